@@ -1,0 +1,96 @@
+/**
+ * The few layers a ViT needs, written directly in tfjs ops so that every kernel
+ * they run is visible to the FLOP counter and every op has a gradient on all
+ * backends (no tf.layers: its LayerNormalization tiles full-size tensors).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../engine/rng';
+
+/** Collects the parameters of a module under dotted names. */
+export class ParamStore {
+  readonly params = new Map<string, tf.Variable>();
+  constructor(readonly prefix: string) {}
+
+  add(name: string, value: tf.Tensor): tf.Variable {
+    const full = `${this.prefix}.${name}`;
+    if (this.params.has(full)) throw new Error(`duplicate parameter ${full}`);
+    const variable = tf.variable(value, true, `${full}_${uid()}`);
+    value.dispose();
+    this.params.set(full, variable);
+    return variable;
+  }
+
+  get variables(): tf.Variable[] {
+    return [...this.params.values()];
+  }
+
+  dispose(): void {
+    for (const v of this.params.values()) v.dispose();
+    this.params.clear();
+  }
+}
+
+// tfjs variable names are global; a counter keeps two models' names apart.
+let nextUid = 0;
+const uid = () => (nextUid++).toString(36);
+
+/** Truncated-normal weights (std 0.02, as ViT/MAE/DINO init), from a seeded stream. */
+export function truncNormal(shape: number[], std: number, rng: Rng): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const values = new Float32Array(n);
+  for (let i = 0; i < n; i++) values[i] = rng.truncNormal(std);
+  return tf.tensor(values, shape);
+}
+
+/** Xavier-uniform weights, as MAE initialises its linear layers. */
+export function xavierUniform(fanIn: number, fanOut: number, rng: Rng): tf.Tensor {
+  const limit = Math.sqrt(6 / (fanIn + fanOut));
+  const values = new Float32Array(fanIn * fanOut);
+  for (let i = 0; i < values.length; i++) values[i] = rng.uniform(-limit, limit);
+  return tf.tensor(values, [fanIn, fanOut]);
+}
+
+export class Linear {
+  readonly w: tf.Variable;
+  readonly b: tf.Variable | null;
+
+  constructor(store: ParamStore, name: string, readonly inDim: number, readonly outDim: number, rng: Rng, opts: { bias?: boolean; biasInit?: number } = {}) {
+    this.w = store.add(`${name}.w`, xavierUniform(inDim, outDim, rng.split(name)));
+    this.b = opts.bias === false ? null : store.add(`${name}.b`, tf.fill([outDim], opts.biasInit ?? 0));
+  }
+
+  /** x: [M, in] -> [M, out]. Callers reshape to 2-D first: a broadcast batch matmul has a wrong-shape gradient in tfjs. */
+  apply(x: tf.Tensor2D): tf.Tensor2D {
+    return tf.fused.matMul({ a: x, b: this.w, bias: this.b ?? undefined }) as tf.Tensor2D;
+  }
+}
+
+export class LayerNorm {
+  readonly gamma: tf.Variable;
+  readonly beta: tf.Variable;
+
+  constructor(store: ParamStore, name: string, dim: number, readonly eps = 1e-6) {
+    this.gamma = store.add(`${name}.gamma`, tf.ones([dim]));
+    this.beta = store.add(`${name}.beta`, tf.zeros([dim]));
+  }
+
+  /** Normalises over the last axis. */
+  apply<T extends tf.Tensor>(x: T): T {
+    return tf.tidy(() => {
+      const { mean, variance } = tf.moments(x, -1, true);
+      const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.eps)));
+      return tf.add(tf.mul(normed, this.gamma), this.beta) as T;
+    });
+  }
+}
+
+/** Exact GELU, 0.5 x (1 + erf(x / sqrt 2)), as ViT uses. */
+export function gelu<T extends tf.Tensor>(x: T): T {
+  return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)) as T);
+}
+
+/** Applies a 2-D linear to the last axis of a [B, T, D] tensor. */
+export function linear3d(layer: Linear, x: tf.Tensor3D): tf.Tensor3D {
+  const [b, t, d] = x.shape;
+  return layer.apply(x.reshape([b * t, d])).reshape([b, t, layer.outDim]);
+}

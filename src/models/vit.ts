@@ -1,0 +1,163 @@
+/**
+ * ViT encoder: patch embedding (reshape + transpose + matmul, not a strided conv,
+ * whose filter gradient is a naive loop on WebGPU), fixed 2-D sin-cos position
+ * embedding, pre-LayerNorm blocks (multi-head self-attention, GELU MLP), a final
+ * LayerNorm, and class-token or mean pooling. Every method shares this builder.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../engine/rng';
+import { gelu, LayerNorm, Linear, linear3d, ParamStore, truncNormal } from './layers';
+import { sinCos2d } from './posembed';
+
+export interface VitConfig {
+  imageSize: number;
+  patchSize: number;
+  dim: number;
+  depth: number;
+  heads: number;
+  mlpDim: number;
+  pool: 'cls' | 'mean';
+}
+
+/** One scope hook so the FLOP counter can attribute kernels; identity by default. */
+export type Scoper = <T>(component: string, f: () => T) => T;
+const noScope: Scoper = (_c, f) => f();
+
+export class Block {
+  readonly norm1: LayerNorm;
+  readonly q: Linear;
+  readonly k: Linear;
+  readonly v: Linear;
+  readonly proj: Linear;
+  readonly norm2: LayerNorm;
+  readonly fc1: Linear;
+  readonly fc2: Linear;
+
+  constructor(store: ParamStore, name: string, readonly dim: number, readonly heads: number, mlpDim: number, rng: Rng) {
+    const r = rng.split(name);
+    this.norm1 = new LayerNorm(store, `${name}.norm1`, dim);
+    // Separate q/k/v projections: same FLOPs as one fused qkv, and no split op on the gradient path.
+    this.q = new Linear(store, `${name}.q`, dim, dim, r);
+    this.k = new Linear(store, `${name}.k`, dim, dim, r);
+    this.v = new Linear(store, `${name}.v`, dim, dim, r);
+    this.proj = new Linear(store, `${name}.proj`, dim, dim, r);
+    this.norm2 = new LayerNorm(store, `${name}.norm2`, dim);
+    this.fc1 = new Linear(store, `${name}.fc1`, dim, mlpDim, r);
+    this.fc2 = new Linear(store, `${name}.fc2`, mlpDim, dim, r);
+  }
+
+  apply(x: tf.Tensor3D): tf.Tensor3D {
+    return tf.tidy(() => {
+      const [b, t, d] = x.shape;
+      const h = this.heads;
+      const dh = d / h;
+      const xn = this.norm1.apply(x).reshape([b * t, d]) as tf.Tensor2D;
+      // [B*T, D] -> [B*H, T, dh]: attention matmuls stay fully batched on both sides.
+      const split = (y: tf.Tensor2D) => y.reshape([b, t, h, dh]).transpose([0, 2, 1, 3]).reshape([b * h, t, dh]) as tf.Tensor3D;
+      const q = split(this.q.apply(xn));
+      const k = split(this.k.apply(xn));
+      const v = split(this.v.apply(xn));
+      const scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh));
+      const attn = tf.softmax(scores);
+      const ctx = tf.matMul(attn, v).reshape([b, h, t, dh]).transpose([0, 2, 1, 3]).reshape([b * t, d]) as tf.Tensor2D;
+      const x1 = tf.add(x, this.proj.apply(ctx).reshape([b, t, d])) as tf.Tensor3D;
+      const hidden = gelu(linear3d(this.fc1, this.norm2.apply(x1)));
+      return tf.add(x1, linear3d(this.fc2, hidden)) as tf.Tensor3D;
+    });
+  }
+}
+
+export class VitEncoder {
+  readonly store: ParamStore;
+  readonly numPatches: number;
+  readonly gridSize: number;
+  readonly patchDim: number;
+  private readonly patchEmbed: Linear;
+  private readonly clsToken: tf.Variable | null;
+  private readonly posEmbed: tf.Tensor2D;
+  readonly blocks: Block[];
+  private readonly norm: LayerNorm;
+
+  constructor(readonly cfg: VitConfig, rng: Rng, name = 'encoder') {
+    this.store = new ParamStore(name);
+    this.gridSize = cfg.imageSize / cfg.patchSize;
+    this.numPatches = this.gridSize * this.gridSize;
+    this.patchDim = cfg.patchSize * cfg.patchSize * 3;
+    this.patchEmbed = new Linear(this.store, 'patch', this.patchDim, cfg.dim, rng);
+    this.clsToken = cfg.pool === 'cls' ? this.store.add('cls', truncNormal([1, 1, cfg.dim], 0.02, rng.split('cls'))) : null;
+    this.posEmbed = tf.keep(tf.tensor2d(sinCos2d(this.gridSize, cfg.dim), [this.numPatches, cfg.dim]));
+    this.blocks = [];
+    for (let i = 0; i < cfg.depth; i++) this.blocks.push(new Block(this.store, `block${i}`, cfg.dim, cfg.heads, cfg.mlpDim, rng));
+    this.norm = new LayerNorm(this.store, 'norm', cfg.dim);
+  }
+
+  get variables(): tf.Variable[] {
+    return this.store.variables;
+  }
+
+  /** Tokens per image after embedding: patches plus the class token if any. */
+  get numTokens(): number {
+    return this.numPatches + (this.clsToken ? 1 : 0);
+  }
+
+  /** [B, H, W, 3] -> [B, N, p*p*3], patches in raster order, pixels (p, q, c) within a patch. */
+  patchify(images: tf.Tensor4D): tf.Tensor3D {
+    const [b, hgt, wid, c] = images.shape;
+    const p = this.cfg.patchSize;
+    if (hgt !== this.cfg.imageSize || wid !== this.cfg.imageSize)
+      throw new Error(`encoder expects ${this.cfg.imageSize}px images, got ${hgt}x${wid}`);
+    return images
+      .reshape([b, hgt / p, p, wid / p, p, c])
+      .transpose([0, 1, 3, 2, 4, 5])
+      .reshape([b, this.numPatches, p * p * c]) as tf.Tensor3D;
+  }
+
+  /** Patch embedding plus position embedding: [B, H, W, 3] -> [B, N, D]. */
+  embed(images: tf.Tensor4D): tf.Tensor3D {
+    return tf.tidy(() => tf.add(linear3d(this.patchEmbed, this.patchify(images)), this.posEmbed) as tf.Tensor3D);
+  }
+
+  /** Prepends the class token (if any), runs the blocks and the final norm: [B, n, D] -> [B, n(+1), D]. */
+  encode(tokens: tf.Tensor3D): tf.Tensor3D {
+    return tf.tidy(() => {
+      let x = tokens;
+      if (this.clsToken) {
+        const cls = tf.tile(this.clsToken, [tokens.shape[0], 1, 1]) as tf.Tensor3D;
+        x = tf.concat([cls, x], 1);
+      }
+      for (const block of this.blocks) x = block.apply(x);
+      return this.norm.apply(x);
+    });
+  }
+
+  /** Full token sequence for whole images. */
+  tokens(images: tf.Tensor4D, scope: Scoper = noScope): tf.Tensor3D {
+    return scope('encoder', () => this.encode(this.embed(images)));
+  }
+
+  /** Pooled features [B, D]: the class token, or the mean of patch tokens. */
+  pool(tokens: tf.Tensor3D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const [b, , d] = tokens.shape;
+      if (this.clsToken) return tf.slice(tokens, [0, 0, 0], [b, 1, d]).reshape([b, d]) as tf.Tensor2D;
+      return tf.mean(tokens, 1) as tf.Tensor2D;
+    });
+  }
+
+  features(images: tf.Tensor4D, scope: Scoper = noScope): tf.Tensor2D {
+    return scope('encoder', () => tf.tidy(() => this.pool(this.encode(this.embed(images)))));
+  }
+
+  /** Copies every parameter value from an encoder of the same config (teacher init). */
+  copyFrom(other: VitEncoder): void {
+    const mine = this.variables;
+    const theirs = other.variables;
+    if (mine.length !== theirs.length) throw new Error('copyFrom needs encoders of the same config');
+    mine.forEach((v, i) => v.assign(theirs[i]));
+  }
+
+  dispose(): void {
+    this.store.dispose();
+    this.posEmbed.dispose();
+  }
+}
