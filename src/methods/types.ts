@@ -1,0 +1,69 @@
+/**
+ * The Method contract. The training loop knows nothing about any single method:
+ * it builds a batch holding what `requires` asks for, calls `loss` inside
+ * `variableGrads` over `trainable`, steps the optimiser, then calls `afterStep`.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { VitEncoder } from '../models/vit';
+import type { VitConfig } from '../models/vit';
+import type { Rng } from '../engine/rng';
+
+/** What a batch carries; only the fields the method's `requires` names are filled. */
+export interface Batch {
+  /** [B, H, W, 3] float32, ImageNet-normalised; the un-augmented view. */
+  images: tf.Tensor4D;
+  /** Augmented views: globals first, then locals (multi-crop). */
+  views?: tf.Tensor4D[];
+  /** [B, numClasses] target distributions (multi-label targets averaged). */
+  targets?: tf.Tensor2D;
+  /** [B, maxLen] int32 token ids of the captions (0 = padding). */
+  tokens?: tf.Tensor2D;
+}
+
+export interface MethodRequirements {
+  /** Augmented global views per image (0 = use `images` as is). */
+  views: number;
+  /** Extra smaller local crops (DINO multi-crop) and their side in pixels. */
+  localViews?: number;
+  localSize?: number;
+  targets: boolean;
+  tokens: boolean;
+}
+
+/** Marks the kernels run inside `f` as belonging to a model component. */
+export type ScopeFn = <T>(component: string, f: () => T) => T;
+
+export interface MethodContext {
+  encoder: VitEncoder;
+  model: VitConfig;
+  numClasses: number;
+  /** Total training steps (for schedules such as EMA momentum). */
+  steps: number;
+  options: Record<string, unknown>;
+  rng: Rng;
+  scope: ScopeFn;
+}
+
+export interface MethodState {
+  /** Student variables only: passed explicitly to `variableGrads`. */
+  trainable: tf.Variable[];
+  /** Pure: builds the scalar loss from the batch. */
+  loss(batch: Batch, step: number): tf.Scalar;
+  /** Teacher EMA, centre update, clamps. Runs outside the gradient tape. */
+  afterStep?(step: number): void;
+  /** Scalars to read back at log steps (collapse monitors, temperatures). */
+  monitors?(): Record<string, tf.Scalar>;
+  dispose(): void;
+}
+
+export interface Method<O extends Record<string, unknown> = Record<string, unknown>> {
+  id: string;
+  label: string;
+  /** Link to the original paper. */
+  paper: string;
+  /** One-line explanation shown as a tooltip. */
+  summary: string;
+  defaults: O;
+  requires(options: O): MethodRequirements;
+  init(ctx: MethodContext & { options: O }): MethodState;
+}

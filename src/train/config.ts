@@ -1,0 +1,147 @@
+/**
+ * Experiment configs: one zod schema is the single source of truth for defaults,
+ * validation messages (naming the field and the reason) and the TypeScript type.
+ * Configs are plain JSON so they can live in URLs, files and `window.floplab` calls.
+ */
+import { z } from 'zod';
+import { MODEL_PRESETS, type ModelPresetId } from '../models/presets';
+import type { VitConfig } from '../models/vit';
+
+export const METHOD_IDS = ['supervised', 'mae', 'simclr', 'byol', 'dino', 'clip'] as const;
+export type MethodId = (typeof METHOD_IDS)[number];
+export const BACKEND_IDS = ['auto', 'webgpu', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_IDS)[number];
+
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+
+const explicitModel = z
+  .object({
+    imageSize: int(8, 512),
+    patchSize: int(1, 64),
+    dim: int(4, 2048),
+    depth: int(1, 48),
+    heads: int(1, 32),
+    mlpDim: int(4, 8192),
+    pool: z.enum(['cls', 'mean']).default('cls'),
+  })
+  .strict()
+  .superRefine((m, ctx) => {
+    if (m.imageSize % m.patchSize !== 0)
+      ctx.addIssue({ code: 'custom', path: ['patchSize'], message: `patchSize ${m.patchSize} must divide imageSize ${m.imageSize}` });
+    if (m.dim % m.heads !== 0)
+      ctx.addIssue({ code: 'custom', path: ['heads'], message: `heads ${m.heads} must divide dim ${m.dim}` });
+    if (m.dim % 4 !== 0)
+      ctx.addIssue({ code: 'custom', path: ['dim'], message: `dim ${m.dim} must be a multiple of 4 for the 2-D sin-cos position embedding` });
+  });
+
+const presetNames = Object.keys(MODEL_PRESETS) as [ModelPresetId, ...ModelPresetId[]];
+const modelField = z.union([z.enum(presetNames), explicitModel]);
+
+export const datasetSchema = z
+  .object({
+    /** Procedural scene family; later issues add curated/web-like presets. */
+    preset: z.enum(['shapes']).default('shapes'),
+    /** Unique images in the pre-training pool (generated on the fly by index). */
+    size: int(16, 10_000_000).default(50_000),
+    numClasses: int(2, 10).default(10),
+    /** Objects per scene: 1 = one centred object per image. */
+    maxObjects: int(1, 6).default(1),
+  })
+  .strict();
+
+export const optimSchema = z
+  .object({
+    lr: z.number().positive().max(1).default(1e-3),
+    minLr: z.number().min(0).max(1).default(1e-6),
+    warmupSteps: int(0, 10_000_000).default(20),
+    weightDecay: z.number().min(0).max(10).default(0.05),
+    beta1: z.number().min(0).lt(1).default(0.9),
+    beta2: z.number().min(0).lt(1).default(0.95),
+    eps: z.number().positive().max(1).default(1e-8),
+    /** Global-norm gradient clipping threshold; 0 disables clipping. */
+    clipNorm: z.number().min(0).default(1),
+  })
+  .strict();
+
+export const probeSchema = z
+  .object({
+    kind: z.enum(['knn', 'none']).default('knn'),
+    /** Labelled images the probe memorises (drawn from a held-out seed stream). */
+    trainSize: int(8, 100_000).default(256),
+    testSize: int(8, 100_000).default(128),
+    k: int(1, 200).default(10),
+  })
+  .strict();
+
+export const carbonSchema = z
+  .object({
+    deviceName: z.string().min(1).max(80).default('NVIDIA A100 (FP32, 19.5 TFLOP/s peak)'),
+    peakTflops: z.number().positive().max(1e5).default(19.5),
+    /** Fraction of peak a training job typically sustains (model FLOP utilisation). */
+    utilization: z.number().gt(0).max(1).default(0.4),
+    watts: z.number().positive().max(1e5).default(400),
+    pue: z.number().min(1).max(5).default(1.1),
+    gridGCo2PerKwh: z.number().min(0).max(2000).default(400),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    method: z.enum(METHOD_IDS).default('supervised'),
+    dataset: datasetSchema.default(datasetSchema.parse({})),
+    model: modelField.default('toy-B'),
+    batchSize: int(1, 4096).default(32),
+    steps: int(1, 10_000_000).default(300),
+    seed: int(0, 2 ** 31 - 1).default(0),
+    backend: z.enum(BACKEND_IDS).default('auto'),
+    optim: optimSchema.default(optimSchema.parse({})),
+    /** Method hyper-parameters; each method validates its own (see its `defaults`). */
+    methodOptions: z.record(z.string(), z.unknown()).default({}),
+    logEvery: int(1, 1_000_000).default(5),
+    evalEvery: int(1, 1_000_000).default(25),
+    probe: probeSchema.default(probeSchema.parse({})),
+    carbon: carbonSchema.default(carbonSchema.parse({})),
+  })
+  .strict();
+
+export type ExperimentInput = z.input<typeof configSchema>;
+type Parsed = z.output<typeof configSchema>;
+/** A validated config whose `model` is always explicit. */
+export type ExperimentConfig = Omit<Parsed, 'model'> & { model: VitConfig };
+
+export class ConfigError extends Error {
+  constructor(readonly issues: { path: string; message: string }[]) {
+    super(issues.map((i) => `${i.path || '(config)'}: ${i.message}`).join('; '));
+    this.name = 'ConfigError';
+  }
+}
+
+function formatIssues(error: z.ZodError): { path: string; message: string }[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+}
+
+/** Validates and fills defaults; throws ConfigError naming every bad field. */
+export function resolveConfig(input: unknown = {}): ExperimentConfig {
+  if (input === null || typeof input !== 'object' || Array.isArray(input))
+    throw new ConfigError([{ path: '', message: 'config must be a JSON object' }]);
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error));
+  const cfg = parsed.data;
+  const model: VitConfig = typeof cfg.model === 'string' ? { ...MODEL_PRESETS[cfg.model] } : cfg.model;
+  return { ...cfg, model };
+}
+
+/** A complete default config with overrides applied (validated). */
+export function defaultConfig(overrides: unknown = {}): ExperimentConfig {
+  return resolveConfig(overrides);
+}
+
+/** Same as resolveConfig but reports instead of throwing. */
+export function validateConfig(input: unknown): { ok: true; config: ExperimentConfig } | { ok: false; error: ConfigError } {
+  try {
+    return { ok: true, config: resolveConfig(input) };
+  } catch (e) {
+    if (e instanceof ConfigError) return { ok: false, error: e };
+    throw e;
+  }
+}

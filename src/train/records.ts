@@ -1,0 +1,71 @@
+/** Plain-JSON records that cross the worker boundary and feed the charts. */
+import type { ExperimentConfig } from './config';
+
+export type Phase = 'forward' | 'backward' | 'optimizer';
+
+/** FLOPs of one training step, counted from the kernels that ran in it. */
+export interface StepProfile {
+  totalFlops: number;
+  byKernel: Record<string, number>;
+  byPhase: Record<Phase, number>;
+  /** FLOPs by model component (encoder, head, decoder, teacher, text, loss, optimizer). */
+  byComponent: Record<string, number>;
+  /** Kernels that ran but have no FLOP formula: name -> calls. */
+  uncounted: Record<string, number>;
+  /** Kernel calls by name (counted and uncounted). */
+  calls: Record<string, number>;
+  config: ExperimentConfig;
+}
+
+export interface TrainRecord {
+  step: number;
+  loss: number;
+  /** Cumulative pre-training FLOPs after this step. */
+  flops: number;
+  /** Wall-clock ms since the run started (pauses excluded). */
+  wallMs: number;
+  /** Mean wall ms per step over the last log interval. */
+  stepMs: number;
+  /** Measured GPU kernel ms of one sampled step, where the adapter has timestamp-query. */
+  gpuMs?: number;
+  lr: number;
+  /** Online probe accuracy (0..1) where evaluated at this step. */
+  probeAccuracy?: number;
+  /** Cumulative evaluation FLOPs (counted separately from pre-training). */
+  evalFlops: number;
+  /** Method-specific monitors (e.g. teacher entropy), read back at log steps. */
+  monitors?: Record<string, number>;
+}
+
+export interface AdapterInfo {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  isFallbackAdapter: boolean;
+  features: string[];
+}
+
+export interface BackendInfo {
+  name: 'webgpu' | 'wasm' | 'cpu';
+  /** Why this backend runs (the choice, or the fallback and its cause). */
+  reason: string;
+  adapter?: AdapterInfo;
+  /** True for software adapters such as SwiftShader: slow, fine for correctness. */
+  isSoftware: boolean;
+  timestampQuery: boolean;
+}
+
+export interface BackendOption {
+  id: 'auto' | 'webgpu' | 'wasm' | 'cpu';
+  label: string;
+  available: boolean;
+  why?: string;
+}
+
+export interface RunResult {
+  config: ExperimentConfig;
+  backend: BackendInfo;
+  records: TrainRecord[];
+  profile: StepProfile;
+}

@@ -1,0 +1,158 @@
+/**
+ * The one training step, shared by every method: batch -> method.loss inside
+ * variableGrads (forward, then backward) -> AdamW with global-norm clipping
+ * (optimiser) -> method.afterStep (teacher EMA etc.). The FLOP counter sees
+ * every kernel of all three phases. Nothing is read back to the CPU here.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { FlopCounter, type FlopCounts } from '../engine/flops/counter';
+import { AdamW, withDecayRule } from '../engine/optimizer';
+import { Rng } from '../engine/rng';
+import { warmupCosine } from '../engine/schedule';
+import { SceneDataset } from '../data/dataset';
+import { VitEncoder } from '../models/vit';
+import { getMethod } from '../methods/registry';
+import { smoothedMultiLabelTargets } from '../methods/losses/classification';
+import type { Batch, Method, MethodRequirements, MethodState } from '../methods/types';
+import { knnAccuracy, type ProbeSet } from '../eval/knn';
+import type { ExperimentConfig } from './config';
+import type { StepProfile } from './records';
+
+export interface StepResult {
+  loss: tf.Scalar;
+  counts: FlopCounts;
+  lr: number;
+}
+
+export class Trainer {
+  readonly counter = new FlopCounter();
+  readonly encoder: VitEncoder;
+  readonly method: Method;
+  readonly state: MethodState;
+  readonly dataset: SceneDataset;
+  private readonly requires: MethodRequirements;
+  private readonly options: Record<string, unknown>;
+  private readonly optimizer: AdamW;
+  private probeSets: { train: ProbeSet; test: ProbeSet } | null = null;
+
+  constructor(readonly config: ExperimentConfig) {
+    const rng = new Rng(config.seed);
+    this.method = getMethod(config.method);
+    const options = { ...this.method.defaults, ...config.methodOptions };
+    this.options = options;
+    this.requires = this.method.requires(options);
+    this.dataset = new SceneDataset(config.dataset, config.model.imageSize, config.seed);
+    this.encoder = new VitEncoder(config.model, rng.split('init', 'encoder'));
+    this.state = this.method.init({
+      encoder: this.encoder,
+      model: config.model,
+      numClasses: this.dataset.numClasses,
+      steps: config.steps,
+      options,
+      rng: rng.split('init', 'method'),
+      scope: (component, f) => this.counter.scope(component, f),
+    });
+    const o = config.optim;
+    this.optimizer = new AdamW(withDecayRule(this.state.trainable), {
+      beta1: o.beta1,
+      beta2: o.beta2,
+      eps: o.eps,
+      weightDecay: o.weightDecay,
+      clipNorm: o.clipNorm,
+    });
+  }
+
+  lrAt(step: number): number {
+    const o = this.config.optim;
+    return warmupCosine(step, this.config.steps, o.lr, o.warmupSteps, o.minLr);
+  }
+
+  /** Uploads the batch of step `step` with exactly what the method requires. */
+  makeBatch(step: number): Batch {
+    const { batchSize, model } = this.config;
+    const host = this.dataset.batch(this.dataset.stepIndices(step, batchSize));
+    const s = model.imageSize;
+    const batch: Batch = { images: tf.tensor4d(host.images, [batchSize, s, s, 3]) };
+    if (this.requires.targets) {
+      const smoothing = typeof this.options.labelSmoothing === 'number' ? this.options.labelSmoothing : 0;
+      const t = smoothedMultiLabelTargets(host.labels, this.dataset.numClasses, smoothing);
+      batch.targets = tf.tensor2d(t, [batchSize, this.dataset.numClasses]);
+    }
+    return batch;
+  }
+
+  /** One training step; the caller owns (and disposes) the returned loss. */
+  step(step: number): StepResult {
+    const lr = this.lrAt(step);
+    const batch = this.makeBatch(step);
+    this.counter.begin('forward');
+    try {
+      const { value, grads } = tf.variableGrads(() => {
+        const loss = this.state.loss(batch, step);
+        // Everything the engine runs after f returns is the backward pass.
+        this.counter.phase = 'backward';
+        return loss;
+      }, this.state.trainable);
+      this.counter.phase = 'optimizer';
+      const gradList = this.state.trainable.map((v) => grads[v.name]);
+      const norm = this.optimizer.step(gradList, lr);
+      norm.dispose();
+      tf.dispose(grads);
+      this.state.afterStep?.(step);
+      return { loss: value, counts: this.counter.end(), lr };
+    } finally {
+      if (this.counter.recording) this.counter.end();
+      tf.dispose(batch as unknown as tf.TensorContainer);
+    }
+  }
+
+  /** FLOP profile of a step's counts, in the API's shape. */
+  profile(counts: FlopCounts): StepProfile {
+    const { forward, backward, optimizer } = counts.byPhase;
+    return {
+      totalFlops: counts.total,
+      byKernel: counts.byKernel,
+      byPhase: { forward, backward, optimizer },
+      byComponent: counts.byComponent,
+      uncounted: counts.uncounted,
+      calls: counts.calls,
+      config: this.config,
+    };
+  }
+
+  private buildProbeSets(): { train: ProbeSet; test: ProbeSet } {
+    const p = this.config.probe;
+    const make = (stream: string, size: number): ProbeSet => {
+      const ds = new SceneDataset({ ...this.config.dataset, size }, this.config.model.imageSize, this.config.seed, stream);
+      const host = ds.batch(Array.from({ length: size }, (_, i) => i));
+      const s = this.config.model.imageSize;
+      return { images: tf.keep(tf.tensor4d(host.images, [size, s, s, 3])), labels: Int32Array.from(host.labels.map((l) => l[0])) };
+    };
+    return { train: make('probe-train', p.trainSize), test: make('probe-test', p.testSize) };
+  }
+
+  /** kNN probe accuracy on held-out labelled scenes; its FLOPs are returned apart. */
+  async probe(): Promise<{ accuracy: number; flops: number }> {
+    this.probeSets ??= this.buildProbeSets();
+    const { train, test } = this.probeSets;
+    this.counter.begin('eval');
+    let flops = 0;
+    try {
+      const accuracy = await knnAccuracy((x) => this.encoder.features(x), train, test, this.config.probe.k, this.dataset.numClasses);
+      flops = this.counter.end().total;
+      return { accuracy, flops };
+    } finally {
+      if (this.counter.recording) this.counter.end();
+    }
+  }
+
+  dispose(): void {
+    this.state.dispose();
+    this.optimizer.dispose();
+    this.encoder.dispose();
+    if (this.probeSets) {
+      this.probeSets.train.images.dispose();
+      this.probeSets.test.images.dispose();
+    }
+  }
+}

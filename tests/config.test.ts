@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, defaultConfig, resolveConfig, validateConfig } from '../src/train/config';
+import { MODEL_PRESETS } from '../src/models/presets';
+import { readConfigFromHash, configToHash } from '../src/store/urlState';
+
+function errorOf(input: unknown): ConfigError {
+  try {
+    resolveConfig(input);
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('experiment config', () => {
+  it('fills every field and resolves a model preset to explicit numbers', () => {
+    const c = defaultConfig();
+    expect(c.method).toBe('supervised');
+    expect(c.model).toEqual(MODEL_PRESETS['toy-B']);
+    expect(Object.keys(c).sort()).toEqual(
+      ['backend', 'batchSize', 'carbon', 'dataset', 'evalEvery', 'logEvery', 'method', 'methodOptions', 'model', 'optim', 'probe', 'seed', 'steps'].sort(),
+    );
+    expect(defaultConfig({ model: 'tiny', steps: 5 }).model.imageSize).toBe(16);
+  });
+
+  it.each([
+    [{ batchSize: 0 }, 'batchSize'],
+    [{ batchSize: 2.5 }, 'batchSize'],
+    [{ steps: -1 }, 'steps'],
+    [{ method: 'moco' }, 'method'],
+    [{ backend: 'cuda' }, 'backend'],
+    [{ model: 'giant' }, 'model'],
+    [{ model: { imageSize: 30, patchSize: 4, dim: 32, depth: 2, heads: 2, mlpDim: 64 } }, 'model.patchSize'],
+    [{ model: { imageSize: 32, patchSize: 4, dim: 30, depth: 2, heads: 3, mlpDim: 64 } }, 'model.dim'],
+    [{ model: { imageSize: 32, patchSize: 4, dim: 32, depth: 2, heads: 3, mlpDim: 64 } }, 'model.heads'],
+    [{ optim: { lr: -1 } }, 'optim.lr'],
+    [{ dataset: { size: 3 } }, 'dataset.size'],
+    [{ seed: 'abc' }, 'seed'],
+    [{ stepz: 10 }, ''],
+  ])('rejects %j naming the field', (input, field) => {
+    const e = errorOf(input);
+    expect(e.issues.length).toBeGreaterThan(0);
+    if (field) expect(e.issues.map((i) => i.path)).toContain(field);
+    else expect(e.message).toMatch(/stepz/);
+    expect(e.message.length).toBeGreaterThan(5);
+  });
+
+  it('rejects non-objects', () => {
+    for (const bad of [null, 42, 'x', [1]]) expect(errorOf(bad).message).toMatch(/JSON object/);
+  });
+
+  it('validateConfig reports instead of throwing', () => {
+    const v = validateConfig({ batchSize: -3 });
+    expect(v.ok).toBe(false);
+    if (!v.ok) expect(v.error.message).toMatch(/^batchSize: /);
+  });
+
+  it('round-trips through the URL hash and reports a broken one', () => {
+    const input = { method: 'supervised' as const, model: 'tiny' as const, steps: 12 };
+    expect(readConfigFromHash(configToHash(input)).input).toEqual(input);
+    expect(readConfigFromHash('#config=%7Bnot json').error).toMatch(/not valid JSON/);
+    expect(readConfigFromHash(configToHash({ steps: 0 } as never)).error).toMatch(/steps/);
+    expect(readConfigFromHash('')).toEqual({});
+  });
+});

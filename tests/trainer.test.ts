@@ -1,0 +1,90 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { defaultConfig } from '../src/train/config';
+import { Trainer } from '../src/train/trainer';
+import { profileStep } from '../src/train/profile';
+import { runExperiment } from '../src/train/runner';
+import type { BackendInfo } from '../src/train/records';
+import { vitFlops } from '../src/models/vitFlops';
+import { useCpuBackend } from './helpers';
+
+beforeAll(useCpuBackend);
+
+const tinyRun = (overrides: Record<string, unknown> = {}) =>
+  defaultConfig({ model: 'tiny', batchSize: 8, steps: 20, backend: 'cpu', dataset: { size: 512 }, probe: { trainSize: 64, testSize: 32 }, ...overrides });
+const cpu: BackendInfo = { name: 'cpu', reason: 'test', isSoftware: false, timestampQuery: false };
+
+async function lossesOf(trainer: Trainer, steps: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let s = 0; s < steps; s++) {
+    const { loss } = trainer.step(s);
+    out.push((await loss.data())[0]);
+    loss.dispose();
+  }
+  return out;
+}
+
+describe('training step', () => {
+  it('leaks no tensors over 20 steps', async () => {
+    const trainer = new Trainer(tinyRun());
+    await lossesOf(trainer, 2); // optimiser state and constants exist after the first step
+    const before = tf.memory().numTensors;
+    await lossesOf(trainer, 20);
+    expect(tf.memory().numTensors).toBe(before);
+    trainer.dispose();
+  });
+
+  it('is deterministic on the cpu backend for a fixed seed, and the seed matters', async () => {
+    const a = new Trainer(tinyRun({ seed: 7 }));
+    const b = new Trainer(tinyRun({ seed: 7 }));
+    const c = new Trainer(tinyRun({ seed: 8 }));
+    const [la, lb, lc] = [await lossesOf(a, 3), await lossesOf(b, 3), await lossesOf(c, 3)];
+    expect(la).toEqual(lb);
+    expect(la).not.toEqual(lc);
+    [a, b, c].forEach((t) => t.dispose());
+  });
+
+  it('supervised loss falls on the procedural shapes', async () => {
+    const trainer = new Trainer(tinyRun({ steps: 60, optim: { lr: 3e-3, warmupSteps: 5 } }));
+    const losses = await lossesOf(trainer, 60);
+    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+    expect(mean(losses.slice(-10))).toBeLessThan(mean(losses.slice(0, 10)) - 0.2);
+    trainer.dispose();
+  });
+
+  it('profiles a step by phase and component; the encoder share matches the analytic formula', () => {
+    const config = tinyRun();
+    const p = profileStep(config);
+    expect(p.byPhase.forward).toBeGreaterThan(0);
+    expect(p.byPhase.backward).toBeGreaterThan(p.byPhase.forward);
+    expect(p.byPhase.optimizer).toBeGreaterThan(0);
+    expect(p.totalFlops).toBe(p.byPhase.forward + p.byPhase.backward + p.byPhase.optimizer);
+    expect(Object.keys(p.byComponent).sort()).toEqual(['encoder', 'head', 'loss', 'optimizer']);
+    const analytic = vitFlops(config.model, config.batchSize).total;
+    expect(Math.abs(p.byComponent.encoder - analytic) / analytic).toBeLessThan(0.02);
+    // AdamW + clipping cost is a fixed number of FLOPs per parameter (17-19).
+    const perParam = p.byPhase.optimizer / (vitFlops(config.model, 1).params + 33 * 10);
+    expect(perParam).toBeGreaterThan(15);
+    expect(perParam).toBeLessThan(21);
+    expect(p.uncounted).toEqual({});
+  });
+});
+
+describe('runExperiment', () => {
+  it('records cumulative FLOPs, probe accuracy at eval steps, and counts eval FLOPs apart', async () => {
+    const config = tinyRun({ steps: 6, logEvery: 2, evalEvery: 3 });
+    const result = await runExperiment(config, cpu);
+    expect(result.records.map((r) => r.step)).toEqual([2, 3, 4, 6]);
+    const perStep = result.profile.totalFlops;
+    for (const r of result.records) {
+      expect(r.flops).toBe(perStep * r.step);
+      expect(Number.isFinite(r.loss)).toBe(true);
+    }
+    const evaluated = result.records.filter((r) => r.probeAccuracy !== undefined).map((r) => r.step);
+    expect(evaluated).toEqual([3, 6]);
+    const last = result.records[result.records.length - 1];
+    expect(last.probeAccuracy).toBeGreaterThanOrEqual(0);
+    expect(last.probeAccuracy).toBeLessThanOrEqual(1);
+    expect(last.evalFlops).toBeGreaterThan(0);
+  });
+});
