@@ -1,0 +1,267 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CAPTION_VOCAB,
+  COLOURS,
+  SHAPE_CLASSES,
+  TEXTURES,
+  generateScene,
+  normalisePixels,
+  sceneDigest,
+  type Scene,
+  type SceneOptions,
+} from '../src/data/scenes';
+
+const SINGLE: Omit<SceneOptions, 'imageSize'> = { numClasses: 10, maxObjects: 1 };
+const MULTI: Omit<SceneOptions, 'imageSize'> = { numClasses: 10, maxObjects: 4 };
+
+/** Fraction of mask pixels that belong to some object. */
+function coverage(scene: Scene): number {
+  let n = 0;
+  for (const m of scene.mask) if (m !== 0) n++;
+  return n / scene.mask.length;
+}
+
+describe('generateScene determinism', () => {
+  it('same seed and index give identical bytes, mask and caption', () => {
+    for (const opts of [SINGLE, MULTI])
+      for (const imageSize of [8, 16, 33]) {
+        const a = generateScene(7, 123, { imageSize, ...opts });
+        const b = generateScene(7, 123, { imageSize, ...opts });
+        expect(Buffer.from(a.pixels).equals(Buffer.from(b.pixels))).toBe(true);
+        expect(Buffer.from(a.mask).equals(Buffer.from(b.mask))).toBe(true);
+        expect(a.caption).toBe(b.caption);
+        expect(a.objects).toEqual(b.objects);
+        expect(sceneDigest(a)).toBe(sceneDigest(b));
+      }
+  });
+
+  it('different index or seed gives a different image', () => {
+    const o = { imageSize: 32, ...SINGLE };
+    const base = generateScene(0, 0, o);
+    const same = (s: Scene): boolean => Buffer.from(s.pixels).equals(Buffer.from(base.pixels));
+    for (let i = 1; i < 20; i++) expect(same(generateScene(0, i, o))).toBe(false);
+    expect(same(generateScene(1, 0, o))).toBe(false);
+  });
+
+  it('the background option does not change which objects an index has', () => {
+    const layouts = (['plain', 'gradient', 'noise', 'mixed'] as const).map((background) =>
+      generateScene(3, 5, { imageSize: 32, ...MULTI, background }).objects.map((ob) => [ob.cls, ob.colour, ob.size]),
+    );
+    for (const l of layouts) expect(l).toEqual(layouts[0]);
+  });
+
+  // Literal digests: any change to the generator's output (geometry, colours,
+  // RNG order, caption) fails here. The browser e2e test checks the same values.
+  it('matches committed golden digests', () => {
+    const golden: [string, number, number, string][] = [
+      ['single', 16, 0, '7e9fd69f'], // a red striped bar
+      ['single', 16, 1, '21f3fa5e'], // a large yellow crescent
+      ['single', 16, 2, 'a1707a0e'], // a large orange heart
+      ['single', 32, 0, '13539471'],
+      ['single', 32, 1, '4c7262dc'],
+      ['single', 32, 2, '5199a7d8'],
+      ['multi', 16, 0, 'aec5370f'], // a red striped bar (this index drew one object)
+      ['multi', 16, 1, '523de5b5'], // a yellow crescent and an orange ring
+      ['multi', 16, 2, 'ca55e607'], // an orange heart and a yellow checked star and ...
+      ['multi', 32, 0, '5af6a73d'],
+      ['multi', 32, 1, '82149d79'],
+      ['multi', 32, 2, '8a0531bb'],
+    ];
+    const actual = golden.map(([set, imageSize, index]) => [
+      set,
+      imageSize,
+      index,
+      sceneDigest(generateScene(0, index, { imageSize, ...(set === 'single' ? SINGLE : MULTI) })),
+    ]);
+    expect(actual).toEqual(golden);
+  });
+});
+
+describe('scene contents', () => {
+  it('has the documented shapes and vocabularies', () => {
+    expect(SHAPE_CLASSES).toHaveLength(10);
+    expect(new Set(SHAPE_CLASSES).size).toBe(10);
+    expect(COLOURS.length).toBeGreaterThanOrEqual(6);
+    expect(TEXTURES).toContain('plain');
+    const s = generateScene(0, 0, { imageSize: 20, ...MULTI });
+    expect(s.pixels).toBeInstanceOf(Uint8ClampedArray);
+    expect(s.pixels.length).toBe(20 * 20 * 3);
+    expect(s.mask.length).toBe(20 * 20);
+  });
+
+  it('mask, labels and objects agree', () => {
+    const cases: [SceneOptions, number, number][] = [
+      // options, min and max object coverage of the image
+      [{ imageSize: 16, ...SINGLE }, 0.03, 0.6],
+      [{ imageSize: 32, ...SINGLE, background: 'noise' }, 0.03, 0.6],
+      [{ imageSize: 8, numClasses: 3, maxObjects: 1 }, 0.03, 0.7],
+      [{ imageSize: 32, ...MULTI }, 0.02, 0.7],
+      [{ imageSize: 24, numClasses: 5, maxObjects: 6, minObjects: 6 }, 0.02, 0.8],
+      // Crowded and tiny: objects get hidden, and must then vanish from labels too.
+      [{ imageSize: 8, numClasses: 10, maxObjects: 6, minObjects: 6 }, 0.02, 0.9],
+    ];
+    let dropped = 0;
+    for (const [opts, lo, hi] of cases) {
+      let total = 0;
+      const n = 300;
+      for (let i = 0; i < n; i++) {
+        const s = generateScene(11, i, opts);
+        const inMask = new Set<number>();
+        for (const m of s.mask) if (m !== 0) inMask.add(m - 1);
+        expect([...inMask].sort()).toEqual([...s.labels].sort());
+        expect(new Set(s.labels).size).toBe(s.labels.length);
+        // Labels in order of first appearance among the objects.
+        expect(s.labels).toEqual([...new Set(s.objects.map((o) => o.cls))]);
+        for (const c of s.labels) expect(c).toBeLessThan(opts.numClasses);
+        expect(s.labels.length).toBeGreaterThan(0);
+        const cov = coverage(s);
+        expect(cov).toBeGreaterThanOrEqual(lo);
+        expect(cov).toBeLessThanOrEqual(hi);
+        total += cov;
+        if (opts.maxObjects === 1) expect(s.objects).toHaveLength(1);
+        if (s.objects.length < (opts.minObjects ?? 1)) dropped++;
+        for (const o of s.objects) {
+          expect(o.x - o.size / 2).toBeGreaterThanOrEqual(-0.06);
+          expect(o.x + o.size / 2).toBeLessThanOrEqual(1.06);
+        }
+      }
+      expect(total / n).toBeGreaterThan(0.08);
+    }
+    expect(dropped).toBeGreaterThan(0);
+  });
+
+  it('respects minObjects and maxObjects', () => {
+    for (let i = 0; i < 100; i++) {
+      const s = generateScene(2, i, { imageSize: 64, numClasses: 10, maxObjects: 3, minObjects: 2 });
+      // Fully occluded objects are dropped, so allow one fewer than drawn.
+      expect(s.objects.length).toBeGreaterThanOrEqual(1);
+      expect(s.objects.length).toBeLessThanOrEqual(3);
+    }
+    const counts = new Set<number>();
+    for (let i = 0; i < 200; i++) counts.add(generateScene(2, i, { imageSize: 64, numClasses: 10, maxObjects: 3 }).objects.length);
+    expect([...counts].sort()).toEqual([1, 2, 3]);
+  });
+
+  it('balances classes in single-object scenes', () => {
+    const n = 2000;
+    const counts = new Array<number>(10).fill(0);
+    for (let i = 0; i < n; i++) counts[generateScene(0, i, { imageSize: 16, ...SINGLE }).labels[0]]++;
+    for (const c of counts) expect(Math.abs(c / n - 0.1)).toBeLessThanOrEqual(0.03);
+  });
+
+  it('anti-aliases edges: a plain object on a plain background has blended pixels', () => {
+    let checked = 0;
+    for (let i = 0; i < 50 && checked < 5; i++) {
+      const s = generateScene(0, i, { imageSize: 32, ...SINGLE, background: 'plain' });
+      if (s.objects[0].texture !== 0) continue;
+      checked++;
+      const colours = new Set<number>();
+      for (let p = 0; p < s.mask.length; p++) colours.add((s.pixels[p * 3] << 16) | (s.pixels[p * 3 + 1] << 8) | s.pixels[p * 3 + 2]);
+      expect(colours.size).toBeGreaterThan(2);
+    }
+    expect(checked).toBe(5);
+  });
+
+  it('generates a 32x32 scene in well under a millisecond', () => {
+    const o = { imageSize: 32, ...SINGLE };
+    for (let i = 0; i < 200; i++) generateScene(9, i, o);
+    const t0 = performance.now();
+    for (let i = 0; i < 1000; i++) generateScene(9, i, o);
+    const ms = (performance.now() - t0) / 1000;
+    // Generous bound so a loaded CI box does not flake; typically ~0.2 ms.
+    expect(ms).toBeLessThan(1);
+  });
+});
+
+describe('captions', () => {
+  it('name the classes present and use only vocabulary words', () => {
+    const vocab = new Set(CAPTION_VOCAB);
+    for (const opts of [SINGLE, MULTI]) {
+      for (let i = 0; i < 300; i++) {
+        const s = generateScene(5, i, { imageSize: 32, ...opts });
+        const words = s.caption.split(' ');
+        for (const w of words) expect(vocab.has(w), `"${w}" in "${s.caption}"`).toBe(true);
+        expect(s.caption).toBe(s.caption.toLowerCase());
+        for (const c of s.labels) expect(words).toContain(SHAPE_CLASSES[c]);
+        // One shape name and one colour name per object.
+        expect(words.filter((w) => SHAPE_CLASSES.includes(w))).toEqual(s.objects.map((o) => SHAPE_CLASSES[o.cls]));
+        expect(words.filter((w) => COLOURS.includes(w))).toEqual(s.objects.map((o) => COLOURS[o.colour]));
+        expect(words.filter((w) => w === 'and')).toHaveLength(s.objects.length - 1);
+      }
+    }
+  });
+
+  it('uses "an" before a vowel', () => {
+    let seen = 0;
+    for (let i = 0; i < 200; i++) {
+      const { caption } = generateScene(0, i, { imageSize: 16, ...MULTI });
+      expect(caption).not.toMatch(/\ba [aeiou]/);
+      expect(caption).not.toMatch(/\ban [^aeiou]/);
+      if (/\ban orange/.test(caption)) seen++;
+    }
+    expect(seen).toBeGreaterThan(0);
+  });
+});
+
+describe('normalisePixels', () => {
+  const mean = [0.485, 0.456, 0.406];
+  const std = [0.229, 0.224, 0.225];
+
+  it('applies (p/255 - mean[c]) / std[c] exactly (to float32)', () => {
+    const px = new Uint8ClampedArray([0, 128, 255, 37, 200, 1]);
+    const out = normalisePixels(px);
+    expect(out).toBeInstanceOf(Float32Array);
+    expect(out.length).toBe(6);
+    for (let i = 0; i < px.length; i++) expect(out[i]).toBe(Math.fround((px[i] / 255 - mean[i % 3]) / std[i % 3]));
+    expect(out[0]).toBeCloseTo(-0.485 / 0.229, 5);
+    expect(out[2]).toBeCloseTo((1 - 0.406) / 0.225, 5);
+  });
+
+  it('writes into out at offset and leaves the rest alone', () => {
+    const px = new Uint8ClampedArray([10, 20, 30]);
+    const out = new Float32Array(8).fill(99);
+    const ret = normalisePixels(px, out, 3);
+    expect(ret).toBe(out);
+    expect(Array.from(out.slice(0, 3))).toEqual([99, 99, 99]);
+    expect(out[4]).toBe(Math.fround((20 / 255 - mean[1]) / std[1]));
+    expect(Array.from(out.slice(6))).toEqual([99, 99]);
+    expect(() => normalisePixels(px, out, 6)).toThrow(/offset/);
+  });
+});
+
+describe('option validation', () => {
+  const ok: SceneOptions = { imageSize: 16, numClasses: 4, maxObjects: 1 };
+  const bad: [Partial<SceneOptions> & Record<string, unknown>, RegExp][] = [
+    [{ imageSize: 7 }, /imageSize must be an integer in 8\.\.512, got 7/],
+    [{ imageSize: 513 }, /imageSize/],
+    [{ imageSize: 16.5 }, /imageSize/],
+    [{ numClasses: 1 }, /numClasses must be an integer in 2\.\.10, got 1/],
+    [{ numClasses: 11 }, /numClasses must be an integer in 2\.\.10, got 11/],
+    [{ maxObjects: 0 }, /maxObjects/],
+    [{ maxObjects: 7 }, /maxObjects/],
+    [{ minObjects: 0 }, /minObjects/],
+    [{ maxObjects: 2, minObjects: 3 }, /minObjects must be an integer in 1\.\.2, got 3/],
+    [{ maxObjects: 3, centred: true }, /centred/],
+    [{ background: 'stripes' as never }, /background must be one of/],
+    [{ centred: 'yes' as never }, /centred must be a boolean/],
+  ];
+  for (const [patch, msg] of bad)
+    it(`rejects ${JSON.stringify(patch)}`, () => {
+      expect(() => generateScene(0, 0, { ...ok, ...patch })).toThrow(msg);
+    });
+
+  it('rejects bad seeds and indices', () => {
+    expect(() => generateScene(0, -1, ok)).toThrow(/index/);
+    expect(() => generateScene(0, 1.5, ok)).toThrow(/index/);
+    expect(() => generateScene(0.5, 0, ok)).toThrow(/seed/);
+  });
+
+  it('accepts every valid combination at the edges', () => {
+    for (const imageSize of [8, 512])
+      for (const numClasses of [2, 10])
+        for (const maxObjects of [1, 6]) {
+          const s = generateScene(0, 1, { imageSize, numClasses, maxObjects });
+          expect(s.pixels.length).toBe(imageSize * imageSize * 3);
+        }
+  });
+});
