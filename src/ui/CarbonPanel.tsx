@@ -1,0 +1,90 @@
+/** Editable carbon parameters and the estimate for the compute spent so far and for the full run. */
+import { estimateCarbon, type CarbonEstimate, type CarbonParams } from '../carbon/co2';
+import { Card } from './Card';
+import { activeCarbon, DEFAULT_CONFIG } from './derived';
+import { errorNames, NumberField, TextField } from './fields';
+import { formatCo2, formatEnergy, formatFlops, formatHours } from './format';
+import { useLab, useLabStore } from './labContext';
+
+type NumericParam = Exclude<keyof CarbonParams, 'deviceName'>;
+const NUMERIC: { key: NumericParam; label: string }[] = [
+  { key: 'peakTflops', label: 'Peak TFLOP/s' },
+  { key: 'utilization', label: 'Utilisation (0–1)' },
+  { key: 'watts', label: 'Board power (W)' },
+  { key: 'pue', label: 'Datacentre PUE' },
+  { key: 'gridGCo2PerKwh', label: 'Grid g CO₂ / kWh' },
+];
+
+export function CarbonPanel() {
+  const store = useLabStore();
+  const input = useLab((s) => s.input);
+  const config = useLab((s) => s.config);
+  const runConfig = useLab((s) => s.runConfig);
+  const profile = useLab((s) => s.profile);
+  const records = useLab((s) => s.records);
+  const configError = useLab((s) => s.configError);
+  const edited = { ...DEFAULT_CONFIG.carbon, ...input.carbon };
+  const params = activeCarbon({ input, config, runConfig });
+  const setParam = (key: keyof CarbonParams, value: number | string) =>
+    store.getState().setInput({ carbon: { ...edited, [key]: value } });
+
+  const carbonErrors = (configError ?? '').split('; ').filter((part) => part.startsWith('carbon.'));
+  const soFar = records.length > 0 ? records[records.length - 1].flops : 0;
+  const steps = runConfig?.steps ?? config?.steps ?? 0;
+  const projected = profile ? profile.totalFlops * steps : null;
+
+  return (
+    <Card title="Compute, energy and carbon" subtitle={`on ${params.deviceName}`} className="card-wide" testId="carbon-panel">
+      <div className="carbon-layout">
+        <div className="form-grid carbon-form">
+          <div className="span-2">
+            <TextField label="Reference device" value={edited.deviceName} onChange={(v) => setParam('deviceName', v)} testId="carbon-deviceName" />
+          </div>
+          {carbonErrors.length > 0 && <div className="alert alert-error span-2">{carbonErrors.join('; ')}</div>}
+          {NUMERIC.map((p) => (
+            <NumberField key={p.key} label={p.label} value={edited[p.key]} onChange={(v) => setParam(p.key, v)} testId={`carbon-${p.key}`} invalid={errorNames(configError, `carbon.${p.key}`)} />
+          ))}
+        </div>
+        <div>
+          <table className="table carbon-table" data-testid="carbon-estimate">
+            <thead>
+              <tr>
+                <th />
+                <th className="num">so far</th>
+                <th className="num">full run</th>
+              </tr>
+            </thead>
+            <tbody>
+              <EstimateRow label="FLOPs" soFar={formatFlops(soFar)} full={projected !== null ? formatFlops(projected) : '—'} />
+              <Rows soFar={estimateCarbon(soFar, params)} full={projected !== null ? estimateCarbon(projected, params) : null} />
+            </tbody>
+          </table>
+          <p className="formula">
+            hours = FLOPs ÷ (peak TFLOP/s × 10¹² × utilisation) ÷ 3600 · kWh = hours × W ÷ 1000 × PUE · kg CO₂ = kWh × g/kWh ÷ 1000.
+            Full run = FLOPs per step × {steps} steps.
+          </p>
+        </div>
+      </div>
+    </Card>
+  );
+}
+
+function Rows({ soFar, full }: { soFar: CarbonEstimate; full: CarbonEstimate | null }) {
+  return (
+    <>
+      <EstimateRow label="Time" soFar={formatHours(soFar.hours)} full={full ? formatHours(full.hours) : '—'} title={`${soFar.hours} h`} />
+      <EstimateRow label="Energy" soFar={formatEnergy(soFar.kwh)} full={full ? formatEnergy(full.kwh) : '—'} title={`${soFar.kwh} kWh`} />
+      <EstimateRow label="CO₂" soFar={formatCo2(soFar.kgCo2)} full={full ? formatCo2(full.kgCo2) : '—'} title={`${soFar.kgCo2} kg`} />
+    </>
+  );
+}
+
+function EstimateRow({ label, soFar, full, title }: { label: string; soFar: string; full: string; title?: string }) {
+  return (
+    <tr title={title}>
+      <th scope="row">{label}</th>
+      <td className="num">{soFar}</td>
+      <td className="num">{full}</td>
+    </tr>
+  );
+}

@@ -1,0 +1,100 @@
+/** The experiment being edited: every input writes through `setInput`, validated by the schema. */
+import type { ExperimentInput } from '../train/config';
+import { BackendField } from './BackendField';
+import { Card } from './Card';
+import { DEFAULT_CONFIG, isRunActive } from './derived';
+import { errorNames, NumberField } from './fields';
+import { useLab, useLabStore } from './labContext';
+import { MethodField } from './MethodField';
+import { ModelField } from './ModelField';
+
+/** The schema validates the value; the UI passes unparsable text through unchanged. */
+const asNumber = (v: number | string) => v as number;
+
+export function ExperimentPanel() {
+  const store = useLabStore();
+  const input = useLab((s) => s.input);
+  const configError = useLab((s) => s.configError);
+  const disabled = useLab((s) => isRunActive(s.status));
+  const set = (patch: Partial<ExperimentInput>) => store.getState().setInput(patch);
+  const dataset = { ...input.dataset };
+  const optim = { ...input.optim };
+  const D = DEFAULT_CONFIG;
+  const bad = (path: string) => errorNames(configError, path);
+
+  return (
+    <Card title="Experiment" subtitle="Edits are validated live; the URL keeps the config." className="experiment-panel">
+      <div className="form">
+        {configError && (
+          <div className="alert alert-error" role="alert" data-testid="config-error">
+            {configError}
+          </div>
+        )}
+        <MethodField disabled={disabled} />
+        <ModelField disabled={disabled} />
+        <div className="form-grid">
+          <NumberField
+            label="Dataset size"
+            invalid={bad('dataset.size')}
+            value={dataset.size ?? D.dataset.size}
+            disabled={disabled}
+            onChange={(v) => set({ dataset: { ...dataset, size: asNumber(v) } })}
+          />
+          <NumberField
+            label="Classes"
+            invalid={bad('dataset.numClasses')}
+            value={dataset.numClasses ?? D.dataset.numClasses}
+            disabled={disabled}
+            onChange={(v) => set({ dataset: { ...dataset, numClasses: asNumber(v) } })}
+          />
+          <NumberField
+            label="Batch size"
+            invalid={bad('batchSize')}
+            testId="batch-input"
+            value={input.batchSize ?? D.batchSize}
+            disabled={disabled}
+            onChange={(v) => set({ batchSize: asNumber(v) })}
+          />
+          <NumberField
+            label="Steps"
+            invalid={bad('steps')}
+            testId="steps-input"
+            value={input.steps ?? D.steps}
+            disabled={disabled}
+            onChange={(v) => set({ steps: asNumber(v) })}
+          />
+          <NumberField
+            label="Seed"
+            invalid={bad('seed')}
+            testId="seed-input"
+            value={input.seed ?? D.seed}
+            disabled={disabled}
+            onChange={(v) => set({ seed: asNumber(v) })}
+          />
+          <NumberField
+            label="Learning rate"
+            invalid={bad('optim.lr')}
+            value={optim.lr ?? D.optim.lr}
+            disabled={disabled}
+            onChange={(v) => set({ optim: { ...optim, lr: asNumber(v) } })}
+          />
+          <NumberField
+            label="Log every (steps)"
+            invalid={bad('logEvery')}
+            value={input.logEvery ?? D.logEvery}
+            disabled={disabled}
+            onChange={(v) => set({ logEvery: asNumber(v) })}
+          />
+          <NumberField
+            label="Probe every (steps)"
+            invalid={bad('evalEvery')}
+            value={input.evalEvery ?? D.evalEvery}
+            disabled={disabled}
+            onChange={(v) => set({ evalEvery: asNumber(v) })}
+          />
+        </div>
+        <BackendField disabled={disabled} />
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,22 @@
+/** Shared chart styling: one accent, slate greys, readable tick sizes on a projector. */
+import type { CSSProperties } from 'react';
+
+export const ACCENT = '#38bdf8';
+/** Lighter and darker steps of the accent, for series that must be told apart. */
+export const ACCENT_STEPS = ['#7dd3fc', '#38bdf8', '#0284c7', '#075985', '#bae6fd', '#0ea5e9', '#0369a1', '#e0f2fe'];
+export const GRID = '#334155';
+export const MUTED = '#94a3b8';
+
+export const AXIS_TICK = { fill: MUTED, fontSize: 13 };
+export const AXIS_LABEL_STYLE = { fill: MUTED, fontSize: 13 };
+
+export const TOOLTIP_STYLE: CSSProperties = {
+  background: '#0f172a',
+  border: `1px solid ${GRID}`,
+  borderRadius: 6,
+  color: '#e2e8f0',
+  fontSize: 13,
+};
+export const TOOLTIP_LABEL_STYLE: CSSProperties = { color: MUTED, marginBottom: 4 };
+export const TOOLTIP_ITEM_STYLE: CSSProperties = { color: '#e2e8f0', padding: 0 };
+export const TOOLTIP_CURSOR = { stroke: GRID, fill: 'rgba(148, 163, 184, 0.08)' };
