@@ -64,3 +64,13 @@ describe('experiment config', () => {
     expect(readConfigFromHash('')).toEqual({});
   });
 });
+
+describe('method catalog', () => {
+  it('marks exactly the registered implementations as available', async () => {
+    const { listMethods } = await import('../src/methods/catalog');
+    const { METHODS } = await import('../src/methods/registry');
+    const available = listMethods().filter((m) => m.available).map((m) => m.id).sort();
+    expect(available).toEqual(Object.keys(METHODS).sort());
+    for (const m of listMethods().filter((x) => !x.available)) expect(m.why).toMatch(/not implemented/);
+  });
+});

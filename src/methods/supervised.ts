@@ -9,7 +9,8 @@
  * logit equally, so softmax is unchanged; kept for fidelity).
  */
 import { Linear, ParamStore } from '../models/layers';
-import { smoothedMultiLabelTargets, softmaxCrossEntropy } from './losses/classification';
+import { softmaxCrossEntropy } from './losses/classification';
+import { CATALOG } from './catalog';
 import type { Method } from './types';
 
 export interface SupervisedOptions extends Record<string, unknown> {
@@ -19,9 +20,7 @@ export interface SupervisedOptions extends Record<string, unknown> {
 
 export const supervised: Method<SupervisedOptions> = {
   id: 'supervised',
-  label: 'Supervised classification',
-  paper: 'https://arxiv.org/abs/2010.11929',
-  summary: 'Softmax classifier on the class token; labels averaged over objects, smoothed by 0.1 (ViT / paper A.3).',
+  ...CATALOG.supervised,
   defaults: { labelSmoothing: 0.1 },
   requires: () => ({ views: 0, targets: true, tokens: false }),
   init(ctx) {
@@ -39,5 +38,3 @@ export const supervised: Method<SupervisedOptions> = {
     };
   },
 };
-
-export { smoothedMultiLabelTargets };

@@ -40,12 +40,14 @@ type KernelArgs = { inputs: Record<string, TensorInfoLike>; attrs?: Record<strin
 
 /** The counter the installed wrappers report to; null when none is recording. */
 const sink: { counter: FlopCounter | null } = { counter: null };
-const wrappedBackends = new Set<string>();
+/** The original kernel configs of each hooked backend, to restore them. */
+const originals = new Map<string, tf.KernelConfig[]>();
 
 /** Wraps every kernel of `backendName` once; later calls are no-ops. */
 export function installKernelHooks(backendName: string): void {
-  if (wrappedBackends.has(backendName)) return;
-  for (const config of tf.getKernelsForBackend(backendName)) {
+  if (originals.has(backendName)) return;
+  const configs = tf.getKernelsForBackend(backendName);
+  for (const config of configs) {
     const original = config.kernelFunc;
     const name = config.kernelName;
     tf.unregisterKernel(name, backendName);
@@ -59,7 +61,18 @@ export function installKernelHooks(backendName: string): void {
       }) as unknown as tf.KernelFunc,
     });
   }
-  wrappedBackends.add(backendName);
+  originals.set(backendName, configs);
+}
+
+/** Restores the unwrapped kernels: only the overhead benchmark needs this. */
+export function uninstallKernelHooks(backendName: string): void {
+  const configs = originals.get(backendName);
+  if (!configs) return;
+  for (const config of configs) {
+    tf.unregisterKernel(config.kernelName, backendName);
+    tf.registerKernel(config);
+  }
+  originals.delete(backendName);
 }
 
 const TAGGED = Symbol('flopComponent');

@@ -1,0 +1,138 @@
+/**
+ * One zustand store, made of three slices: the backend, the experiment being
+ * edited, and the run in progress (records, profile, status). Only this store
+ * talks to the worker; React components read it through selectors.
+ */
+import { create } from 'zustand';
+import { validateConfig, type ExperimentConfig, type ExperimentInput } from '../train/config';
+import type { BackendInfo, BackendOption, RunResult, StepProfile, TrainRecord } from '../train/records';
+import type { LabClient } from '../worker/client';
+import type { WorkerEvent } from '../worker/protocol';
+import { configToHash, readConfigFromHash } from './urlState';
+
+export type RunStatus = 'idle' | 'starting' | 'running' | 'paused' | 'done' | 'stopped' | 'error';
+
+export interface BackendSlice {
+  backend: BackendInfo | null;
+  backendOptions: BackendOption[];
+  backendError: string | null;
+  initBackend(): Promise<void>;
+}
+
+export interface ConfigSlice {
+  /** What the user edits: plain JSON, validated on every change. */
+  input: ExperimentInput;
+  /** The resolved config, or null while `input` is invalid. */
+  config: ExperimentConfig | null;
+  configError: string | null;
+  notice: string | null;
+  setInput(patch: Partial<ExperimentInput>): void;
+  replaceInput(input: ExperimentInput): void;
+}
+
+export interface RunSlice {
+  status: RunStatus;
+  records: TrainRecord[];
+  profile: StepProfile | null;
+  runConfig: ExperimentConfig | null;
+  runError: string | null;
+  startedAt: number | null;
+  start(input?: unknown, onProgress?: (r: TrainRecord) => void): Promise<RunResult>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export type LabState = BackendSlice & ConfigSlice & RunSlice;
+
+const DEFAULT_INPUT: ExperimentInput = { method: 'supervised', model: 'toy-B', batchSize: 32, steps: 300, seed: 0, backend: 'auto' };
+
+function initialInput(): { input: ExperimentInput; notice: string | null } {
+  if (typeof location === 'undefined') return { input: DEFAULT_INPUT, notice: null };
+  const { input, error } = readConfigFromHash(location.hash);
+  return { input: input ?? DEFAULT_INPUT, notice: error ?? null };
+}
+
+function validated(input: ExperimentInput): Pick<ConfigSlice, 'config' | 'configError'> {
+  const v = validateConfig(input);
+  return v.ok ? { config: v.config, configError: null } : { config: null, configError: v.error.message };
+}
+
+export function createLabStore(client: LabClient, remote: <T extends (...a: never[]) => unknown>(f: T) => T) {
+  const first = initialInput();
+  return create<LabState>()((set, get) => ({
+    backend: null,
+    backendOptions: [],
+    backendError: null,
+    async initBackend() {
+      try {
+        const [options, info] = await Promise.all([client.backends(), client.init(get().config?.backend ?? 'auto')]);
+        set({ backendOptions: options, backend: info, backendError: null });
+      } catch (e) {
+        set({ backendError: (e as Error).message });
+      }
+    },
+
+    input: first.input,
+    ...validated(first.input),
+    notice: first.notice,
+    setInput(patch) {
+      get().replaceInput({ ...get().input, ...patch });
+    },
+    replaceInput(input) {
+      const v = validated(input);
+      set({ input, ...v });
+      if (v.config && typeof history !== 'undefined') history.replaceState(null, '', configToHash(input));
+    },
+
+    status: 'idle',
+    records: [],
+    profile: null,
+    runConfig: null,
+    runError: null,
+    startedAt: null,
+    async start(input, onProgress) {
+      const source = input ?? get().input;
+      const v = validateConfig(source);
+      if (!v.ok) throw v.error; // nothing recorded so far is touched
+      const status = get().status;
+      if (status === 'running' || status === 'paused' || status === 'starting')
+        throw new Error('a run is already in progress: stop it before starting another');
+      set({ status: 'starting', records: [], profile: null, runConfig: v.config, runError: null, startedAt: Date.now() });
+      const onEvent = remote((e: WorkerEvent) => {
+        if (e.type === 'backend') set({ backend: e.backend, status: 'running' });
+        else if (e.type === 'profile') set({ profile: e.profile });
+        else {
+          set({ records: [...get().records, e.record] });
+          onProgress?.(e.record);
+        }
+      });
+      try {
+        const result = await client.run(source, onEvent);
+        const stopped = result.records.length > 0 && result.records[result.records.length - 1].step < v.config.steps;
+        set({ status: stopped ? 'stopped' : 'done' });
+        return result;
+      } catch (e) {
+        set({ status: 'error', runError: (e as Error).message });
+        throw e;
+      }
+    },
+    async pause() {
+      if (get().status !== 'running') return;
+      await client.pause();
+      set({ status: 'paused' });
+    },
+    async resume() {
+      if (get().status !== 'paused') return;
+      await client.resume();
+      set({ status: 'running' });
+    },
+    async stop() {
+      const s = get().status;
+      if (s !== 'running' && s !== 'paused') return;
+      await client.stop();
+    },
+  }));
+}
+
+export type LabStore = ReturnType<typeof createLabStore>;

@@ -1,0 +1,30 @@
+/** The typed surface of the training worker, as Comlink exposes it. */
+import type { BackendChoice } from '../train/config';
+import type { BackendInfo, BackendOption, RunResult, StepProfile, TrainRecord } from '../train/records';
+import type { BenchResult } from '../train/bench';
+
+export type WorkerEvent =
+  | { type: 'backend'; backend: BackendInfo }
+  | { type: 'profile'; profile: StepProfile }
+  | { type: 'record'; record: TrainRecord };
+
+export interface MemoryInfo {
+  numTensors: number;
+  numBytes: number;
+  numBytesInGPU?: number;
+}
+
+export interface LabWorkerApi {
+  /** Starts (or switches to) a backend; resolves with what actually runs and why. */
+  init(choice: BackendChoice): Promise<BackendInfo>;
+  backends(): Promise<BackendOption[]>;
+  /** One instrumented step of a (validated here again) config. */
+  profileStep(config: unknown): Promise<StepProfile>;
+  run(config: unknown, onEvent: (e: WorkerEvent) => void): Promise<RunResult>;
+  pause(): void;
+  resume(): void;
+  stop(): void;
+  memory(): MemoryInfo;
+  /** Steady-state ms/step; `hooks: false` removes the FLOP wrappers to measure their overhead. */
+  benchmark(config: unknown, opts: { steps: number; warmup: number; hooks: boolean }): Promise<BenchResult & { backend: BackendInfo }>;
+}

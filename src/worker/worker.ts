@@ -1,0 +1,85 @@
+/**
+ * The Web Worker that owns tfjs. The page never touches tensors: it sends plain
+ * JSON configs and receives plain records, so it stays responsive while this
+ * worker trains.
+ */
+import * as Comlink from 'comlink';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, listBackends } from '../engine/backend';
+import { resolveConfig, type BackendChoice } from '../train/config';
+import { RunControl, runExperiment } from '../train/runner';
+import { profileStep } from '../train/profile';
+import { benchSteps } from '../train/bench';
+import { installKernelHooks, uninstallKernelHooks } from '../engine/flops/counter';
+import type { BackendInfo } from '../train/records';
+import type { LabWorkerApi, WorkerEvent } from './protocol';
+import { browserLoaders } from './loaders';
+
+let backend: BackendInfo | null = null;
+let backendChoice: BackendChoice | null = null;
+let control: RunControl | null = null;
+
+async function ensureBackend(choice: BackendChoice): Promise<BackendInfo> {
+  if (!backend || choice !== backendChoice) {
+    backend = await initBackend(choice, browserLoaders);
+    backendChoice = choice;
+  }
+  return backend;
+}
+
+// Calls run one after another (a backend switch must not interleave with a
+// step), and nothing but pause/resume/stop is accepted while a run trains.
+let chain: Promise<unknown> = Promise.resolve();
+function exclusive<T>(what: string, f: () => Promise<T>): Promise<T> {
+  if (control) return Promise.reject(new Error(`cannot ${what}: a run is in progress (stop it first)`));
+  const next = chain.then(f, f);
+  chain = next.catch(() => undefined);
+  return next;
+}
+
+const api: LabWorkerApi = {
+  init: (choice) => exclusive('switch backend', () => ensureBackend(choice)),
+  backends: () => listBackends(browserLoaders),
+  profileStep: (input) =>
+    exclusive('profile a step', async () => {
+      const config = resolveConfig(input);
+      await ensureBackend(config.backend);
+      return profileStep(config);
+    }),
+  run: (input, onEvent: (e: WorkerEvent) => void) =>
+    exclusive('start a run', async () => {
+      const config = resolveConfig(input);
+      const info = await ensureBackend(config.backend);
+      onEvent({ type: 'backend', backend: info });
+      control = new RunControl();
+      try {
+        return await runExperiment(config, info, {
+          control,
+          onProfile: (profile) => onEvent({ type: 'profile', profile }),
+          onRecord: (record) => onEvent({ type: 'record', record }),
+        });
+      } finally {
+        control = null;
+      }
+    }),
+  pause: () => control?.pause(),
+  resume: () => control?.resume(),
+  stop: () => control?.stop(),
+  benchmark: (input, opts) =>
+    exclusive('benchmark', async () => {
+      const config = resolveConfig(input);
+      const info = await ensureBackend(config.backend);
+      if (!opts.hooks) uninstallKernelHooks(info.name);
+      try {
+        return { ...(await benchSteps(config, opts)), backend: info };
+      } finally {
+        installKernelHooks(info.name);
+      }
+    }),
+  memory: () => {
+    const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
+    return { numTensors: m.numTensors, numBytes: m.numBytes, numBytesInGPU: m.numBytesInGPU };
+  },
+};
+
+Comlink.expose(api);
