@@ -1,0 +1,75 @@
+import { expect, test } from '@playwright/test';
+import { LabPage, TINY } from './lab.page';
+
+test.describe('FLOP Lab foundation', () => {
+  test('loads with the WebGPU backend active and says which adapter runs', async ({ page }) => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const lab = new LabPage(page);
+    await lab.open();
+    await expect(lab.backendName()).toHaveText('webgpu');
+    const backend = await page.evaluate(() => window.floplab.state().backend as { adapter?: { features: string[] }; isSoftware: boolean });
+    expect(backend.adapter).toBeDefined();
+    // headless Chromium without a GPU exposes SwiftShader: the lab must flag it as software
+    expect(backend.isSoftware).toBe(true);
+    await expect(page.getByText(/software WebGPU adapter/i).first()).toBeVisible();
+    expect(errors).toEqual([]);
+  });
+
+  test('a tiny supervised run started from the UI completes, plots accuracy vs FLOPs, and shows the profiled FLOPs', async ({ page }) => {
+    const lab = new LabPage(page);
+    await lab.open(TINY);
+    await expect(lab.backendName()).toHaveText('webgpu');
+    await lab.run();
+    await lab.waitForStatus('done');
+    expect(await lab.accuracyPoints()).toBe(2); // evaluated at steps 3 and 6
+    const shown = await lab.flopsPerStep();
+    const profiled = await page.evaluate((cfg) => window.floplab.profileStep(cfg).then((p) => p.totalFlops), TINY);
+    expect(shown).toBe(profiled);
+    const records = await page.evaluate(() => window.floplab.state().records);
+    expect(records.map((r) => r.step)).toEqual([2, 3, 4, 6]);
+    expect(records[3].flops).toBe(6 * profiled);
+  });
+
+  test('the page stays interactive while training, and pause / resume / stop work', async ({ page }) => {
+    const lab = new LabPage(page);
+    await lab.open({ ...TINY, steps: 400, logEvery: 1, evalEvery: 1000 });
+    await lab.run();
+    await expect.poll(() => page.evaluate(() => window.floplab.state().records.length), { timeout: 120_000 }).toBeGreaterThan(1);
+    // The main thread answers a frame request promptly while the worker trains.
+    const frameMs = await page.evaluate(() => {
+      const t0 = performance.now();
+      return new Promise<number>((r) => requestAnimationFrame(() => r(performance.now() - t0)));
+    });
+    expect(frameMs).toBeLessThan(1000);
+    await page.getByTestId('pause-button').click();
+    await lab.waitForStatus('paused', 30_000);
+    const n = await page.evaluate(() => window.floplab.state().records.length);
+    await page.waitForTimeout(1500);
+    // at most the step in flight when pause arrived is logged after it
+    expect(await page.evaluate(() => window.floplab.state().records.length)).toBeLessThanOrEqual(n + 1);
+    await page.getByTestId('resume-button').click();
+    await lab.waitForStatus('running', 30_000);
+    await page.getByTestId('stop-button').click();
+    await lab.waitForStatus('stopped', 60_000);
+  });
+
+  test('invalid configs are rejected with the field named, in the API and in the UI', async ({ page }) => {
+    const lab = new LabPage(page);
+    await lab.open();
+    const message = await page.evaluate(() => window.floplab.run({ batchSize: 0 }).then(() => 'resolved', (e: Error) => e.message));
+    expect(message).toMatch(/batchSize/);
+    const profileMessage = await page.evaluate(() => window.floplab.profileStep({ model: { imageSize: 30, patchSize: 4, dim: 32, depth: 1, heads: 2, mlpDim: 8 } }).then(() => 'resolved', (e: Error) => e.message));
+    expect(profileMessage).toMatch(/model\.patchSize/);
+    await expect(lab.status()).toHaveText('idle');
+    await page.getByTestId('steps-input').fill('-5');
+    await expect(page.getByTestId('config-error')).toContainText('steps');
+    await expect(page.getByTestId('run-button')).toBeDisabled();
+  });
+
+  test('a malformed URL config is reported and the default experiment loads', async ({ page }) => {
+    await page.goto('/#config=%7Bbroken');
+    await expect(page.getByText(/not valid JSON/)).toBeVisible();
+    await expect(page.getByTestId('run-button')).toBeEnabled();
+  });
+});

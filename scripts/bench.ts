@@ -1,0 +1,81 @@
+/**
+ * Benchmark: ms per training step and FLOPs per step, per backend and config,
+ * with the FLOP hooks on and off (the instrumentation overhead). Runs the built
+ * app in headless Chromium through `window.floplab.benchmark`.
+ *
+ *   npm run bench                      # all backends, tiny + default config
+ *   npm run bench -- --backends=wasm --configs=default --steps=20
+ *
+ * Prints a table and writes bench-results/bench.json. Build first (`npx vite build`).
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { chromium } from '@playwright/test';
+import { CHROMIUM_ARGS, findChromium } from '../e2e/chromium';
+
+const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
+const backends = arg('backends', 'webgpu,wasm,cpu').split(',');
+const configs: Record<string, object> = {
+  tiny: { model: 'tiny', batchSize: 8 },
+  default: {},
+};
+const configNames = arg('configs', 'tiny,default').split(',');
+const steps = Number(arg('steps', '10'));
+const warmup = Number(arg('warmup', '3'));
+const port = 4180;
+
+async function waitForServer(url: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`preview server did not start at ${url}`);
+}
+
+const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { stdio: 'ignore' });
+const rows: Record<string, unknown>[] = [];
+try {
+  await waitForServer(`http://127.0.0.1:${port}/`);
+  const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
+  const page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.waitForFunction(() => Boolean(window.floplab));
+  for (const backend of backends) {
+    for (const name of configNames) {
+      const config = { ...configs[name], backend };
+      // Off first, then on, twice, so warm caches favour neither side.
+      const results: Record<string, number[]> = { off: [], on: [] };
+      let info: unknown = null;
+      let flopsPerStep = 0;
+      for (const hooks of [false, true, false, true]) {
+        const r = await page.evaluate(([c, o]) => window.floplab.benchmark(c, o), [config, { steps, warmup, hooks }] as const);
+        results[hooks ? 'on' : 'off'].push(r.msPerStep);
+        if (hooks) flopsPerStep = r.flopsPerStep;
+        info = r.backend;
+      }
+      const best = (xs: number[]) => Math.min(...xs);
+      const row = {
+        backend,
+        config: name,
+        adapter: (info as { adapter?: { description?: string; architecture?: string } }).adapter?.description || (info as { adapter?: { architecture?: string } }).adapter?.architecture || '-',
+        msPerStep: +best(results.on).toFixed(2),
+        msPerStepNoHooks: +best(results.off).toFixed(2),
+        overheadPct: +((100 * (best(results.on) - best(results.off))) / best(results.off)).toFixed(1),
+        flopsPerStep,
+        gflopPerS: +(flopsPerStep / best(results.on) / 1e6).toFixed(3),
+      };
+      rows.push(row);
+      console.log(JSON.stringify(row));
+    }
+  }
+  await browser.close();
+} finally {
+  server.kill();
+}
+console.table(rows);
+mkdirSync('bench-results', { recursive: true });
+writeFileSync('bench-results/bench.json', JSON.stringify({ date: new Date().toISOString(), steps, warmup, rows }, null, 2));
