@@ -22,7 +22,7 @@ export const supervised: Method<SupervisedOptions> = {
   id: 'supervised',
   ...CATALOG.supervised,
   defaults: { labelSmoothing: 0.1 },
-  requires: () => ({ views: 0, targets: true, tokens: false }),
+  requires: () => ({ views: [], targets: true, tokens: false }),
   init(ctx) {
     const store = new ParamStore('supervised');
     const head = new Linear(store, 'head', ctx.model.dim, ctx.numClasses, ctx.rng.split('head'), { biasInit: -10 });

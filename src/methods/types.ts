@@ -7,6 +7,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { VitEncoder } from '../models/vit';
 import type { VitConfig } from '../models/vit';
 import type { Rng } from '../engine/rng';
+import type { ViewSpec } from '../data/viewSpec';
 
 /** What a batch carries; only the fields the method's `requires` names are filled. */
 export interface Batch {
@@ -21,13 +22,11 @@ export interface Batch {
 }
 
 export interface MethodRequirements {
-  /** Augmented global views per image (0 = use `images` as is). */
-  views: number;
-  /** Extra smaller local crops (DINO multi-crop) and their side in pixels. */
-  localViews?: number;
-  localSize?: number;
+  /** Augmented views per image, in order (globals first, then DINO's local crops); empty: only `images`. */
+  views: ViewSpec[];
   targets: boolean;
-  tokens: boolean;
+  /** Caption token ids, and how many tokens at most (padded with 0). */
+  tokens: false | { maxLen: number; source: 'pseudo' | 'scene' };
 }
 
 /** Marks the kernels run inside `f` as belonging to a model component. */

@@ -9,12 +9,13 @@ import type { Rng } from '../engine/rng';
 /** Collects the parameters of a module under dotted names. */
 export class ParamStore {
   readonly params = new Map<string, tf.Variable>();
-  constructor(readonly prefix: string) {}
+  /** `trainable: false` for EMA teachers: they are updated by assignment, never by gradients. */
+  constructor(readonly prefix: string, readonly trainable = true) {}
 
   add(name: string, value: tf.Tensor): tf.Variable {
     const full = `${this.prefix}.${name}`;
     if (this.params.has(full)) throw new Error(`duplicate parameter ${full}`);
-    const variable = tf.variable(value, true, `${full}_${uid()}`);
+    const variable = tf.variable(value, this.trainable, `${full}_${uid()}`);
     value.dispose();
     this.params.set(full, variable);
     return variable;

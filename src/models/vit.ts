@@ -74,18 +74,18 @@ export class VitEncoder {
   readonly patchDim: number;
   private readonly patchEmbed: Linear;
   private readonly clsToken: tf.Variable | null;
-  private readonly posEmbed: tf.Tensor2D;
+  /** Fixed position embeddings by grid size (the training grid, and smaller crops). */
+  private readonly posEmbeds = new Map<number, tf.Tensor2D>();
   readonly blocks: Block[];
   private readonly norm: LayerNorm;
 
-  constructor(readonly cfg: VitConfig, rng: Rng, name = 'encoder') {
-    this.store = new ParamStore(name);
+  constructor(readonly cfg: VitConfig, rng: Rng, opts: { name?: string; trainable?: boolean } = {}) {
+    this.store = new ParamStore(opts.name ?? 'encoder', opts.trainable ?? true);
     this.gridSize = cfg.imageSize / cfg.patchSize;
     this.numPatches = this.gridSize * this.gridSize;
     this.patchDim = cfg.patchSize * cfg.patchSize * 3;
     this.patchEmbed = new Linear(this.store, 'patch', this.patchDim, cfg.dim, rng);
     this.clsToken = cfg.pool === 'cls' ? this.store.add('cls', truncNormal([1, 1, cfg.dim], 0.02, rng.split('cls'))) : null;
-    this.posEmbed = tf.keep(tf.tensor2d(sinCos2d(this.gridSize, cfg.dim), [this.numPatches, cfg.dim]));
     this.blocks = [];
     for (let i = 0; i < cfg.depth; i++) this.blocks.push(new Block(this.store, `block${i}`, cfg.dim, cfg.heads, cfg.mlpDim, rng));
     this.norm = new LayerNorm(this.store, 'norm', cfg.dim);
@@ -104,17 +104,31 @@ export class VitEncoder {
   patchify(images: tf.Tensor4D): tf.Tensor3D {
     const [b, hgt, wid, c] = images.shape;
     const p = this.cfg.patchSize;
-    if (hgt !== this.cfg.imageSize || wid !== this.cfg.imageSize)
-      throw new Error(`encoder expects ${this.cfg.imageSize}px images, got ${hgt}x${wid}`);
+    if (hgt !== wid || hgt % p !== 0 || hgt > this.cfg.imageSize)
+      throw new Error(`encoder takes square images up to ${this.cfg.imageSize}px in multiples of ${p}px, got ${hgt}x${wid}`);
     return images
       .reshape([b, hgt / p, p, wid / p, p, c])
       .transpose([0, 1, 3, 2, 4, 5])
-      .reshape([b, this.numPatches, p * p * c]) as tf.Tensor3D;
+      .reshape([b, (hgt / p) * (wid / p), p * p * c]) as tf.Tensor3D;
+  }
+
+  /** Position embedding for a grid; smaller grids (local crops) span the training grid's range. */
+  posEmbed(grid: number): tf.Tensor2D {
+    let pe = this.posEmbeds.get(grid);
+    if (!pe) {
+      pe = tf.keep(tf.tensor2d(sinCos2d(grid, this.cfg.dim, this.gridSize / grid), [grid * grid, this.cfg.dim]));
+      this.posEmbeds.set(grid, pe);
+    }
+    return pe;
   }
 
   /** Patch embedding plus position embedding: [B, H, W, 3] -> [B, N, D]. */
   embed(images: tf.Tensor4D): tf.Tensor3D {
-    return tf.tidy(() => tf.add(linear3d(this.patchEmbed, this.patchify(images)), this.posEmbed) as tf.Tensor3D);
+    return tf.tidy(() => {
+      const patches = this.patchify(images);
+      const grid = Math.round(Math.sqrt(patches.shape[1]));
+      return tf.add(linear3d(this.patchEmbed, patches), this.posEmbed(grid)) as tf.Tensor3D;
+    });
   }
 
   /** Prepends the class token (if any), runs the blocks and the final norm: [B, n, D] -> [B, n(+1), D]. */
@@ -158,6 +172,7 @@ export class VitEncoder {
 
   dispose(): void {
     this.store.dispose();
-    this.posEmbed.dispose();
+    for (const pe of this.posEmbeds.values()) pe.dispose();
+    this.posEmbeds.clear();
   }
 }
