@@ -67,6 +67,18 @@ test.describe('FLOP Lab foundation', () => {
     await expect(page.getByTestId('run-button')).toBeDisabled();
   });
 
+  test('the scene generator gives the same bytes in the browser as the committed Node digests', async ({ page }) => {
+    await page.goto('/');
+    await page.waitForFunction(() => Boolean(window.floplab));
+    const digests = await page.evaluate(() =>
+      [0, 1, 2].map((i) => window.floplab.sceneDigest(0, i, { imageSize: 16, numClasses: 10, maxObjects: 1 })).concat(
+        [0, 1, 2].map((i) => window.floplab.sceneDigest(0, i, { imageSize: 32, numClasses: 10, maxObjects: 4 })),
+      ),
+    );
+    // the same literals as tests/scenes.test.ts
+    expect(digests).toEqual(['7e9fd69f', '21f3fa5e', 'a1707a0e', '5af6a73d', '82149d79', '8a0531bb']);
+  });
+
   test('a malformed URL config is reported and the default experiment loads', async ({ page }) => {
     await page.goto('/#config=%7Bbroken');
     await expect(page.getByText(/not valid JSON/)).toBeVisible();

@@ -11,6 +11,7 @@ import type { BenchResult } from '../train/bench';
 import type { LabStore } from '../store/labStore';
 import type { LabClient } from '../worker/client';
 import type { MemoryInfo } from '../worker/protocol';
+import { generateScene, sceneDigest, type SceneOptions } from '../data/scenes';
 
 export interface FlopLabApi {
   version: string;
@@ -27,6 +28,8 @@ export interface FlopLabApi {
   /** What the page shows now: status, backend, records so far. */
   state(): { status: string; backend: unknown; records: TrainRecord[]; profile: StepProfile | null };
   memory(): Promise<MemoryInfo>;
+  /** FNV-1a digest of a generated scene: compares browser and Node output byte for byte. */
+  sceneDigest(seed: number, index: number, options: SceneOptions): string;
   /** Steady-state timing for the benchmark script (see scripts/bench.ts). */
   benchmark(config: unknown, opts?: { steps?: number; warmup?: number; hooks?: boolean }): Promise<BenchResult & { backend: BackendInfo }>;
 }
@@ -56,6 +59,7 @@ export function createApi(client: LabClient, store: LabStore): FlopLabApi {
     stop: () => s().stop(),
     state: () => ({ status: s().status, backend: s().backend, records: s().records, profile: s().profile }),
     memory: () => client.memory(),
+    sceneDigest: (seed, index, options) => sceneDigest(generateScene(seed, index, options)),
     async benchmark(config, opts = {}) {
       resolveConfig(config);
       return client.benchmark(config, { steps: opts.steps ?? 10, warmup: opts.warmup ?? 3, hooks: opts.hooks ?? true });
