@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FORMULAS, kernelFlops } from '../src/engine/flops/formulas';
+import { DATA_MOVEMENT, ELEMENTWISE, FORMULAS, kernelFlops, REDUCTIONS } from '../src/engine/flops/formulas';
 import { FlopCounter } from '../src/engine/flops/counter';
 import { useCpuBackend } from './helpers';
 
@@ -40,6 +40,23 @@ describe('kernel FLOP formulas', () => {
     expect(kernelFlops('Transpose', call({ x: [4, 5] }, [[5, 4]]))).toBe(0);
     expect(kernelFlops('Softmax', call({ logits: [3, 4] }, [[3, 4]]))).toBe(60);
     expect(kernelFlops('AddN', call({ t0: [5], t1: [5], t2: [5] }, [[5]]))).toBe(10);
+  });
+
+  it('every elementwise kernel is 1 per output, every reduction 1 per input, every data-movement kernel 0', () => {
+    for (const name of ELEMENTWISE) expect(kernelFlops(name, call({ a: [2, 3, 4], b: [4] }, [[2, 3, 4]])), name).toBe(24);
+    for (const name of REDUCTIONS) expect(kernelFlops(name, call({ x: [2, 3, 4] }, [[2, 3]])), name).toBe(24);
+    for (const name of DATA_MOVEMENT) expect(kernelFlops(name, call({ x: [2, 3, 4] }, [[6, 4]])), name).toBe(0);
+    expect(kernelFlops('LogSoftmax', call({ logits: [3, 4] }, [[3, 4]]))).toBe(72);
+    expect(kernelFlops('ResizeBilinear', call({ images: [1, 4, 4, 3] }, [[1, 8, 8, 3]]))).toBe(8 * 192);
+    expect(kernelFlops('ResizeBilinearGrad', call({ dy: [1, 8, 8, 3], images: [1, 4, 4, 3] }, [[1, 4, 4, 3]]))).toBe(8 * 192);
+    expect(kernelFlops('DepthwiseConv2dNative', call({ x: [1, 8, 8, 3], filter: [3, 3, 3, 1] }, [[1, 8, 8, 3]]))).toBe(2 * 192 * 9);
+    // every formula is covered by one of the checks in this file
+    const covered = new Set([...ELEMENTWISE, ...REDUCTIONS, ...DATA_MOVEMENT, 'LogSoftmax', 'ResizeBilinear', 'ResizeBilinearGrad', 'DepthwiseConv2dNative',
+      'BatchMatMul', '_FusedMatMul', 'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'Softmax', 'AddN']);
+    expect([...FORMULAS.keys()].filter((k) => !covered.has(k))).toEqual(['FusedConv2D', 'FusedDepthwiseConv2D', 'CropAndResize']);
+    expect(kernelFlops('FusedConv2D', call({ x: [1, 8, 8, 3], filter: [3, 3, 3, 4], bias: [4] }, [[1, 8, 8, 4]]))).toBe(2 * 256 * 27 + 256);
+    expect(kernelFlops('FusedDepthwiseConv2D', call({ x: [1, 8, 8, 3], filter: [3, 3, 3, 1] }, [[1, 8, 8, 3]]))).toBe(2 * 192 * 9);
+    expect(kernelFlops('CropAndResize', call({ image: [1, 8, 8, 3] }, [[2, 4, 4, 3]]))).toBe(8 * 96);
   });
 
   it('unknown kernels have no formula', () => {

@@ -81,7 +81,7 @@ const softmax: Formula = (c) => 5 * outSize(c);
 const resizeBilinear: Formula = (c) => 8 * outSize(c);
 const resizeBilinearGrad: Formula = (c) => 8 * size(c.inputs.dy);
 
-const ELEMENTWISE = [
+export const ELEMENTWISE = [
   'Add', 'Sub', 'Multiply', 'RealDiv', 'FloorDiv', 'Mod', 'Maximum', 'Minimum', 'Pow',
   'SquaredDifference', 'Atan2', 'Exp', 'Expm1', 'Log', 'Log1p', 'Sqrt', 'Rsqrt', 'Square',
   'Neg', 'Abs', 'Sign', 'Reciprocal', 'Floor', 'Ceil', 'Round', 'Relu', 'Relu6', 'Elu',
@@ -91,8 +91,8 @@ const ELEMENTWISE = [
   'LogicalAnd', 'LogicalOr', 'LogicalNot', 'LogicalXor', 'Select', 'IsNan', 'IsInf', 'IsFinite',
 ];
 // TopK is a selection over its input: counted like a reduction.
-const REDUCTIONS = ['TopK', 'Cumsum', 'Sum', 'Mean', 'Max', 'Min', 'Prod', 'All', 'Any', 'ArgMax', 'ArgMin', 'UnsortedSegmentSum'];
-const DATA_MOVEMENT = [
+export const REDUCTIONS = ['TopK', 'Cumsum', 'Sum', 'Mean', 'Max', 'Min', 'Prod', 'All', 'Any', 'ArgMax', 'ArgMin', 'UnsortedSegmentSum'];
+export const DATA_MOVEMENT = [
   'Reshape', 'Transpose', 'Identity', 'Cast', 'Concat', 'Slice', 'StridedSlice', 'GatherV2',
   'GatherNd', 'Tile', 'PadV2', 'MirrorPad', 'FlipLeftRight', 'Fill', 'ZerosLike', 'OnesLike', 'Range', 'OneHot',
   'ExpandDims', 'Pack', 'Unpack', 'SplitV', 'BroadcastTo', 'Reverse', 'ScatterNd',
