@@ -1,0 +1,525 @@
+/**
+ * Seeded image augmentations in plain TypeScript (no tfjs): random resized crop,
+ * horizontal flip, colour jitter, grayscale, Gaussian blur and solarisation, as
+ * torchvision implements them, plus the SimCLR / BYOL / DINO / supervised view
+ * recipes scaled to toy images.
+ *
+ * Pipeline per view (the order of SimCLR, BYOL and DINO):
+ *   crop + resize (+ flip) -> colour jitter -> grayscale -> blur -> solarize -> ImageNet normalise.
+ * Pixels are worked on as float64 in [0, 1] and rounded to float32 once, at the
+ * end; colour operations clamp to [0, 1] like torchvision's tensor ops.
+ *
+ * Determinism: `augmentView` draws exactly one number from the caller's `rng`
+ * and derives independent streams from it for the crop, the five coin flips,
+ * the jitter parameters and the blur sigma. So a view's crop does not depend on
+ * whether colour jitter or blur is enabled, and the caller's stream advances by
+ * one draw per view whatever the spec. Only + - * /, Math.exp/log/sqrt/floor and
+ * comparisons are used; no Math.random or Date.
+ */
+import { Rng, hashSeed } from '../engine/rng';
+import type { ColorJitter, ViewSpec } from './viewSpec';
+
+export type { ColorJitter, ViewSpec };
+
+// Same constants as normalisePixels in scenes.ts, applied with the same
+// arithmetic ((x - mean) / std on x = p / 255 in float64), so an identity view
+// equals normalisePixels bit for bit (tests/augment.test.ts checks this).
+const MEAN = [0.485, 0.456, 0.406];
+const STD = [0.229, 0.224, 0.225];
+const BYTE_TO_UNIT = new Float64Array(256);
+for (let p = 0; p < 256; p++) BYTE_TO_UNIT[p] = p / 255;
+
+/** torchvision's rgb_to_grayscale weights (ITU-R 601-2 luma, as torchvision rounds them). */
+const LUMA_R = 0.2989;
+const LUMA_G = 0.587;
+const LUMA_B = 0.114;
+
+/** BYOL's solarisation threshold on [0, 1] pixels: x < 0.5 ? x : 1 - x. */
+const SOLARIZE_THRESHOLD = 0.5;
+
+/** Gaussian blur sigma range of SimCLR / BYOL / DINO, in pixels of a 224 px view. */
+const BLUR_SIGMA_224: readonly [number, number] = [0.1, 2.0];
+
+// ---------------------------------------------------------------------------
+// Random resized crop
+// ---------------------------------------------------------------------------
+
+export interface CropBox {
+  top: number;
+  left: number;
+  height: number;
+  width: number;
+}
+
+/** Python's round(): half to even (torchvision's int(round(...)) uses it). */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * torchvision RandomResizedCrop.get_params: up to 10 tries of area fraction
+ * ~ U(scale) and log aspect ratio ~ U(log ratio); the first box that fits wins,
+ * else a centre crop clamped to the ratio range.
+ */
+export function randomResizedCropBox(height: number, width: number, scale: readonly [number, number], ratio: readonly [number, number], rng: Rng): CropBox {
+  const area = height * width;
+  const logLo = Math.log(ratio[0]);
+  const logHi = Math.log(ratio[1]);
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const targetArea = area * rng.uniform(scale[0], scale[1]);
+    const aspect = Math.exp(rng.uniform(logLo, logHi));
+    const w = roundHalfEven(Math.sqrt(targetArea * aspect));
+    const h = roundHalfEven(Math.sqrt(targetArea / aspect));
+    if (w > 0 && w <= width && h > 0 && h <= height) {
+      const top = rng.int(height - h + 1);
+      const left = rng.int(width - w + 1);
+      return { top, left, height: h, width: w };
+    }
+  }
+  const inRatio = width / height;
+  let w = width;
+  let h = height;
+  if (inRatio < ratio[0]) h = roundHalfEven(w / ratio[0]);
+  else if (inRatio > ratio[1]) w = roundHalfEven(h * ratio[1]);
+  return { top: Math.floor((height - h) / 2), left: Math.floor((width - w) / 2), height: h, width: w };
+}
+
+// ---------------------------------------------------------------------------
+// Bilinear resampling (PIL's antialiased bilinear, as torchvision uses on PIL
+// images and with antialias=true on tensors): a triangle filter whose support
+// widens by the downscale factor, so shrinking (DINO locals) does not alias.
+// Upscaling reduces to ordinary half-pixel-centred bilinear interpolation, and
+// a same-size resize copies pixels exactly (weights 1 and 0).
+// ---------------------------------------------------------------------------
+
+interface Coeffs {
+  /** First input index for each output index. */
+  start: Int32Array;
+  /** Number of taps for each output index. */
+  count: Int32Array;
+  /** Normalised weights, `taps` per output index. */
+  weights: Float64Array;
+  taps: number;
+}
+
+function resampleCoeffs(inSize: number, outSize: number): Coeffs {
+  const scale = inSize / outSize;
+  const filterScale = Math.max(scale, 1);
+  const support = filterScale; // the triangle filter's support is 1
+  const ss = 1 / filterScale;
+  const taps = Math.ceil(support) * 2 + 1;
+  const start = new Int32Array(outSize);
+  const count = new Int32Array(outSize);
+  const weights = new Float64Array(outSize * taps);
+  for (let o = 0; o < outSize; o++) {
+    const center = (o + 0.5) * scale;
+    const lo = Math.max(Math.trunc(center - support + 0.5), 0);
+    const n = Math.min(Math.trunc(center + support + 0.5), inSize) - lo;
+    let total = 0;
+    for (let k = 0; k < n; k++) {
+      const t = Math.abs((k + lo - center + 0.5) * ss);
+      const w = t < 1 ? 1 - t : 0;
+      weights[o * taps + k] = w;
+      total += w;
+    }
+    // Drop zero-weight taps at either end (they add exact zeros), then normalise.
+    let first = 0;
+    let last = n - 1;
+    while (first < last && weights[o * taps + first] === 0) first++;
+    while (last > first && weights[o * taps + last] === 0) last--;
+    for (let k = first; k <= last; k++) weights[o * taps + k - first] = total !== 0 ? weights[o * taps + k] / total : weights[o * taps + k];
+    start[o] = lo + first;
+    count[o] = last - first + 1;
+  }
+  return { start, count, weights, taps };
+}
+
+// Scratch buffers, grown on demand (one module instance per worker/thread).
+let scratchA = new Float64Array(0);
+let scratchB = new Float64Array(0);
+function scratch(n: number): [Float64Array, Float64Array] {
+  if (scratchA.length < n) {
+    scratchA = new Float64Array(n);
+    scratchB = new Float64Array(n);
+  }
+  return [scratchA, scratchB];
+}
+
+/**
+ * Crops `box` out of `pixels` (side srcSize) and resizes it to size x size into
+ * dst (float64 RGB HWC in [0, 1]); mirrors columns when `flip`. tmp holds the
+ * horizontal pass (box.height x size x 3).
+ */
+function cropResize(pixels: Uint8ClampedArray, srcSize: number, box: CropBox, size: number, flip: boolean, dst: Float64Array, tmp: Float64Array): void {
+  const cx = resampleCoeffs(box.width, size);
+  const cy = resampleCoeffs(box.height, size);
+  // Horizontal pass over the crop's rows. Flipping reads output column ox with
+  // the coefficients of column size-1-ox: an exact mirror of the unflipped view.
+  for (let y = 0; y < box.height; y++) {
+    const rowBase = ((box.top + y) * srcSize + box.left) * 3;
+    const tRow = y * size * 3;
+    for (let ox = 0; ox < size; ox++) {
+      const c = flip ? size - 1 - ox : ox;
+      const n = cx.count[c];
+      const wBase = c * cx.taps;
+      let p = rowBase + cx.start[c] * 3;
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let k = 0; k < n; k++, p += 3) {
+        const w = cx.weights[wBase + k];
+        r += w * BYTE_TO_UNIT[pixels[p]];
+        g += w * BYTE_TO_UNIT[pixels[p + 1]];
+        b += w * BYTE_TO_UNIT[pixels[p + 2]];
+      }
+      const t = tRow + ox * 3;
+      tmp[t] = r;
+      tmp[t + 1] = g;
+      tmp[t + 2] = b;
+    }
+  }
+  // Vertical pass, a whole output row at a time (weight-major, so each inner loop is contiguous).
+  const rowLen = size * 3;
+  for (let oy = 0; oy < size; oy++) {
+    const n = cy.count[oy];
+    const wBase = oy * cy.taps;
+    const dRow = oy * rowLen;
+    let s = cy.start[oy] * rowLen;
+    const w0 = cy.weights[wBase];
+    for (let i = 0; i < rowLen; i++) dst[dRow + i] = w0 * tmp[s + i];
+    for (let k = 1; k < n; k++) {
+      s += rowLen;
+      const w = cy.weights[wBase + k];
+      if (w === 0) continue;
+      for (let i = 0; i < rowLen; i++) dst[dRow + i] += w * tmp[s + i];
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Colour operations on float64 RGB HWC in [0, 1], `n` pixels (torchvision's
+// functional tensor ops: blends clamp to [0, 1]).
+// ---------------------------------------------------------------------------
+
+const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
+
+function adjustBrightness(img: Float64Array, n: number, factor: number): void {
+  for (let i = 0; i < n * 3; i++) img[i] = clamp01(img[i] * factor);
+}
+
+/** Blends towards the mean luma of the whole image. */
+function adjustContrast(img: Float64Array, n: number, factor: number): void {
+  let sum = 0;
+  for (let p = 0; p < n * 3; p += 3) sum += LUMA_R * img[p] + LUMA_G * img[p + 1] + LUMA_B * img[p + 2];
+  const base = (1 - factor) * (sum / n);
+  for (let i = 0; i < n * 3; i++) img[i] = clamp01(factor * img[i] + base);
+}
+
+/** Blends towards each pixel's own luma. */
+function adjustSaturation(img: Float64Array, n: number, factor: number): void {
+  for (let p = 0; p < n * 3; p += 3) {
+    const base = (1 - factor) * (LUMA_R * img[p] + LUMA_G * img[p + 1] + LUMA_B * img[p + 2]);
+    img[p] = clamp01(factor * img[p] + base);
+    img[p + 1] = clamp01(factor * img[p + 1] + base);
+    img[p + 2] = clamp01(factor * img[p + 2] + base);
+  }
+}
+
+/** Rotates hue by `shift` turns via RGB -> HSV -> RGB (torchvision's _rgb2hsv / _hsv2rgb). */
+function adjustHue(img: Float64Array, n: number, shift: number): void {
+  for (let p = 0; p < n * 3; p += 3) {
+    const r = img[p];
+    const g = img[p + 1];
+    const b = img[p + 2];
+    const maxc = r > g ? (r > b ? r : b) : g > b ? g : b;
+    const minc = r < g ? (r < b ? r : b) : g < b ? g : b;
+    if (maxc === minc) continue; // grey: hue undefined, rotation is the identity
+    const cr = maxc - minc;
+    const s = cr / maxc;
+    const rc = (maxc - r) / cr;
+    const gc = (maxc - g) / cr;
+    const bc = (maxc - b) / cr;
+    let h: number;
+    if (maxc === r) h = bc - gc;
+    else if (maxc === g) h = 2 + rc - bc;
+    else h = 4 + gc - rc;
+    h = h / 6 + shift; // in [-2/3, 3/2): wrap into [0, 1)
+    h -= Math.floor(h);
+    const v = maxc;
+    const h6 = h * 6;
+    const i = Math.floor(h6); // 0..5, or 6 if h6 rounds up to 6 (then f = 0: same as sector 0)
+    const f = h6 - i;
+    const pp = clamp01(v * (1 - s));
+    const q = clamp01(v * (1 - s * f));
+    const t = clamp01(v * (1 - s * (1 - f)));
+    switch (i) {
+      case 0:
+      case 6: img[p] = v; img[p + 1] = t; img[p + 2] = pp; break;
+      case 1: img[p] = q; img[p + 1] = v; img[p + 2] = pp; break;
+      case 2: img[p] = pp; img[p + 1] = v; img[p + 2] = t; break;
+      case 3: img[p] = pp; img[p + 1] = q; img[p + 2] = v; break;
+      case 4: img[p] = t; img[p + 1] = pp; img[p + 2] = v; break;
+      default: img[p] = v; img[p + 1] = pp; img[p + 2] = q; break;
+    }
+  }
+}
+
+/**
+ * torchvision ColorJitter: factors brightness/contrast/saturation ~ U(max(0, 1-x), 1+x),
+ * hue shift ~ U(-hue, hue), applied in a random order (a permutation of the four).
+ * A zero strength leaves that operation out, as torchvision does.
+ */
+function colorJitter(img: Float64Array, n: number, j: ColorJitter, rng: Rng): void {
+  const order = rng.permutation(4);
+  const bf = rng.uniform(Math.max(0, 1 - j.brightness), 1 + j.brightness);
+  const cf = rng.uniform(Math.max(0, 1 - j.contrast), 1 + j.contrast);
+  const sf = rng.uniform(Math.max(0, 1 - j.saturation), 1 + j.saturation);
+  const hf = rng.uniform(-j.hue, j.hue);
+  for (const op of order) {
+    if (op === 0 && j.brightness > 0) adjustBrightness(img, n, bf);
+    else if (op === 1 && j.contrast > 0) adjustContrast(img, n, cf);
+    else if (op === 2 && j.saturation > 0) adjustSaturation(img, n, sf);
+    else if (op === 3 && j.hue > 0) adjustHue(img, n, hf);
+  }
+}
+
+function grayscale(img: Float64Array, n: number): void {
+  for (let p = 0; p < n * 3; p += 3) {
+    const l = LUMA_R * img[p] + LUMA_G * img[p + 1] + LUMA_B * img[p + 2];
+    img[p] = l;
+    img[p + 1] = l;
+    img[p + 2] = l;
+  }
+}
+
+/** Separable Gaussian blur, radius ceil(3 sigma) (at least 1, at most size-1), reflect padding as torchvision. */
+function gaussianBlur(img: Float64Array, tmp: Float64Array, size: number, sigma: number): void {
+  const radius = Math.min(Math.max(1, Math.ceil(3 * sigma)), size - 1);
+  if (radius < 1) return;
+  const kernel = new Float64Array(2 * radius + 1);
+  let total = 0;
+  for (let k = -radius; k <= radius; k++) total += kernel[k + radius] = Math.exp(-0.5 * (k / sigma) * (k / sigma));
+  for (let k = 0; k < kernel.length; k++) kernel[k] /= total;
+  const taps = 2 * radius + 1;
+  // Reflect padding (torchvision's default): index -i for i < 0, 2(size-1) - i past the end.
+  const src = new Int32Array(size * taps);
+  for (let x = 0; x < size; x++)
+    for (let k = 0; k < taps; k++) {
+      const i = x + k - radius;
+      src[x * taps + k] = i < 0 ? -i : i >= size ? 2 * size - 2 - i : i;
+    }
+  const rowLen = size * 3;
+  // Rows into tmp.
+  for (let y = 0; y < size; y++) {
+    const row = y * rowLen;
+    for (let x = 0; x < size; x++) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let k = 0; k < taps; k++) {
+        const w = kernel[k];
+        const p = row + src[x * taps + k] * 3;
+        r += w * img[p];
+        g += w * img[p + 1];
+        b += w * img[p + 2];
+      }
+      const d = row + x * 3;
+      tmp[d] = r;
+      tmp[d + 1] = g;
+      tmp[d + 2] = b;
+    }
+  }
+  // Columns back into img, a whole row at a time.
+  for (let y = 0; y < size; y++) {
+    const dRow = y * rowLen;
+    let s = src[y * taps] * rowLen;
+    const w0 = kernel[0];
+    for (let i = 0; i < rowLen; i++) img[dRow + i] = w0 * tmp[s + i];
+    for (let k = 1; k < taps; k++) {
+      s = src[y * taps + k] * rowLen;
+      const w = kernel[k];
+      for (let i = 0; i < rowLen; i++) img[dRow + i] += w * tmp[s + i];
+    }
+  }
+}
+
+function solarize(img: Float64Array, n: number): void {
+  for (let i = 0; i < n * 3; i++) if (img[i] >= SOLARIZE_THRESHOLD) img[i] = 1 - img[i];
+}
+
+// ---------------------------------------------------------------------------
+// Views
+// ---------------------------------------------------------------------------
+
+function checkProb(name: string, p: number): void {
+  if (!(p >= 0 && p <= 1)) throw new Error(`ViewSpec.${name} must be a probability in [0, 1], got ${p}`);
+}
+
+function checkRange(name: string, r: readonly [number, number]): void {
+  if (!Array.isArray(r) || r.length !== 2 || !(r[0] > 0) || !(r[1] >= r[0]) || !Number.isFinite(r[1]))
+    throw new Error(`ViewSpec.${name} must be [lo, hi] with 0 < lo <= hi, got ${JSON.stringify(r)}`);
+}
+
+/** Throws a message naming the field if `spec` is not a usable view spec. */
+export function validateViewSpec(spec: ViewSpec): void {
+  if (!Number.isInteger(spec.size) || spec.size < 1) throw new Error(`ViewSpec.size must be a positive integer, got ${spec.size}`);
+  checkRange('scale', spec.scale);
+  checkRange('ratio', spec.ratio);
+  checkProb('flipP', spec.flipP);
+  checkProb('grayscaleP', spec.grayscaleP);
+  checkProb('blurP', spec.blurP);
+  checkProb('solarizeP', spec.solarizeP);
+  const j = spec.jitter;
+  if (j !== null) {
+    checkProb('jitter.p', j.p);
+    for (const k of ['brightness', 'contrast', 'saturation'] as const)
+      if (!(j[k] >= 0) || !Number.isFinite(j[k])) throw new Error(`ViewSpec.jitter.${k} must be >= 0, got ${j[k]}`);
+    if (!(j.hue >= 0 && j.hue <= 0.5)) throw new Error(`ViewSpec.jitter.hue must be in [0, 0.5], got ${j.hue}`);
+  }
+}
+
+/**
+ * Writes one augmented view of `pixels` (square RGB uint8, side srcSize) as
+ * ImageNet-normalised float32 HWC of side spec.size into out[offset...]. All
+ * randomness from rng (exactly one draw; see the file comment).
+ *
+ * Blur sigma is U(0.1, 2.0) * srcSize / 224 view pixels: the 224 px recipe's
+ * blur relative to the image, and, as DINO does for its 96 px locals, the same
+ * pixel sigma on small local views as on global ones. At 32 px that is at most
+ * 0.29 px: faithful to the recipes' relative blur, but visually almost nothing.
+ */
+export function augmentView(pixels: Uint8ClampedArray, srcSize: number, spec: ViewSpec, rng: Rng, out: Float32Array, offset: number): void {
+  if (!Number.isInteger(srcSize) || srcSize < 1 || pixels.length !== srcSize * srcSize * 3)
+    throw new Error(`augmentView: pixels length ${pixels.length} is not srcSize ${srcSize} squared x 3 (RGB)`);
+  validateViewSpec(spec);
+  const size = spec.size;
+  const n = size * size;
+  if (!Number.isInteger(offset) || offset < 0 || offset + n * 3 > out.length)
+    throw new Error(`augmentView: offset ${offset} + ${n * 3} values does not fit in out (length ${out.length})`);
+
+  const viewSeed = Math.floor(rng.next() * 4294967296);
+  const coins = new Rng(hashSeed(viewSeed, 'coins'));
+  // All five coins are drawn every time, so probabilities never shift other draws.
+  const doFlip = coins.next() < spec.flipP;
+  const doJitter = coins.next() < (spec.jitter?.p ?? 0);
+  const doGray = coins.next() < spec.grayscaleP;
+  const doBlur = coins.next() < spec.blurP;
+  const doSolarize = coins.next() < spec.solarizeP;
+
+  const box = randomResizedCropBox(srcSize, srcSize, spec.scale, spec.ratio, new Rng(hashSeed(viewSeed, 'crop')));
+  const [img, tmp] = scratch(Math.max(srcSize, size) * size * 3);
+  cropResize(pixels, srcSize, box, size, doFlip, img, tmp);
+
+  if (doJitter && spec.jitter) colorJitter(img, n, spec.jitter, new Rng(hashSeed(viewSeed, 'jitter')));
+  if (doGray) grayscale(img, n);
+  if (doBlur) {
+    const sigma = new Rng(hashSeed(viewSeed, 'blur')).uniform(BLUR_SIGMA_224[0], BLUR_SIGMA_224[1]) * (srcSize / 224);
+    gaussianBlur(img, tmp, size, sigma);
+  }
+  if (doSolarize) solarize(img, n);
+
+  for (let p = 0, o = offset; p < n * 3; p += 3, o += 3) {
+    out[o] = (img[p] - MEAN[0]) / STD[0];
+    out[o + 1] = (img[p + 1] - MEAN[1]) / STD[1];
+    out[o + 2] = (img[p + 2] - MEAN[2]) / STD[2];
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Recipes
+// ---------------------------------------------------------------------------
+
+/** Inception-style crop aspect range, log-uniform (SimCLR app. A, BYOL Table 6, torchvision default). */
+const inceptionRatio = (): [number, number] => [3 / 4, 4 / 3];
+
+/**
+ * SimCLR (Chen et al. 2020, appendix A): random resized crop, area U(0.08, 1),
+ * aspect log-U(3/4, 4/3); flip p=0.5; colour jitter applied with p=0.8 and
+ * strength s: (0.8s, 0.8s, 0.8s, 0.2s); grayscale ("colour drop") p=0.2;
+ * Gaussian blur p=0.5 with sigma U(0.1, 2.0) at 224 px. ImageNet uses s=1; we
+ * take s=0.5, i.e. (0.4, 0.4, 0.4, 0.1), the strength of SimCLR's 32 px CIFAR-10
+ * recipe (google-research/simclr README: --color_jitter_strength=0.5). That
+ * recipe also drops blur (--use_blur=False); we keep ImageNet's p=0.5, whose
+ * sigma at 32 px is at most 0.29 px, i.e. nearly a no-op. Two identically
+ * distributed views.
+ */
+export function simclrViews(imageSize: number): ViewSpec[] {
+  const view = (): ViewSpec => ({
+    size: imageSize,
+    scale: [0.08, 1],
+    ratio: inceptionRatio(),
+    flipP: 0.5,
+    jitter: { p: 0.8, brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1 },
+    grayscaleP: 0.2,
+    blurP: 0.5,
+    solarizeP: 0,
+  });
+  return [view(), view()];
+}
+
+/**
+ * BYOL (Grill et al. 2020, Table 6), two asymmetric views T and T': crop area
+ * U(0.08, 1), aspect log-U(3/4, 4/3); flip 0.5 / 0.5; colour jitter p 0.8 / 0.8
+ * with brightness 0.4, contrast 0.4, saturation 0.2, hue 0.1; colour dropping
+ * (grayscale) 0.2 / 0.2; Gaussian blur 1.0 / 0.1 (sigma U(0.1, 2.0) at 224 px);
+ * solarisation 0.0 / 0.2.
+ */
+export function byolViews(imageSize: number): ViewSpec[] {
+  const view = (blurP: number, solarizeP: number): ViewSpec => ({
+    size: imageSize,
+    scale: [0.08, 1],
+    ratio: inceptionRatio(),
+    flipP: 0.5,
+    jitter: { p: 0.8, brightness: 0.4, contrast: 0.4, saturation: 0.2, hue: 0.1 },
+    grayscaleP: 0.2,
+    blurP,
+    solarizeP,
+  });
+  return [view(1.0, 0.0), view(0.1, 0.2)];
+}
+
+/**
+ * DINO (Caron et al. 2021, main_dino.py DataAugmentationDINO): every view gets
+ * flip 0.5, colour jitter p=0.8 (0.4, 0.4, 0.2, 0.1) and grayscale 0.2;
+ * global 1: blur p=1.0; global 2: blur p=0.1 and solarisation p=0.2; locals:
+ * blur p=0.5. DINO crops globals at 224 px with area U(0.4, 1) and locals at
+ * 96 px with area U(0.05, 0.4), so local max = global min.
+ *
+ * Toy scale: globals U(0.25, 1), locals U(0.05, 0.25), keeping that partition
+ * but moving the boundary down. A 224 px crop of 40% area is still a 140 px,
+ * detailed image, and ImageNet objects are large and centred; our scenes hold
+ * several objects 0.2-0.5 of the side, so a local of at most 25% area (half
+ * the side) frames about one object, while globals with at least 25% area
+ * (16 px of a 32 px scene) still see more than one. DINO's own help text also
+ * recommends a wider global range (e.g. 0.14-1) when few local crops are used,
+ * as the lab often does. Local side `localSize` plays the role of 96 px.
+ */
+export function dinoViews(imageSize: number, localCrops: number, localSize: number): ViewSpec[] {
+  if (!Number.isInteger(localCrops) || localCrops < 0) throw new Error(`dinoViews: localCrops must be a non-negative integer, got ${localCrops}`);
+  if (!Number.isInteger(localSize) || localSize < 1) throw new Error(`dinoViews: localSize must be a positive integer, got ${localSize}`);
+  const view = (size: number, scale: [number, number], blurP: number, solarizeP: number): ViewSpec => ({
+    size,
+    scale,
+    ratio: inceptionRatio(),
+    flipP: 0.5,
+    jitter: { p: 0.8, brightness: 0.4, contrast: 0.4, saturation: 0.2, hue: 0.1 },
+    grayscaleP: 0.2,
+    blurP,
+    solarizeP,
+  });
+  const views = [view(imageSize, [0.25, 1], 1.0, 0), view(imageSize, [0.25, 1], 0.1, 0.2)];
+  for (let i = 0; i < localCrops; i++) views.push(view(localSize, [0.05, 0.25], 0.5, 0));
+  return views;
+}
+
+/**
+ * Supervised classification (paper A.3: "the standard crop-resize augmentation
+ * as is standard in I1K training"): the Inception crop, aspect log-U(3/4, 4/3),
+ * plus flip 0.5; no colour augmentation. The area range is U(0.35, 1) rather than
+ * I1K's U(0.08, 1): toy objects fill 0.2-0.7 of the side, and an 8% crop would
+ * often cut the labelled object out, turning augmentation into label noise.
+ */
+export function supervisedView(imageSize: number): ViewSpec {
+  return { size: imageSize, scale: [0.35, 1], ratio: inceptionRatio(), flipP: 0.5, jitter: null, grayscaleP: 0, blurP: 0, solarizeP: 0 };
+}
