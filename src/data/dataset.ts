@@ -20,6 +20,8 @@ export interface HostBatch {
   imageSize: number;
   /** [B, H, W, 3] ImageNet-normalised. */
   images: Float32Array;
+  /** The raw scene pixels, for augmentations. */
+  pixels: Uint8ClampedArray[];
   labels: number[][];
   captions: string[];
 }
@@ -54,14 +56,16 @@ export class SceneDataset {
     const s = this.sceneOptions.imageSize;
     const per = s * s * 3;
     const images = new Float32Array(indices.length * per);
+    const pixels: Uint8ClampedArray[] = [];
     const labels: number[][] = [];
     const captions: string[] = [];
     indices.forEach((index, i) => {
       const scene = this.scene(index);
       normalisePixels(scene.pixels, images, i * per);
+      pixels.push(scene.pixels);
       labels.push(scene.labels);
       captions.push(scene.caption);
     });
-    return { batchSize: indices.length, imageSize: s, images, labels, captions };
+    return { batchSize: indices.length, imageSize: s, images, pixels, labels, captions };
   }
 }

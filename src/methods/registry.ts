@@ -3,11 +3,17 @@
  * tfjs). A new method is one file plus one line here and its catalog entry.
  */
 import type { MethodId } from '../train/config';
+import { byol } from './byol';
+import { dino } from './dino';
+import { simclr } from './simclr';
 import { supervised } from './supervised';
 import type { Method } from './types';
 
 export const METHODS: Partial<Record<MethodId, Method>> = {
   supervised: supervised as unknown as Method,
+  simclr: simclr as unknown as Method,
+  byol: byol as unknown as Method,
+  dino: dino as unknown as Method,
 };
 
 export function getMethod(id: MethodId): Method {

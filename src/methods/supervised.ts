@@ -10,6 +10,7 @@
  */
 import { Linear, ParamStore } from '../models/layers';
 import { softmaxCrossEntropy } from './losses/classification';
+import { supervisedView } from '../data/augment';
 import { CATALOG } from './catalog';
 import type { Method } from './types';
 
@@ -22,15 +23,16 @@ export const supervised: Method<SupervisedOptions> = {
   id: 'supervised',
   ...CATALOG.supervised,
   defaults: { labelSmoothing: 0.1 },
-  requires: () => ({ views: [], targets: true, tokens: false }),
+  // Paper A.3: "the standard crop-resize augmentation" (see supervisedView).
+  requires: (_options, model) => ({ views: [supervisedView(model.imageSize)], targets: true, tokens: false }),
   init(ctx) {
     const store = new ParamStore('supervised');
     const head = new Linear(store, 'head', ctx.model.dim, ctx.numClasses, ctx.rng.split('head'), { biasInit: -10 });
     return {
       trainable: [...ctx.encoder.variables, ...store.variables],
       loss(batch) {
-        if (!batch.targets) throw new Error('supervised needs batch.targets');
-        const features = ctx.encoder.features(batch.images, ctx.scope);
+        if (!batch.targets || !batch.views) throw new Error('supervised needs batch.targets and one augmented view');
+        const features = ctx.encoder.features(batch.views[0], ctx.scope);
         const logits = ctx.scope('head', () => head.apply(features));
         return ctx.scope('loss', () => softmaxCrossEntropy(logits, batch.targets!));
       },

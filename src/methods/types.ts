@@ -48,6 +48,8 @@ export interface MethodState {
   trainable: tf.Variable[];
   /** Pure: builds the scalar loss from the batch. */
   loss(batch: Batch, step: number): tf.Scalar;
+  /** EMA teacher (BYOL, DINO): its variables, aligned with the student variables they follow. */
+  teacher?: { variables: tf.Variable[]; student: tf.Variable[] };
   /** Teacher EMA, centre update, clamps. Runs outside the gradient tape. */
   afterStep?(step: number): void;
   /** Scalars to read back at log steps (collapse monitors, temperatures). */
@@ -63,6 +65,7 @@ export interface Method<O extends Record<string, unknown> = Record<string, unkno
   /** One-line explanation shown as a tooltip. */
   summary: string;
   defaults: O;
-  requires(options: O): MethodRequirements;
+  /** What the batch must hold; view recipes scale with the model's image size. */
+  requires(options: O, model: VitConfig): MethodRequirements;
   init(ctx: MethodContext & { options: O }): MethodState;
 }

@@ -10,6 +10,8 @@ import { AdamW, withDecayRule } from '../engine/optimizer';
 import { Rng } from '../engine/rng';
 import { warmupCosine } from '../engine/schedule';
 import { SceneDataset } from '../data/dataset';
+import { augmentView } from '../data/augment';
+import { pseudoCaption, tokenizeBatch } from '../data/tokenize';
 import { VitEncoder } from '../models/vit';
 import { getMethod } from '../methods/registry';
 import { smoothedMultiLabelTargets } from '../methods/losses/classification';
@@ -32,15 +34,17 @@ export class Trainer {
   readonly dataset: SceneDataset;
   private readonly requires: MethodRequirements;
   private readonly options: Record<string, unknown>;
+  private readonly rng: Rng;
   private readonly optimizer: AdamW;
   private probeSets: { train: ProbeSet; test: ProbeSet } | null = null;
 
   constructor(readonly config: ExperimentConfig) {
     const rng = new Rng(config.seed);
+    this.rng = rng;
     this.method = getMethod(config.method);
     const options = { ...this.method.defaults, ...config.methodOptions };
     this.options = options;
-    this.requires = this.method.requires(options);
+    this.requires = this.method.requires(options, config.model);
     this.dataset = new SceneDataset(config.dataset, config.model.imageSize, config.seed);
     this.encoder = new VitEncoder(config.model, rng.split('init', 'encoder'));
     this.state = this.method.init({
@@ -73,6 +77,21 @@ export class Trainer {
     const host = this.dataset.batch(this.dataset.stepIndices(step, batchSize));
     const s = model.imageSize;
     const batch: Batch = { images: tf.tensor4d(host.images, [batchSize, s, s, 3]) };
+    if (this.requires.views.length > 0) {
+      // One seeded stream per (step, image, view): views never depend on what ran before.
+      const augment = this.rng.split('augment', step);
+      batch.views = this.requires.views.map((spec, v) => {
+        const per = spec.size * spec.size * 3;
+        const out = new Float32Array(batchSize * per);
+        host.pixels.forEach((pixels, i) => augmentView(pixels, s, spec, augment.split(i, v), out, i * per));
+        return tf.tensor4d(out, [batchSize, spec.size, spec.size, 3]);
+      });
+    }
+    if (this.requires.tokens) {
+      const { maxLen, source } = this.requires.tokens;
+      const captions = source === 'pseudo' ? host.labels.map((l) => pseudoCaption(l)) : host.captions;
+      batch.tokens = tf.tensor2d(tokenizeBatch(captions, maxLen), [batchSize, maxLen], 'int32');
+    }
     if (this.requires.targets) {
       const smoothing = typeof this.options.labelSmoothing === 'number' ? this.options.labelSmoothing : 0;
       const t = smoothedMultiLabelTargets(host.labels, this.dataset.numClasses, smoothing);
@@ -94,10 +113,13 @@ export class Trainer {
         return loss;
       }, this.state.trainable);
       this.counter.phase = 'optimizer';
+      this.counter.component = 'optimizer';
       const gradList = this.state.trainable.map((v) => grads[v.name]);
       const norm = this.optimizer.step(gradList, lr);
       norm.dispose();
       tf.dispose(grads);
+      // Teacher EMA and centring are parameter updates too, shown apart from AdamW.
+      this.counter.component = 'ema';
       this.state.afterStep?.(step);
       return { loss: value, counts: this.counter.end(), lr };
     } finally {

@@ -150,7 +150,6 @@ export class FlopCounter {
     c.total += flops;
     c.byKernel[name] = (c.byKernel[name] ?? 0) + flops;
     c.byPhase[this.phase] += flops;
-    const component = this.phase === 'optimizer' ? 'optimizer' : this.component;
-    c.byComponent[component] = (c.byComponent[component] ?? 0) + flops;
+    c.byComponent[this.component] = (c.byComponent[this.component] ?? 0) + flops;
   }
 }
