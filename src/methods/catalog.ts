@@ -20,7 +20,7 @@ export const CATALOG: Record<MethodId, MethodMeta> = {
     summary: 'Softmax classifier on the class token; labels averaged over objects, smoothed by 0.1 (ViT / paper A.3).',
     implemented: true,
   },
-  mae: { label: 'MAE (masked autoencoder)', paper: 'https://arxiv.org/abs/2111.06377', summary: 'Reconstructs masked patches from the visible ones.', implemented: false },
+  mae: { label: 'MAE (masked autoencoder)', paper: 'https://arxiv.org/abs/2111.06377', summary: 'Reconstructs masked patches from the visible ones.', implemented: true },
   simclr: { label: 'SimCLR', paper: 'https://arxiv.org/abs/2002.05709', summary: 'Contrastive: two augmented views attract, other images repel (NT-Xent).', implemented: true },
   byol: { label: 'BYOL', paper: 'https://arxiv.org/abs/2006.07733', summary: 'Predicts an EMA target network’s projection of another view; no negatives.', implemented: true },
   dino: { label: 'DINO', paper: 'https://arxiv.org/abs/2104.14294', summary: 'Self-distillation across multi-crop views with a centred, sharpened EMA teacher.', implemented: true },

@@ -5,6 +5,7 @@
 import type { MethodId } from '../train/config';
 import { byol } from './byol';
 import { dino } from './dino';
+import { mae } from './mae';
 import { simclr } from './simclr';
 import { supervised } from './supervised';
 import type { Method } from './types';
@@ -14,6 +15,7 @@ export const METHODS: Partial<Record<MethodId, Method>> = {
   simclr: simclr as unknown as Method,
   byol: byol as unknown as Method,
   dino: dino as unknown as Method,
+  mae: mae as unknown as Method,
 };
 
 export function getMethod(id: MethodId): Method {
