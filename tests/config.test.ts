@@ -74,3 +74,13 @@ describe('method catalog', () => {
     for (const m of listMethods().filter((x) => !x.available)) expect(m.why).toMatch(/not implemented/);
   });
 });
+
+describe('method options offered by the UI', () => {
+  it('match the defaults documented in each method file', async () => {
+    const { CATALOG } = await import('../src/methods/catalog');
+    const { METHODS } = await import('../src/methods/registry');
+    for (const [id, method] of Object.entries(METHODS)) {
+      for (const o of CATALOG[id as keyof typeof CATALOG].options) expect(method!.defaults[o.key], `${id}.${o.key}`).toEqual(o.default);
+    }
+  });
+});

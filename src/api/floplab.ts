@@ -6,7 +6,7 @@
 import { defaultConfig, resolveConfig, validateConfig, type ExperimentConfig } from '../train/config';
 import { listMethods, type MethodInfo } from '../methods/catalog';
 import { MODEL_PRESETS } from '../models/presets';
-import type { BackendInfo, BackendOption, RunResult, StepProfile, TrainRecord } from '../train/records';
+import type { BackendInfo, BackendOption, ComparisonRow, RunResult, StepProfile, TrainRecord } from '../train/records';
 import type { BenchResult } from '../train/bench';
 import type { LabStore } from '../store/labStore';
 import type { LabClient } from '../worker/client';
@@ -28,6 +28,8 @@ export interface FlopLabApi {
   /** What the page shows now: status, backend, records so far. */
   state(): { status: string; backend: unknown; records: TrainRecord[]; profile: StepProfile | null };
   memory(): Promise<MemoryInfo>;
+  /** FLOPs and measured kernel time per step of every method (MAE at each mask ratio, both decoders) for a config's model and batch. */
+  compareMethods(config?: unknown): Promise<ComparisonRow[]>;
   /** FNV-1a digest of a generated scene: compares browser and Node output byte for byte. */
   sceneDigest(seed: number, index: number, options: SceneOptions): string;
   /** Steady-state timing for the benchmark script (see scripts/bench.ts). */
@@ -59,6 +61,10 @@ export function createApi(client: LabClient, store: LabStore): FlopLabApi {
     stop: () => s().stop(),
     state: () => ({ status: s().status, backend: s().backend, records: s().records, profile: s().profile }),
     memory: () => client.memory(),
+    async compareMethods(config = {}) {
+      resolveConfig(config);
+      return s().compareMethods(config);
+    },
     sceneDigest: (seed, index, options) => sceneDigest(generateScene(seed, index, options)),
     async benchmark(config, opts = {}) {
       resolveConfig(config);

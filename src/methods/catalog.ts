@@ -6,11 +6,25 @@
  */
 import type { MethodId } from '../train/config';
 
+/** A method option the experiment panel offers (the method file documents every default; a test holds these equal). */
+export interface OptionMeta {
+  key: string;
+  label: string;
+  kind: 'number' | 'choice' | 'boolean';
+  default: number | string | boolean;
+  choices?: readonly (string | number)[];
+  min?: number;
+  max?: number;
+  step?: number;
+  help: string;
+}
+
 export interface MethodMeta {
   label: string;
   paper: string;
   summary: string;
   implemented: boolean;
+  options: OptionMeta[];
 }
 
 export const CATALOG: Record<MethodId, MethodMeta> = {
@@ -19,12 +33,38 @@ export const CATALOG: Record<MethodId, MethodMeta> = {
     paper: 'https://arxiv.org/abs/2010.11929',
     summary: 'Softmax classifier on the class token; labels averaged over objects, smoothed by 0.1 (ViT / paper A.3).',
     implemented: true,
+    options: [{ key: 'labelSmoothing', label: 'Label smoothing', kind: 'number', default: 0.1, min: 0, max: 0.5, step: 0.05, help: 'Paper A.3: 0.1' }],
   },
-  mae: { label: 'MAE (masked autoencoder)', paper: 'https://arxiv.org/abs/2111.06377', summary: 'Reconstructs masked patches from the visible ones.', implemented: true },
-  simclr: { label: 'SimCLR', paper: 'https://arxiv.org/abs/2002.05709', summary: 'Contrastive: two augmented views attract, other images repel (NT-Xent).', implemented: true },
-  byol: { label: 'BYOL', paper: 'https://arxiv.org/abs/2006.07733', summary: 'Predicts an EMA target network’s projection of another view; no negatives.', implemented: true },
-  dino: { label: 'DINO', paper: 'https://arxiv.org/abs/2104.14294', summary: 'Self-distillation across multi-crop views with a centred, sharpened EMA teacher.', implemented: true },
-  clip: { label: 'CLIP', paper: 'https://arxiv.org/abs/2103.00020', summary: 'Contrastive image–caption matching with a small text transformer.', implemented: false },
+  mae: { label: 'MAE (masked autoencoder)', paper: 'https://arxiv.org/abs/2111.06377', summary: 'Reconstructs masked patches from the visible ones.',
+    implemented: true,
+    options: [
+      { key: 'maskRatio', label: 'Mask ratio', kind: 'choice', default: 0.75, choices: [0.55, 0.65, 0.75, 0.85], help: 'The paper sweeps 55/65/75/85%' },
+      { key: 'decoder', label: 'Decoder', kind: 'choice', default: 'standard', choices: ['standard', 'tiny'], help: 'standard ~ the 8-layer decoder; tiny = 1 layer' },
+      { key: 'normPixLoss', label: 'Normalised pixel targets', kind: 'boolean', default: true, help: 'Per-patch mean/variance normalised targets' },
+    ],
+  },
+  simclr: { label: 'SimCLR', paper: 'https://arxiv.org/abs/2002.05709', summary: 'Contrastive: two augmented views attract, other images repel (NT-Xent).',
+    implemented: true,
+    options: [{ key: 'temperature', label: 'Temperature', kind: 'number', default: 0.1, min: 0.01, max: 2, step: 0.05, help: 'NT-Xent temperature (SimCLR: 0.1)' }],
+  },
+  byol: { label: 'BYOL', paper: 'https://arxiv.org/abs/2006.07733', summary: 'Predicts an EMA target network’s projection of another view; no negatives.',
+    implemented: true,
+    options: [{ key: 'baseMomentum', label: 'Target EMA (base)', kind: 'number', default: 0.99, min: 0.9, max: 0.9999, step: 0.001, help: 'Paper A.3: 0.99 (JFT/ALIGN), 0.996 (I1K), 0.97 (COCO); rises to 1 by cosine' }],
+  },
+  dino: { label: 'DINO', paper: 'https://arxiv.org/abs/2104.14294', summary: 'Self-distillation across multi-crop views with a centred, sharpened EMA teacher.',
+    implemented: true,
+    options: [
+      { key: 'localCrops', label: 'Local crops', kind: 'number', default: 4, min: 0, max: 10, step: 1, help: 'Small crops the student sees (paper: 10)' },
+      { key: 'teacherTemp', label: 'Teacher temperature', kind: 'number', default: 0.04, min: 0.01, max: 0.1, step: 0.01, help: 'After warm-up; DINO: 0.04-0.07' },
+    ],
+  },
+  clip: { label: 'CLIP', paper: 'https://arxiv.org/abs/2103.00020', summary: 'Contrastive image–caption matching with a small text transformer.',
+    implemented: false,
+    options: [
+      { key: 'textSize', label: 'Text encoder', kind: 'choice', default: 'mini', choices: ['mini', 'medium'], help: 'mini ~ 4-layer/256-d, medium ~ 8-layer/512-d' },
+      { key: 'captionSource', label: 'Captions', kind: 'choice', default: 'pseudo', choices: ['pseudo', 'scene'], help: 'pseudo: "this is a photo of <label> and ..."; scene: descriptive' },
+    ],
+  },
 };
 
 export interface MethodInfo {

@@ -5,7 +5,7 @@
  */
 import { create } from 'zustand';
 import { validateConfig, type ExperimentConfig, type ExperimentInput } from '../train/config';
-import type { BackendInfo, BackendOption, RunResult, StepProfile, TrainRecord } from '../train/records';
+import type { BackendInfo, BackendOption, ComparisonRow, RunResult, StepProfile, TrainRecord } from '../train/records';
 import type { LabClient } from '../worker/client';
 import type { WorkerEvent } from '../worker/protocol';
 import { configToHash, readConfigFromHash } from './urlState';
@@ -43,7 +43,13 @@ export interface RunSlice {
   stop(): Promise<void>;
 }
 
-export type LabState = BackendSlice & ConfigSlice & RunSlice;
+export interface ComparisonSlice {
+  /** FLOPs per step of every method (and MAE variant) for the current model and batch. */
+  comparison: { status: 'idle' | 'running' | 'done' | 'error'; rows: ComparisonRow[]; error: string | null; config: ExperimentConfig | null };
+  compareMethods(input?: unknown): Promise<ComparisonRow[]>;
+}
+
+export type LabState = BackendSlice & ConfigSlice & RunSlice & ComparisonSlice;
 
 const DEFAULT_INPUT: ExperimentInput = { method: 'supervised', model: 'toy-B', batchSize: 32, steps: 300, seed: 0, backend: 'auto' };
 
@@ -77,7 +83,10 @@ export function createLabStore(client: LabClient, remote: <T extends (...a: neve
     ...validated(first.input),
     notice: first.notice,
     setInput(patch) {
-      get().replaceInput({ ...get().input, ...patch });
+      const input = { ...get().input, ...patch };
+      // Options belong to a method: switching method starts from the new one's defaults.
+      if (patch.method && patch.method !== get().input.method && !patch.methodOptions) input.methodOptions = {};
+      get().replaceInput(input);
     },
     replaceInput(input) {
       const v = validated(input);
@@ -131,6 +140,22 @@ export function createLabStore(client: LabClient, remote: <T extends (...a: neve
       const s = get().status;
       if (s !== 'running' && s !== 'paused') return;
       await client.stop();
+    },
+
+    comparison: { status: 'idle', rows: [], error: null, config: null },
+    async compareMethods(input) {
+      const v = validateConfig(input ?? get().input);
+      if (!v.ok) throw v.error;
+      set({ comparison: { status: 'running', rows: [], error: null, config: v.config } });
+      const onRow = remote((row: ComparisonRow) => set({ comparison: { ...get().comparison, rows: [...get().comparison.rows, row] } }));
+      try {
+        const rows = await client.compareMethods(input ?? get().input, onRow);
+        set({ comparison: { status: 'done', rows, error: null, config: v.config } });
+        return rows;
+      } catch (e) {
+        set({ comparison: { ...get().comparison, status: 'error', error: (e as Error).message } });
+        throw e;
+      }
     },
   }));
 }

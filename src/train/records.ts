@@ -35,6 +35,8 @@ export interface TrainRecord {
   evalFlops: number;
   /** Method-specific monitors (e.g. teacher entropy), read back at log steps. */
   monitors?: Record<string, number>;
+  /** Images the method shows (MAE reconstructions), at probe steps. */
+  preview?: Preview;
 }
 
 export interface AdapterInfo {
@@ -68,4 +70,30 @@ export interface RunResult {
   backend: BackendInfo;
   records: TrainRecord[];
   profile: StepProfile;
+}
+
+/** One bar of the per-method FLOP comparison (the paper's Figure 3 analogue). */
+export interface ComparisonRow {
+  /** e.g. 'mae-0.75-tiny' */
+  key: string;
+  method: string;
+  label: string;
+  options: Record<string, unknown>;
+  totalFlops: number;
+  byComponent: Record<string, number>;
+  byPhase: Record<Phase, number>;
+  /** Measured kernel time of one step by component (tf.profile, after a warm-up step). */
+  msByComponent: Record<string, number>;
+  /** Sum of measured kernel times of the step. */
+  kernelMs: number;
+}
+
+/** Small images a method can show while it trains (MAE: input / masked / reconstruction). */
+export interface Preview {
+  /** Side of each image in pixels. */
+  size: number;
+  /** Images per panel. */
+  count: number;
+  /** Each panel: RGB bytes of `count` images, one after another ([count, size, size, 3]). */
+  panels: { label: string; pixels: number[] }[];
 }

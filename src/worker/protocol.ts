@@ -1,6 +1,6 @@
 /** The typed surface of the training worker, as Comlink exposes it. */
 import type { BackendChoice } from '../train/config';
-import type { BackendInfo, BackendOption, RunResult, StepProfile, TrainRecord } from '../train/records';
+import type { BackendInfo, BackendOption, ComparisonRow, RunResult, StepProfile, TrainRecord } from '../train/records';
 import type { BenchResult } from '../train/bench';
 
 export type WorkerEvent =
@@ -25,6 +25,8 @@ export interface LabWorkerApi {
   resume(): void;
   stop(): void;
   memory(): MemoryInfo;
+  /** Profiles one step of every method variant for the config's model and batch, row by row. */
+  compareMethods(config: unknown, onRow: (row: ComparisonRow) => void): Promise<ComparisonRow[]>;
   /** Steady-state ms/step; `hooks: false` removes the FLOP wrappers to measure their overhead. */
   benchmark(config: unknown, opts: { steps: number; warmup: number; hooks: boolean }): Promise<BenchResult & { backend: BackendInfo }>;
 }

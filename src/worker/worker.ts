@@ -10,6 +10,7 @@ import { resolveConfig, type BackendChoice } from '../train/config';
 import { RunControl, runExperiment } from '../train/runner';
 import { profileStep } from '../train/profile';
 import { benchSteps } from '../train/bench';
+import { comparisonVariants, profileVariant } from '../train/compare';
 import { installKernelHooks, uninstallKernelHooks } from '../engine/flops/counter';
 import type { BackendInfo } from '../train/records';
 import type { LabWorkerApi, WorkerEvent } from './protocol';
@@ -75,6 +76,18 @@ const api: LabWorkerApi = {
       } finally {
         installKernelHooks(info.name);
       }
+    }),
+  compareMethods: (input, onRow) =>
+    exclusive('compare methods', async () => {
+      const config = resolveConfig(input);
+      await ensureBackend(config.backend);
+      const rows = [];
+      for (const variant of comparisonVariants()) {
+        const row = await profileVariant(config, variant);
+        rows.push(row);
+        onRow(row);
+      }
+      return rows;
     }),
   memory: () => {
     const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };

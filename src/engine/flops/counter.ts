@@ -86,6 +86,8 @@ function activeTape(): TapeNode[] | null {
 export class FlopCounter {
   phase: CountPhase = 'forward';
   component = 'other';
+  /** When set, each counted kernel call appends [kernel name, component]: lets measured kernel times be attributed. */
+  trace: [string, string][] | null = null;
   private counts = emptyCounts();
 
   /** Starts recording into fresh counts; kernels from now on are counted. */
@@ -136,6 +138,7 @@ export class FlopCounter {
   record(name: string, args: KernelArgs, out: TensorInfoLike | TensorInfoLike[]): void {
     const c = this.counts;
     c.calls[name] = (c.calls[name] ?? 0) + 1;
+    this.trace?.push([name, this.component]);
     const inputs: Record<string, Shape> = {};
     for (const key in args.inputs) {
       const t = args.inputs[key];
