@@ -88,3 +88,35 @@ describe('runExperiment', () => {
     expect(last.evalFlops).toBeGreaterThan(0);
   });
 });
+
+describe('method previews', () => {
+  it('MAE shows input / masked / reconstruction at probe steps, visible patches pasted from the input', async () => {
+    const config = tinyRun({ method: 'mae', steps: 2, logEvery: 1, evalEvery: 2 });
+    const result = await runExperiment(config, cpu);
+    const last = result.records[result.records.length - 1];
+    expect(result.records[0].preview).toBeUndefined();
+    const preview = last.preview!;
+    expect(preview.panels.map((p) => p.label)).toEqual(['input', 'masked', 'reconstruction']);
+    const [input, masked, recon] = preview.panels.map((p) => p.pixels);
+    const { size, count } = preview;
+    expect(input.length).toBe(count * size * size * 3);
+    const p = config.model.patchSize;
+    const grid = size / p;
+    for (let img = 0; img < count; img++) {
+      let visible = 0;
+      for (let gy = 0; gy < grid; gy++)
+        for (let gx = 0; gx < grid; gx++) {
+          const idx: number[] = [];
+          for (let y = 0; y < p; y++) for (let x = 0; x < p; x++) for (let c = 0; c < 3; c++) idx.push(((img * size + gy * p + y) * size + gx * p + x) * 3 + c);
+          const isVisible = idx.every((i) => masked[i] === input[i]);
+          if (isVisible) {
+            visible++;
+            expect(idx.every((i) => recon[i] === input[i])).toBe(true);
+          }
+        }
+      // 16 patches at mask ratio 0.75: 4 visible (a hidden patch could match its input only by chance)
+      expect(visible).toBe(4);
+    }
+    expect(last.evalFlops).toBeGreaterThan(0);
+  });
+});

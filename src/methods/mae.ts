@@ -180,6 +180,25 @@ export const mae: Method<MaeOptions> = {
       return { plan, latent, pred, mask };
     };
 
+    // For the UI's input / masked / reconstruction triple, with the mask of step `step`.
+    const reconstruct = (images: tf.Tensor4D, step: number) =>
+      tf.tidy(() => {
+        const { pred, mask } = forward(images, step);
+        const target = patchify(images, p);
+        let pixels: tf.Tensor3D = pred;
+        if (opts.normPixLoss) {
+          // Undo maeLoss's per-patch normalisation (unbiased variance, eps 1e-6) with the target's statistics.
+          const mean = tf.mean(target, -1, true);
+          const variance = tf.div(tf.sum(tf.square(tf.sub(target, mean)), -1, true), target.shape[2] - 1);
+          pixels = tf.add(tf.mul(pred, tf.sqrt(tf.add(variance, 1e-6))), mean) as tf.Tensor3D;
+        }
+        const hidden = mask.expandDims(-1);
+        const visible = tf.sub(1, hidden);
+        const masked = tf.mul(target, visible) as tf.Tensor3D;
+        const reconstruction = tf.add(masked, tf.mul(pixels, hidden)) as tf.Tensor3D;
+        return { masked: unpatchify(masked, p), reconstruction: unpatchify(reconstruction, p) };
+      });
+
     return {
       trainable: [...encoder.variables, ...decoder.variables],
       decoder,
@@ -190,23 +209,14 @@ export const mae: Method<MaeOptions> = {
           return ctx.scope('loss', () => maeLoss(pred, patchify(batch.images, p), mask, opts.normPixLoss));
         });
       },
-      reconstruct(images, step) {
-        return tf.tidy(() => {
-          const { pred, mask } = forward(images, step);
-          const target = patchify(images, p);
-          let pixels: tf.Tensor3D = pred;
-          if (opts.normPixLoss) {
-            // Undo maeLoss's per-patch normalisation (unbiased variance, eps 1e-6) with the target's statistics.
-            const mean = tf.mean(target, -1, true);
-            const variance = tf.div(tf.sum(tf.square(tf.sub(target, mean)), -1, true), target.shape[2] - 1);
-            pixels = tf.add(tf.mul(pred, tf.sqrt(tf.add(variance, 1e-6))), mean) as tf.Tensor3D;
-          }
-          const hidden = mask.expandDims(-1);
-          const visible = tf.sub(1, hidden);
-          const masked = tf.mul(target, visible) as tf.Tensor3D;
-          const reconstruction = tf.add(masked, tf.mul(pixels, hidden)) as tf.Tensor3D;
-          return { masked: unpatchify(masked, p), reconstruction: unpatchify(reconstruction, p) };
-        });
+      reconstruct,
+      preview(images, step) {
+        const { masked, reconstruction } = reconstruct(images, step);
+        return [
+          { label: 'input', images: tf.clone(images) },
+          { label: 'masked', images: masked },
+          { label: 'reconstruction', images: reconstruction },
+        ];
       },
       dispose: () => decoder.dispose(),
     };

@@ -52,6 +52,8 @@ export interface MethodState {
   teacher?: { variables: tf.Variable[]; student: tf.Variable[] };
   /** Teacher EMA, centre update, clamps. Runs outside the gradient tape. */
   afterStep?(step: number): void;
+  /** Images to show while training (MAE: input / masked / reconstruction); the caller owns them. */
+  preview?(images: tf.Tensor4D, step: number): { label: string; images: tf.Tensor4D }[];
   /** Scalars to read back at log steps (collapse monitors, temperatures). */
   monitors?(): Record<string, tf.Scalar>;
   dispose(): void;

@@ -106,6 +106,11 @@ export async function runExperiment(config: ExperimentConfig, backend: BackendIn
         const probe = await trainer.probe();
         evalFlops += probe.flops;
         record.probeAccuracy = probe.accuracy;
+        const shown = await trainer.preview(step);
+        if (shown) {
+          evalFlops += shown.flops;
+          record.preview = shown.preview;
+        }
         record.evalFlops = evalFlops;
       }
       const mon = trainer.state.monitors?.();

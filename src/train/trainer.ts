@@ -18,7 +18,15 @@ import { smoothedMultiLabelTargets } from '../methods/losses/classification';
 import type { Batch, Method, MethodRequirements, MethodState } from '../methods/types';
 import { knnAccuracy, type ProbeSet } from '../eval/knn';
 import type { ExperimentConfig } from './config';
-import type { StepProfile } from './records';
+import type { Preview, StepProfile } from './records';
+
+const IMAGENET_MEAN = [0.485, 0.456, 0.406];
+const IMAGENET_STD = [0.229, 0.224, 0.225];
+
+/** ImageNet-normalised [B, H, W, 3] back to RGB bytes (int32 0..255). */
+function toBytes(images: tf.Tensor4D): tf.Tensor {
+  return tf.tidy(() => tf.clipByValue(tf.round(tf.mul(tf.add(tf.mul(images, IMAGENET_STD), IMAGENET_MEAN), 255)), 0, 255).toInt());
+}
 
 export interface StepResult {
   loss: tf.Scalar;
@@ -166,6 +174,32 @@ export class Trainer {
     } finally {
       if (this.counter.recording) this.counter.end();
     }
+  }
+
+  /**
+   * The method's preview images for 4 fixed held-out scenes, as RGB bytes, or
+   * null if the method shows none. Its kernels are counted as evaluation FLOPs.
+   */
+  async preview(step: number): Promise<{ preview: Preview; flops: number } | null> {
+    if (!this.state.preview) return null;
+    this.probeSets ??= this.buildProbeSets();
+    const test = this.probeSets.test;
+    const count = Math.min(4, test.labels.length);
+    const size = this.config.model.imageSize;
+    this.counter.begin('eval');
+    let panels: { label: string; bytes: tf.Tensor }[];
+    let flops = 0;
+    try {
+      panels = tf.tidy(() => {
+        const images = tf.slice(test.images, [0, 0, 0, 0], [count, -1, -1, -1]) as tf.Tensor4D;
+        return this.state.preview!(images, step).map((p) => ({ label: p.label, bytes: toBytes(p.images) }));
+      });
+    } finally {
+      flops = this.counter.end().total;
+    }
+    const data = await Promise.all(panels.map((p) => p.bytes.data()));
+    tf.dispose(panels.map((p) => p.bytes));
+    return { preview: { size, count, panels: panels.map((p, i) => ({ label: p.label, pixels: Array.from(data[i]) })) }, flops };
   }
 
   dispose(): void {
