@@ -1,0 +1,133 @@
+/**
+ * CLIP (Radford et al. 2021; paper section 2.1 and appendix A.3): the shared ViT
+ * encoder's pooled feature and a small causal text transformer's EOS feature
+ * are each projected linearly (no bias, as CLIP's `proj`/`text_projection`)
+ * into a joint space, and a symmetric InfoNCE loss over the batch matches each
+ * image with its caption. The temperature is learned: `logitScale` is the log
+ * of the logit multiplier, initialised to ln(1/0.07) and clamped to at most
+ * ln(100) after every step, as CLIP does.
+ *
+ * Captions: 'pseudo' is the paper's "this is a photo of <label> and <label2> ..."
+ * built from the image's labels (what it used for JFT); 'scene' is the scene
+ * generator's descriptive caption ("a large red striped circle and ..."), the
+ * lab's stand-in for web alt-text. Both reach the loss as batch.tokens.
+ *
+ * Scopes: 'encoder' image tower, 'text' text tower, 'head' both projections,
+ * 'loss' the contrastive loss.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { VOCAB } from '../data/tokenize';
+import { Linear, ParamStore } from '../models/layers';
+import { CaptionEncoder, captionEncoderConfig, type TextSize } from '../models/textEncoder';
+import { clipLoss } from './losses/clip';
+import { CATALOG } from './catalog';
+import type { Batch, Method, MethodContext, MethodState } from './types';
+
+export interface ClipOptions extends Record<string, unknown> {
+  /**
+   * Text tower: 'mini' (1 layer, 16-d) or 'medium' (2 layers, 32-d), the toy
+   * versions of the paper's BERT-mini 4x256 and BERT-medium 8x512 (see
+   * src/models/textEncoder.ts for the scaling).
+   */
+  textSize: TextSize;
+  /**
+   * Caption length in tokens, BOS and EOS included (paper: 55 characters). Our
+   * tokens are whole words; 55 characters hold about 11-12 words ("this is a
+   * photo of a circle and a square and a triangle" is 55), i.e. 13-14 tokens
+   * with BOS and EOS, so 16 covers the paper's limit with a little slack.
+   */
+  maxLen: number;
+  /**
+   * Joint embedding width. The paper's 768 equals ViT-B's width; 48 is the
+   * width of toy-B, the lab's ViT-B analogue (768 / 16, the factor toy-B's
+   * width is scaled by).
+   */
+  embedDim: number;
+  /** 'pseudo': "this is a photo of <labels>" from the labels (paper, JFT); 'scene': the generator's descriptive caption. */
+  captionSource: 'pseudo' | 'scene';
+}
+
+/** CLIP's temperature init and clamp, on the log scale. */
+export const LOGIT_SCALE_INIT = Math.log(1 / 0.07);
+export const LOGIT_SCALE_MAX = Math.log(100);
+
+const DEFAULTS: ClipOptions = { textSize: 'mini', maxLen: 16, embedDim: 48, captionSource: 'pseudo' };
+
+function checkInt(name: string, v: unknown, lo: number, hi: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi)
+    throw new Error(`methodOptions.${name} must be an integer in ${lo}..${hi}, got ${String(v)}`);
+  return v;
+}
+
+/** Validates CLIP's options, naming the field and the bad value. */
+export function validateClipOptions(o: Record<string, unknown>): ClipOptions {
+  const { textSize, captionSource } = o;
+  if (textSize !== 'mini' && textSize !== 'medium') throw new Error(`methodOptions.textSize must be mini or medium, got ${String(textSize)}`);
+  if (captionSource !== 'pseudo' && captionSource !== 'scene')
+    throw new Error(`methodOptions.captionSource must be pseudo or scene, got ${String(captionSource)}`);
+  // 3 tokens at least: BOS, one word, EOS.
+  const maxLen = checkInt('maxLen', o.maxLen, 3, 256);
+  const embedDim = checkInt('embedDim', o.embedDim, 1, 4096);
+  return { textSize, captionSource, maxLen, embedDim };
+}
+
+/** CLIP's state, with the parts tests and a later zero-shot probe need. */
+export interface ClipState extends MethodState {
+  text: CaptionEncoder;
+  /** log of the logit multiplier (a scalar variable). */
+  logitScale: tf.Variable;
+  /** Joint-space embeddings (unnormalised) of the batch's images and captions: [B, embedDim] each. */
+  embed(batch: Batch): { image: tf.Tensor2D; text: tf.Tensor2D };
+}
+
+export function initClip(ctx: MethodContext & { options: ClipOptions }): ClipState {
+  const o = validateClipOptions(ctx.options);
+  const text = new CaptionEncoder(captionEncoderConfig(o.textSize, VOCAB.length, o.maxLen), ctx.rng.split('text'));
+  const store = new ParamStore('clip');
+  const headRng = ctx.rng.split('head');
+  const imageProj = new Linear(store, 'imageProj', ctx.model.dim, o.embedDim, headRng, { bias: false });
+  const textProj = new Linear(store, 'textProj', text.cfg.width, o.embedDim, headRng, { bias: false });
+  const logitScale = store.add('logitScale', tf.scalar(LOGIT_SCALE_INIT));
+
+  function embed(batch: Batch): { image: tf.Tensor2D; text: tf.Tensor2D } {
+    const tokens = batch.tokens;
+    if (!tokens) throw new Error('clip needs batch.tokens');
+    return tf.tidy(() => {
+      const textFeatures = ctx.scope('text', () => text.features(tokens, batch.tokenIds));
+      const imageFeatures = ctx.encoder.features(batch.images, ctx.scope);
+      return ctx.scope('head', () => ({ image: imageProj.apply(imageFeatures), text: textProj.apply(textFeatures) }));
+    });
+  }
+
+  return {
+    text,
+    logitScale,
+    embed,
+    trainable: [...ctx.encoder.variables, ...text.variables, ...store.variables],
+    loss(batch) {
+      return tf.tidy(() => {
+        const e = embed(batch);
+        return ctx.scope('loss', () => clipLoss(e.image, e.text, logitScale as tf.Scalar));
+      });
+    },
+    afterStep() {
+      tf.tidy(() => logitScale.assign(tf.minimum(logitScale, LOGIT_SCALE_MAX)));
+    },
+    monitors: () => ({ logitScale: tf.exp(logitScale) as tf.Scalar }),
+    dispose() {
+      text.dispose();
+      store.dispose();
+    },
+  };
+}
+
+export const clip: Method<ClipOptions> = {
+  id: 'clip',
+  ...CATALOG.clip,
+  defaults: DEFAULTS,
+  requires(options) {
+    const o = validateClipOptions(options);
+    return { views: [], targets: false, tokens: { maxLen: o.maxLen, source: o.captionSource } };
+  },
+  init: initClip,
+};
