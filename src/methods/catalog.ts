@@ -59,7 +59,7 @@ export const CATALOG: Record<MethodId, MethodMeta> = {
     ],
   },
   clip: { label: 'CLIP', paper: 'https://arxiv.org/abs/2103.00020', summary: 'Contrastive image–caption matching with a small text transformer.',
-    implemented: false,
+    implemented: true,
     options: [
       { key: 'textSize', label: 'Text encoder', kind: 'choice', default: 'mini', choices: ['mini', 'medium'], help: 'mini ~ 4-layer/256-d, medium ~ 8-layer/512-d' },
       { key: 'captionSource', label: 'Captions', kind: 'choice', default: 'pseudo', choices: ['pseudo', 'scene'], help: 'pseudo: "this is a photo of <label> and ..."; scene: descriptive' },

@@ -4,6 +4,7 @@
  */
 import type { MethodId } from '../train/config';
 import { byol } from './byol';
+import { clip } from './clip';
 import { dino } from './dino';
 import { mae } from './mae';
 import { simclr } from './simclr';
@@ -16,6 +17,7 @@ export const METHODS: Partial<Record<MethodId, Method>> = {
   byol: byol as unknown as Method,
   dino: dino as unknown as Method,
   mae: mae as unknown as Method,
+  clip: clip as unknown as Method,
 };
 
 export function getMethod(id: MethodId): Method {

@@ -19,6 +19,8 @@ export interface Batch {
   targets?: tf.Tensor2D;
   /** [B, maxLen] int32 token ids of the captions (0 = padding). */
   tokens?: tf.Tensor2D;
+  /** The same ids on the host, so methods can index by them without a device readback. */
+  tokenIds?: Int32Array;
 }
 
 export interface MethodRequirements {

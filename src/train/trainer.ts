@@ -98,7 +98,8 @@ export class Trainer {
     if (this.requires.tokens) {
       const { maxLen, source } = this.requires.tokens;
       const captions = source === 'pseudo' ? host.labels.map((l) => pseudoCaption(l)) : host.captions;
-      batch.tokens = tf.tensor2d(tokenizeBatch(captions, maxLen), [batchSize, maxLen], 'int32');
+      batch.tokenIds = tokenizeBatch(captions, maxLen);
+      batch.tokens = tf.tensor2d(batch.tokenIds, [batchSize, maxLen], 'int32');
     }
     if (this.requires.targets) {
       const smoothing = typeof this.options.labelSmoothing === 'number' ? this.options.labelSmoothing : 0;
