@@ -1,0 +1,28 @@
+import { expect, test } from '@playwright/test';
+import { LabPage, TINY } from './lab.page';
+
+const METHODS = ['supervised', 'mae', 'simclr', 'byol', 'dino', 'clip'] as const;
+
+test.describe('every method trains in the tab on WebGPU', () => {
+  for (const method of METHODS) {
+    test(`${method}: two steps from the UI, FLOPs per step shown = profileStep`, async ({ page }) => {
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      const config = { ...TINY, method, steps: 2, logEvery: 1, evalEvery: 2, methodOptions: method === 'dino' ? { localCrops: 2 } : {} };
+      const lab = new LabPage(page);
+      await lab.open(config);
+      await expect(lab.backendName()).toHaveText('webgpu');
+      await expect(page.getByTestId('method-select')).toHaveValue(method);
+      await lab.run();
+      await lab.waitForStatus('done');
+      const shown = await lab.flopsPerStep();
+      const profile = await page.evaluate((cfg) => window.floplab.profileStep(cfg), config);
+      expect(shown).toBe(profile.totalFlops);
+      expect(profile.byComponent.encoder).toBeGreaterThan(0);
+      const records = await page.evaluate(() => window.floplab.state().records);
+      expect(records.map((r) => r.step)).toEqual([1, 2]);
+      expect(records.every((r) => Number.isFinite(r.loss))).toBe(true);
+      expect(errors).toEqual([]);
+    });
+  }
+});
