@@ -3,8 +3,9 @@
  * with the FLOP hooks on and off (the instrumentation overhead). Runs the built
  * app in headless Chromium through `window.floplab.benchmark`.
  *
- *   npm run bench                      # all backends, tiny + default config
+ *   npm run bench                      # all backends, tiny + default config, supervised
  *   npm run bench -- --backends=wasm --configs=default --steps=20
+ *   npm run bench -- --backends=wasm --configs=default --methods=supervised,mae,simclr,byol,dino,clip
  *
  * Prints a table and writes bench-results/bench.json. Build first (`npx vite build`).
  */
@@ -20,6 +21,7 @@ const configs: Record<string, object> = {
   default: {},
 };
 const configNames = arg('configs', 'tiny,default').split(',');
+const methods = arg('methods', 'supervised').split(',');
 const steps = Number(arg('steps', '10'));
 const warmup = Number(arg('warmup', '3'));
 const port = 4180;
@@ -45,8 +47,8 @@ try {
   await page.goto(`http://127.0.0.1:${port}/`);
   await page.waitForFunction(() => Boolean(window.floplab));
   for (const backend of backends) {
-    for (const name of configNames) {
-      const config = { ...configs[name], backend };
+    for (const name of configNames) for (const method of methods) {
+      const config = { ...configs[name], method, backend };
       // Off first, then on, twice, so warm caches favour neither side.
       const results: Record<string, number[]> = { off: [], on: [] };
       let info: unknown = null;
@@ -61,6 +63,7 @@ try {
       const row = {
         backend,
         config: name,
+        method,
         adapter: (info as { adapter?: { description?: string; architecture?: string } }).adapter?.description || (info as { adapter?: { architecture?: string } }).adapter?.architecture || '-',
         msPerStep: +best(results.on).toFixed(2),
         msPerStepNoHooks: +best(results.off).toFixed(2),

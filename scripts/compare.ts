@@ -1,0 +1,51 @@
+/**
+ * The paper's Figure 3 at toy scale, headless: FLOPs per step of every method
+ * (and MAE at each mask ratio, both decoders) for one model and batch, with the
+ * MAE decoder's share of FLOPs and of measured kernel time (appendix A.5).
+ *
+ *   npm run compare                                  # toy-B, batch 32, wasm
+ *   npm run compare -- --model=toy-L --batch=16 --backend=webgpu
+ *
+ * Prints a table and writes bench-results/compare.json. Build first (`npx vite build`).
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { chromium } from '@playwright/test';
+import { CHROMIUM_ARGS, findChromium } from '../e2e/chromium';
+
+const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
+const config = { model: arg('model', 'toy-B'), batchSize: Number(arg('batch', '32')), backend: arg('backend', 'wasm') };
+const port = 4182;
+
+const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { stdio: 'ignore' });
+try {
+  await new Promise((r) => setTimeout(r, 3000));
+  const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
+  const page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.waitForFunction(() => Boolean(window.floplab));
+  const rows = await page.evaluate((c) => window.floplab.compareMethods(c), config);
+  const backend = await page.evaluate(() => window.floplab.state().backend);
+  await browser.close();
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const table = rows
+    .map((r) => {
+      const fb = r.totalFlops - (r.byComponent.optimizer ?? 0);
+      const ms = r.kernelMs - (r.msByComponent.optimizer ?? 0);
+      return {
+        variant: r.label,
+        'MFLOP/step': +(r.totalFlops / 1e6).toFixed(2),
+        'kernel ms': +r.kernelMs.toFixed(1),
+        'decoder FLOP share': r.byComponent.decoder ? pct(r.byComponent.decoder / fb) : '',
+        'decoder time share': r.msByComponent.decoder ? pct(r.msByComponent.decoder / ms) : '',
+        components: Object.entries(r.byComponent).map(([k, v]) => `${k} ${pct(v / r.totalFlops)}`).join(', '),
+      };
+    })
+    .sort((a, b) => b['MFLOP/step'] - a['MFLOP/step']);
+  console.log(`config ${JSON.stringify(config)} on ${JSON.stringify(backend)}`);
+  console.table(table);
+  mkdirSync('bench-results', { recursive: true });
+  writeFileSync('bench-results/compare.json', JSON.stringify({ date: new Date().toISOString(), config, backend, rows }, null, 2));
+} finally {
+  server.kill();
+}
