@@ -10,6 +10,9 @@ import { KernelBreakdown } from './KernelBreakdown';
 import { KeyFigures } from './KeyFigures';
 import { LabStoreProvider } from './labContext';
 import { LossChart } from './LossChart';
+import { MethodComparison } from './MethodComparison';
+import { MonitorsCard } from './MonitorsCard';
+import { PreviewCard } from './PreviewStrip';
 import { RunControls } from './RunControls';
 import { StepAnatomy } from './StepAnatomy';
 import './styles.css';
@@ -30,7 +33,10 @@ export function App({ store }: { store: LabStore }) {
             <div className="chart-grid">
               <LossChart />
               <AccuracyChart />
+              <PreviewCard />
+              <MonitorsCard />
               <KernelBreakdown />
+              <MethodComparison />
               <StepAnatomy />
               <CarbonPanel />
             </div>

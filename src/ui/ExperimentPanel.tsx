@@ -6,6 +6,7 @@ import { DEFAULT_CONFIG, isRunActive } from './derived';
 import { errorNames, NumberField } from './fields';
 import { useLab, useLabStore } from './labContext';
 import { MethodField } from './MethodField';
+import { MethodOptions } from './MethodOptions';
 import { ModelField } from './ModelField';
 
 /** The schema validates the value; the UI passes unparsable text through unchanged. */
@@ -31,6 +32,7 @@ export function ExperimentPanel() {
           </div>
         )}
         <MethodField disabled={disabled} />
+        <MethodOptions disabled={disabled} />
         <ModelField disabled={disabled} />
         <div className="form-grid">
           <NumberField

@@ -20,3 +20,16 @@ export const TOOLTIP_STYLE: CSSProperties = {
 export const TOOLTIP_LABEL_STYLE: CSSProperties = { color: MUTED, marginBottom: 4 };
 export const TOOLTIP_ITEM_STYLE: CSSProperties = { color: '#e2e8f0', padding: 0 };
 export const TOOLTIP_CURSOR = { stroke: GRID, fill: 'rgba(148, 163, 184, 0.08)' };
+
+/** One fixed colour per model component, the encoder in the accent (the FLOP comparison and its legend). */
+export const COMPONENT_COLORS: Record<string, string> = {
+  encoder: ACCENT,
+  decoder: '#a78bfa',
+  head: '#34d399',
+  teacher: '#f472b6',
+  text: '#fbbf24',
+  loss: '#fb923c',
+  optimizer: '#64748b',
+  ema: '#cbd5e1',
+};
+export const OTHER_COMPONENT_COLOR = '#475569';

@@ -44,3 +44,7 @@ export function lastWith<K extends keyof TrainRecord>(records: TrainRecord[], ke
   for (let i = records.length - 1; i >= 0; i--) if (records[i][key] !== undefined) return records[i];
   return undefined;
 }
+
+/** Whether any record carries method monitors (DINO teacher entropy, CLIP logit scale). */
+export const hasMonitors = (records: TrainRecord[]): boolean =>
+  records.some((r) => r.monitors !== undefined && Object.keys(r.monitors).length > 0);

@@ -43,10 +43,15 @@ interface NumberFieldProps {
   hint?: ReactNode;
   /** Set when the config error names this field. */
   invalid?: boolean;
+  /** Given any of these, the input is a native number input with spinner bounds. */
+  min?: number;
+  max?: number;
+  step?: number;
 }
 
 /** Keeps the typed text (so "0." or "1e-" survive) while the store holds the parsed value. */
-export function NumberField({ label, value, onChange, disabled, testId, hint, invalid }: NumberFieldProps) {
+export function NumberField({ label, value, onChange, disabled, testId, hint, invalid, min, max, step }: NumberFieldProps) {
+  const bounded = min !== undefined || max !== undefined || step !== undefined;
   const [text, setText] = useState(() => show(value));
   const [seen, setSeen] = useState(value);
   if (!Object.is(seen, value)) {
@@ -60,8 +65,11 @@ export function NumberField({ label, value, onChange, disabled, testId, hint, in
         <input
           id={id}
           className="input"
-          type="text"
+          type={bounded ? 'number' : 'text'}
           inputMode="decimal"
+          min={min}
+          max={max}
+          step={step}
           spellCheck={false}
           autoComplete="off"
           value={text}

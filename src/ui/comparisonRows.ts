@@ -1,0 +1,107 @@
+/** Pure figures for the per-method FLOP comparison (the paper's Figure 3) and the MAE decoder-share table (A.5). */
+import { CATALOG } from '../methods/catalog';
+import { MODEL_PRESETS } from '../models/presets';
+import type { VitConfig } from '../models/vit';
+import type { MethodId } from '../train/config';
+import type { ComparisonRow } from '../train/records';
+
+/** Stacking order of the bars, left to right. */
+export const COMPONENTS = ['encoder', 'decoder', 'head', 'teacher', 'text', 'loss', 'optimizer', 'ema'] as const;
+
+const option = (id: MethodId, key: string) => CATALOG[id].options.find((o) => o.key === key);
+
+/** How many rows a comparison yields: each implemented method once, MAE once per mask ratio and decoder. */
+export function expectedComparisonRows(): number {
+  let n = 0;
+  for (const id of Object.keys(CATALOG) as MethodId[]) {
+    if (!CATALOG[id].implemented) continue;
+    if (id !== 'mae') n += 1;
+    else n += (option('mae', 'maskRatio')?.choices?.length ?? 1) * (option('mae', 'decoder')?.choices?.length ?? 1);
+  }
+  return n;
+}
+
+/** Components present in the rows, in stacking order (unknown ones last). */
+export function componentsIn(rows: ComparisonRow[]): string[] {
+  const seen = new Set(rows.flatMap((r) => Object.keys(r.byComponent).filter((k) => r.byComponent[k] > 0)));
+  const known: string[] = COMPONENTS.filter((c) => seen.has(c));
+  return [...known, ...[...seen].filter((c) => !known.includes(c)).sort()];
+}
+
+export interface ChartRow {
+  key: string;
+  label: string;
+  totalFlops: number;
+  [component: string]: number | string;
+}
+
+/** One chart row per comparison row, largest step first. */
+export function chartRows(rows: ComparisonRow[]): ChartRow[] {
+  return [...rows]
+    .sort((a, b) => b.totalFlops - a.totalFlops)
+    .map((r) => ({ ...r.byComponent, key: r.key, label: r.label, totalFlops: r.totalFlops }));
+}
+
+export interface MaeShareRow {
+  key: string;
+  maskRatio: number;
+  decoder: string;
+  /** Decoder FLOPs / forward+backward FLOPs (the step less the optimizer). */
+  flopShare: number | null;
+  /** Decoder kernel ms / forward+backward kernel ms, null when the backend measured no times. */
+  timeShare: number | null;
+  /** For the tiny decoder: standard-decoder kernel time / tiny kernel time - 1 at the same ratio. */
+  speedup: number | null;
+  paper: string;
+}
+
+const ratio = (num: number, den: number): number | null => (den > 0 && Number.isFinite(num) ? num / den : null);
+
+/** The paper's figure for a row: A.5 gives the 8-layer decoder's share of time; section 2.1 the tiny decoder's speed-up. */
+function paperReference(maskRatio: number, decoder: string): string {
+  if (decoder === 'tiny') return '72% faster training (§2.1)';
+  if (maskRatio === 0.75) return '≈65% of time (A.5)';
+  if (maskRatio === 0.55) return '≈45% of time (A.5)';
+  return '—';
+}
+
+function maskOf(r: ComparisonRow): number {
+  const m = r.options.maskRatio;
+  return typeof m === 'number' ? m : Number(r.key.split('-')[1]);
+}
+
+function decoderOf(r: ComparisonRow): string {
+  const d = r.options.decoder;
+  return typeof d === 'string' ? d : (r.key.split('-')[2] ?? 'standard');
+}
+
+/** The MAE rows, standard decoder first, each by mask ratio. */
+export function maeShareRows(rows: ComparisonRow[]): MaeShareRow[] {
+  const mae = rows.filter((r) => r.method === 'mae');
+  const standardMs = new Map(mae.filter((r) => decoderOf(r) === 'standard').map((r) => [maskOf(r), r.kernelMs]));
+  return mae
+    .map((r) => {
+      const maskRatio = maskOf(r);
+      const decoder = decoderOf(r);
+      const opt = r.byComponent.optimizer ?? 0;
+      const hasTimes = Object.keys(r.msByComponent).length > 0;
+      const std = standardMs.get(maskRatio);
+      return {
+        key: r.key,
+        maskRatio,
+        decoder,
+        flopShare: ratio(r.byComponent.decoder ?? 0, r.totalFlops - opt),
+        timeShare: hasTimes ? ratio(r.msByComponent.decoder ?? 0, r.kernelMs - (r.msByComponent.optimizer ?? 0)) : null,
+        speedup: decoder === 'tiny' && std !== undefined && std > 0 && r.kernelMs > 0 ? std / r.kernelMs - 1 : null,
+        paper: paperReference(maskRatio, decoder),
+      };
+    })
+    .sort((a, b) => (a.decoder === b.decoder ? a.maskRatio - b.maskRatio : a.decoder === 'standard' ? -1 : 1));
+}
+
+/** A preset's name when the model is one, else its shape. */
+export function modelLabel(model: VitConfig): string {
+  const keys = ['imageSize', 'patchSize', 'dim', 'depth', 'heads', 'mlpDim'] as const;
+  for (const [name, preset] of Object.entries(MODEL_PRESETS)) if (keys.every((k) => preset[k] === model[k])) return name;
+  return `custom ViT (dim ${model.dim}, depth ${model.depth})`;
+}
