@@ -9,10 +9,8 @@
  *
  * Prints a table and writes bench-results/bench.json. Build first (`npx vite build`).
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { chromium } from '@playwright/test';
-import { CHROMIUM_ARGS, findChromium } from '../e2e/chromium';
+import { withLabPage } from './labPage';
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const backends = arg('backends', 'webgpu,wasm,cpu').split(',');
@@ -24,28 +22,9 @@ const configNames = arg('configs', 'tiny,default').split(',');
 const methods = arg('methods', 'supervised').split(',');
 const steps = Number(arg('steps', '10'));
 const warmup = Number(arg('warmup', '3'));
-const port = 4180;
 
-async function waitForServer(url: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`preview server did not start at ${url}`);
-}
-
-const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { stdio: 'ignore' });
 const rows: Record<string, unknown>[] = [];
-try {
-  await waitForServer(`http://127.0.0.1:${port}/`);
-  const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
-  const page = await browser.newPage();
-  await page.goto(`http://127.0.0.1:${port}/`);
-  await page.waitForFunction(() => Boolean(window.floplab));
+await withLabPage(4180, async (page) => {
   for (const backend of backends) {
     for (const name of configNames) for (const method of methods) {
       const config = { ...configs[name], method, backend };
@@ -75,10 +54,7 @@ try {
       console.log(JSON.stringify(row));
     }
   }
-  await browser.close();
-} finally {
-  server.kill();
-}
+});
 console.table(rows);
 mkdirSync('bench-results', { recursive: true });
 writeFileSync('bench-results/bench.json', JSON.stringify({ date: new Date().toISOString(), steps, warmup, rows }, null, 2));

@@ -8,25 +8,15 @@
  *
  * Prints a table and writes bench-results/compare.json. Build first (`npx vite build`).
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { chromium } from '@playwright/test';
-import { CHROMIUM_ARGS, findChromium } from '../e2e/chromium';
+import { withLabPage } from './labPage';
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const config = { model: arg('model', 'toy-B'), batchSize: Number(arg('batch', '32')), backend: arg('backend', 'wasm') };
-const port = 4182;
 
-const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { stdio: 'ignore' });
-try {
-  await new Promise((r) => setTimeout(r, 3000));
-  const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
-  const page = await browser.newPage();
-  await page.goto(`http://127.0.0.1:${port}/`);
-  await page.waitForFunction(() => Boolean(window.floplab));
+await withLabPage(4182, async (page) => {
   const rows = await page.evaluate((c) => window.floplab.compareMethods(c), config);
   const backend = await page.evaluate(() => window.floplab.state().backend);
-  await browser.close();
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const table = rows
     .map((r) => {
@@ -46,6 +36,4 @@ try {
   console.table(table);
   mkdirSync('bench-results', { recursive: true });
   writeFileSync('bench-results/compare.json', JSON.stringify({ date: new Date().toISOString(), config, backend, rows }, null, 2));
-} finally {
-  server.kill();
-}
+});

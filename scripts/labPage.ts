@@ -1,0 +1,38 @@
+/**
+ * Serves the built app (`vite preview`) and opens it in headless Chromium with
+ * WebGPU, for the scripts that drive `window.floplab` (bench, compare, screenshot).
+ */
+import { spawn } from 'node:child_process';
+import { chromium, type Page } from '@playwright/test';
+import { CHROMIUM_ARGS, findChromium } from '../e2e/chromium';
+
+async function waitForServer(url: string): Promise<void> {
+  for (let i = 0; i < 150; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`preview server did not start at ${url} (run \`npx vite build\` first)`);
+}
+
+export async function withLabPage<T>(port: number, f: (page: Page, url: string) => Promise<T>, viewport = { width: 1280, height: 900 }): Promise<T> {
+  const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}/`;
+  try {
+    await waitForServer(url);
+    const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
+    try {
+      const page = await browser.newPage({ viewport });
+      await page.goto(url);
+      await page.waitForFunction(() => Boolean(window.floplab));
+      return await f(page, url);
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    server.kill();
+  }
+}
