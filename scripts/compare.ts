@@ -16,7 +16,7 @@ const config = { model: arg('model', 'toy-B'), batchSize: Number(arg('batch', '3
 
 await withLabPage(4182, async (page) => {
   const rows = await page.evaluate((c) => window.floplab.compareMethods(c), config);
-  const backend = await page.evaluate(() => window.floplab.state().backend);
+  const backend = (await page.evaluate(() => window.floplab.state().backend)) as { name?: string; adapter?: { description?: string } } | null;
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const table = rows
     .map((r) => {
@@ -32,7 +32,7 @@ await withLabPage(4182, async (page) => {
       };
     })
     .sort((a, b) => b['MFLOP/step'] - a['MFLOP/step']);
-  console.log(`config ${JSON.stringify(config)} on ${JSON.stringify(backend)}`);
+  console.log(`config ${JSON.stringify(config)}; profiled on ${rows[0]?.backend}; page backend ${JSON.stringify({ name: backend?.name, adapter: backend?.adapter?.description })}`);
   console.table(table);
   mkdirSync('bench-results', { recursive: true });
   writeFileSync('bench-results/compare.json', JSON.stringify({ date: new Date().toISOString(), config, backend, rows }, null, 2));

@@ -147,6 +147,12 @@ export function createLabStore(client: LabClient, remote: <T extends (...a: neve
       const v = validateConfig(input ?? get().input);
       if (!v.ok) throw v.error;
       set({ comparison: { status: 'running', rows: [], error: null, config: v.config } });
+      try {
+        set({ backend: await client.init(v.config.backend) }); // the badge shows what the comparison runs on
+      } catch (e) {
+        set({ comparison: { ...get().comparison, status: 'error', error: (e as Error).message } });
+        throw e;
+      }
       const onRow = remote((row: ComparisonRow) => set({ comparison: { ...get().comparison, rows: [...get().comparison.rows, row] } }));
       try {
         const rows = await client.compareMethods(input ?? get().input, onRow);

@@ -80,6 +80,7 @@ export async function profileVariant(base: ExperimentConfig, v: Variant): Promis
     const { forward, backward, optimizer } = counts!.byPhase;
     return {
       key: v.key,
+      backend: tf.getBackend(),
       method: v.method,
       label: v.label,
       options: v.options,

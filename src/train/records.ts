@@ -76,6 +76,8 @@ export interface RunResult {
 export interface ComparisonRow {
   /** e.g. 'mae-0.75-tiny' */
   key: string;
+  /** The tfjs backend the row was profiled on. */
+  backend: string;
   method: string;
   label: string;
   options: Record<string, unknown>;
