@@ -1,21 +1,30 @@
 /**
- * Regenerates docs/screenshot.png: a short toy-B supervised run in headless
- * Chromium, captured when it finishes. Build first (`npx vite build`).
- *   npx tsx scripts/screenshot.ts [backend] [steps]
+ * Regenerates docs/screenshot.png: a short supervised run in headless Chromium,
+ * then the per-method FLOP comparison, captured when both finish.
+ * Build first (`npx vite build`).
+ *   npx tsx scripts/screenshot.ts [backend] [steps] [model] [no-compare]
  */
 import { withLabPage } from './labPage';
 
 const backend = process.argv[2] ?? 'wasm';
 const steps = Number(process.argv[3] ?? '150');
-const config = { method: 'supervised', model: 'toy-B', batchSize: 32, steps, backend, logEvery: 5, evalEvery: 15 };
+const model = process.argv[4] ?? 'tiny';
+const compare = process.argv[5] !== 'no-compare';
+const config = { method: 'supervised', model, batchSize: 16, steps, backend, logEvery: 5, evalEvery: 15 };
+// Opens the page fresh with the experiment in the hash (the store reads it at start).
 await withLabPage(
   4181,
   async (page, url) => {
-    await page.goto(`${url}#config=${encodeURIComponent(JSON.stringify(config))}`);
-    await page.getByTestId('run-button').click();
-    await page.getByTestId('status').filter({ hasText: /^(done|error)$/ }).waitFor({ timeout: 900_000 });
-    await page.screenshot({ path: 'docs/screenshot.png', fullPage: true });
-    console.log('status:', await page.getByTestId('status').textContent());
+    const fresh = await page.context().browser()!.newPage();
+    await fresh.setViewportSize({ width: 1600, height: 1000 });
+    await fresh.goto(`${url}#config=${encodeURIComponent(JSON.stringify(config))}`);
+    await fresh.getByTestId('run-button').click();
+    await fresh.getByTestId('status').filter({ hasText: /^(done|error)$/ }).waitFor({ timeout: 900_000 });
+    if (compare) {
+      await fresh.getByTestId('compare-button').click();
+      await fresh.locator('[data-testid="comparison-chart"][data-rows="13"]').waitFor({ timeout: 900_000 });
+    }
+    await fresh.screenshot({ path: 'docs/screenshot.png', fullPage: true });
+    console.log('status:', await fresh.getByTestId('status').textContent(), 'backend:', await fresh.getByTestId('backend-name').textContent());
   },
-  { width: 1600, height: 1000 },
 );
