@@ -28,7 +28,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../engine/rng';
-import { gelu, LayerNorm, Linear, linear3d, ParamStore, truncNormal } from './layers';
+import { LayerNorm, ParamStore, truncNormal } from './layers';
+import { Block } from './vit';
 
 export interface CaptionEncoderConfig {
   vocabSize: number;
@@ -86,58 +87,12 @@ export function causalMask(len: number): Float32Array {
   return m;
 }
 
-/** A pre-LN transformer block whose attention takes an additive mask (vit.ts's Block has none). */
-export class MaskedBlock {
-  readonly norm1: LayerNorm;
-  readonly q: Linear;
-  readonly k: Linear;
-  readonly v: Linear;
-  readonly proj: Linear;
-  readonly norm2: LayerNorm;
-  readonly fc1: Linear;
-  readonly fc2: Linear;
-
-  constructor(store: ParamStore, name: string, readonly dim: number, readonly heads: number, mlpDim: number, rng: Rng) {
-    if (dim % heads !== 0) throw new Error(`text encoder: heads ${heads} must divide width ${dim}`);
-    const r = rng.split(name);
-    this.norm1 = new LayerNorm(store, `${name}.norm1`, dim);
-    this.q = new Linear(store, `${name}.q`, dim, dim, r);
-    this.k = new Linear(store, `${name}.k`, dim, dim, r);
-    this.v = new Linear(store, `${name}.v`, dim, dim, r);
-    this.proj = new Linear(store, `${name}.proj`, dim, dim, r);
-    this.norm2 = new LayerNorm(store, `${name}.norm2`, dim);
-    this.fc1 = new Linear(store, `${name}.fc1`, dim, mlpDim, r);
-    this.fc2 = new Linear(store, `${name}.fc2`, mlpDim, dim, r);
-  }
-
-  /** x [B, T, D], mask [T, T] added to every head's scores -> [B, T, D]. */
-  apply(x: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor3D {
-    return tf.tidy(() => {
-      const [b, t, d] = x.shape;
-      const h = this.heads;
-      const dh = d / h;
-      const xn = this.norm1.apply(x).reshape([b * t, d]) as tf.Tensor2D;
-      // [B*T, D] -> [B*H, T, dh]: attention matmuls fully batched on both sides.
-      const split = (y: tf.Tensor2D) => y.reshape([b, t, h, dh]).transpose([0, 2, 1, 3]).reshape([b * h, t, dh]) as tf.Tensor3D;
-      const q = split(this.q.apply(xn));
-      const k = split(this.k.apply(xn));
-      const v = split(this.v.apply(xn));
-      const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh)), mask);
-      const attn = tf.softmax(scores);
-      const ctx = tf.matMul(attn, v).reshape([b, h, t, dh]).transpose([0, 2, 1, 3]).reshape([b * t, d]) as tf.Tensor2D;
-      const x1 = tf.add(x, this.proj.apply(ctx).reshape([b, t, d])) as tf.Tensor3D;
-      const hidden = gelu(linear3d(this.fc1, this.norm2.apply(x1)));
-      return tf.add(x1, linear3d(this.fc2, hidden)) as tf.Tensor3D;
-    });
-  }
-}
-
 /** Named so it does not clash with the DOM's TextEncoder. */
 export class CaptionEncoder {
   readonly store: ParamStore;
   readonly tokenEmbed: tf.Variable;
   readonly posEmbed: tf.Variable;
-  readonly blocks: MaskedBlock[] = [];
+  readonly blocks: Block[] = [];
   readonly norm: LayerNorm;
   /** Causal masks by sequence length, kept until dispose. */
   private readonly masks = new Map<number, tf.Tensor2D>();
@@ -151,7 +106,8 @@ export class CaptionEncoder {
     // CLIP: token embedding ~ N(0, 0.02), position embedding ~ N(0, 0.01).
     this.tokenEmbed = this.store.add('tokenEmbed', truncNormal([vocabSize, width], 0.02, rng.split('tokenEmbed')));
     this.posEmbed = this.store.add('posEmbed', truncNormal([maxLen, width], 0.01, rng.split('posEmbed')));
-    for (let i = 0; i < layers; i++) this.blocks.push(new MaskedBlock(this.store, `block${i}`, width, heads, mlpDim, rng));
+    if (width % heads !== 0) throw new Error(`text encoder: heads ${heads} must divide width ${width}`);
+    for (let i = 0; i < layers; i++) this.blocks.push(new Block(this.store, `block${i}`, width, heads, mlpDim, rng));
     this.norm = new LayerNorm(this.store, 'norm', width);
   }
 

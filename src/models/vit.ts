@@ -46,7 +46,8 @@ export class Block {
     this.fc2 = new Linear(store, `${name}.fc2`, mlpDim, dim, r);
   }
 
-  apply(x: tf.Tensor3D): tf.Tensor3D {
+  /** x [B, T, D] -> [B, T, D]; an additive `mask` [T, T] (e.g. causal, for the caption encoder) joins every head's scores. */
+  apply(x: tf.Tensor3D, mask?: tf.Tensor2D): tf.Tensor3D {
     return tf.tidy(() => {
       const [b, t, d] = x.shape;
       const h = this.heads;
@@ -57,7 +58,8 @@ export class Block {
       const q = split(this.q.apply(xn));
       const k = split(this.k.apply(xn));
       const v = split(this.v.apply(xn));
-      const scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh));
+      const scaled = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh));
+      const scores = mask ? tf.add(scaled, mask) : scaled;
       const attn = tf.softmax(scores);
       const ctx = tf.matMul(attn, v).reshape([b, h, t, dh]).transpose([0, 2, 1, 3]).reshape([b * t, d]) as tf.Tensor2D;
       const x1 = tf.add(x, this.proj.apply(ctx).reshape([b, t, d])) as tf.Tensor3D;
