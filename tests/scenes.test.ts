@@ -6,6 +6,7 @@ import {
   TEXTURES,
   generateScene,
   normalisePixels,
+  sampledClasses,
   sceneDigest,
   type Scene,
   type SceneOptions,
@@ -44,7 +45,7 @@ describe('generateScene determinism', () => {
   });
 
   it('the background option does not change which objects an index has', () => {
-    const layouts = (['plain', 'gradient', 'noise', 'mixed'] as const).map((background) =>
+    const layouts = (['plain', 'gradient', 'noise', 'mixed', 'clean'] as const).map((background) =>
       generateScene(3, 5, { imageSize: 32, ...MULTI, background }).objects.map((ob) => [ob.cls, ob.colour, ob.size]),
     );
     for (const l of layouts) expect(l).toEqual(layouts[0]);
@@ -74,6 +75,81 @@ describe('generateScene determinism', () => {
       sceneDigest(generateScene(0, index, { imageSize, ...(set === 'single' ? SINGLE : MULTI) })),
     ]);
     expect(actual).toEqual(golden);
+    // The new options at their defaults change nothing.
+    const explicit = { placement: 'inside', distractors: [0, 0] } as const;
+    for (const [set, imageSize, index, digest] of golden)
+      expect(sceneDigest(generateScene(0, index, { imageSize, ...(set === 'single' ? SINGLE : MULTI), ...explicit }))).toBe(digest);
+  });
+});
+
+describe('preset options', () => {
+  const geometry = (s: Scene) => s.objects.map((o) => [o.size, o.x, o.y]);
+
+  it('a classSampler decides class and colour from its own stream, leaving the layout alone', () => {
+    const sampler = (rng: { int(n: number): number }) => ({ cls: 2 + rng.int(2), colour: 5 });
+    const opts = { imageSize: 48, numClasses: 10, maxObjects: 3 };
+    for (let i = 0; i < 30; i++) {
+      const plain = generateScene(1, i, opts);
+      const sampled = generateScene(1, i, { ...opts, classSampler: sampler });
+      expect(geometry(sampled)).toEqual(geometry(plain));
+      for (const o of sampled.objects) {
+        expect([2, 3]).toContain(o.cls);
+        expect(o.colour).toBe(5);
+      }
+      // sampledClasses lists the drawn classes without rendering (visible ones are a subsequence).
+      const drawn = sampledClasses(1, i, { ...opts, classSampler: sampler });
+      expect(drawn.length).toBeGreaterThanOrEqual(sampled.objects.length);
+      let k = 0;
+      for (const o of sampled.objects) {
+        while (k < drawn.length && drawn[k].cls !== o.cls) k++;
+        expect(k).toBeLessThan(drawn.length);
+        k++;
+      }
+    }
+    expect(() => generateScene(0, 0, { ...opts, classSampler: () => ({ cls: 10 }) })).toThrow(/classSampler returned class 10, outside 0\.\.9/);
+    expect(() => generateScene(0, 0, { ...opts, classSampler: () => ({ cls: 0, colour: 8 }) })).toThrow(/classSampler returned colour 8/);
+    expect(() => sampledClasses(0, 0, opts)).toThrow(/needs SceneOptions\.classSampler/);
+  });
+
+  it("'crop' placement lets objects run off the frame; hidden ones leave objects, labels and caption", () => {
+    let cut = 0;
+    let total = 0;
+    for (let i = 0; i < 200; i++) {
+      const s = generateScene(2, i, { imageSize: 32, numClasses: 10, maxObjects: 4, placement: 'crop' });
+      for (const o of s.objects) {
+        total++;
+        if (o.x < o.size / 2 || o.x > 1 - o.size / 2) cut++;
+        // Centre at most half the half extent (+10% aspect) outside the frame.
+        expect(o.x).toBeGreaterThanOrEqual(-o.size * 0.28);
+        expect(o.x).toBeLessThanOrEqual(1 + o.size * 0.28);
+      }
+      const inMask = new Set<number>();
+      for (const m of s.mask) if (m !== 0) inMask.add(m - 1);
+      expect([...inMask].sort()).toEqual([...s.labels].sort());
+    }
+    expect(cut / total).toBeGreaterThan(0.3);
+  });
+
+  it('distractors are small, drawn behind, in the mask only, and do not move the objects', () => {
+    const opts = { imageSize: 32, numClasses: 10, maxObjects: 3 };
+    const counts = new Set<number>();
+    let maskOnly = 0;
+    for (let i = 0; i < 200; i++) {
+      const plain = generateScene(4, i, opts);
+      const s = generateScene(4, i, { ...opts, distractors: [1, 2] });
+      expect(s.objects).toEqual(plain.objects);
+      expect(s.labels).toEqual(plain.labels);
+      expect(s.caption).toBe(plain.caption);
+      expect(s.distractors.length).toBeLessThanOrEqual(2);
+      counts.add(s.distractors.length);
+      for (const d of s.distractors) expect(d.size).toBeLessThanOrEqual(0.16);
+      const inMask = new Set<number>();
+      for (const m of s.mask) if (m !== 0) inMask.add(m - 1);
+      expect([...inMask].sort()).toEqual([...new Set([...s.labels, ...s.distractors.map((d) => d.cls)])].sort());
+      if (s.distractors.some((d) => !s.labels.includes(d.cls))) maskOnly++;
+    }
+    expect([...counts].sort()).toContain(2);
+    expect(maskOnly).toBeGreaterThan(50);
   });
 });
 
@@ -244,6 +320,11 @@ describe('option validation', () => {
     [{ maxObjects: 3, centred: true }, /centred/],
     [{ background: 'stripes' as never }, /background must be one of/],
     [{ centred: 'yes' as never }, /centred must be a boolean/],
+    [{ placement: 'edge' as never }, /placement must be one of inside, crop, got edge/],
+    [{ maxObjects: 1, placement: 'crop' }, /placement 'crop' cannot be combined with centred/],
+    [{ distractors: [2, 1] }, /distractors\[0\] must be an integer in 0\.\.1, got 2/],
+    [{ distractors: [0, 4] }, /distractors\[1\] must be an integer in 0\.\.3, got 4/],
+    [{ classSampler: 3 as never }, /classSampler must be a function/],
   ];
   for (const [patch, msg] of bad)
     it(`rejects ${JSON.stringify(patch)}`, () => {

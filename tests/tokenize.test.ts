@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CAPTION_VOCAB, SHAPE_CLASSES, generateScene } from '../src/data/scenes';
-import { BOS, EOS, PAD, UNK, VOCAB, detokenize, pseudoCaption, tokenize, tokenizeBatch } from '../src/data/tokenize';
+import { BOS, EOS, PAD, UNK, VOCAB, captionLabels, detokenize, pseudoCaption, tokenize, tokenizeBatch } from '../src/data/tokenize';
+import { DATASET_INFO } from '../src/data/presets';
+import { FINE_CLASSES, JFT_CLASS_NAMES, fineClass } from '../src/data/labelSpace';
 
 describe('VOCAB', () => {
   it('starts with the special tokens at their ids', () => {
@@ -44,6 +46,31 @@ describe('pseudoCaption', () => {
   it('tokenizes without unknown words', () => {
     const ids = tokenize(pseudoCaption([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]), 64);
     expect(Array.from(ids)).not.toContain(UNK);
+  });
+
+  it('names classes from a given label space: colour-and-shape classes are vocabulary words', () => {
+    const red = 0;
+    const orange = 1;
+    const circle = SHAPE_CLASSES.indexOf('circle');
+    const square = SHAPE_CLASSES.indexOf('square');
+    expect(pseudoCaption([fineClass(circle, red), FINE_CLASSES.length + square], JFT_CLASS_NAMES)).toBe(
+      'this is a photo of a red circle and a square',
+    );
+    expect(pseudoCaption([fineClass(circle, orange)], FINE_CLASSES)).toBe('this is a photo of an orange circle');
+    for (let l = 0; l < JFT_CLASS_NAMES.length; l++)
+      expect(Array.from(tokenize(pseudoCaption([l], JFT_CLASS_NAMES), 16)), JFT_CLASS_NAMES[l]).not.toContain(UNK);
+    expect(() => pseudoCaption([80], FINE_CLASSES)).toThrow(/label 80 is not a class index in 0\.\.79/);
+    // labels.map(pseudoCaption) would pass the index as classNames: refused by name.
+    expect(() => pseudoCaption([0], 1 as never)).toThrow(/classNames must be an array/);
+  });
+
+  it('captionLabels drops the parent classes of a hierarchical label space', () => {
+    const jft = DATASET_INFO.jft;
+    const redCircle = fineClass(0, 0);
+    const labels = [redCircle, 80 + 0, fineClass(1, 4), 80 + 1];
+    expect(captionLabels(jft, labels)).toEqual([redCircle, fineClass(1, 4)]);
+    expect(pseudoCaption(captionLabels(jft, labels), jft.classNames)).toBe('this is a photo of a red circle and a blue square');
+    expect(captionLabels(DATASET_INFO.coco, [3, 1])).toEqual([3, 1]);
   });
 });
 

@@ -45,3 +45,32 @@ export function captionFor(objects: readonly CaptionObject[]): string {
   for (const o of objects) caption += (caption === '' ? '' : ' and ') + describeObject(o);
   return caption;
 }
+
+/** The shape classes a caption names, as class indices in first-seen order: labels mined from (possibly noisy) alt-text. */
+export function shapesNamedIn(caption: string): number[] {
+  const found: number[] = [];
+  for (const word of caption.split(' ')) {
+    const cls = SHAPE_CLASSES.indexOf(word);
+    if (cls >= 0 && !found.includes(cls)) found.push(cls);
+  }
+  return found;
+}
+
+/** What randomCaption needs of an RNG (src/engine/rng.ts's Rng has it). */
+export interface CaptionRng {
+  int(n: number): number;
+  uniform(lo: number, hi: number): number;
+}
+
+/**
+ * A caption of 1..maxObjects random objects, drawn like scene objects (uniform
+ * class, colour and texture; size across the small, unsaid and large bands):
+ * the caption of some other, unrelated image, without rendering one.
+ */
+export function randomCaption(rng: CaptionRng, maxObjects: number): string {
+  const count = 1 + rng.int(maxObjects);
+  const objects: CaptionObject[] = [];
+  for (let k = 0; k < count; k++)
+    objects.push({ cls: rng.int(SHAPE_CLASSES.length), colour: rng.int(COLOURS.length), texture: rng.int(TEXTURES.length), size: rng.uniform(0.2, 0.7) });
+  return captionFor(objects);
+}

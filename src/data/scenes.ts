@@ -9,6 +9,11 @@
  * and no Date, Math.random or transcendental Math function is involved.
  * Each image is rendered at 2x2 samples per pixel (anti-aliasing); the mask
  * takes the pixel-centre sample.
+ *
+ * The dataset presets (src/data/presets.ts) shape scenes through a few more
+ * options: a class sampler (long tails, colour-and-shape classes), 'crop'
+ * placement (objects cut off by the frame) and distractors. Each draws from its
+ * own stream, so scenes made without them keep their exact bytes.
  */
 import { Rng, hashSeed } from '../engine/rng';
 import { SHAPE_CLASSES, TEXTURE_PLAIN, drawObject, paintBackground, type BackgroundSpec, type DrawSpec } from './shapes';
@@ -16,13 +21,33 @@ import { COLOURS, TEXTURES, CAPTION_VOCAB, captionFor } from './captions';
 
 export { SHAPE_CLASSES, COLOURS, TEXTURES, CAPTION_VOCAB };
 
+/** An object's class, and optionally its colour (index into COLOURS), chosen by a ClassSampler. */
+export interface ClassChoice {
+  cls: number;
+  colour?: number;
+}
+
+/**
+ * Draws one object's class (and colour) from `rng`, the scene's own 'class'
+ * stream: a preset's class distribution (e.g. long-tailed) without touching
+ * the layout or style streams, so geometry stays what the uniform draw gives.
+ */
+export type ClassSampler = (rng: Rng) => ClassChoice;
+
 export interface SceneOptions {
   imageSize: number;
   numClasses: number;
   maxObjects: number;
   minObjects?: number;
   centred?: boolean;
-  background?: 'plain' | 'gradient' | 'noise' | 'mixed';
+  /** 'clean' is plain or gradient, never noise (curated, well-lit photos). */
+  background?: 'plain' | 'gradient' | 'noise' | 'mixed' | 'clean';
+  /** Replaces the uniform class draw (default: uniform over numClasses, colour uniform). */
+  classSampler?: ClassSampler;
+  /** 'inside' (default): objects lie in the frame. 'crop': centres may fall outside it, like a random crop of a larger photo. */
+  placement?: 'inside' | 'crop';
+  /** [min, max] small objects drawn first, behind the rest: in the mask, but not in objects, labels or caption. Default [0, 0]. */
+  distractors?: readonly [number, number];
 }
 
 export interface SceneObject {
@@ -39,14 +64,20 @@ export interface SceneObject {
 export interface Scene {
   pixels: Uint8ClampedArray;
   mask: Uint8Array;
+  /** Classes of the visible `objects` (distractors excluded), first-seen order. */
   labels: number[];
   objects: SceneObject[];
+  /** Visible distractors (in the mask only). */
+  distractors: SceneObject[];
   caption: string;
 }
 
-export type ResolvedSceneOptions = Required<SceneOptions>;
+export type ResolvedSceneOptions = Required<Omit<SceneOptions, 'classSampler'>> & { classSampler: ClassSampler | null };
 
-const BACKGROUNDS = ['plain', 'gradient', 'noise', 'mixed'] as const;
+const BACKGROUNDS = ['plain', 'gradient', 'noise', 'mixed', 'clean'] as const;
+const PLACEMENTS = ['inside', 'crop'] as const;
+/** Distractor size range, as a fraction of the side: small next to real objects (0.2 and up). */
+const DISTRACTOR_SIZE: readonly [number, number] = [0.08, 0.16];
 
 /** RGB per entry of COLOURS; saturated so objects stand apart from the muted backgrounds. */
 const COLOUR_RGB: readonly (readonly number[])[] = [
@@ -76,7 +107,43 @@ export function resolveSceneOptions(opts: SceneOptions): ResolvedSceneOptions {
   const background = opts.background ?? 'mixed';
   if (!(BACKGROUNDS as readonly string[]).includes(background))
     throw new Error(`SceneOptions.background must be one of ${BACKGROUNDS.join(', ')}, got ${String(background)}`);
-  return { imageSize, numClasses, maxObjects, minObjects, centred, background };
+  const placement = opts.placement ?? 'inside';
+  if (!(PLACEMENTS as readonly string[]).includes(placement))
+    throw new Error(`SceneOptions.placement must be one of ${PLACEMENTS.join(', ')}, got ${String(placement)}`);
+  if (centred && placement === 'crop') throw new Error(`SceneOptions.placement 'crop' cannot be combined with centred objects`);
+  const d = opts.distractors ?? ([0, 0] as const);
+  if (!Array.isArray(d) || d.length !== 2) throw new Error(`SceneOptions.distractors must be [min, max], got ${String(d)}`);
+  const dMax = checkInt('distractors[1]', d[1], 0, 3);
+  const distractors = [checkInt('distractors[0]', d[0], 0, dMax), dMax] as const;
+  const classSampler = opts.classSampler ?? null;
+  if (classSampler !== null && typeof classSampler !== 'function')
+    throw new Error(`SceneOptions.classSampler must be a function, got ${typeof classSampler}`);
+  return { imageSize, numClasses, maxObjects, minObjects, centred, background, placement, distractors, classSampler };
+}
+
+/** The sampler's choice, checked: a bad class or colour would draw garbage or index out of range. */
+function sampleClass(sampler: ClassSampler, rng: Rng, numClasses: number): ClassChoice {
+  const c = sampler(rng);
+  if (!Number.isInteger(c.cls) || c.cls < 0 || c.cls >= numClasses)
+    throw new Error(`SceneOptions.classSampler returned class ${c.cls}, outside 0..${numClasses - 1}`);
+  if (c.colour !== undefined && (!Number.isInteger(c.colour) || c.colour < 0 || c.colour >= COLOURS.length))
+    throw new Error(`SceneOptions.classSampler returned colour ${c.colour}, outside 0..${COLOURS.length - 1}`);
+  return c;
+}
+
+/**
+ * The classes a ClassSampler picks for the objects of scene (seed, index), in
+ * drawing order, without rendering: the label distribution at a fraction of
+ * the cost. Objects later hidden by occlusion are still listed.
+ */
+export function sampledClasses(seed: number, index: number, opts: SceneOptions): ClassChoice[] {
+  const o = resolveSceneOptions(opts);
+  if (o.classSampler === null) throw new Error('sampledClasses needs SceneOptions.classSampler');
+  const root = new Rng(hashSeed(seed, 'scene', index));
+  // The object count is the layout stream's first draw, as in generateScene.
+  const count = o.minObjects + root.split('layout').int(o.maxObjects - o.minObjects + 1);
+  const classRng = root.split('class');
+  return Array.from({ length: count }, () => sampleClass(o.classSampler!, classRng, o.numClasses));
 }
 
 const clampByte = (x: number): number => (x < 0 ? 0 : x > 255 ? 255 : Math.round(x));
@@ -114,7 +181,8 @@ function mutedColour(rng: Rng): number[] {
  * and the middle of their colour range.
  */
 function chooseBackground(rng: Rng, choice: ResolvedSceneOptions['background'], size: number, objects: DrawSpec[]): BackgroundSpec {
-  const kind = choice === 'mixed' ? (['plain', 'gradient', 'noise'] as const)[rng.int(3)] : choice;
+  const kind =
+    choice === 'mixed' ? (['plain', 'gradient', 'noise'] as const)[rng.int(3)] : choice === 'clean' ? (['plain', 'gradient'] as const)[rng.int(2)] : choice;
   let best: number[][] = [];
   let bestScore = -1;
   for (let attempt = 0; attempt < 64 && bestScore < 1; attempt++) {
@@ -148,6 +216,24 @@ function sizeRange(count: number, centred: boolean): [number, number] {
   return [0.2, 0.5 - 0.04 * count];
 }
 
+/** Orientation, texture and colour of one object from `style`; `colour` overrides the colour draw (still made, so later draws do not shift). */
+function styleOf(style: Rng, colour?: number): Pick<DrawSpec, 'orient' | 'texture' | 'stripeDir' | 'rgb' | 'rgb2'> & { colour: number } {
+  const orient = style.int(4);
+  const texture = style.int(TEXTURES.length);
+  const stripeDir = style.int(4);
+  const drawn = style.int(COLOURS.length);
+  const c = colour ?? drawn;
+  const rgb = COLOUR_RGB[c].map((v) => clampByte(v + style.int(31) - 15));
+  return { orient, texture, stripeDir, colour: c, rgb, rgb2: shadeOf(rgb) };
+}
+
+/**
+ * Lowest centre coordinate (the highest is 1 minus it) for half extent `e`:
+ * 'inside' keeps the object in frame; 'crop' lets the centre lie outside by
+ * half the half extent, so at least a quarter of the box's width stays in view.
+ */
+const margin = (e: number, placement: ResolvedSceneOptions['placement']): number => (placement === 'crop' ? -e / 2 : e);
+
 export function generateScene(seed: number, index: number, opts: SceneOptions): Scene {
   const o = resolveSceneOptions(opts);
   if (!Number.isInteger(seed)) throw new Error(`generateScene seed must be an integer, got ${seed}`);
@@ -157,13 +243,36 @@ export function generateScene(seed: number, index: number, opts: SceneOptions): 
   const root = new Rng(hashSeed(seed, 'scene', index));
   const layout = root.split('layout');
   const style = root.split('style');
+  const classRng = o.classSampler === null ? null : root.split('class');
+
+  // Distractors come first in drawing order (behind everything) from their own stream.
+  const extra = root.split('distractors');
+  const nd = o.distractors[0] + extra.int(o.distractors[1] - o.distractors[0] + 1);
+  const shown: SceneObject[] = [];
+  const specs: DrawSpec[] = [];
+  for (let k = 0; k < nd; k++) {
+    const cls = extra.int(o.numClasses);
+    const size = extra.uniform(DISTRACTOR_SIZE[0], DISTRACTOR_SIZE[1]);
+    const aspect = extra.uniform(0.9, 1.1);
+    const ex = (size / 2) * aspect;
+    const ey = size / 2 / aspect;
+    const mx = margin(ex, o.placement);
+    const my = margin(ey, o.placement);
+    const x = extra.uniform(mx, 1 - mx);
+    const y = extra.uniform(my, 1 - my);
+    const st = styleOf(extra);
+    specs.push({ cls, cx: x * S, cy: y * S, hx: ex * S, hy: ey * S, ...st });
+    shown.push({ cls, colour: st.colour, texture: st.texture, size, x, y });
+  }
 
   const count = o.minObjects + layout.int(o.maxObjects - o.minObjects + 1);
   const [lo, hi] = sizeRange(count, o.centred);
   const placed: SceneObject[] = [];
-  const specs: DrawSpec[] = [];
   for (let k = 0; k < count; k++) {
-    const cls = layout.int(o.numClasses);
+    // The uniform draw is made even when a sampler decides, so the layout stays the same.
+    const uniformCls = layout.int(o.numClasses);
+    const choice = classRng === null ? null : sampleClass(o.classSampler!, classRng, o.numClasses);
+    const cls = choice === null ? uniformCls : choice.cls;
     const size = layout.uniform(lo, hi);
     const aspect = layout.uniform(0.9, 1.1);
     const ex = (size / 2) * aspect;
@@ -174,11 +283,13 @@ export function generateScene(seed: number, index: number, opts: SceneOptions): 
       x += layout.uniform(-0.04, 0.04);
       y += layout.uniform(-0.04, 0.04);
     } else {
+      const mx = margin(ex, o.placement);
+      const my = margin(ey, o.placement);
       // A few tries to keep objects from piling up; keep the least-overlapping one.
       let best = -1;
       for (let attempt = 0; attempt < 20 && best < 1; attempt++) {
-        const tx = layout.uniform(ex, 1 - ex);
-        const ty = layout.uniform(ey, 1 - ey);
+        const tx = layout.uniform(mx, 1 - mx);
+        const ty = layout.uniform(my, 1 - my);
         let score = Infinity;
         for (const p of placed) {
           // sqrt, unlike Math.hypot, is correctly rounded in every engine.
@@ -188,14 +299,9 @@ export function generateScene(seed: number, index: number, opts: SceneOptions): 
         if (score > best) [best, x, y] = [score, tx, ty];
       }
     }
-    const orient = style.int(4);
-    const texture = style.int(TEXTURES.length);
-    const stripeDir = style.int(4);
-    const colour = style.int(COLOURS.length);
-    const rgb = COLOUR_RGB[colour].map((c) => clampByte(c + style.int(31) - 15));
-    const rgb2 = shadeOf(rgb);
-    specs.push({ cls, cx: x * S, cy: y * S, hx: ex * S, hy: ey * S, orient, texture, stripeDir, rgb, rgb2 });
-    placed.push({ cls, colour, texture, size, x, y });
+    const st = styleOf(style, choice?.colour);
+    specs.push({ cls, cx: x * S, cy: y * S, hx: ex * S, hy: ey * S, ...st });
+    placed.push({ cls, colour: st.colour, texture: st.texture, size, x, y });
   }
 
   const samples = new Uint8Array(S * S * 12);
@@ -215,16 +321,18 @@ export function generateScene(seed: number, index: number, opts: SceneOptions): 
     }
   }
 
-  // Objects hidden entirely (occluded, or too small to cover a pixel centre) are
-  // dropped from objects, labels and caption, so all three agree with the mask.
-  const visible = new Uint32Array(count + 1);
+  // Objects hidden entirely (occluded, out of frame, or too small to cover a pixel
+  // centre) are dropped from objects, labels and caption, so all agree with the mask.
+  const all = [...shown, ...placed];
+  const visible = new Uint32Array(all.length + 1);
   for (let i = 0; i < ids.length; i++) visible[ids[i]]++;
-  const objects = placed.filter((_, k) => visible[k + 1] > 0);
+  const distractors = shown.filter((_, k) => visible[k + 1] > 0);
+  const objects = placed.filter((_, k) => visible[nd + k + 1] > 0);
   const mask = new Uint8Array(S * S);
-  for (let i = 0; i < ids.length; i++) if (ids[i] > 0) mask[i] = placed[ids[i] - 1].cls + 1;
+  for (let i = 0; i < ids.length; i++) if (ids[i] > 0) mask[i] = all[ids[i] - 1].cls + 1;
   const labels: number[] = [];
   for (const ob of objects) if (!labels.includes(ob.cls)) labels.push(ob.cls);
-  return { pixels, mask, labels, objects, caption: captionFor(objects) };
+  return { pixels, mask, labels, objects, distractors, caption: captionFor(objects) };
 }
 
 const MEAN = [0.485, 0.456, 0.406];

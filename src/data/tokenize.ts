@@ -6,6 +6,7 @@
  */
 import { CAPTION_VOCAB } from './captions';
 import { SHAPE_CLASSES } from './shapes';
+import type { DatasetInfo } from './source';
 
 export const PAD = 0;
 export const BOS = 1;
@@ -27,19 +28,34 @@ for (const s of SPECIALS) WORD_ID.delete(s); // specials come only from tokenize
 const article = (word: string): string => (/^[aeiou]/.test(word) ? 'an' : 'a');
 
 /**
- * "this is a photo of a circle and a square": class names from SHAPE_CLASSES,
- * labels deduplicated in first-seen order, "an" before a vowel. An empty label
- * list (a scene whose objects are all hidden) gives "this is a photo".
+ * "this is a photo of a red circle and a square": the names of `classNames`
+ * (SHAPE_CLASSES by default; fine classes like "red circle" are vocabulary
+ * words too), labels deduplicated in first-seen order, "an" before a vowel.
+ * An empty label list (a scene whose objects are all hidden) gives "this is a photo".
  */
-export function pseudoCaption(labels: readonly number[]): string {
+export function pseudoCaption(labels: readonly number[], classNames: readonly string[] = SHAPE_CLASSES): string {
+  // Guards against labels.map(pseudoCaption), which would pass the index here.
+  if (!Array.isArray(classNames)) throw new Error(`pseudoCaption: classNames must be an array of class names, got ${String(classNames)}`);
   const seen: number[] = [];
   for (const l of labels) {
-    if (!Number.isInteger(l) || l < 0 || l >= SHAPE_CLASSES.length)
-      throw new Error(`pseudoCaption: label ${l} is not a class index in 0..${SHAPE_CLASSES.length - 1}`);
+    if (!Number.isInteger(l) || l < 0 || l >= classNames.length)
+      throw new Error(`pseudoCaption: label ${l} is not a class index in 0..${classNames.length - 1}`);
     if (!seen.includes(l)) seen.push(l);
   }
-  const names = seen.map((l) => `${article(SHAPE_CLASSES[l])} ${SHAPE_CLASSES[l]}`);
+  const names = seen.map((l) => `${article(classNames[l])} ${classNames[l]}`);
   return names.length === 0 ? 'this is a photo' : `this is a photo of ${names.join(' and ')}`;
+}
+
+/**
+ * The labels a pseudo-caption should name: all of them, except that a
+ * hierarchical label space (JFT-like: fine classes, then the 10 parent shapes
+ * last) drops the parents, which would only repeat a fine label's shape
+ * ("a red circle and a circle").
+ */
+export function captionLabels(info: Pick<DatasetInfo, 'hierarchy' | 'numClasses'>, labels: readonly number[]): number[] {
+  if (!info.hierarchy) return [...labels];
+  const fine = info.numClasses - SHAPE_CLASSES.length;
+  return labels.filter((l) => l < fine);
 }
 
 /** Lower-cased words: maximal runs of letters and digits (whitespace and punctuation split). */
