@@ -24,14 +24,22 @@ export function withDecayRule(variables: tf.Variable[]): OptimParam[] {
   return variables.map((variable) => ({ variable, decay: variable.rank === 2 }));
 }
 
+/** A zero moment buffer; the initial tensor is freed (the variable keeps its data). */
+function zeroState(like: tf.Variable): tf.Variable {
+  const zeros = tf.zerosLike(like);
+  const state = tf.variable(zeros, false);
+  zeros.dispose();
+  return state;
+}
+
 export class AdamW {
   private readonly m: tf.Variable[];
   private readonly v: tf.Variable[];
   private t = 0;
 
   constructor(readonly params: OptimParam[], readonly opts: AdamWOptions) {
-    this.m = params.map((p) => tf.variable(tf.zerosLike(p.variable), false));
-    this.v = params.map((p) => tf.variable(tf.zerosLike(p.variable), false));
+    this.m = params.map((p) => zeroState(p.variable));
+    this.v = params.map((p) => zeroState(p.variable));
   }
 
   /**
