@@ -54,6 +54,15 @@ test.describe('FLOP Lab foundation', () => {
     await lab.waitForStatus('stopped', 60_000);
   });
 
+  test('the wasm fallback starts in the browser and counts the same FLOPs as WebGPU', async ({ page }) => {
+    const lab = new LabPage(page);
+    await lab.open(TINY);
+    const wasm = await page.evaluate((cfg) => window.floplab.benchmark({ ...cfg, backend: 'wasm' }, { steps: 1, warmup: 0 }), TINY);
+    expect(wasm.backend.name).toBe('wasm');
+    const gpu = await page.evaluate((cfg) => window.floplab.profileStep(cfg), TINY);
+    expect(wasm.flopsPerStep).toBe(gpu.totalFlops);
+  });
+
   test('invalid configs are rejected with the field named, in the API and in the UI', async ({ page }) => {
     const lab = new LabPage(page);
     await lab.open();

@@ -14,9 +14,13 @@ export const browserLoaders: BackendLoaders = {
     // breaks once bundled ("e is not defined"), crashing the tab: use SIMD only.
     const tf = await import('@tensorflow/tfjs');
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    // setWasmPaths insists on an entry for all three builds; the threaded one is
+    // never fetched with multithreading off, so it points at the SIMD file rather
+    // than bundling a binary nobody loads.
     wasm.setWasmPaths({
       'tfjs-backend-wasm.wasm': wasmPlain,
       'tfjs-backend-wasm-simd.wasm': wasmSimd,
+      'tfjs-backend-wasm-threaded-simd.wasm': wasmSimd,
     });
   },
 };
