@@ -1,0 +1,86 @@
+/**
+ * Segmentation fine-tuning settings: toy-scale defaults, each against the
+ * paper's value (A.4; mmsegmentation's ADE20K ViT config it follows).
+ * src/train/config.ts mirrors these in its zod schema (`transfer`).
+ */
+export interface SegSettings {
+  /** Fine-tuning steps. Paper: 80 epochs of ADE20K's 20k images at batch 32, about 50k steps. */
+  steps: number;
+  /** Paper: 32 (16 devices x 2). */
+  batchSize: number;
+  /** Peak AdamW learning rate. Paper: searched over 1e-5..5e-4 per method (best 5e-5 to 1e-4); a 100-step toy run needs more. */
+  lr: number;
+  /** Linear warm-up steps. Paper: 1500 (about 3% of the run); 10% here. */
+  warmupSteps: number;
+  /** Polynomial decay power. Paper: 1.0 (mmsegmentation's poly schedule, decaying to 0). */
+  power: number;
+  /** Decoupled weight decay (weight matrices only). Paper: searched over 0.01-0.1, best 0.05 or 0.1. */
+  weightDecay: number;
+  /** Global-norm gradient clipping. Paper: 1. */
+  clipNorm: number;
+  /** Channels of the head's two 3x3 convs. Paper: 256 on a 768-d ViT-B (1/3); 32 on the 48-d toy-B. */
+  headWidth: number;
+  /** ADE-like training images. ADE20K: 20,210. */
+  trainSize: number;
+  /** ADE-like validation images. ADE20K: 2,000. */
+  valSize: number;
+  /** Fine-tuning repeats with seeds seed, seed+1, ...; the median mIoU is reported. Paper: 5. */
+  seeds: number;
+  /** Also fine-tune a randomly initialised encoder (the from-scratch baseline; the paper reports 20.8 mIoU). */
+  scratch: boolean;
+}
+
+export const SEG_DEFAULTS: Readonly<SegSettings> = Object.freeze({
+  steps: 100,
+  batchSize: 16,
+  lr: 1e-3,
+  warmupSteps: 10,
+  power: 1,
+  weightDecay: 0.05,
+  clipNorm: 1,
+  headWidth: 32,
+  trainSize: 256,
+  valSize: 64,
+  seeds: 1,
+  scratch: true,
+});
+
+type Check = (v: unknown) => string | null;
+const int = (lo: number, hi: number): Check => (v) =>
+  typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi ? null : `must be an integer in ${lo}..${hi}`;
+const num = (lo: number, hi: number, loOpen = false): Check => (v) =>
+  typeof v === 'number' && Number.isFinite(v) && (loOpen ? v > lo : v >= lo) && v <= hi ? null : `must be a number in ${loOpen ? '(' : '['}${lo}, ${hi}]`;
+
+/** Same ranges as the zod `transfer` schema in src/train/config.ts. */
+const CHECKS: Record<keyof SegSettings, Check> = {
+  steps: int(1, 100_000),
+  batchSize: int(1, 1024),
+  lr: num(0, 1, true),
+  warmupSteps: int(0, 100_000),
+  power: num(0, 10, true),
+  weightDecay: num(0, 10),
+  clipNorm: (v) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? null : 'must be a finite number >= 0 (0 disables clipping)'),
+  headWidth: int(1, 1024),
+  trainSize: int(8, 100_000),
+  valSize: int(8, 100_000),
+  seeds: int(1, 9),
+  scratch: (v) => (typeof v === 'boolean' ? null : 'must be a boolean'),
+};
+
+/**
+ * Fills defaults for missing fields and checks every field; throws an Error
+ * naming the first bad field, its value and the rule (unknown fields too).
+ */
+export function validateSegSettings(x: unknown): SegSettings {
+  if (x === null || typeof x !== 'object' || Array.isArray(x)) throw new Error(`SegSettings must be an object, got ${JSON.stringify(x)}`);
+  const input = x as Record<string, unknown>;
+  for (const key of Object.keys(input)) if (!(key in CHECKS)) throw new Error(`SegSettings.${key} is not a setting (known: ${Object.keys(CHECKS).join(', ')})`);
+  const out = { ...SEG_DEFAULTS } as Record<string, unknown>;
+  for (const key of Object.keys(CHECKS) as (keyof SegSettings)[]) {
+    const value = input[key] === undefined ? SEG_DEFAULTS[key] : input[key];
+    const problem = CHECKS[key](value);
+    if (problem) throw new Error(`SegSettings.${key} ${problem}, got ${JSON.stringify(value)}`);
+    out[key] = value;
+  }
+  return out as unknown as SegSettings;
+}

@@ -1,0 +1,61 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../src/engine/rng';
+import { linearProbeAccuracy } from '../src/eval/linearProbe';
+import type { ProbeSet } from '../src/eval/knn';
+import { useCpuBackend } from './helpers';
+
+beforeAll(useCpuBackend);
+
+const CLASSES = 4;
+const DIM = 12;
+
+/**
+ * "Images" [N, 1, 1, DIM] whose identity feature function returns the vector:
+ * class c has a +3 offset in dimension c plus unit Gaussian noise in all, so the
+ * classes are linearly separable after L2 normalisation (with overwhelming probability).
+ */
+function set(n: number, seed: number, randomLabels = false): ProbeSet {
+  const rng = new Rng(seed);
+  const labels = Int32Array.from({ length: n }, (_, i) => i % CLASSES);
+  const x = new Float32Array(n * DIM);
+  for (let i = 0; i < n; i++) for (let d = 0; d < DIM; d++) x[i * DIM + d] = 0.3 * rng.normal() + (d === labels[i] ? 3 : 0);
+  if (randomLabels) for (let i = 0; i < n; i++) labels[i] = rng.int(CLASSES);
+  return { images: tf.tensor4d(x, [n, 1, 1, DIM]), labels };
+}
+
+const identity = (images: tf.Tensor4D) => images.reshape([images.shape[0], DIM]) as tf.Tensor2D;
+
+describe('linear probe', () => {
+  it('reaches 100% on linearly separable features and leaks no tensors', async () => {
+    const train = set(64, 1);
+    const test = set(32, 2);
+    const before = tf.memory().numTensors;
+    const acc = await linearProbeAccuracy(identity, train, test, CLASSES);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(acc).toBe(1);
+    tf.dispose([train.images, test.images]);
+  });
+
+  it('is near chance when the labels carry no information', async () => {
+    // Features of 4 clusters, labels drawn at random: a probe can only memorise the train set.
+    const train = set(200, 3, true);
+    const test = set(400, 4, true);
+    const acc = await linearProbeAccuracy(identity, train, test, CLASSES);
+    // chance 0.25; with 400 test images the standard error is about 0.022
+    expect(acc).toBeGreaterThan(0.15);
+    expect(acc).toBeLessThan(0.35);
+    tf.dispose([train.images, test.images]);
+  });
+
+  it('is deterministic and rejects bad labels and options, naming them', async () => {
+    const train = set(32, 5);
+    const test = set(16, 6);
+    const a = await linearProbeAccuracy(identity, train, test, CLASSES, { steps: 5 });
+    expect(await linearProbeAccuracy(identity, train, test, CLASSES, { steps: 5 })).toBe(a);
+    const bad = { images: test.images, labels: Int32Array.from(test.labels, (l) => (l === 0 ? 9 : l)) };
+    await expect(linearProbeAccuracy(identity, train, bad, CLASSES)).rejects.toThrow(/test.labels\[0\] = 9/);
+    await expect(linearProbeAccuracy(identity, train, test, CLASSES, { steps: 0 })).rejects.toThrow(/steps must be a positive integer/);
+    tf.dispose([train.images, test.images]);
+  });
+});
