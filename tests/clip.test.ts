@@ -50,7 +50,7 @@ function sceneBatch(ds: SceneDataset, step: number, b: number, maxLen: number): 
   const host = ds.batch(ds.stepIndices(step, b));
   return {
     images: tf.tensor4d(host.images, [b, 16, 16, 3]),
-    tokens: tokenize(host.labels.map(pseudoCaption), maxLen),
+    tokens: tokenize(host.labels.map((l) => pseudoCaption(l)), maxLen),
   };
 }
 
@@ -146,11 +146,11 @@ describe('caption encoder', () => {
 
 describe('CLIP method', () => {
   it('asks for tokens only, and names bad options', () => {
-    expect(clip.requires(clip.defaults, tiny)).toEqual({ views: [], targets: false, tokens: { maxLen: 16, source: 'pseudo' } });
+    expect(clip.requires(clip.defaults, tiny)).toEqual({ views: [], targets: false, tokens: { maxLen: 16, source: 'auto' } });
     expect(clip.requires({ ...clip.defaults, maxLen: 24, captionSource: 'scene' }, tiny).tokens).toEqual({ maxLen: 24, source: 'scene' });
     const bad = (o: Record<string, unknown>) => () => validateClipOptions({ ...clip.defaults, ...o });
     expect(bad({ textSize: 'huge' })).toThrow('methodOptions.textSize must be mini or medium, got huge');
-    expect(bad({ captionSource: 'web' })).toThrow('methodOptions.captionSource must be pseudo or scene, got web');
+    expect(bad({ captionSource: 'web' })).toThrow('methodOptions.captionSource must be auto, pseudo or scene, got web');
     expect(bad({ maxLen: 2 })).toThrow(/methodOptions\.maxLen must be an integer in 3\.\.256, got 2/);
     expect(bad({ embedDim: 1.5 })).toThrow(/methodOptions\.embedDim/);
   });

@@ -19,7 +19,7 @@ describe('experiment config', () => {
     expect(c.method).toBe('supervised');
     expect(c.model).toEqual(MODEL_PRESETS['toy-B']);
     expect(Object.keys(c).sort()).toEqual(
-      ['backend', 'batchSize', 'carbon', 'dataset', 'evalEvery', 'logEvery', 'method', 'methodOptions', 'model', 'optim', 'probe', 'seed', 'steps'].sort(),
+      ['backend', 'batchSize', 'carbon', 'dataset', 'evalEvery', 'logEvery', 'method', 'methodOptions', 'model', 'optim', 'probe', 'seed', 'steps', 'transfer'].sort(),
     );
     expect(defaultConfig({ model: 'tiny', steps: 5 }).model.imageSize).toBe(16);
   });
@@ -36,6 +36,14 @@ describe('experiment config', () => {
     [{ model: { imageSize: 32, patchSize: 4, dim: 32, depth: 2, heads: 3, mlpDim: 64 } }, 'model.heads'],
     [{ optim: { lr: -1 } }, 'optim.lr'],
     [{ dataset: { size: 3 } }, 'dataset.size'],
+    [{ dataset: { preset: 'laion' } }, 'dataset.preset'],
+    [{ dataset: { preset: 'jft', numClasses: 5 } }, 'dataset.numClasses'],
+    [{ dataset: { preset: 'coco', maxObjects: 2 } }, 'dataset.maxObjects'],
+    [{ probe: { kind: 'svm' } }, 'probe.kind'],
+    [{ transfer: { kind: 'detection' } }, 'transfer.kind'],
+    [{ transfer: { seeds: 0 } }, 'transfer.seeds'],
+    [{ transfer: { clipNorm: -1 } }, 'transfer.clipNorm'],
+    [{ steps: 10, transfer: { kind: 'segmentation', at: [5, 11] } }, 'transfer.at.1'],
     [{ seed: 'abc' }, 'seed'],
     [{ stepz: 10 }, ''],
   ])('rejects %j naming the field', (input, field) => {
@@ -44,6 +52,21 @@ describe('experiment config', () => {
     if (field) expect(e.issues.map((i) => i.path)).toContain(field);
     else expect(e.message).toMatch(/stepz/);
     expect(e.message.length).toBeGreaterThan(5);
+  });
+
+  it('names why a preset refuses shapes-only fields', () => {
+    expect(errorOf({ dataset: { preset: 'jft', numClasses: 5 } }).message).toBe(
+      "dataset.numClasses: numClasses is fixed by the jft preset (only the 'shapes' preset takes it)",
+    );
+    expect(defaultConfig({ dataset: { preset: 'shapes', numClasses: 4, maxObjects: 2 } }).dataset).toEqual({ preset: 'shapes', numClasses: 4, maxObjects: 2 });
+    expect(defaultConfig().dataset.preset).toBe('imagenet-1k');
+  });
+
+  it('transfer defaults are the fine-tuning defaults documented in src/transfer/settings.ts', async () => {
+    const { SEG_DEFAULTS } = await import('../src/transfer/settings');
+    const { kind, at, ...settings } = defaultConfig().transfer;
+    expect({ kind, at }).toEqual({ kind: 'none', at: [] });
+    expect(settings).toEqual({ ...SEG_DEFAULTS });
   });
 
   it('rejects non-objects', () => {

@@ -18,7 +18,7 @@ beforeAll(useCpuBackend);
 const ids = Object.keys(METHODS) as MethodId[];
 const B = 8;
 const configFor = (method: MethodId, overrides: Record<string, unknown> = {}): ExperimentConfig =>
-  defaultConfig({ method, model: 'tiny', batchSize: B, steps: 40, backend: 'cpu', dataset: { size: 512, maxObjects: 2 }, ...overrides });
+  defaultConfig({ method, model: 'tiny', batchSize: B, steps: 40, backend: 'cpu', dataset: { preset: 'shapes', size: 512, maxObjects: 2 }, ...overrides });
 
 const registered = () => new Set(Object.keys(tf.engine().state.registeredVariables));
 const distance = (a: tf.Variable[], b: tf.Variable[]) =>

@@ -6,7 +6,11 @@
 import { defaultConfig, resolveConfig, validateConfig, type ExperimentConfig } from '../train/config';
 import { listMethods, type MethodInfo } from '../methods/catalog';
 import { MODEL_PRESETS } from '../models/presets';
-import type { BackendInfo, BackendOption, ComparisonRow, RunResult, StepProfile, TrainRecord } from '../train/records';
+import type { BackendInfo, BackendOption, ComparisonRow, RunResult, StepProfile, TrainRecord, TransferRecord } from '../train/records';
+import { listDatasets } from '../data/presets';
+import type { DatasetInfo } from '../data/source';
+import type { DatasetPreview, ExploreOptions } from '../train/explore';
+import type { ImportPayload, ImportReport } from '../data/importFiles';
 import type { BenchResult } from '../train/bench';
 import type { LabStore } from '../store/labStore';
 import type { LabClient } from '../worker/client';
@@ -25,8 +29,18 @@ export interface FlopLabApi {
   pause(): Promise<void>;
   resume(): Promise<void>;
   stop(): Promise<void>;
-  /** What the page shows now: status, backend, records so far. */
-  state(): { status: string; backend: unknown; records: TrainRecord[]; profile: StepProfile | null };
+  /** What the page shows now: status, backend, records and transfer evaluations so far. */
+  state(): { status: string; backend: unknown; records: TrainRecord[]; transfer: TransferRecord[]; profile: StepProfile | null };
+  /** The dataset presets with their documented properties (the README's dataset table). */
+  datasets(): DatasetInfo[];
+  /** Samples (pixels, masks, labels, captions) and the class histogram of a config's dataset, as the explorer shows them. */
+  exploreDataset(config?: unknown, opts?: ExploreOptions): Promise<DatasetPreview>;
+  /**
+   * Imports images to pre-train and probe on (dataset preset 'imported'): files from a folder
+   * pick (class sub-folders become labels; webkitRelativePath is used as the path), or one .zip.
+   * Unreadable files are skipped and listed in the report, never fatal.
+   */
+  importImages(files: FileList | File[] | Blob): Promise<ImportReport>;
   memory(): Promise<MemoryInfo>;
   /** FLOPs and measured kernel time per step of every method (MAE at each mask ratio, both decoders) for a config's model and batch. */
   compareMethods(config?: unknown): Promise<ComparisonRow[]>;
@@ -59,7 +73,15 @@ export function createApi(client: LabClient, store: LabStore): FlopLabApi {
     pause: () => s().pause(),
     resume: () => s().resume(),
     stop: () => s().stop(),
-    state: () => ({ status: s().status, backend: s().backend, records: s().records, profile: s().profile }),
+    state: () => ({ status: s().status, backend: s().backend, records: s().records, transfer: s().transfer, profile: s().profile }),
+    datasets: () => listDatasets(),
+    async exploreDataset(config = {}, opts = {}) {
+      resolveConfig(config);
+      return s().exploreDataset(config, opts);
+    },
+    async importImages(files) {
+      return s().importImages(await readImportPayload(files));
+    },
     memory: () => client.memory(),
     async compareMethods(config = {}) {
       resolveConfig(config);
@@ -73,3 +95,19 @@ export function createApi(client: LabClient, store: LabStore): FlopLabApi {
   };
 }
 
+
+/** Reads picked files (or one zip) on the page into the payload the worker decodes. */
+export async function readImportPayload(files: FileList | File[] | Blob): Promise<ImportPayload> {
+  const isZip = (b: Blob) => !(b instanceof File) || /\.zip$/i.test(b.name);
+  const list: Blob[] = files instanceof Blob ? [files] : Array.from(files as ArrayLike<File>);
+  if (list.length === 1 && isZip(list[0])) {
+    const name = list[0] instanceof File ? list[0].name : 'images.zip';
+    return { zip: new Uint8Array(await list[0].arrayBuffer()), name };
+  }
+  return Promise.all(
+    list.map(async (f) => {
+      const file = f as File;
+      return { path: file.webkitRelativePath || file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
+    }),
+  );
+}

@@ -62,7 +62,7 @@ export const CATALOG: Record<MethodId, MethodMeta> = {
     implemented: true,
     options: [
       { key: 'textSize', label: 'Text encoder', kind: 'choice', default: 'mini', choices: ['mini', 'medium'], help: 'mini ~ 4-layer/256-d, medium ~ 8-layer/512-d' },
-      { key: 'captionSource', label: 'Captions', kind: 'choice', default: 'pseudo', choices: ['pseudo', 'scene'], help: 'pseudo: "this is a photo of <label> and ..."; scene: descriptive' },
+      { key: 'captionSource', label: 'Captions', kind: 'choice', default: 'auto', choices: ['auto', 'pseudo', 'scene'], help: 'auto: the dataset\'s captions where it has them, else pseudo; pseudo: "this is a photo of <label> and ..."; scene: the dataset\'s captions' },
     ],
   },
 };

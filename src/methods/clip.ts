@@ -8,9 +8,11 @@
  * ln(100) after every step, as CLIP does.
  *
  * Captions: 'pseudo' is the paper's "this is a photo of <label> and <label2> ..."
- * built from the image's labels (what it used for JFT); 'scene' is the scene
- * generator's descriptive caption ("a large red striped circle and ..."), the
- * lab's stand-in for web alt-text. Both reach the loss as batch.tokens.
+ * built from the image's labels (what it used for JFT); 'scene' is the
+ * dataset's own caption (descriptive for COCO-like, noisy alt-text for
+ * ALIGN-like); 'auto' (default) takes the dataset's captions where it has them
+ * and pseudo-captions otherwise, as the paper did per dataset. All reach the
+ * loss as batch.tokens.
  *
  * Scopes: 'encoder' image tower, 'text' text tower, 'head' both projections,
  * 'loss' the contrastive loss.
@@ -43,15 +45,15 @@ export interface ClipOptions extends Record<string, unknown> {
    * width is scaled by).
    */
   embedDim: number;
-  /** 'pseudo': "this is a photo of <labels>" from the labels (paper, JFT); 'scene': the generator's descriptive caption. */
-  captionSource: 'pseudo' | 'scene';
+  /** 'pseudo': "this is a photo of <labels>" from the labels (paper, JFT); 'scene': the dataset's captions; 'auto': captions where the dataset has them, else pseudo. */
+  captionSource: 'auto' | 'pseudo' | 'scene';
 }
 
 /** CLIP's temperature init and clamp, on the log scale. */
 export const LOGIT_SCALE_INIT = Math.log(1 / 0.07);
 export const LOGIT_SCALE_MAX = Math.log(100);
 
-const DEFAULTS: ClipOptions = { textSize: 'mini', maxLen: 16, embedDim: 48, captionSource: 'pseudo' };
+const DEFAULTS: ClipOptions = { textSize: 'mini', maxLen: 16, embedDim: 48, captionSource: 'auto' };
 
 function checkInt(name: string, v: unknown, lo: number, hi: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi)
@@ -63,8 +65,8 @@ function checkInt(name: string, v: unknown, lo: number, hi: number): number {
 export function validateClipOptions(o: Record<string, unknown>): ClipOptions {
   const { textSize, captionSource } = o;
   if (textSize !== 'mini' && textSize !== 'medium') throw new Error(`methodOptions.textSize must be mini or medium, got ${String(textSize)}`);
-  if (captionSource !== 'pseudo' && captionSource !== 'scene')
-    throw new Error(`methodOptions.captionSource must be pseudo or scene, got ${String(captionSource)}`);
+  if (captionSource !== 'auto' && captionSource !== 'pseudo' && captionSource !== 'scene')
+    throw new Error(`methodOptions.captionSource must be auto, pseudo or scene, got ${String(captionSource)}`);
   // 3 tokens at least: BOS, one word, EOS.
   const maxLen = checkInt('maxLen', o.maxLen, 3, 256);
   const embedDim = checkInt('embedDim', o.embedDim, 1, 4096);

@@ -28,7 +28,7 @@ export interface MethodRequirements {
   views: ViewSpec[];
   targets: boolean;
   /** Caption token ids, and how many tokens at most (padded with 0). */
-  tokens: false | { maxLen: number; source: 'pseudo' | 'scene' };
+  tokens: false | { maxLen: number; source: 'auto' | 'pseudo' | 'scene' };
 }
 
 /** Marks the kernels run inside `f` as belonging to a model component. */

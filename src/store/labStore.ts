@@ -5,10 +5,13 @@
  */
 import { create } from 'zustand';
 import { validateConfig, type ExperimentConfig, type ExperimentInput } from '../train/config';
-import type { BackendInfo, BackendOption, ComparisonRow, RunResult, StepProfile, TrainRecord } from '../train/records';
+import type { BackendInfo, BackendOption, ComparisonRow, RunResult, StepProfile, TrainRecord, TransferProgress, TransferRecord } from '../train/records';
 import type { LabClient } from '../worker/client';
 import type { WorkerEvent } from '../worker/protocol';
 import { configToHash, readConfigFromHash } from './urlState';
+import type { DatasetPreview, ExploreOptions } from '../train/explore';
+import type { ImportPayload, ImportReport } from '../data/importFiles';
+import type { ImportProgress } from '../worker/importService';
 
 export type RunStatus = 'idle' | 'starting' | 'running' | 'paused' | 'done' | 'stopped' | 'error';
 
@@ -33,6 +36,10 @@ export interface ConfigSlice {
 export interface RunSlice {
   status: RunStatus;
   records: TrainRecord[];
+  /** Segmentation transfer evaluations of the run (scratch baseline and fine-tuned checkpoints). */
+  transfer: TransferRecord[];
+  /** Where the fine-tuning in progress is; null when none runs. */
+  transferProgress: TransferProgress | null;
   profile: StepProfile | null;
   runConfig: ExperimentConfig | null;
   runError: string | null;
@@ -49,7 +56,16 @@ export interface ComparisonSlice {
   compareMethods(input?: unknown): Promise<ComparisonRow[]>;
 }
 
-export type LabState = BackendSlice & ConfigSlice & RunSlice & ComparisonSlice;
+export interface DatasetSlice {
+  /** The explorer's samples and histogram of the edited config's dataset. */
+  explorer: { status: 'idle' | 'loading' | 'done' | 'error'; preview: DatasetPreview | null; error: string | null };
+  exploreDataset(input?: unknown, opts?: ExploreOptions): Promise<DatasetPreview>;
+  /** The last image import's report (the images stay in the worker). */
+  imported: ImportReport | null;
+  importImages(payload: ImportPayload, onProgress?: (p: ImportProgress) => void): Promise<ImportReport>;
+}
+
+export type LabState = BackendSlice & ConfigSlice & RunSlice & ComparisonSlice & DatasetSlice;
 
 const DEFAULT_INPUT: ExperimentInput = { method: 'supervised', model: 'toy-B', batchSize: 32, steps: 300, seed: 0, backend: 'auto' };
 
@@ -96,6 +112,8 @@ export function createLabStore(client: LabClient, remote: <T extends (...a: neve
 
     status: 'idle',
     records: [],
+    transfer: [],
+    transferProgress: null,
     profile: null,
     runConfig: null,
     runError: null,
@@ -107,10 +125,12 @@ export function createLabStore(client: LabClient, remote: <T extends (...a: neve
       const status = get().status;
       if (status === 'running' || status === 'paused' || status === 'starting')
         throw new Error('a run is already in progress: stop it before starting another');
-      set({ status: 'starting', records: [], profile: null, runConfig: v.config, runError: null, startedAt: Date.now() });
+      set({ status: 'starting', records: [], transfer: [], transferProgress: null, profile: null, runConfig: v.config, runError: null, startedAt: Date.now() });
       const onEvent = remote((e: WorkerEvent) => {
         if (e.type === 'backend') set({ backend: e.backend, status: 'running' });
         else if (e.type === 'profile') set({ profile: e.profile });
+        else if (e.type === 'transfer') set({ transfer: [...get().transfer, e.record], transferProgress: null });
+        else if (e.type === 'transfer-progress') set({ transferProgress: e.progress });
         else {
           set({ records: [...get().records, e.record] });
           onProgress?.(e.record);
@@ -118,11 +138,10 @@ export function createLabStore(client: LabClient, remote: <T extends (...a: neve
       });
       try {
         const result = await client.run(source, onEvent);
-        const stopped = result.records.length > 0 && result.records[result.records.length - 1].step < v.config.steps;
-        set({ status: stopped ? 'stopped' : 'done' });
+        set({ status: result.stopped ? 'stopped' : 'done', transferProgress: null });
         return result;
       } catch (e) {
-        set({ status: 'error', runError: (e as Error).message });
+        set({ status: 'error', runError: (e as Error).message, transferProgress: null });
         throw e;
       }
     },
@@ -140,6 +159,27 @@ export function createLabStore(client: LabClient, remote: <T extends (...a: neve
       const s = get().status;
       if (s !== 'running' && s !== 'paused') return;
       await client.stop();
+    },
+
+    explorer: { status: 'idle', preview: null, error: null },
+    async exploreDataset(input, opts) {
+      const v = validateConfig(input ?? get().input);
+      if (!v.ok) throw v.error;
+      set({ explorer: { ...get().explorer, status: 'loading', error: null } });
+      try {
+        const preview = await client.exploreDataset(input ?? get().input, opts ?? {});
+        set({ explorer: { status: 'done', preview, error: null } });
+        return preview;
+      } catch (e) {
+        set({ explorer: { status: 'error', preview: null, error: (e as Error).message } });
+        throw e;
+      }
+    },
+    imported: null,
+    async importImages(payload, onProgress) {
+      const report = await client.importImages(payload, onProgress && remote(onProgress));
+      set({ imported: report });
+      return report;
     },
 
     comparison: { status: 'idle', rows: [], error: null, config: null },

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { MODEL_PRESETS, type ModelPresetId } from '../models/presets';
 import type { VitConfig } from '../models/vit';
+import { DATASET_IDS } from '../data/source';
 
 export const METHOD_IDS = ['supervised', 'mae', 'simclr', 'byol', 'dino', 'clip'] as const;
 export type MethodId = (typeof METHOD_IDS)[number];
@@ -37,17 +38,26 @@ const explicitModel = z
 const presetNames = Object.keys(MODEL_PRESETS) as [ModelPresetId, ...ModelPresetId[]];
 const modelField = z.union([z.enum(presetNames), explicitModel]);
 
+/** Options that only the free-form 'shapes' family takes; each preset fixes its own. */
+const SHAPES_ONLY = ['numClasses', 'maxObjects'] as const;
+
 export const datasetSchema = z
   .object({
-    /** Procedural scene family; later issues add curated/web-like presets. */
-    preset: z.enum(['shapes']).default('shapes'),
-    /** Unique images in the pre-training pool (generated on the fly by index). */
-    size: int(16, 10_000_000).default(50_000),
-    numClasses: int(2, 10).default(10),
-    /** Objects per scene: 1 = one centred object per image. */
-    maxObjects: int(1, 6).default(1),
+    /** Which dataset character to pre-train on (see src/data/presets.ts and the README table). */
+    preset: z.enum(DATASET_IDS).default('imagenet-1k'),
+    /** Unique images in the pre-training pool (generated on the fly by index); each preset has its own default. Ignored for 'imported' (all images). */
+    size: int(16, 10_000_000).optional(),
+    /** 'shapes' only: classes (2-10) and objects per scene (1 = one centred object). */
+    numClasses: int(2, 10).optional(),
+    maxObjects: int(1, 6).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((d, ctx) => {
+    if (d.preset === 'shapes') return;
+    for (const key of SHAPES_ONLY)
+      if (d[key] !== undefined)
+        ctx.addIssue({ code: 'custom', path: [key], message: `${key} is fixed by the ${d.preset} preset (only the 'shapes' preset takes it)` });
+  });
 
 export const optimSchema = z
   .object({
@@ -65,11 +75,41 @@ export const optimSchema = z
 
 export const probeSchema = z
   .object({
-    kind: z.enum(['knn', 'none']).default('knn'),
-    /** Labelled images the probe memorises (drawn from a held-out seed stream). */
+    /** 'knn': weighted kNN on frozen features (free of training); 'linear': logistic regression on frozen features. */
+    kind: z.enum(['knn', 'linear', 'none']).default('knn'),
+    /** Labelled images the probe learns from (a fixed held-out task, the same for every pre-training dataset). */
     trainSize: int(8, 100_000).default(256),
     testSize: int(8, 100_000).default(128),
     k: int(1, 200).default(10),
+  })
+  .strict();
+
+/**
+ * Transfer by segmentation fine-tuning (paper A.4, scaled down; the defaults
+ * mirror src/transfer's SEG_DEFAULTS, which a test holds equal).
+ */
+export const transferSchema = z
+  .object({
+    /** 'segmentation': fine-tune on the ADE-like set after the run (and at `at` steps) and report mIoU. */
+    kind: z.enum(['none', 'segmentation']).default('none'),
+    /** Extra pre-training steps (checkpoints) at which to fine-tune, besides the end of the run. */
+    at: z.array(int(1, 10_000_000)).max(20).default([]),
+    steps: int(1, 100_000).default(100),
+    batchSize: int(1, 1024).default(16),
+    lr: z.number().positive().max(1).default(1e-3),
+    warmupSteps: int(0, 100_000).default(10),
+    /** Polynomial decay power (1 = linear decay to 0, as the paper's poly schedule). */
+    power: z.number().positive().max(10).default(1),
+    weightDecay: z.number().min(0).max(10).default(0.05),
+    clipNorm: z.number().min(0).default(1),
+    /** Channel width of the head's two 3x3 convs. */
+    headWidth: int(1, 1024).default(32),
+    trainSize: int(8, 100_000).default(256),
+    valSize: int(8, 100_000).default(64),
+    /** Fine-tuning repeats (seeds); the median mIoU is reported (the paper uses five). */
+    seeds: int(1, 9).default(1),
+    /** Also fine-tune a randomly initialised encoder: the from-scratch baseline. */
+    scratch: z.boolean().default(true),
   })
   .strict();
 
@@ -100,9 +140,16 @@ export const configSchema = z
     logEvery: int(1, 1_000_000).default(5),
     evalEvery: int(1, 1_000_000).default(25),
     probe: probeSchema.default(probeSchema.parse({})),
+    transfer: transferSchema.default(transferSchema.parse({})),
     carbon: carbonSchema.default(carbonSchema.parse({})),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    c.transfer.at.forEach((step, i) => {
+      if (step > c.steps)
+        ctx.addIssue({ code: 'custom', path: ['transfer', 'at', i], message: `checkpoint step ${step} is after the run's last step (${c.steps})` });
+    });
+  });
 
 export type ExperimentInput = z.input<typeof configSchema>;
 type Parsed = z.output<typeof configSchema>;

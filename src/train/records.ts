@@ -65,11 +65,51 @@ export interface BackendOption {
   why?: string;
 }
 
+/** One segmentation fine-tuning run (one seed) of a transfer evaluation. */
+export interface FinetuneRun {
+  seed: number;
+  miou: number;
+  pixelAccuracy: number;
+  /** IoU per segmentation class (background first), null where the class is absent from truth and prediction. */
+  perClassIoU: (number | null)[];
+  /** Fine-tuning FLOPs (training steps + validation), counted from the kernels that ran. */
+  flops: number;
+}
+
+/** A transfer evaluation: segmentation fine-tuning mIoU, median over seeds. */
+export interface TransferRecord {
+  /** 'pretrained': from this run's encoder at `step`; 'scratch': the random-init baseline (same fine-tuning). */
+  init: 'pretrained' | 'scratch';
+  /** Pre-training steps done when the encoder was taken (0 for scratch). */
+  step: number;
+  /** Cumulative pre-training FLOPs at that point: the x of the mIoU point (0 for scratch). */
+  pretrainFlops: number;
+  /** Median mIoU over the fine-tuning seeds (0..1). */
+  miou: number;
+  runs: FinetuneRun[];
+  /** All fine-tuning FLOPs of this evaluation (every seed), kept apart from pre-training FLOPs. */
+  finetuneFlops: number;
+}
+
+/** Where a transfer evaluation is, for the progress line. */
+export interface TransferProgress {
+  init: 'pretrained' | 'scratch';
+  step: number;
+  seedIndex: number;
+  seeds: number;
+  fineTuneStep: number;
+  fineTuneSteps: number;
+}
+
 export interface RunResult {
   config: ExperimentConfig;
   backend: BackendInfo;
   records: TrainRecord[];
   profile: StepProfile;
+  /** Segmentation transfer evaluations (empty unless config.transfer.kind is 'segmentation'). */
+  transfer: TransferRecord[];
+  /** True when stop() ended the run (during pre-training or fine-tuning). */
+  stopped: boolean;
 }
 
 /** One bar of the per-method FLOP comparison (the paper's Figure 3 analogue). */

@@ -5,8 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig } from './config';
-import type { BackendInfo, RunResult, StepProfile, TrainRecord } from './records';
+import type { BackendInfo, RunResult, StepProfile, TrainRecord, TransferProgress, TransferRecord } from './records';
 import { Trainer } from './trainer';
+import { runTransfer, transferSteps } from './transferRun';
 
 export class RunControl {
   private paused = false;
@@ -45,6 +46,8 @@ export class RunControl {
 export interface RunHooks {
   onRecord?: (record: TrainRecord) => void;
   onProfile?: (profile: StepProfile) => void;
+  onTransfer?: (record: TransferRecord) => void;
+  onTransferProgress?: (progress: TransferProgress) => void;
   control?: RunControl;
 }
 
@@ -52,6 +55,9 @@ export async function runExperiment(config: ExperimentConfig, backend: BackendIn
   const control = hooks.control ?? new RunControl();
   const trainer = new Trainer(config);
   const records: TrainRecord[] = [];
+  const transfer: TransferRecord[] = [];
+  const transferAt = transferSteps(config);
+  const transferOpts = { onProgress: hooks.onTransferProgress, shouldStop: () => control.isStopped };
   let profile: StepProfile | null = null;
   let flops = 0;
   let evalFlops = 0;
@@ -68,7 +74,7 @@ export async function runExperiment(config: ExperimentConfig, backend: BackendIn
       if (control.isStopped) break;
       const last = step === config.steps - 1;
       const isEval = config.probe.kind !== 'none' && ((step + 1) % config.evalEvery === 0 || last);
-      const isLog = isEval || (step + 1) % config.logEvery === 0 || last;
+      const isLog = isEval || transferAt.has(step + 1) || (step + 1) % config.logEvery === 0 || last;
       let result: ReturnType<Trainer['step']> | undefined;
       let gpuMs: number | undefined;
       // GPU kernel time is sampled on log steps only: tf.time adds timestamp queries.
@@ -122,6 +128,22 @@ export async function runExperiment(config: ExperimentConfig, backend: BackendIn
       }
       records.push(record);
       hooks.onRecord?.(record);
+      if (transferAt.has(step + 1)) {
+        // The baseline first, once: it does not depend on pre-training, and the chart can show it from the first point on.
+        if (config.transfer.scratch && transfer.length === 0) {
+          const scratch = await runTransfer(config, null, { init: 'scratch', step: 0, pretrainFlops: 0 }, transferOpts);
+          if (scratch) {
+            transfer.push(scratch);
+            hooks.onTransfer?.(scratch);
+          }
+        }
+        const point = { init: 'pretrained' as const, step: step + 1, pretrainFlops: flops };
+        const tuned = await runTransfer(config, trainer.encoder, point, transferOpts);
+        if (tuned) {
+          transfer.push(tuned);
+          hooks.onTransfer?.(tuned);
+        }
+      }
       lastLogAt = performance.now();
       stepsSinceLog = 0;
       pausedSinceLog = 0;
@@ -130,5 +152,5 @@ export async function runExperiment(config: ExperimentConfig, backend: BackendIn
     trainer.dispose();
   }
   if (!profile) throw new Error('run stopped before its first step');
-  return { config, backend, records, profile };
+  return { config, backend, records, profile, transfer, stopped: control.isStopped };
 }

@@ -9,14 +9,16 @@ import { FlopCounter, type FlopCounts } from '../engine/flops/counter';
 import { AdamW, withDecayRule } from '../engine/optimizer';
 import { Rng } from '../engine/rng';
 import { warmupCosine } from '../engine/schedule';
-import { SceneDataset } from '../data/dataset';
 import { augmentView } from '../data/augment';
-import { pseudoCaption, tokenizeBatch } from '../data/tokenize';
+import { createDataSource, createProbeSource } from '../data/presets';
+import type { DataSource, HostBatch } from '../data/source';
+import { captionLabels, pseudoCaption, tokenizeBatch } from '../data/tokenize';
 import { VitEncoder } from '../models/vit';
 import { getMethod } from '../methods/registry';
 import { smoothedMultiLabelTargets } from '../methods/losses/classification';
 import type { Batch, Method, MethodRequirements, MethodState } from '../methods/types';
 import { knnAccuracy, type ProbeSet } from '../eval/knn';
+import { linearProbeAccuracy } from '../eval/linearProbe';
 import type { ExperimentConfig } from './config';
 import type { Preview, StepProfile } from './records';
 
@@ -39,12 +41,14 @@ export class Trainer {
   readonly encoder: VitEncoder;
   readonly method: Method;
   readonly state: MethodState;
-  readonly dataset: SceneDataset;
+  readonly dataset: DataSource;
   private readonly requires: MethodRequirements;
   private readonly options: Record<string, unknown>;
   private readonly rng: Rng;
   private readonly optimizer: AdamW;
-  private probeSets: { train: ProbeSet; test: ProbeSet } | null = null;
+  private probeSets: { train: ProbeSet; test: ProbeSet; numClasses: number } | null = null;
+  /** Where CLIP's captions come from on this dataset (resolved from 'auto'). */
+  private readonly captionSource: 'pseudo' | 'scene' | null;
 
   constructor(readonly config: ExperimentConfig) {
     const rng = new Rng(config.seed);
@@ -53,7 +57,8 @@ export class Trainer {
     const options = { ...this.method.defaults, ...config.methodOptions };
     this.options = options;
     this.requires = this.method.requires(options, config.model);
-    this.dataset = new SceneDataset(config.dataset, config.model.imageSize, config.seed);
+    this.dataset = createDataSource(config.dataset, config.model.imageSize, config.seed);
+    this.captionSource = this.checkDataFits();
     this.encoder = new VitEncoder(config.model, rng.split('init', 'encoder'));
     this.state = this.method.init({
       encoder: this.encoder,
@@ -74,6 +79,46 @@ export class Trainer {
     });
   }
 
+  /** Refuses a method the dataset cannot feed, saying why, before any tensor exists. */
+  private checkDataFits(): 'pseudo' | 'scene' | null {
+    const { info, numClasses } = this.dataset;
+    const method = this.config.method;
+    if (this.requires.targets && numClasses === 0)
+      throw new Error(`${method} needs class labels, and the ${info.name} dataset has none; choose a labelled preset (or import class sub-folders)`);
+    if (!this.requires.tokens) return null;
+    const wanted = this.requires.tokens.source;
+    const source = wanted === 'auto' ? (info.captions === 'none' ? 'pseudo' : 'scene') : wanted;
+    if (source === 'scene' && info.captions === 'none')
+      throw new Error(`methodOptions.captionSource 'scene' needs captions, and the ${info.name} dataset has none; use 'pseudo' or 'auto'`);
+    if (source === 'pseudo' && numClasses === 0)
+      throw new Error(`methodOptions.captionSource 'pseudo' builds captions from labels, and the ${info.name} dataset has none; use 'scene' or 'auto'`);
+    return source;
+  }
+
+  /**
+   * Indices of step `step`. For label-trained methods on data where some images
+   * have no label (ALIGN-like's caption-derived labels), an unlabelled image is
+   * replaced by the next labelled one in the pool, as label mining filters web data.
+   */
+  private indicesFor(step: number): number[] {
+    const indices = this.dataset.stepIndices(step, this.config.batchSize);
+    if (!this.requires.targets || this.dataset.info.labels !== 'caption-derived') return indices;
+    return indices.map((index) => {
+      for (let k = 0; k < 256; k++) {
+        const candidate = (index + k) % this.dataset.size;
+        if (this.dataset.sample(candidate).labels.length > 0) return candidate;
+      }
+      throw new Error(`no labelled image near index ${index} of ${this.dataset.info.name}: its captions name no class`);
+    });
+  }
+
+  private captionsOf(host: HostBatch): string[] {
+    if (this.captionSource !== 'pseudo') return host.captions;
+    // Parent classes of a hierarchy (JFT-like) are left out: "a red circle", not "a red circle and a circle".
+    const { info } = this.dataset;
+    return host.labels.map((l) => pseudoCaption(captionLabels(info, l), info.classNames));
+  }
+
   lrAt(step: number): number {
     const o = this.config.optim;
     return warmupCosine(step, this.config.steps, o.lr, o.warmupSteps, o.minLr);
@@ -82,7 +127,7 @@ export class Trainer {
   /** Uploads the batch of step `step` with exactly what the method requires. */
   makeBatch(step: number): Batch {
     const { batchSize, model } = this.config;
-    const host = this.dataset.batch(this.dataset.stepIndices(step, batchSize));
+    const host = this.dataset.batch(this.indicesFor(step));
     const s = model.imageSize;
     const batch: Batch = { images: tf.tensor4d(host.images, [batchSize, s, s, 3]) };
     if (this.requires.views.length > 0) {
@@ -96,9 +141,8 @@ export class Trainer {
       });
     }
     if (this.requires.tokens) {
-      const { maxLen, source } = this.requires.tokens;
-      const captions = source === 'pseudo' ? host.labels.map((l) => pseudoCaption(l)) : host.captions;
-      batch.tokenIds = tokenizeBatch(captions, maxLen);
+      const { maxLen } = this.requires.tokens;
+      batch.tokenIds = tokenizeBatch(this.captionsOf(host), maxLen);
       batch.tokens = tf.tensor2d(batch.tokenIds, [batchSize, maxLen], 'int32');
     }
     if (this.requires.targets) {
@@ -151,25 +195,38 @@ export class Trainer {
     };
   }
 
-  private buildProbeSets(): { train: ProbeSet; test: ProbeSet } {
+  /**
+   * The probe's labelled sets: a fixed held-out shape task, the same whatever the
+   * pre-training preset, so datasets are compared on one downstream task.
+   * Imported images with class folders are probed on their own held-out splits.
+   */
+  private buildProbeSets(): { train: ProbeSet; test: ProbeSet; numClasses: number } {
     const p = this.config.probe;
-    const make = (stream: string, size: number): ProbeSet => {
-      const ds = new SceneDataset({ ...this.config.dataset, size }, this.config.model.imageSize, this.config.seed, stream);
-      const host = ds.batch(Array.from({ length: size }, (_, i) => i));
-      const s = this.config.model.imageSize;
-      return { images: tf.keep(tf.tensor4d(host.images, [size, s, s, 3])), labels: Int32Array.from(host.labels.map((l) => l[0])) };
+    const s = this.config.model.imageSize;
+    const make = (stream: string, size: number): { set: ProbeSet; numClasses: number } => {
+      const ownProbe = this.dataset.info.id === 'imported' && this.dataset.numClasses > 0;
+      const source = ownProbe ? createDataSource(this.config.dataset, s, this.config.seed, stream) : createProbeSource(s, this.config.seed, stream);
+      const host = source.batch(Array.from({ length: size }, (_, i) => i % source.size));
+      const set = { images: tf.keep(tf.tensor4d(host.images, [size, s, s, 3])), labels: Int32Array.from(host.labels.map((l) => l[0])) };
+      return { set, numClasses: source.numClasses };
     };
-    return { train: make('probe-train', p.trainSize), test: make('probe-test', p.testSize) };
+    const train = make('probe-train', p.trainSize);
+    const test = make('probe-test', p.testSize);
+    return { train: train.set, test: test.set, numClasses: train.numClasses };
   }
 
-  /** kNN probe accuracy on held-out labelled scenes; its FLOPs are returned apart. */
+  /** Online probe accuracy (kNN or linear) on held-out labelled scenes; its FLOPs are returned apart. */
   async probe(): Promise<{ accuracy: number; flops: number }> {
     this.probeSets ??= this.buildProbeSets();
-    const { train, test } = this.probeSets;
+    const { train, test, numClasses } = this.probeSets;
+    const features = (x: tf.Tensor4D) => this.encoder.features(x);
     this.counter.begin('eval');
     let flops = 0;
     try {
-      const accuracy = await knnAccuracy((x) => this.encoder.features(x), train, test, this.config.probe.k, this.dataset.numClasses);
+      const accuracy =
+        this.config.probe.kind === 'linear'
+          ? await linearProbeAccuracy(features, train, test, numClasses)
+          : await knnAccuracy(features, train, test, this.config.probe.k, numClasses);
       flops = this.counter.end().total;
       return { accuracy, flops };
     } finally {

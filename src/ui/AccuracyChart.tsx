@@ -1,9 +1,15 @@
-/** Probe accuracy against pre-training compute (the paper's main axis), in FLOPs, hours or CO2. */
+/**
+ * Transfer against pre-training compute (the paper's main axis), in FLOPs, hours
+ * or CO2: the online probe's accuracy as the live proxy, and segmentation mIoU
+ * points after fine-tuning, with the from-scratch baseline as a reference line.
+ * Both are fractions on one axis but different protocols, and labelled so.
+ */
 import { useState } from 'react';
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { CarbonParams } from '../carbon/co2';
 import { estimateCarbon } from '../carbon/co2';
 import { Card, EmptyChart } from './Card';
-import { ACCENT, AXIS_LABEL_STYLE, AXIS_TICK, GRID, MUTED, TOOLTIP_CURSOR, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from './chartTheme';
+import { ACCENT, AXIS_LABEL_STYLE, AXIS_TICK, GRID, TOOLTIP_CURSOR, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from './chartTheme';
 import { logTicks } from './axisTicks';
 import { activeCarbon } from './derived';
 import { formatCo2, formatFlops, formatHours, formatPercent, formatSi } from './format';
@@ -30,6 +36,13 @@ function tickUnit(mode: XMode, max: number): { factor: number; unit: string } {
   return { factor: 1, unit: '' };
 }
 
+function xOf(flops: number, carbon: CarbonParams): { flops: number; hours: number; co2: number } {
+  const c = estimateCarbon(flops, carbon);
+  return { flops, hours: c.hours, co2: c.kgCo2 };
+}
+
+const MIOU_COLOUR = '#f472b6';
+
 export function AccuracyChart() {
   const [mode, setMode] = useState<XMode>('flops');
   const records = useLab((s) => s.records);
@@ -37,16 +50,19 @@ export function AccuracyChart() {
   const config = useLab((s) => s.config);
   const runConfig = useLab((s) => s.runConfig);
   const carbon = activeCarbon({ input, config, runConfig });
-  const numClasses = (runConfig ?? config)?.dataset.numClasses;
+  const transfer = useLab((s) => s.transfer);
+  const progress = useLab((s) => s.transferProgress);
+  const probeKind = (runConfig ?? config)?.probe.kind ?? 'knn';
 
   const points = records
     .filter((r) => r.probeAccuracy !== undefined && r.flops > 0)
-    .map((r) => {
-      const c = estimateCarbon(r.flops, carbon);
-      return { step: r.step, flops: r.flops, hours: c.hours, co2: c.kgCo2, accuracy: r.probeAccuracy as number };
-    });
+    .map((r) => ({ step: r.step, ...xOf(r.flops, carbon), accuracy: r.probeAccuracy as number }));
+  const miouPoints = transfer
+    .filter((t) => t.init === 'pretrained' && t.pretrainFlops > 0)
+    .map((t) => ({ step: t.step, ...xOf(t.pretrainFlops, carbon), miou: t.miou, seeds: t.runs.length }));
+  const scratch = transfer.find((t) => t.init === 'scratch');
   const axis = X_MODES.find((m) => m.id === mode)!;
-  const xs = points.map((p) => p[mode]);
+  const xs = [...points, ...miouPoints].map((p) => p[mode]);
   const { factor, unit } = tickUnit(mode, Math.max(...xs));
   const ticks = logTicks(Math.min(...xs) * factor, Math.max(...xs) * factor).map((t) => t / factor);
 
@@ -70,13 +86,23 @@ export function AccuracyChart() {
   );
 
   return (
-    <Card title="Probe accuracy vs compute" subtitle={toggle}>
-      <div data-testid="accuracy-chart" data-points={points.length} data-x={mode}>
-        {points.length === 0 ? (
+    <Card title="Transfer vs compute" subtitle={toggle}>
+      <div data-testid="accuracy-chart" data-points={points.length} data-miou-points={miouPoints.length} data-scratch={scratch?.miou} data-x={mode}>
+        <div className="chart-legend">
+          <span className="legend-item"><span className="legend-dot" style={{ background: ACCENT }} />{probeKind === 'linear' ? 'linear' : 'kNN'} probe accuracy (online proxy)</span>
+          <span className="legend-item"><span className="legend-diamond" style={{ background: MIOU_COLOUR }} />segmentation mIoU, fine-tuned (median of seeds)</span>
+          {scratch && <span className="legend-item"><span className="legend-dash" style={{ borderColor: MIOU_COLOUR }} />mIoU from scratch</span>}
+          {progress && (
+            <span className="legend-progress" data-testid="transfer-progress">
+              fine-tuning {progress.init === 'scratch' ? 'from scratch' : `at step ${progress.step}`}: seed {progress.seedIndex + 1}/{progress.seeds}, step {progress.fineTuneStep}/{progress.fineTuneSteps}
+            </span>
+          )}
+        </div>
+        {points.length === 0 && miouPoints.length === 0 ? (
           <EmptyChart height={HEIGHT}>Probe evaluations appear here as the run reaches each probe interval.</EmptyChart>
         ) : (
           <ResponsiveContainer width="100%" height={HEIGHT}>
-            <LineChart data={points} margin={{ top: 8, right: 16, bottom: 20, left: 0 }}>
+            <LineChart margin={{ top: 8, right: 16, bottom: 20, left: 0 }}>
               <CartesianGrid stroke={GRID} strokeDasharray="3 3" />
               <XAxis
                 dataKey={mode}
@@ -99,12 +125,12 @@ export function AccuracyChart() {
                 stroke={GRID}
                 width={56}
               />
-              {numClasses && (
+              {scratch && (
                 <ReferenceLine
-                  y={1 / numClasses}
-                  stroke={MUTED}
-                  strokeDasharray="4 4"
-                  label={{ value: 'chance', position: 'insideTopRight', fill: MUTED, fontSize: 12 }}
+                  y={scratch.miou}
+                  stroke={MIOU_COLOUR}
+                  strokeDasharray="5 4"
+                  label={{ value: `mIoU from scratch ${formatPercent(scratch.miou)}`, position: 'insideBottomRight', fill: MIOU_COLOUR, fontSize: 12 }}
                 />
               )}
               <Tooltip
@@ -113,14 +139,25 @@ export function AccuracyChart() {
                 itemStyle={TOOLTIP_ITEM_STYLE}
                 cursor={TOOLTIP_CURSOR}
                 labelFormatter={(x) => FULL[mode](Number(x))}
-                formatter={(v, _n, item) => [`${formatPercent(Number(v))} (step ${item.payload.step})`, 'accuracy']}
+                formatter={(v, name, item) => [`${formatPercent(Number(v))} (step ${item.payload.step})`, name === 'miou' ? 'mIoU' : 'probe accuracy']}
               />
               <Line
+                data={points}
                 dataKey="accuracy"
                 stroke={ACCENT}
                 strokeWidth={2}
                 dot={{ r: 4, fill: ACCENT, stroke: ACCENT }}
                 activeDot={{ r: 6 }}
+                isAnimationActive={false}
+              />
+              <Line
+                data={miouPoints}
+                dataKey="miou"
+                stroke={MIOU_COLOUR}
+                strokeWidth={2}
+                strokeDasharray="2 3"
+                dot={{ r: 6, fill: MIOU_COLOUR, stroke: '#0b1120', strokeWidth: 2 }}
+                activeDot={{ r: 8 }}
                 isAnimationActive={false}
               />
             </LineChart>

@@ -15,7 +15,15 @@ import { MonitorsCard } from './MonitorsCard';
 import { PreviewCard } from './PreviewStrip';
 import { RunControls } from './RunControls';
 import { StepAnatomy } from './StepAnatomy';
+import { DatasetExplorer } from './DatasetExplorer';
+import { ImportPanel } from './ImportPanel';
+import { TransferCard } from './TransferCard';
 import './styles.css';
+
+/** The import panel, wired to the store (which sends the bytes to the worker). */
+function ImportCard({ store }: { store: LabStore }) {
+  return <ImportPanel onImport={(payload, onProgress) => store.getState().importImages(payload, onProgress)} />;
+}
 
 export function App({ store }: { store: LabStore }) {
   return (
@@ -26,6 +34,7 @@ export function App({ store }: { store: LabStore }) {
         <main className="layout">
           <aside className="sidebar">
             <ExperimentPanel />
+            <ImportCard store={store} />
           </aside>
           <div className="workspace">
             <RunControls />
@@ -33,12 +42,14 @@ export function App({ store }: { store: LabStore }) {
             <div className="chart-grid">
               <LossChart />
               <AccuracyChart />
+              <TransferCard />
               <PreviewCard />
               <MonitorsCard />
               <KernelBreakdown />
               <MethodComparison />
               <StepAnatomy />
               <CarbonPanel />
+              <DatasetExplorer />
             </div>
           </div>
         </main>

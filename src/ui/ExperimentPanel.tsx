@@ -8,6 +8,8 @@ import { useLab, useLabStore } from './labContext';
 import { MethodField } from './MethodField';
 import { MethodOptions } from './MethodOptions';
 import { ModelField } from './ModelField';
+import { DatasetField, presetInfoOf } from './DatasetField';
+import { ProbeField, TransferFields } from './TransferFields';
 
 /** The schema validates the value; the UI passes unparsable text through unchanged. */
 const asNumber = (v: number | string) => v as number;
@@ -21,6 +23,7 @@ export function ExperimentPanel() {
   const dataset = { ...input.dataset };
   const optim = { ...input.optim };
   const D = DEFAULT_CONFIG;
+  const presetInfo = presetInfoOf(dataset.preset);
   const bad = (path: string) => errorNames(configError, path);
 
   return (
@@ -34,21 +37,26 @@ export function ExperimentPanel() {
         <MethodField disabled={disabled} />
         <MethodOptions disabled={disabled} />
         <ModelField disabled={disabled} />
+        <DatasetField disabled={disabled} />
         <div className="form-grid">
           <NumberField
             label="Dataset size"
             invalid={bad('dataset.size')}
-            value={dataset.size ?? D.dataset.size}
-            disabled={disabled}
+            testId="dataset-size-input"
+            value={dataset.size ?? presetInfo?.defaultSize ?? ''}
+            disabled={disabled || dataset.preset === 'imported'}
+            hint={dataset.preset === 'imported' ? 'all imported images' : undefined}
             onChange={(v) => set({ dataset: { ...dataset, size: asNumber(v) } })}
           />
-          <NumberField
-            label="Classes"
-            invalid={bad('dataset.numClasses')}
-            value={dataset.numClasses ?? D.dataset.numClasses}
-            disabled={disabled}
-            onChange={(v) => set({ dataset: { ...dataset, numClasses: asNumber(v) } })}
-          />
+          {dataset.preset === 'shapes' && (
+            <NumberField
+              label="Classes"
+              invalid={bad('dataset.numClasses')}
+              value={dataset.numClasses ?? 10}
+              disabled={disabled}
+              onChange={(v) => set({ dataset: { ...dataset, numClasses: asNumber(v) } })}
+            />
+          )}
           <NumberField
             label="Batch size"
             invalid={bad('batchSize')}
@@ -95,6 +103,8 @@ export function ExperimentPanel() {
             onChange={(v) => set({ evalEvery: asNumber(v) })}
           />
         </div>
+        <ProbeField disabled={disabled} />
+        <TransferFields disabled={disabled} />
         <BackendField disabled={disabled} />
       </div>
     </Card>

@@ -1,12 +1,17 @@
 /** The typed surface of the training worker, as Comlink exposes it. */
 import type { BackendChoice } from '../train/config';
-import type { BackendInfo, BackendOption, ComparisonRow, RunResult, StepProfile, TrainRecord } from '../train/records';
+import type { BackendInfo, BackendOption, ComparisonRow, RunResult, StepProfile, TrainRecord, TransferProgress, TransferRecord } from '../train/records';
 import type { BenchResult } from '../train/bench';
+import type { DatasetPreview, ExploreOptions } from '../train/explore';
+import type { ImportPayload, ImportReport } from '../data/importFiles';
+import type { ImportProgress } from './importService';
 
 export type WorkerEvent =
   | { type: 'backend'; backend: BackendInfo }
   | { type: 'profile'; profile: StepProfile }
-  | { type: 'record'; record: TrainRecord };
+  | { type: 'record'; record: TrainRecord }
+  | { type: 'transfer'; record: TransferRecord }
+  | { type: 'transfer-progress'; progress: TransferProgress };
 
 export interface MemoryInfo {
   numTensors: number;
@@ -27,6 +32,10 @@ export interface LabWorkerApi {
   memory(): MemoryInfo;
   /** Profiles one step of every method variant for the config's model and batch, row by row. */
   compareMethods(config: unknown, onRow: (row: ComparisonRow) => void): Promise<ComparisonRow[]>;
+  /** Samples, annotations and class histogram of a config's dataset (cheap; allowed while a run trains). */
+  exploreDataset(config: unknown, opts: ExploreOptions): DatasetPreview;
+  /** Decodes, resizes and validates images in the worker; the set becomes dataset preset 'imported'. */
+  importImages(payload: ImportPayload, onProgress?: (p: ImportProgress) => void): Promise<ImportReport>;
   /** Steady-state ms/step; `hooks: false` removes the FLOP wrappers to measure their overhead. */
   benchmark(config: unknown, opts: { steps: number; warmup: number; hooks: boolean }): Promise<BenchResult & { backend: BackendInfo }>;
 }

@@ -15,6 +15,12 @@ import { installKernelHooks, uninstallKernelHooks } from '../engine/flops/counte
 import type { BackendInfo } from '../train/records';
 import type { LabWorkerApi, WorkerEvent } from './protocol';
 import { browserLoaders } from './loaders';
+import { exploreDataset } from '../train/explore';
+import { importedProvider, importImages } from './importService';
+import { registerImportedProvider } from '../data/presets';
+
+// Dataset preset 'imported' reads the images this worker holds.
+registerImportedProvider(importedProvider);
 
 let backend: BackendInfo | null = null;
 let backendChoice: BackendChoice | null = null;
@@ -58,6 +64,8 @@ const api: LabWorkerApi = {
           control,
           onProfile: (profile) => onEvent({ type: 'profile', profile }),
           onRecord: (record) => onEvent({ type: 'record', record }),
+          onTransfer: (record) => onEvent({ type: 'transfer', record }),
+          onTransferProgress: (progress) => onEvent({ type: 'transfer-progress', progress }),
         });
       } finally {
         control = null;
@@ -89,6 +97,8 @@ const api: LabWorkerApi = {
       }
       return rows;
     }),
+  exploreDataset: (input, opts) => exploreDataset(resolveConfig(input), opts),
+  importImages: (payload, onProgress) => exclusive('import images', () => importImages(payload, undefined, onProgress)),
   memory: () => {
     const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
     return { numTensors: m.numTensors, numBytes: m.numBytes, numBytesInGPU: m.numBytesInGPU };

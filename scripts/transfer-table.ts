@@ -1,0 +1,103 @@
+/**
+ * The issue-4 table, headless in Node on the wasm backend: for each preset and
+ * method, pre-train for the same FLOP budget (counted kernel FLOPs), then
+ * fine-tune on the ADE-like set and report mIoU, beside the from-scratch
+ * baseline (same fine-tuning, random encoder).
+ *
+ *   npm run transfer-table
+ *   npm run transfer-table -- --presets=imagenet-1k,coco --methods=supervised,mae --budget-steps=200 --model=tiny --batch=32
+ *
+ * --budget-steps: the budget is this many steps of supervised training, in FLOPs;
+ * every method gets ceil(budget / its FLOPs per step) steps. Prints a Markdown
+ * table and writes bench-results/transfer-table.json.
+ */
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { installKernelHooks } from '../src/engine/flops/counter';
+import { resolveConfig } from '../src/train/config';
+import { profileStep } from '../src/train/profile';
+import { runExperiment } from '../src/train/runner';
+import { runTransfer } from '../src/train/transferRun';
+import type { BackendInfo, TransferRecord } from '../src/train/records';
+
+const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
+const presets = arg('presets', 'imagenet-1k,coco').split(',');
+const methods = arg('methods', 'supervised,mae,simclr,byol,dino,clip').split(',');
+const budgetSteps = Number(arg('budget-steps', '200'));
+const seed = Number(arg('seed', '0'));
+const base = {
+  model: arg('model', 'tiny'),
+  batchSize: Number(arg('batch', '32')),
+  seed,
+  backend: 'wasm',
+  optim: { lr: Number(arg('lr', '2e-3')), warmupSteps: 10 },
+  probe: { kind: 'knn', trainSize: 256, testSize: 128 },
+  transfer: {
+    kind: 'segmentation',
+    steps: Number(arg('ft-steps', '100')),
+    seeds: Number(arg('seeds', '1')),
+    scratch: false,
+  },
+};
+
+const require = createRequire(import.meta.url);
+setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
+await tf.setBackend('wasm');
+await tf.ready();
+installKernelHooks('wasm');
+const backend: BackendInfo = { name: 'wasm', reason: 'transfer-table script (Node)', isSoftware: false, timestampQuery: false };
+
+const budget = profileStep(resolveConfig({ ...base, method: 'supervised', steps: budgetSteps })).totalFlops * budgetSteps;
+console.log(`budget ${budget.toExponential(3)} FLOPs (= ${budgetSteps} supervised steps), ${JSON.stringify(base)}`);
+
+const t0 = performance.now();
+const scratch = (await runTransfer(resolveConfig({ ...base, steps: 1 }), null, { init: 'scratch', step: 0, pretrainFlops: 0 })) as TransferRecord;
+console.log(`from scratch: mIoU ${(100 * scratch.miou).toFixed(1)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+
+interface Row {
+  preset: string;
+  method: string;
+  steps: number;
+  pretrainFlops: number;
+  probeAccuracy: number | undefined;
+  miou: number;
+  runs: number[];
+  finetuneFlops: number;
+  seconds: number;
+}
+const rows: Row[] = [];
+for (const preset of presets)
+  for (const method of methods) {
+    const start = performance.now();
+    const probeCfg = resolveConfig({ ...base, method, dataset: { preset }, steps: 1 });
+    const perStep = profileStep(probeCfg).totalFlops;
+    const steps = Math.max(1, Math.ceil(budget / perStep));
+    const config = resolveConfig({ ...base, method, dataset: { preset }, steps, evalEvery: steps, logEvery: Math.max(1, Math.floor(steps / 10)) });
+    const result = await runExperiment(config, backend);
+    const tuned = result.transfer.find((t) => t.init === 'pretrained')!;
+    const last = result.records[result.records.length - 1];
+    const row: Row = {
+      preset,
+      method,
+      steps,
+      pretrainFlops: last.flops,
+      probeAccuracy: last.probeAccuracy,
+      miou: tuned.miou,
+      runs: tuned.runs.map((r) => r.miou),
+      finetuneFlops: tuned.finetuneFlops,
+      seconds: (performance.now() - start) / 1000,
+    };
+    rows.push(row);
+    console.log(`${preset} ${method}: ${steps} steps, mIoU ${(100 * row.miou).toFixed(1)}, kNN ${(100 * (row.probeAccuracy ?? 0)).toFixed(1)}% (${row.seconds.toFixed(0)} s)`);
+  }
+
+const pct = (x: number | undefined) => (x === undefined ? '' : (100 * x).toFixed(1));
+console.log(`\n| preset | method | steps | pre-training FLOPs | kNN probe % | mIoU % | vs scratch (pt) |\n|---|---|---|---|---|---|---|`);
+for (const r of rows)
+  console.log(`| ${r.preset} | ${r.method} | ${r.steps} | ${r.pretrainFlops.toExponential(2)} | ${pct(r.probeAccuracy)} | ${pct(r.miou)} | ${((r.miou - scratch.miou) * 100).toFixed(1)} |`);
+console.log(`| (any) | from scratch | 0 | 0 | | ${pct(scratch.miou)} | 0 |`);
+mkdirSync('bench-results', { recursive: true });
+writeFileSync('bench-results/transfer-table.json', JSON.stringify({ date: new Date().toISOString(), budget, base, scratch, rows }, null, 2));
