@@ -5,7 +5,7 @@
  * baseline (same fine-tuning, random encoder).
  *
  *   npm run transfer-table
- *   npm run transfer-table -- --presets=imagenet-1k,coco --methods=supervised,mae --budget-steps=200 --model=tiny --batch=32
+ *   npm run transfer-table -- --presets=imagenet-1k,coco --methods=supervised,mae --budget-steps=200 --model=tiny --batch=32 --ft-steps=300 --ft-lr=3e-3
  *
  * --budget-steps: the budget is this many steps of supervised training, in FLOPs;
  * every method gets ceil(budget / its FLOPs per step) steps. Prints a Markdown
@@ -38,6 +38,7 @@ const base = {
   transfer: {
     kind: 'segmentation',
     steps: Number(arg('ft-steps', '100')),
+    lr: Number(arg('ft-lr', '1e-3')),
     seeds: Number(arg('seeds', '1')),
     scratch: false,
   },
@@ -100,4 +101,4 @@ for (const r of rows)
   console.log(`| ${r.preset} | ${r.method} | ${r.steps} | ${r.pretrainFlops.toExponential(2)} | ${pct(r.probeAccuracy)} | ${pct(r.miou)} | ${((r.miou - scratch.miou) * 100).toFixed(1)} |`);
 console.log(`| (any) | from scratch | 0 | 0 | | ${pct(scratch.miou)} | 0 |`);
 mkdirSync('bench-results', { recursive: true });
-writeFileSync('bench-results/transfer-table.json', JSON.stringify({ date: new Date().toISOString(), budget, base, scratch, rows }, null, 2));
+writeFileSync(`bench-results/transfer-table-${presets.join('+')}.json`, JSON.stringify({ date: new Date().toISOString(), budget, base, scratch, rows }, null, 2));

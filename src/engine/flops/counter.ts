@@ -11,6 +11,7 @@
  * `f`, so the backward kernels of those nodes land in the same component.
  */
 import * as tf from '@tensorflow/tfjs';
+import { registerMissingWasmKernels } from '../wasmKernels';
 import { kernelFlops, type Shape } from './formulas';
 
 export type CountPhase = 'forward' | 'backward' | 'optimizer' | 'eval';
@@ -46,6 +47,8 @@ const originals = new Map<string, tf.KernelConfig[]>();
 /** Wraps every kernel of `backendName` once; later calls are no-ops. */
 export function installKernelHooks(backendName: string): void {
   if (originals.has(backendName)) return;
+  // Kernels the lab supplies where a backend lacks them are wrapped (counted) too.
+  if (backendName === 'wasm') registerMissingWasmKernels();
   const configs = tf.getKernelsForBackend(backendName);
   for (const config of configs) {
     const original = config.kernelFunc;

@@ -1,0 +1,55 @@
+/**
+ * The wasm backend's gaps, checked on wasm itself (in Node). One-hot targets are
+ * built on the host because tfjs-wasm's OneHot kernel with dtype float32 returns
+ * 1.4e-45 instead of 1 (the segmentation loss was silently 0); Gather's gradient
+ * needs UnsortedSegmentSum, which wasm lacks and src/engine/wasmKernels.ts adds.
+ */
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { describe, expect, it } from 'vitest';
+import { oneHotRows } from '../src/engine/oneHot';
+import { segLoss } from '../src/transfer/finetune';
+import { installKernelHooks, FlopCounter } from '../src/engine/flops/counter';
+
+async function useWasm(): Promise<void> {
+  const require = createRequire(import.meta.url);
+  setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
+  tf.env().set('IS_TEST', true);
+  await tf.setBackend('wasm');
+  await tf.ready();
+  installKernelHooks('wasm');
+}
+
+describe('wasm backend gaps', () => {
+  it('are exact rows, zero for ignored (-1), and name a bad label', () => {
+    expect(Array.from(oneHotRows([2, -1, 0], 3))).toEqual([0, 0, 1, 0, 0, 0, 1, 0, 0]);
+    expect(() => oneHotRows([3], 3)).toThrow('oneHotRows: label 3 at 0 is not a class in 0..2 (or -1 for ignored)');
+  });
+
+  it('give the segmentation loss its value on the wasm backend: uniform logits cost ln K per labelled pixel', async () => {
+    await useWasm();
+    const labels = [0, 3, -1, 10];
+    const oneHot = tf.tensor2d(oneHotRows(labels, 11), [4, 11]);
+    const logits = tf.zeros([1, 2, 2, 11]) as tf.Tensor4D;
+    const loss = segLoss(logits, oneHot, 3);
+    expect((await loss.data())[0]).toBeCloseTo(Math.log(11), 5);
+    tf.dispose([oneHot, logits, loss]);
+  });
+
+  it('Gather has a gradient on wasm (segment sums of the upstream rows), counted as a reduction', async () => {
+    await useWasm();
+    const x = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+    const idx = tf.tensor1d([2, 0, 2], 'int32');
+    const counter = new FlopCounter();
+    counter.begin('forward');
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, idx), tf.tensor2d([[1, 10], [100, 1000], [2, 20]]))))(x);
+    const counts = counter.end();
+    // Row 0 receives the second upstream row, row 2 the first and third, row 1 nothing.
+    expect(Array.from(await g.data())).toEqual([100, 1000, 0, 0, 3, 30]);
+    expect(counts.calls.UnsortedSegmentSum).toBe(1);
+    expect(counts.uncounted.UnsortedSegmentSum).toBeUndefined();
+    tf.dispose([x, idx, g]);
+  });
+});
