@@ -9,9 +9,10 @@
  * caption (noisy where the dataset is). SceneDataset is the original 'shapes'
  * family on top of it, kept for callers that build it directly.
  */
+import { assembleBatch, uniformStepIndices } from './batching';
 import { hashSeed, Rng } from '../engine/rng';
 import type { CaptionNoiseKind } from './captionNoise';
-import { generateScene, normalisePixels, SHAPE_CLASSES, type Scene, type SceneOptions } from './scenes';
+import { generateScene, SHAPE_CLASSES, type Scene, type SceneOptions } from './scenes';
 import type { DataSample, DataSource, DatasetInfo, HostBatch } from './source';
 
 export type { HostBatch } from './source';
@@ -89,27 +90,12 @@ export class SceneSource implements DataSource {
     return { pixels, mask, labels, caption };
   }
 
-  /** The indices of training step `step`: uniform with replacement over the pool, seeded per step. */
   stepIndices(step: number, batchSize: number): number[] {
-    const rng = new Rng(hashSeed(this.seed, 'batch', step));
-    return Array.from({ length: batchSize }, () => rng.int(this.size));
+    return uniformStepIndices(this.seed, step, batchSize, this.size);
   }
 
   batch(indices: readonly number[]): HostBatch {
-    const s = this.imageSize;
-    const per = s * s * 3;
-    const images = new Float32Array(indices.length * per);
-    const pixels: Uint8ClampedArray[] = [];
-    const labels: number[][] = [];
-    const captions: string[] = [];
-    indices.forEach((index, i) => {
-      const sample = this.sample(index);
-      normalisePixels(sample.pixels, images, i * per);
-      pixels.push(sample.pixels);
-      labels.push(sample.labels);
-      captions.push(sample.caption);
-    });
-    return { batchSize: indices.length, imageSize: s, images, pixels, labels, captions };
+    return assembleBatch((i) => this.sample(i), indices, this.imageSize);
   }
 }
 

@@ -16,10 +16,10 @@
  * on the imported set (paths are sorted on import), not on the experiment seed,
  * so the probe's held-out images stay held out across runs.
  */
+import { assembleBatch, uniformStepIndices } from './batching';
 import { hashSeed, Rng } from '../engine/rng';
 import { resizeSquare } from './decodeImage';
 import type { ImportReport } from './importFiles';
-import { normalisePixels } from './scenes';
 import type { DataSample, DataSource, DatasetInfo, HostBatch } from './source';
 
 /** The images of one import, as the worker keeps them. */
@@ -151,26 +151,11 @@ export class ImportedDataset implements DataSource {
     return { pixels, labels: label >= 0 ? [label] : [], caption: '' };
   }
 
-  /** Uniform with replacement over the split, seeded per step. */
   stepIndices(step: number, batchSize: number): number[] {
-    const rng = new Rng(hashSeed(this.seed, 'batch', step));
-    return Array.from({ length: batchSize }, () => rng.int(this.size));
+    return uniformStepIndices(this.seed, step, batchSize, this.size);
   }
 
   batch(indices: readonly number[]): HostBatch {
-    const s = this.imageSize;
-    const per = s * s * 3;
-    const images = new Float32Array(indices.length * per);
-    const pixels: Uint8ClampedArray[] = [];
-    const labels: number[][] = [];
-    const captions: string[] = [];
-    indices.forEach((index, i) => {
-      const sample = this.sample(index);
-      normalisePixels(sample.pixels, images, i * per);
-      pixels.push(sample.pixels);
-      labels.push(sample.labels);
-      captions.push(sample.caption);
-    });
-    return { batchSize: indices.length, imageSize: s, images, pixels, labels, captions };
+    return assembleBatch((i) => this.sample(i), indices, this.imageSize);
   }
 }

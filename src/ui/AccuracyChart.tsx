@@ -9,6 +9,7 @@ import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Too
 import type { CarbonParams } from '../carbon/co2';
 import { estimateCarbon } from '../carbon/co2';
 import { Card, EmptyChart } from './Card';
+import { Segmented } from './Segmented';
 import { ACCENT, AXIS_LABEL_STYLE, AXIS_TICK, GRID, TOOLTIP_CURSOR, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from './chartTheme';
 import { logTicks } from './axisTicks';
 import { activeCarbon } from './derived';
@@ -69,19 +70,7 @@ export function AccuracyChart() {
   const toggle = (
     <div className="axis-toggle">
       <span>x axis (log scale):</span>
-      <div className="segmented" role="group" aria-label="x axis of the accuracy chart">
-        {X_MODES.map((m) => (
-          <button
-            key={m.id}
-            className={`segmented-option ${m.id === mode ? 'is-active' : ''}`}
-            aria-pressed={m.id === mode}
-            data-testid={`accuracy-x-${m.id}`}
-            onClick={() => setMode(m.id)}
-          >
-            {m.label}
-          </button>
-        ))}
-      </div>
+      <Segmented<XMode> options={X_MODES} value={mode} onChange={setMode} label="x axis of the accuracy chart" testIdPrefix="accuracy-x-" />
     </div>
   );
 

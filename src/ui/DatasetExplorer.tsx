@@ -8,6 +8,7 @@ import { listDatasets } from '../data/presets';
 import type { DatasetId, DatasetInfo } from '../data/source';
 import type { DatasetPreview } from '../train/explore';
 import { Card } from './Card';
+import { Segmented } from './Segmented';
 import { ClassHistogram } from './ClassHistogram';
 import { DatasetFacts } from './DatasetFacts';
 import { SampleTile } from './SampleTile';
@@ -60,21 +61,7 @@ export function DatasetExplorer() {
 
   return (
     <Card title="Dataset explorer" subtitle="The pre-training set the run will use: samples, annotations and class frequencies." actions={actions} className="card-wide" testId="dataset-explorer">
-      <div className="segmented explorer-tabs" role="group" aria-label="dataset preset">
-        {options.map((o) => (
-          <button
-            key={o.id}
-            className={`segmented-option ${o.id === preset ? 'is-active' : ''}`}
-            aria-pressed={o.id === preset}
-            title={o.title}
-            disabled={running}
-            data-testid={`explorer-preset-${o.id}`}
-            onClick={() => choose(o.id)}
-          >
-            {o.label}
-          </button>
-        ))}
-      </div>
+      <Segmented options={options} value={preset} onChange={choose} label="dataset preset" testIdPrefix="explorer-preset-" className="explorer-tabs" disabled={running} />
       {explorer.status === 'error' && (
         <div className="alert alert-error" role="alert" data-testid="explorer-error">
           {explorer.error}
