@@ -1,6 +1,7 @@
 /**
- * Regenerates docs/screenshot.png: a short supervised run in headless Chromium,
- * then the per-method FLOP comparison, captured when both finish.
+ * Regenerates docs/screenshot.png: a short supervised run on COCO-like scenes in
+ * headless Chromium with a segmentation fine-tune at the end, then the
+ * per-method FLOP comparison, captured when both finish.
  * Build first (`npx vite build`).
  *   npx tsx scripts/screenshot.ts [backend] [steps] [model] [no-compare]
  */
@@ -10,7 +11,18 @@ const backend = process.argv[2] ?? 'wasm';
 const steps = Number(process.argv[3] ?? '150');
 const model = process.argv[4] ?? 'tiny';
 const compare = process.argv[5] !== 'no-compare';
-const config = { method: 'supervised', model, batchSize: 16, steps, backend, logEvery: 5, evalEvery: 15 };
+const config = {
+  method: 'supervised',
+  model,
+  batchSize: 16,
+  steps,
+  backend,
+  logEvery: 5,
+  evalEvery: 15,
+  dataset: { preset: 'coco' },
+  // A short segmentation fine-tune at the end, so the mIoU point, the scratch line and the transfer card show.
+  transfer: { kind: 'segmentation', steps: 40, batchSize: 8, trainSize: 64, valSize: 32 },
+};
 // Opens the page fresh with the experiment in the hash (the store reads it at start).
 await withLabPage(
   4181,
