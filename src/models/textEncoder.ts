@@ -30,6 +30,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../engine/rng';
 import { LayerNorm, ParamStore, truncNormal } from './layers';
 import { Block } from './vit';
+import { layerNormFlops, type VitFlops } from './vitFlops';
 
 export interface CaptionEncoderConfig {
   vocabSize: number;
@@ -171,17 +172,10 @@ export class CaptionEncoder {
   }
 }
 
-export interface TextEncoderFlops {
-  forwardMatmul: number;
-  forwardElementwise: number;
-  forward: number;
-  /** Modelled as 2x forward, as vitFlops does (matmuls exactly 2x; elementwise approximately). */
-  backward: number;
-  total: number;
-  params: number;
-}
+/** The same breakdown as the ViT's; backward is modelled as 2x forward, as vitFlops does (matmuls exactly 2x; elementwise approximately). */
+export type TextEncoderFlops = VitFlops;
 
-const layerNorm = (rows: number, d: number) => 8 * rows * d + 2 * rows; // as vitFlops
+const layerNorm = layerNormFlops;
 
 /**
  * Analytic FLOPs of `CaptionEncoder.features` on [batch, len] ids (1 multiply-add

@@ -23,7 +23,9 @@ export interface VitFlops {
   params: number;
 }
 
-const layerNorm = (t: number, d: number) => 8 * t * d + 2 * t; // moments (4/elem) + normalise, scale, shift (4/elem) + eps, rsqrt per row
+/** Layer norm over `t` rows of width `d`: moments (4/elem) + normalise, scale, shift (4/elem) + eps, rsqrt per row. */
+export const layerNormFlops = (t: number, d: number) => 8 * t * d + 2 * t;
+const layerNorm = layerNormFlops;
 
 export function vitFlops(cfg: VitConfig, batch: number, opts: { tokensKept?: number } = {}): VitFlops {
   const { imageSize, patchSize, dim: d, depth, heads: h, mlpDim: m, pool } = cfg;
