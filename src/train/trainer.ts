@@ -12,6 +12,7 @@ import { warmupCosine } from '../engine/schedule';
 import { augmentView } from '../data/augment';
 import { createDataSource, createProbeSource } from '../data/presets';
 import type { DataSource, HostBatch } from '../data/source';
+import { assembleBatch } from '../data/batching';
 import { captionLabels, pseudoCaption, tokenizeBatch } from '../data/tokenize';
 import { VitEncoder } from '../models/vit';
 import { getMethod } from '../methods/registry';
@@ -96,20 +97,22 @@ export class Trainer {
   }
 
   /**
-   * Indices of step `step`. For label-trained methods on data where some images
+   * The host batch of step `step`. For label-trained methods on data where some images
    * have no label (ALIGN-like's caption-derived labels), an unlabelled image is
    * replaced by the next labelled one in the pool, as label mining filters web data.
    */
-  private indicesFor(step: number): number[] {
+  private hostBatch(step: number): HostBatch {
     const indices = this.dataset.stepIndices(step, this.config.batchSize);
-    if (!this.requires.targets || this.dataset.info.labels !== 'caption-derived') return indices;
-    return indices.map((index) => {
+    if (!this.requires.targets || this.dataset.info.labels !== 'caption-derived') return this.dataset.batch(indices);
+    // The samples looked at to find labelled ones are the batch: none is generated twice.
+    const samples = indices.map((index) => {
       for (let k = 0; k < 256; k++) {
-        const candidate = (index + k) % this.dataset.size;
-        if (this.dataset.sample(candidate).labels.length > 0) return candidate;
+        const sample = this.dataset.sample((index + k) % this.dataset.size);
+        if (sample.labels.length > 0) return sample;
       }
       throw new Error(`no labelled image near index ${index} of ${this.dataset.info.name}: its captions name no class`);
     });
+    return assembleBatch((i) => samples[i], samples.map((_, i) => i), this.dataset.imageSize);
   }
 
   private captionsOf(host: HostBatch): string[] {
@@ -127,7 +130,7 @@ export class Trainer {
   /** Uploads the batch of step `step` with exactly what the method requires. */
   makeBatch(step: number): Batch {
     const { batchSize, model } = this.config;
-    const host = this.dataset.batch(this.indicesFor(step));
+    const host = this.hostBatch(step);
     const s = model.imageSize;
     const batch: Batch = { images: tf.tensor4d(host.images, [batchSize, s, s, 3]) };
     if (this.requires.views.length > 0) {
