@@ -2,10 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { hashSeed, Rng } from '../src/engine/rng';
 import { warmupPoly } from '../src/engine/schedule';
 import { generateScene, normalisePixels } from '../src/data/scenes';
-import { ADE_LIKE_INFO, adeData, adeSceneOptions, adeSplit, NUM_SEG_CLASSES } from '../src/transfer/ade';
+import { ADE_LIKE_INFO, ADE_LIKE_STATS, ADE_OBJECT_SIZE, adeData, adeSceneOptions, adeSplit, NUM_SEG_CLASSES, SEG_CLASSES } from '../src/transfer/ade';
+import { majorityPatchLabels } from '../src/eval/densePatchProbe';
 import { augmentSegSample, RESCALE_FACTORS, rescaleCrop, sampleRescaleCrop } from '../src/transfer/segAugment';
 import { segStepIndices, median } from '../src/transfer/finetune';
 import { SEG_DEFAULTS, validateSegSettings } from '../src/transfer/settings';
+
+/** Binomial standard deviation of a rate p measured over n trials. */
+const sd = (p: number, n: number): number => Math.sqrt((p * (1 - p)) / n);
 
 /** A [S, S, 3] image whose channel 0 is the row index and channel 1 the column index. */
 function ramps(size: number): Float32Array {
@@ -127,7 +131,7 @@ describe('warm-up + polynomial decay', () => {
 });
 
 describe('ADE-like set', () => {
-  it('is deterministic, with its own stream per split, 2-4 objects and masks in 0..10', () => {
+  it('is deterministic, with its own stream per split, 2 visible objects and masks in 0..5', () => {
     const a = adeSplit(7, 'train', 12, 16);
     expect(adeSplit(7, 'train', 12, 16)).toEqual(a);
     const val = adeSplit(7, 'val', 12, 16);
@@ -136,17 +140,66 @@ describe('ADE-like set', () => {
     for (let i = 0; i < 12; i++) {
       const scene = generateScene(hashSeed(7, 'ade', 'train'), i, adeSceneOptions(16));
       expect(a.pixels[i]).toEqual(scene.pixels);
-      expect(scene.objects.length).toBeLessThanOrEqual(4);
+      expect(scene.objects).toHaveLength(2);
+      for (const ob of scene.objects) {
+        expect(ob.size).toBeGreaterThanOrEqual(ADE_OBJECT_SIZE[0]);
+        expect(ob.size).toBeLessThanOrEqual(ADE_OBJECT_SIZE[1]);
+      }
       expect(a.images.subarray(i * 768, (i + 1) * 768)).toEqual(normalisePixels(scene.pixels));
     }
-    expect(Math.max(...a.masks)).toBeLessThanOrEqual(10);
-    expect(NUM_SEG_CLASSES).toBe(11);
-    expect(ADE_LIKE_INFO.classNames[0]).toBe('background');
-    // Scenes are drawn with 2-4 objects (some may be hidden by others): on average well above 2 visible classes + background.
+    expect(Math.max(...a.masks)).toBe(5);
+    // SceneOptions.objectSize (added for this set) is checked; scenes made without it keep their old layout.
+    expect(() => generateScene(0, 0, { ...adeSceneOptions(16), objectSize: [0.5, 0.4] })).toThrow(/SceneOptions.objectSize must be \[min, max\]/);
+    const { objectSize: _size, ...plain } = adeSceneOptions(16);
+    expect(generateScene(0, 0, plain).objects.every((ob) => ob.size < 0.42)).toBe(true);
+    expect(NUM_SEG_CLASSES).toBe(6);
+    expect(ADE_LIKE_INFO.classNames).toEqual(['background', 'circle', 'square', 'triangle', 'cross', 'ring']);
+    // Two objects of 5 classes: background plus 1 or 2 classes per image (same-class pairs 1/5 of the time).
     const big = adeData(1, 64, 8, 16).train;
     let present = 0;
     for (let i = 0; i < 64; i++) present += new Set(big.masks.subarray(i * 256, (i + 1) * 256)).size;
-    expect(present / 64).toBeGreaterThan(2.5);
+    expect(present / 64).toBeGreaterThan(2.6);
+    expect(present / 64).toBeLessThanOrEqual(3);
+  });
+
+  it('has the documented statistics at 32 px: background share, class balance, object size, background patches', () => {
+    // A sample of its own (seed 1's train split) against ADE_LIKE_STATS (2,000 scenes of another stream).
+    const st = ADE_LIKE_STATS;
+    const S = st.imageSize;
+    const n = 400;
+    const split = adeSplit(1, 'train', n, S);
+    const per = S * S;
+    const share = Array.from({ length: NUM_SEG_CLASSES }, () => new Float64Array(n)); // per image, per class
+    let objects = 0;
+    const objectClass = new Float64Array(NUM_SEG_CLASSES - 1);
+    for (let i = 0; i < n; i++) {
+      const mask = split.masks.subarray(i * per, (i + 1) * per);
+      for (const m of mask) share[m][i] += 1 / per;
+      const scene = generateScene(hashSeed(1, 'ade', 'train'), i, adeSceneOptions(S));
+      objects += scene.objects.length;
+      for (const ob of scene.objects) objectClass[ob.cls]++;
+    }
+    const mean = (xs: Float64Array) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const se = (xs: Float64Array) => {
+      const m = mean(xs);
+      return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1) / xs.length);
+    };
+    // Background: 60% of pixels (was 86%); per-image sd 0.08, so the standard error of 400 images is 0.004.
+    expect(Math.abs(mean(share[0]) - st.backgroundShare)).toBeLessThan(4 * (st.backgroundShareSd / Math.sqrt(n)));
+    expect(Math.abs(se(share[0]) * Math.sqrt(n) - st.backgroundShareSd)).toBeLessThan(0.015);
+    // Each class's pixel share (shape area decides it: circles and squares fill more of their box).
+    st.classShare.forEach((p, c) => expect(Math.abs(mean(share[c + 1]) - p), SEG_CLASSES[c + 1]).toBeLessThan(4 * se(share[c + 1])));
+    // Objects: always 2 visible, classes uniform (binomial over objects).
+    expect(objects / n).toBe(st.visibleObjects);
+    for (const count of objectClass) expect(Math.abs(count / objects - st.objectClassShare)).toBeLessThan(4 * sd(st.objectClassShare, objects));
+    // Object area: a visible object covers about (1 - 0.60) / 2 = 20% of the image, about 3 of the 16 patches.
+    expect((1 - mean(share[0])) / st.visibleObjects).toBeGreaterThan(0.18);
+    // Patches whose majority class is background (binomial over patches is too narrow: count per image).
+    const patches = majorityPatchLabels(split.masks, n, S, 8, NUM_SEG_CLASSES);
+    const bgPatches = Float64Array.from({ length: n }, (_, i) => patches.subarray(i * 16, (i + 1) * 16).filter((l) => l === 0).length / 16);
+    expect(Math.abs(mean(bgPatches) - st.backgroundPatchShare)).toBeLessThan(4 * se(bgPatches));
+    // Background-only prediction scores backgroundShare / 6: about 10 mIoU, the floor fine-tuning must clear.
+    expect(st.backgroundShare / NUM_SEG_CLASSES).toBeCloseTo(0.1, 2);
   });
 });
 

@@ -5,6 +5,7 @@ import { VitEncoder, type VitConfig } from '../src/models/vit';
 import { vitFlops } from '../src/models/vitFlops';
 import { finetuneSegmentation, transferEvaluation } from '../src/transfer/finetune';
 import { segHeadFlops } from '../src/transfer/segFlops';
+import { NUM_SEG_CLASSES } from '../src/transfer/ade';
 import { useCpuBackend } from './helpers';
 
 beforeAll(useCpuBackend);
@@ -28,11 +29,12 @@ describe('segmentation fine-tuning', () => {
     expect(a.stopped).toBe(false);
     expect(a.miou).toBeGreaterThan(0);
     expect(a.miou).toBeLessThanOrEqual(1);
-    expect(a.perClassIoU).toHaveLength(11);
+    expect(a.perClassIoU).toHaveLength(NUM_SEG_CLASSES);
+    expect(NUM_SEG_CLASSES).toBe(6); // background + the ADE-like set's 5 shape classes
     expect(Number.isFinite(a.finalLoss)).toBe(true);
     // Evaluation: 2 batches of 4 validation images, each encoder forward + head forward + argmax over the logits.
-    const head = { dim: 16, grid: 4, imageSize: 16, width: 8, numClasses: 11 };
-    const evalBatch = vitFlops(micro, 4).forward + segHeadFlops(head, 4).forward + 4 * 16 * 16 * 11;
+    const head = { dim: 16, grid: 4, imageSize: 16, width: 8, numClasses: NUM_SEG_CLASSES };
+    const evalBatch = vitFlops(micro, 4).forward + segHeadFlops(head, 4).forward + 4 * 16 * 16 * NUM_SEG_CLASSES;
     expect(a.evalFlops).toBe(2 * evalBatch);
     // Training: at least encoder + head forward and backward per step, and the loss and AdamW on top (a few percent).
     const perStep = a.trainFlops / 3;
