@@ -29,6 +29,15 @@ test.describe('FLOP Lab foundation', () => {
     const records = await page.evaluate(() => window.floplab.state().records);
     expect(records.map((r) => r.step)).toEqual([2, 3, 4, 6]);
     expect(records[3].flops).toBe(6 * profiled);
+    // each probe point carries its 95% interval; the same probe of the random init is the reference line
+    const probed = records.filter((r) => r.probeAccuracy !== undefined);
+    expect(probed.map((r) => r.probeTotal)).toEqual([16, 16]);
+    for (const r of probed) expect(r.probeInterval![0]).toBeLessThanOrEqual(r.probeAccuracy!);
+    const baseline = await page.evaluate(() => window.floplab.state().baseline);
+    expect(baseline).toMatchObject({ step: 0, total: 16 });
+    await expect(page.getByTestId('accuracy-chart')).toHaveAttribute('data-baseline', String(baseline!.accuracy));
+    await expect(page.getByTestId('accuracy-chart').locator('.recharts-errorBar')).toHaveCount(2);
+    expect(records[3].evalMs).toBeLessThanOrEqual(records[3].wallMs);
   });
 
   test('the page stays interactive while training, and pause / resume / stop work', async ({ page }) => {

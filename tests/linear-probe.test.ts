@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../src/engine/rng';
-import { linearProbeAccuracy } from '../src/eval/linearProbe';
+import { linearProbe } from '../src/eval/linearProbe';
+import { wilsonInterval } from '../src/eval/interval';
 import type { ProbeSet } from '../src/eval/knn';
 import { useCpuBackend } from './helpers';
 
@@ -31,9 +32,10 @@ describe('linear probe', () => {
     const train = set(64, 1);
     const test = set(32, 2);
     const before = tf.memory().numTensors;
-    const acc = await linearProbeAccuracy(identity, train, test, CLASSES);
+    const score = await linearProbe(identity, train, test, CLASSES);
     expect(tf.memory().numTensors).toBe(before);
-    expect(acc).toBe(1);
+    expect(score).toEqual({ accuracy: 1, correct: 32, total: 32, interval: wilsonInterval(32, 32) });
+    expect(score.interval[1]).toBe(1);
     tf.dispose([train.images, test.images]);
   });
 
@@ -41,7 +43,11 @@ describe('linear probe', () => {
     // Features of 4 clusters, labels drawn at random: a probe can only memorise the train set.
     const train = set(200, 3, true);
     const test = set(400, 4, true);
-    const acc = await linearProbeAccuracy(identity, train, test, CLASSES);
+    const { accuracy: acc, correct, total, interval } = await linearProbe(identity, train, test, CLASSES);
+    expect(total).toBe(400);
+    expect(acc).toBe(correct / total);
+    expect(interval[0]).toBeLessThan(acc);
+    expect(interval[1]).toBeGreaterThan(acc);
     // chance 0.25; with 400 test images the standard error is about 0.022
     expect(acc).toBeGreaterThan(0.15);
     expect(acc).toBeLessThan(0.35);
@@ -51,11 +57,11 @@ describe('linear probe', () => {
   it('is deterministic and rejects bad labels and options, naming them', async () => {
     const train = set(32, 5);
     const test = set(16, 6);
-    const a = await linearProbeAccuracy(identity, train, test, CLASSES, { steps: 5 });
-    expect(await linearProbeAccuracy(identity, train, test, CLASSES, { steps: 5 })).toBe(a);
+    const a = await linearProbe(identity, train, test, CLASSES, { steps: 5 });
+    expect(await linearProbe(identity, train, test, CLASSES, { steps: 5 })).toEqual(a);
     const bad = { images: test.images, labels: Int32Array.from(test.labels, (l) => (l === 0 ? 9 : l)) };
-    await expect(linearProbeAccuracy(identity, train, bad, CLASSES)).rejects.toThrow(/test.labels\[0\] = 9/);
-    await expect(linearProbeAccuracy(identity, train, test, CLASSES, { steps: 0 })).rejects.toThrow(/steps must be a positive integer/);
+    await expect(linearProbe(identity, train, bad, CLASSES)).rejects.toThrow(/test.labels\[0\] = 9/);
+    await expect(linearProbe(identity, train, test, CLASSES, { steps: 0 })).rejects.toThrow(/steps must be a positive integer/);
     tf.dispose([train.images, test.images]);
   });
 });

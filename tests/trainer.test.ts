@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../src/train/config';
-import { Trainer } from '../src/train/trainer';
+import { buildProbeSets, Trainer } from '../src/train/trainer';
+import { createDataSource } from '../src/data/presets';
+import { Rng } from '../src/engine/rng';
+import { VitEncoder } from '../src/models/vit';
+import { knnProbe } from '../src/eval/knn';
+import { linearProbe } from '../src/eval/linearProbe';
+import { wilsonInterval } from '../src/eval/interval';
 import { profileStep } from '../src/train/profile';
 import { runExperiment } from '../src/train/runner';
 import type { BackendInfo } from '../src/train/records';
@@ -86,6 +92,52 @@ describe('runExperiment', () => {
     expect(last.probeAccuracy).toBeGreaterThanOrEqual(0);
     expect(last.probeAccuracy).toBeLessThanOrEqual(1);
     expect(last.evalFlops).toBeGreaterThan(0);
+  });
+
+  it('gives each probe its counts and 95% interval, and times evaluation as part of the wall time', async () => {
+    const config = tinyRun({ steps: 6, logEvery: 2, evalEvery: 3 });
+    const result = await runExperiment(config, cpu);
+    for (const r of result.records) {
+      expect(r.evalMs).toBeGreaterThan(0); // the baseline probe ran before step 0
+      expect(r.evalMs).toBeLessThanOrEqual(r.wallMs);
+      if (r.probeAccuracy === undefined) {
+        expect(r.probeInterval).toBeUndefined();
+        continue;
+      }
+      expect(r.probeTotal).toBe(32);
+      expect(r.probeAccuracy).toBe(r.probeCorrect! / 32);
+      expect(r.probeInterval).toEqual(wilsonInterval(r.probeCorrect!, 32));
+    }
+    const ms = result.records.map((r) => r.evalMs);
+    expect(ms).toEqual([...ms].sort((a, b) => a - b));
+    expect(ms[1]).toBeGreaterThan(ms[0]); // step 3 probed
+    expect(result.baseline!.ms).toBe(ms[0]);
+  });
+
+  it('the random-init baseline is the same probe of a fresh encoder of that seed, counted as eval FLOPs', async () => {
+    for (const kind of ['knn', 'linear'] as const) {
+      const config = tinyRun({ steps: 3, logEvery: 3, evalEvery: 3, seed: 11, probe: { kind, trainSize: 64, testSize: 32, k: 5 } });
+      const before = tf.memory().numTensors;
+      const result = await runExperiment(config, cpu);
+      expect(tf.memory().numTensors).toBe(before);
+      // Independently: the seed's init encoder, probe sets rebuilt from the config.
+      const sets = buildProbeSets(config, createDataSource(config.dataset, config.model.imageSize, config.seed));
+      const encoder = new VitEncoder(config.model, new Rng(config.seed).split('init', 'encoder'));
+      const features = (x: tf.Tensor4D) => encoder.features(x);
+      const fresh =
+        kind === 'knn' ? await knnProbe(features, sets.train, sets.test, 5, sets.numClasses) : await linearProbe(features, sets.train, sets.test, sets.numClasses);
+      encoder.dispose();
+      tf.dispose([sets.train.images, sets.test.images]);
+      const b = result.baseline!;
+      expect({ accuracy: b.accuracy, correct: b.correct, total: b.total, interval: b.interval }).toEqual(fresh);
+      expect(b.step).toBe(0);
+      expect(b.flops).toBeGreaterThan(0);
+      // the baseline's FLOPs are in every record's evalFlops; the one probe at step 3 costs the same again
+      expect(result.records[0].evalFlops).toBe(2 * b.flops);
+    }
+    const off = await runExperiment(tinyRun({ steps: 2, logEvery: 1, probe: { kind: 'none' } }), cpu);
+    expect(off.baseline).toBeNull();
+    expect(off.records.every((r) => r.evalFlops === 0 && r.evalMs === 0)).toBe(true);
   });
 });
 

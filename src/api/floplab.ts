@@ -6,7 +6,7 @@
 import { defaultConfig, resolveConfig, validateConfig, type ExperimentConfig } from '../train/config';
 import { listMethods, type MethodInfo } from '../methods/catalog';
 import { MODEL_PRESETS } from '../models/presets';
-import type { BackendInfo, BackendOption, ComparisonRow, RunResult, StepProfile, TrainRecord, TransferRecord } from '../train/records';
+import type { BackendInfo, BackendOption, ComparisonRow, ProbeBaseline, RunResult, StepProfile, TrainRecord, TransferRecord } from '../train/records';
 import { listDatasets } from '../data/presets';
 import type { DatasetInfo } from '../data/source';
 import type { DatasetPreview, ExploreOptions } from '../train/explore';
@@ -29,8 +29,8 @@ export interface FlopLabApi {
   pause(): Promise<void>;
   resume(): Promise<void>;
   stop(): Promise<void>;
-  /** What the page shows now: status, backend, records and transfer evaluations so far. */
-  state(): { status: string; backend: unknown; records: TrainRecord[]; transfer: TransferRecord[]; profile: StepProfile | null };
+  /** What the page shows now: status, backend, records, the random-init probe baseline and transfer evaluations so far. */
+  state(): { status: string; backend: unknown; records: TrainRecord[]; baseline: ProbeBaseline | null; transfer: TransferRecord[]; profile: StepProfile | null };
   /** The dataset presets with their documented properties (the README's dataset table). */
   datasets(): DatasetInfo[];
   /** Samples (pixels, masks, labels, captions) and the class histogram of a config's dataset, as the explorer shows them. */
@@ -73,7 +73,7 @@ export function createApi(client: LabClient, store: LabStore): FlopLabApi {
     pause: () => s().pause(),
     resume: () => s().resume(),
     stop: () => s().stop(),
-    state: () => ({ status: s().status, backend: s().backend, records: s().records, transfer: s().transfer, profile: s().profile }),
+    state: () => ({ status: s().status, backend: s().backend, records: s().records, baseline: s().baseline, transfer: s().transfer, profile: s().profile }),
     datasets: () => listDatasets(),
     async exploreDataset(config = {}, opts = {}) {
       resolveConfig(config);

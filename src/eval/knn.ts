@@ -5,6 +5,7 @@
  * is cheap enough to run every `evalEvery` steps as a live proxy for transfer.
  */
 import * as tf from '@tensorflow/tfjs';
+import { scorePredictions, type ProbeScore } from './interval';
 
 export interface ProbeSet {
   /** [N, H, W, 3] normalised images, kept on the device between evaluations. */
@@ -15,15 +16,18 @@ export interface ProbeSet {
 
 export type FeatureFn = (images: tf.Tensor4D) => tf.Tensor2D;
 
-/** Features of a set in chunks (bounded memory), L2-normalised: [N, D]. */
+/**
+ * Features of a set in chunks, L2-normalised: [N, D]. Each chunk's forward pass
+ * runs in its own tidy, so only one chunk's activations are alive at a time
+ * (memory is bounded by `chunk`, not by N); only the [chunk, D] features are kept.
+ */
 export function embed(features: FeatureFn, images: tf.Tensor4D, chunk = 64): tf.Tensor2D {
   return tf.tidy(() => {
     const n = images.shape[0];
     const parts: tf.Tensor2D[] = [];
     for (let start = 0; start < n; start += chunk) {
       const size = Math.min(chunk, n - start);
-      const x = tf.slice(images, [start, 0, 0, 0], [size, -1, -1, -1]);
-      parts.push(features(x as tf.Tensor4D));
+      parts.push(tf.tidy(() => features(tf.slice(images, [start, 0, 0, 0], [size, -1, -1, -1]) as tf.Tensor4D)));
     }
     const f = parts.length === 1 ? parts[0] : tf.concat(parts, 0);
     return tf.div(f, tf.add(tf.norm(f, 'euclidean', 1, true), 1e-12)) as tf.Tensor2D;
@@ -45,7 +49,8 @@ export function knnVote(sims: Float32Array, idx: Int32Array, trainLabels: Int32A
   return pred;
 }
 
-export async function knnAccuracy(features: FeatureFn, train: ProbeSet, test: ProbeSet, k: number, numClasses: number): Promise<number> {
+/** kNN probe: top-1 accuracy on `test` with its counts and 95% Wilson interval. One [Ntest, Ntrain] matmul and a top-k. */
+export async function knnProbe(features: FeatureFn, train: ProbeSet, test: ProbeSet, k: number, numClasses: number): Promise<ProbeScore> {
   const kk = Math.min(k, train.labels.length);
   const { values, indices } = tf.tidy(() => {
     const ftrain = embed(features, train.images);
@@ -55,10 +60,7 @@ export async function knnAccuracy(features: FeatureFn, train: ProbeSet, test: Pr
   });
   try {
     const [sims, idx] = await Promise.all([values.data(), indices.data()]);
-    const pred = knnVote(sims as Float32Array, idx as Int32Array, train.labels, kk, numClasses);
-    let correct = 0;
-    pred.forEach((p, i) => (correct += p === test.labels[i] ? 1 : 0));
-    return correct / pred.length;
+    return scorePredictions(knnVote(sims as Float32Array, idx as Int32Array, train.labels, kk, numClasses), test.labels);
   } finally {
     values.dispose();
     indices.dispose();

@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { oneHotRows } from '../engine/oneHot';
 import { AdamW } from '../engine/optimizer';
 import { embed, type FeatureFn, type ProbeSet } from './knn';
+import { scorePredictions, type ProbeScore } from './interval';
 
 export interface LinearProbeOptions {
   /** Full-batch optimisation steps. */
@@ -25,25 +26,25 @@ export interface LinearProbeOptions {
 export const LINEAR_PROBE_DEFAULTS: Readonly<LinearProbeOptions> = Object.freeze({ steps: 100, lr: 0.05, weightDecay: 1e-4 });
 
 function checkLabels(name: string, labels: Int32Array, n: number, numClasses: number): void {
-  if (labels.length !== n) throw new Error(`linearProbeAccuracy: ${name} has ${n} images but ${labels.length} labels`);
+  if (labels.length !== n) throw new Error(`linearProbe: ${name} has ${n} images but ${labels.length} labels`);
   labels.forEach((l, i) => {
-    if (!(l >= 0 && l < numClasses)) throw new Error(`linearProbeAccuracy: ${name}.labels[${i}] = ${l} is not a class in 0..${numClasses - 1}`);
+    if (!(l >= 0 && l < numClasses)) throw new Error(`linearProbe: ${name}.labels[${i}] = ${l} is not a class in 0..${numClasses - 1}`);
   });
 }
 
-/** Trains the probe on `train` features and returns its accuracy on `test`. */
-export async function linearProbeAccuracy(
+/** Trains the probe on `train` features and scores it on `test`. */
+export async function linearProbe(
   features: FeatureFn,
   train: ProbeSet,
   test: ProbeSet,
   numClasses: number,
   opts: Partial<LinearProbeOptions> = {},
-): Promise<number> {
+): Promise<ProbeScore> {
   const o = { ...LINEAR_PROBE_DEFAULTS, ...opts };
-  if (!Number.isInteger(numClasses) || numClasses < 2) throw new Error(`linearProbeAccuracy: numClasses must be an integer >= 2, got ${numClasses}`);
-  if (!Number.isInteger(o.steps) || o.steps < 1) throw new Error(`linearProbeAccuracy: steps must be a positive integer, got ${o.steps}`);
-  if (!(o.lr > 0)) throw new Error(`linearProbeAccuracy: lr must be > 0, got ${o.lr}`);
-  if (!(o.weightDecay >= 0)) throw new Error(`linearProbeAccuracy: weightDecay must be >= 0, got ${o.weightDecay}`);
+  if (!Number.isInteger(numClasses) || numClasses < 2) throw new Error(`linearProbe: numClasses must be an integer >= 2, got ${numClasses}`);
+  if (!Number.isInteger(o.steps) || o.steps < 1) throw new Error(`linearProbe: steps must be a positive integer, got ${o.steps}`);
+  if (!(o.lr > 0)) throw new Error(`linearProbe: lr must be > 0, got ${o.lr}`);
+  if (!(o.weightDecay >= 0)) throw new Error(`linearProbe: weightDecay must be >= 0, got ${o.weightDecay}`);
   checkLabels('train', train.labels, train.images.shape[0], numClasses);
   checkLabels('test', test.labels, test.images.shape[0], numClasses);
 
@@ -80,9 +81,7 @@ export async function linearProbeAccuracy(
     const pred = tf.tidy(() => tf.argMax(tf.add(tf.matMul(ftest, w), b), 1));
     const values = await pred.data();
     pred.dispose();
-    let correct = 0;
-    values.forEach((p, i) => (correct += p === test.labels[i] ? 1 : 0));
-    return correct / values.length;
+    return scorePredictions(values, test.labels);
   } finally {
     optimizer.dispose();
     tf.dispose([ftrain, ftest, targets, w, b]);

@@ -5,7 +5,7 @@
  */
 import { create } from 'zustand';
 import { validateConfig, type ExperimentConfig, type ExperimentInput } from '../train/config';
-import type { BackendInfo, BackendOption, ComparisonRow, RunResult, StepProfile, TrainRecord, TransferProgress, TransferRecord } from '../train/records';
+import type { BackendInfo, BackendOption, ComparisonRow, ProbeBaseline, RunResult, StepProfile, TrainRecord, TransferProgress, TransferRecord } from '../train/records';
 import type { LabClient } from '../worker/client';
 import type { WorkerEvent } from '../worker/protocol';
 import { configToHash, readConfigFromHash } from './urlState';
@@ -36,6 +36,8 @@ export interface ConfigSlice {
 export interface RunSlice {
   status: RunStatus;
   records: TrainRecord[];
+  /** The run's probe of its random-init encoder (before step 0); null until it arrives or when the probe is off. */
+  baseline: ProbeBaseline | null;
   /** Segmentation transfer evaluations of the run (scratch baseline and fine-tuned checkpoints). */
   transfer: TransferRecord[];
   /** Where the fine-tuning in progress is; null when none runs. */
@@ -112,6 +114,7 @@ export function createLabStore(client: LabClient, remote: <T extends (...a: neve
 
     status: 'idle',
     records: [],
+    baseline: null,
     transfer: [],
     transferProgress: null,
     profile: null,
@@ -125,10 +128,11 @@ export function createLabStore(client: LabClient, remote: <T extends (...a: neve
       const status = get().status;
       if (status === 'running' || status === 'paused' || status === 'starting')
         throw new Error('a run is already in progress: stop it before starting another');
-      set({ status: 'starting', records: [], transfer: [], transferProgress: null, profile: null, runConfig: v.config, runError: null, startedAt: Date.now() });
+      set({ status: 'starting', records: [], baseline: null, transfer: [], transferProgress: null, profile: null, runConfig: v.config, runError: null, startedAt: Date.now() });
       const onEvent = remote((e: WorkerEvent) => {
         if (e.type === 'backend') set({ backend: e.backend, status: 'running' });
         else if (e.type === 'profile') set({ profile: e.profile });
+        else if (e.type === 'baseline') set({ baseline: e.baseline });
         else if (e.type === 'transfer') set({ transfer: [...get().transfer, e.record], transferProgress: null });
         else if (e.type === 'transfer-progress') set({ transferProgress: e.progress });
         else {

@@ -22,21 +22,49 @@ export interface TrainRecord {
   loss: number;
   /** Cumulative pre-training FLOPs after this step. */
   flops: number;
-  /** Wall-clock ms since the run started (pauses excluded). */
+  /** Wall-clock ms since the run started (pauses excluded), when this record was complete (its probe included). */
   wallMs: number;
   /** Mean wall ms per step over the last log interval. */
   stepMs: number;
   /** Measured GPU kernel ms of one sampled step, where the adapter has timestamp-query. */
   gpuMs?: number;
   lr: number;
-  /** Online probe accuracy (0..1) where evaluated at this step. */
+  /** Online probe accuracy (0..1) where evaluated at this step: probeCorrect / probeTotal. */
   probeAccuracy?: number;
-  /** Cumulative evaluation FLOPs (counted separately from pre-training). */
+  /** 95% Wilson score interval [lo, hi] of probeAccuracy (test-set sampling noise only). */
+  probeInterval?: [number, number];
+  /** Test images the probe classified correctly, where evaluated. */
+  probeCorrect?: number;
+  /** Test images the probe classified (config.probe.testSize), where evaluated. */
+  probeTotal?: number;
+  /** Dense patch probe's patch mIoU (0..1) on held-out ADE-like images, where evaluated and probe.dense is on. */
+  patchMiou?: number;
+  /** Cumulative evaluation FLOPs (counted separately from pre-training), the step-0 baseline probe included. */
   evalFlops: number;
+  /** Cumulative wall ms spent evaluating (probes, previews, the baseline probe); part of wallMs, so evalMs / wallMs is the probe's share. */
+  evalMs: number;
   /** Method-specific monitors (e.g. teacher entropy), read back at log steps. */
   monitors?: Record<string, number>;
   /** Images the method shows (MAE reconstructions), at probe steps. */
   preview?: Preview;
+}
+
+/**
+ * The random-init baseline: the run's own probe (same sets, same kind, same k)
+ * evaluated once before step 0, when the encoder is the seed's random init.
+ */
+export interface ProbeBaseline {
+  step: 0;
+  accuracy: number;
+  interval: [number, number];
+  correct: number;
+  total: number;
+  /** Dense patch probe's patch mIoU (0..1) of the random-init encoder, where probe.dense is on. */
+  patchMiou?: number;
+  /** Evaluation FLOPs of this probe (included in every record's evalFlops). */
+  flops: number;
+  /** Wall ms of this probe, building the probe sets included (included in every record's evalMs). */
+  ms: number;
 }
 
 export interface AdapterInfo {
@@ -108,6 +136,8 @@ export interface RunResult {
   profile: StepProfile;
   /** Segmentation transfer evaluations (empty unless config.transfer.kind is 'segmentation'). */
   transfer: TransferRecord[];
+  /** The probe of the random-init encoder before step 0; null when probe.kind is 'none'. */
+  baseline: ProbeBaseline | null;
   /** True when stop() ended the run (during pre-training or fine-tuning). */
   stopped: boolean;
 }

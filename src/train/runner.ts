@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig } from './config';
-import type { BackendInfo, RunResult, StepProfile, TrainRecord, TransferProgress, TransferRecord } from './records';
+import type { BackendInfo, ProbeBaseline, RunResult, StepProfile, TrainRecord, TransferProgress, TransferRecord } from './records';
 import { Trainer } from './trainer';
 import { runTransfer, transferSteps } from './transferRun';
 
@@ -44,6 +44,8 @@ export class RunControl {
 }
 
 export interface RunHooks {
+  /** The random-init probe, once, before step 0 (not called when probe.kind is 'none'). */
+  onBaseline?: (baseline: ProbeBaseline) => void;
   onRecord?: (record: TrainRecord) => void;
   onProfile?: (profile: StepProfile) => void;
   onTransfer?: (record: TransferRecord) => void;
@@ -61,12 +63,24 @@ export async function runExperiment(config: ExperimentConfig, backend: BackendIn
   let profile: StepProfile | null = null;
   let flops = 0;
   let evalFlops = 0;
+  let evalMs = 0;
+  let baseline: ProbeBaseline | null = null;
   let pausedMs = 0;
   const t0 = performance.now();
   let lastLogAt = t0;
   let stepsSinceLog = 0;
   let pausedSinceLog = 0;
   try {
+    if (config.probe.kind !== 'none') {
+      // Before step 0 the encoder is the seed's random init: the same probe now is the baseline the curve starts from.
+      const probe = await trainer.probe();
+      const ms = performance.now() - t0;
+      evalFlops += probe.flops;
+      evalMs += ms;
+      baseline = { step: 0, accuracy: probe.accuracy, interval: probe.interval, correct: probe.correct, total: probe.total, patchMiou: probe.patchMiou, flops: probe.flops, ms };
+      hooks.onBaseline?.(baseline);
+      lastLogAt = performance.now();
+    }
     for (let step = 0; step < config.steps && !control.isStopped; step++) {
       const paused = await control.checkpoint();
       pausedMs += paused;
@@ -107,17 +121,25 @@ export async function runExperiment(config: ExperimentConfig, backend: BackendIn
         gpuMs,
         lr,
         evalFlops,
+        evalMs,
       };
       if (isEval) {
+        const e0 = performance.now();
         const probe = await trainer.probe();
         evalFlops += probe.flops;
         record.probeAccuracy = probe.accuracy;
+        record.probeInterval = probe.interval;
+        record.probeCorrect = probe.correct;
+        record.probeTotal = probe.total;
+        if (probe.patchMiou !== undefined) record.patchMiou = probe.patchMiou;
         const shown = await trainer.preview(step);
         if (shown) {
           evalFlops += shown.flops;
           record.preview = shown.preview;
         }
+        evalMs += performance.now() - e0;
         record.evalFlops = evalFlops;
+        record.evalMs = evalMs;
       }
       const mon = trainer.state.monitors?.();
       if (mon) {
@@ -126,6 +148,8 @@ export async function runExperiment(config: ExperimentConfig, backend: BackendIn
         record.monitors = Object.fromEntries(names.map((n, i) => [n, values[i][0]]));
         tf.dispose(Object.values(mon));
       }
+      // Stamped once the record is complete, so that evalMs <= wallMs.
+      record.wallMs = performance.now() - t0 - pausedMs;
       records.push(record);
       hooks.onRecord?.(record);
       if (transferAt.has(step + 1)) {
@@ -152,5 +176,5 @@ export async function runExperiment(config: ExperimentConfig, backend: BackendIn
     trainer.dispose();
   }
   if (!profile) throw new Error('run stopped before its first step');
-  return { config, backend, records, profile, transfer, stopped: control.isStopped };
+  return { config, backend, records, profile, transfer, baseline, stopped: control.isStopped };
 }

@@ -18,8 +18,10 @@ import { VitEncoder } from '../models/vit';
 import { getMethod } from '../methods/registry';
 import { smoothedMultiLabelTargets } from '../methods/losses/classification';
 import type { Batch, Method, MethodRequirements, MethodState } from '../methods/types';
-import { knnAccuracy, type ProbeSet } from '../eval/knn';
-import { linearProbeAccuracy } from '../eval/linearProbe';
+import { knnProbe, type ProbeSet } from '../eval/knn';
+import { linearProbe } from '../eval/linearProbe';
+import type { ProbeScore } from '../eval/interval';
+import { densePatchProbe, densePatchSets, type PatchSets } from '../eval/densePatchProbe';
 import type { ExperimentConfig } from './config';
 import type { Preview, StepProfile } from './records';
 
@@ -29,6 +31,35 @@ const IMAGENET_STD = [0.229, 0.224, 0.225];
 /** ImageNet-normalised [B, H, W, 3] back to RGB bytes (int32 0..255). */
 function toBytes(images: tf.Tensor4D): tf.Tensor {
   return tf.tidy(() => tf.clipByValue(tf.round(tf.mul(tf.add(tf.mul(images, IMAGENET_STD), IMAGENET_MEAN), 255)), 0, 255).toInt());
+}
+
+export interface ProbeSets {
+  train: ProbeSet;
+  test: ProbeSet;
+  numClasses: number;
+}
+
+/**
+ * The probe's labelled sets: a fixed held-out shape task, the same whatever the
+ * pre-training preset, so datasets are compared on one downstream task.
+ * Imported images with class folders are probed on their own held-out splits.
+ * The images live on the device as one tensor per set (the default 1000 + 500
+ * at 32 px are 18 MB); embed() runs the encoder over them in bounded chunks.
+ * The caller owns (and disposes) both image tensors.
+ */
+export function buildProbeSets(config: ExperimentConfig, dataset: DataSource): ProbeSets {
+  const p = config.probe;
+  const s = config.model.imageSize;
+  const ownProbe = dataset.info.id === 'imported' && dataset.numClasses > 0;
+  const make = (stream: string, size: number): { set: ProbeSet; numClasses: number } => {
+    const source = ownProbe ? createDataSource(config.dataset, s, config.seed, stream) : createProbeSource(s, config.seed, stream);
+    const host = source.batch(Array.from({ length: size }, (_, i) => i % source.size));
+    const set = { images: tf.keep(tf.tensor4d(host.images, [size, s, s, 3])), labels: Int32Array.from(host.labels.map((l) => l[0])) };
+    return { set, numClasses: source.numClasses };
+  };
+  const train = make('probe-train', p.trainSize);
+  const test = make('probe-test', p.testSize);
+  return { train: train.set, test: test.set, numClasses: train.numClasses };
 }
 
 export interface StepResult {
@@ -47,7 +78,8 @@ export class Trainer {
   private readonly options: Record<string, unknown>;
   private readonly rng: Rng;
   private readonly optimizer: AdamW;
-  private probeSets: { train: ProbeSet; test: ProbeSet; numClasses: number } | null = null;
+  private probeSets: ProbeSets | null = null;
+  private patchSets: PatchSets | null = null;
   /** Where CLIP's captions come from on this dataset (resolved from 'auto'). */
   private readonly captionSource: 'pseudo' | 'scene' | null;
 
@@ -199,39 +231,24 @@ export class Trainer {
   }
 
   /**
-   * The probe's labelled sets: a fixed held-out shape task, the same whatever the
-   * pre-training preset, so datasets are compared on one downstream task.
-   * Imported images with class folders are probed on their own held-out splits.
+   * Online probe (kNN or linear) of the encoder as it is now, on held-out labelled
+   * scenes: accuracy, counts and 95% interval, with its FLOPs apart. Before step 0
+   * the encoder is the seed's random init, so a probe then is the run's baseline.
    */
-  private buildProbeSets(): { train: ProbeSet; test: ProbeSet; numClasses: number } {
-    const p = this.config.probe;
-    const s = this.config.model.imageSize;
-    const make = (stream: string, size: number): { set: ProbeSet; numClasses: number } => {
-      const ownProbe = this.dataset.info.id === 'imported' && this.dataset.numClasses > 0;
-      const source = ownProbe ? createDataSource(this.config.dataset, s, this.config.seed, stream) : createProbeSource(s, this.config.seed, stream);
-      const host = source.batch(Array.from({ length: size }, (_, i) => i % source.size));
-      const set = { images: tf.keep(tf.tensor4d(host.images, [size, s, s, 3])), labels: Int32Array.from(host.labels.map((l) => l[0])) };
-      return { set, numClasses: source.numClasses };
-    };
-    const train = make('probe-train', p.trainSize);
-    const test = make('probe-test', p.testSize);
-    return { train: train.set, test: test.set, numClasses: train.numClasses };
-  }
-
-  /** Online probe accuracy (kNN or linear) on held-out labelled scenes; its FLOPs are returned apart. */
-  async probe(): Promise<{ accuracy: number; flops: number }> {
-    this.probeSets ??= this.buildProbeSets();
+  async probe(): Promise<ProbeScore & { flops: number; patchMiou?: number }> {
+    this.probeSets ??= buildProbeSets(this.config, this.dataset);
     const { train, test, numClasses } = this.probeSets;
     const features = (x: tf.Tensor4D) => this.encoder.features(x);
+    const { model, seed } = this.config;
+    if (this.config.probe.dense) this.patchSets ??= densePatchSets(seed, model.imageSize, model.patchSize);
     this.counter.begin('eval');
-    let flops = 0;
     try {
-      const accuracy =
+      const score =
         this.config.probe.kind === 'linear'
-          ? await linearProbeAccuracy(features, train, test, numClasses)
-          : await knnAccuracy(features, train, test, this.config.probe.k, numClasses);
-      flops = this.counter.end().total;
-      return { accuracy, flops };
+          ? await linearProbe(features, train, test, numClasses)
+          : await knnProbe(features, train, test, this.config.probe.k, numClasses);
+      const patchMiou = this.patchSets ? (await densePatchProbe(this.encoder, this.patchSets)).miou : undefined;
+      return { ...score, patchMiou, flops: this.counter.end().total };
     } finally {
       if (this.counter.recording) this.counter.end();
     }
@@ -243,7 +260,7 @@ export class Trainer {
    */
   async preview(step: number): Promise<{ preview: Preview; flops: number } | null> {
     if (!this.state.preview) return null;
-    this.probeSets ??= this.buildProbeSets();
+    this.probeSets ??= buildProbeSets(this.config, this.dataset);
     const test = this.probeSets.test;
     const count = Math.min(4, test.labels.length);
     const size = this.config.model.imageSize;

@@ -1,16 +1,19 @@
 /**
  * Transfer against pre-training compute (the paper's main axis), in FLOPs, hours
- * or CO2: the online probe's accuracy as the live proxy, and segmentation mIoU
- * points after fine-tuning, with the from-scratch baseline as a reference line.
- * Both are fractions on one axis but different protocols, and labelled so.
+ * or CO2: the online probe's accuracy as the live proxy, with its 95% interval as
+ * error bars and the same probe of the random-init encoder (step 0, which a log
+ * axis cannot place) as a labelled reference line over a faint band of its
+ * interval; and segmentation mIoU points after fine-tuning, with the from-scratch
+ * baseline as a reference line. All are fractions on one axis but different
+ * protocols, and labelled so.
  */
 import { useState } from 'react';
-import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, ErrorBar, Line, LineChart, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { CarbonParams } from '../carbon/co2';
 import { estimateCarbon } from '../carbon/co2';
 import { Card, EmptyChart } from './Card';
 import { Segmented } from './Segmented';
-import { ACCENT, AXIS_LABEL_STYLE, AXIS_TICK, GRID, TOOLTIP_CURSOR, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from './chartTheme';
+import { ACCENT, MUTED, AXIS_LABEL_STYLE, AXIS_TICK, GRID, TOOLTIP_CURSOR, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from './chartTheme';
 import { logTicks } from './axisTicks';
 import { activeCarbon } from './derived';
 import { formatCo2, formatFlops, formatHours, formatPercent, formatSi } from './format';
@@ -43,6 +46,47 @@ function xOf(flops: number, carbon: CarbonParams): { flops: number; hours: numbe
 }
 
 const MIOU_COLOUR = '#f472b6';
+const BASELINE_COLOUR = MUTED;
+
+/**
+ * The y axis runs from 0 to the first of these tops above every value shown
+ * (intervals and baselines included), so that small differences between probe
+ * points, and their error bars, stay readable while accuracies are low.
+ */
+const Y_TOPS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1];
+function yAxisOf(values: number[]): { top: number; ticks: number[] } {
+  const max = Math.max(0, ...values.filter(Number.isFinite));
+  const top = Y_TOPS.find((t) => t >= max + 0.02) ?? 1;
+  const step = top <= 0.3 ? 0.05 : top <= 0.6 ? 0.1 : 0.2;
+  const ticks = Array.from({ length: Math.round(top / step) + 1 }, (_, i) => Math.round(i * step * 100) / 100);
+  return { top, ticks };
+}
+
+/** Pixels the x axis leaves at each end of the plot (points clear of the y axis). */
+const X_PAD = 12;
+
+/**
+ * The baseline's interval as a faint band across the whole plot (the axis padding
+ * included, as the reference line is drawn), labelled just under the band, where
+ * probe points above the baseline leave room (above it when the band is near the x axis).
+ */
+function BaselineBand(props: { x?: number; y?: number; width?: number; height?: number; label: string }) {
+  const { x = 0, y = 0, width = 0, height = 0, label } = props;
+  const below = y + height + 16 < HEIGHT - 56;
+  return (
+    <g>
+      <rect x={x - X_PAD} y={y} width={width + 2 * X_PAD} height={height} fill={BASELINE_COLOUR} fillOpacity={0.12} />
+      <text x={x - X_PAD + 4} y={below ? y + height + 13 : y - 5} fill={BASELINE_COLOUR} fontSize={12}>
+        {label}
+      </text>
+    </g>
+  );
+}
+
+/** "[12.1–16.5%]": an interval in percent, one unit sign. */
+function formatInterval([lo, hi]: [number, number]): string {
+  return `[${(lo * 100).toFixed(1)}–${formatPercent(hi)}]`;
+}
 
 export function AccuracyChart() {
   const [mode, setMode] = useState<XMode>('flops');
@@ -53,11 +97,17 @@ export function AccuracyChart() {
   const carbon = activeCarbon({ input, config, runConfig });
   const transfer = useLab((s) => s.transfer);
   const progress = useLab((s) => s.transferProgress);
+  const baseline = useLab((s) => s.baseline);
   const probeKind = (runConfig ?? config)?.probe.kind ?? 'knn';
 
   const points = records
     .filter((r) => r.probeAccuracy !== undefined && r.flops > 0)
-    .map((r) => ({ step: r.step, ...xOf(r.flops, carbon), accuracy: r.probeAccuracy as number }));
+    .map((r) => {
+      const accuracy = r.probeAccuracy as number;
+      const interval = r.probeInterval ?? [accuracy, accuracy];
+      // ErrorBar takes offsets below and above the value.
+      return { step: r.step, ...xOf(r.flops, carbon), accuracy, interval, count: `${r.probeCorrect}/${r.probeTotal}`, error: [accuracy - interval[0], interval[1] - accuracy] };
+    });
   const miouPoints = transfer
     .filter((t) => t.init === 'pretrained' && t.pretrainFlops > 0)
     .map((t) => ({ step: t.step, ...xOf(t.pretrainFlops, carbon), miou: t.miou, seeds: t.runs.length }));
@@ -65,6 +115,12 @@ export function AccuracyChart() {
   const axis = X_MODES.find((m) => m.id === mode)!;
   const xs = [...points, ...miouPoints].map((p) => p[mode]);
   const { factor, unit } = tickUnit(mode, Math.max(...xs));
+  const yAxis = yAxisOf([
+    ...points.map((p) => p.interval[1]),
+    ...miouPoints.map((p) => p.miou),
+    ...(baseline ? [baseline.interval[1]] : []),
+    ...(scratch ? [scratch.miou] : []),
+  ]);
   const ticks = logTicks(Math.min(...xs) * factor, Math.max(...xs) * factor).map((t) => t / factor);
 
   const toggle = (
@@ -76,9 +132,22 @@ export function AccuracyChart() {
 
   return (
     <Card title="Transfer vs compute" subtitle={toggle}>
-      <div data-testid="accuracy-chart" data-points={points.length} data-miou-points={miouPoints.length} data-scratch={scratch?.miou} data-x={mode}>
+      <div
+        data-testid="accuracy-chart"
+        data-points={points.length}
+        data-miou-points={miouPoints.length}
+        data-scratch={scratch?.miou}
+        data-baseline={baseline?.accuracy}
+        data-y-top={yAxis.top}
+        data-x={mode}
+      >
         <div className="chart-legend">
-          <span className="legend-item"><span className="legend-dot" style={{ background: ACCENT }} />{probeKind === 'linear' ? 'linear' : 'kNN'} probe accuracy (online proxy)</span>
+          <span className="legend-item"><span className="legend-dot" style={{ background: ACCENT }} />{probeKind === 'linear' ? 'linear' : 'kNN'} probe accuracy (online proxy), 95% interval</span>
+          {baseline && (
+            <span className="legend-item" title="The same probe of this seed's random-init encoder, before step 0, with its 95% interval shaded">
+              <span className="legend-dash" style={{ borderColor: BASELINE_COLOUR }} />same probe at random init
+            </span>
+          )}
           <span className="legend-item"><span className="legend-diamond" style={{ background: MIOU_COLOUR }} />segmentation mIoU, fine-tuned (median of seeds)</span>
           {scratch && <span className="legend-item"><span className="legend-dash" style={{ borderColor: MIOU_COLOUR }} />mIoU from scratch</span>}
           {progress && (
@@ -99,7 +168,7 @@ export function AccuracyChart() {
                 scale="log"
                 domain={['auto', 'auto']}
                 ticks={ticks}
-                padding={{ left: 12, right: 12 }}
+                padding={{ left: X_PAD, right: X_PAD }}
                 tick={AXIS_TICK}
                 tickFormatter={(v: number) => `${formatSi(v * factor)}${unit}`}
                 stroke={GRID}
@@ -107,13 +176,22 @@ export function AccuracyChart() {
               />
               <YAxis
                 type="number"
-                domain={[0, 1]}
-                ticks={[0, 0.25, 0.5, 0.75, 1]}
+                domain={[0, yAxis.top]}
+                ticks={yAxis.ticks}
                 tick={AXIS_TICK}
                 tickFormatter={(v: number) => formatPercent(v, 0)}
                 stroke={GRID}
                 width={56}
               />
+              {baseline && (
+                <ReferenceArea
+                  y1={baseline.interval[0]}
+                  y2={baseline.interval[1]}
+                  ifOverflow="hidden"
+                  shape={(p: { x?: number; y?: number; width?: number; height?: number }) => <BaselineBand {...p} label={`random init ${formatPercent(baseline.accuracy)}`} />}
+                />
+              )}
+              {baseline && <ReferenceLine y={baseline.accuracy} stroke={BASELINE_COLOUR} strokeDasharray="6 4" />}
               {scratch && (
                 <ReferenceLine
                   y={scratch.miou}
@@ -128,7 +206,11 @@ export function AccuracyChart() {
                 itemStyle={TOOLTIP_ITEM_STYLE}
                 cursor={TOOLTIP_CURSOR}
                 labelFormatter={(x) => FULL[mode](Number(x))}
-                formatter={(v, name, item) => [`${formatPercent(Number(v))} (step ${item.payload.step})`, name === 'miou' ? 'mIoU' : 'probe accuracy']}
+                formatter={(v, name, item) =>
+                  name === 'miou'
+                    ? [`${formatPercent(Number(v))} (step ${item.payload.step})`, 'mIoU']
+                    : [`${formatPercent(Number(v))} ${formatInterval(item.payload.interval)}, ${item.payload.count} (step ${item.payload.step})`, 'probe accuracy']
+                }
               />
               <Line
                 data={points}
@@ -138,7 +220,9 @@ export function AccuracyChart() {
                 dot={{ r: 4, fill: ACCENT, stroke: ACCENT }}
                 activeDot={{ r: 6 }}
                 isAnimationActive={false}
-              />
+              >
+                <ErrorBar dataKey="error" direction="y" width={6} stroke={ACCENT} strokeWidth={1.5} isAnimationActive={false} />
+              </Line>
               <Line
                 data={miouPoints}
                 dataKey="miou"

@@ -60,7 +60,13 @@ export function KeyFigures() {
         label="Probe accuracy"
         testId="probe-accuracy"
         value={probe?.probeAccuracy !== undefined ? formatPercent(probe.probeAccuracy) : '—'}
-        note={probe ? `probe at step ${probe.step}` : 'no probe yet'}
+        note={
+          probe
+            ? probe.probeInterval
+              ? `step ${probe.step}, 95% CI ${(100 * probe.probeInterval[0]).toFixed(1)}–${formatPercent(probe.probeInterval[1])}`
+              : `probe at step ${probe.step}`
+            : 'no probe yet'
+        }
       />
       <Figure
         label="Loss"

@@ -1,6 +1,6 @@
 /** The typed surface of the training worker, as Comlink exposes it. */
 import type { BackendChoice } from '../train/config';
-import type { BackendInfo, BackendOption, ComparisonRow, RunResult, StepProfile, TrainRecord, TransferProgress, TransferRecord } from '../train/records';
+import type { BackendInfo, BackendOption, ComparisonRow, ProbeBaseline, RunResult, StepProfile, TrainRecord, TransferProgress, TransferRecord } from '../train/records';
 import type { BenchResult } from '../train/bench';
 import type { DatasetPreview, ExploreOptions } from '../train/explore';
 import type { ImportPayload, ImportReport } from '../data/importFiles';
@@ -9,6 +9,7 @@ import type { ImportProgress } from './importService';
 export type WorkerEvent =
   | { type: 'backend'; backend: BackendInfo }
   | { type: 'profile'; profile: StepProfile }
+  | { type: 'baseline'; baseline: ProbeBaseline }
   | { type: 'record'; record: TrainRecord }
   | { type: 'transfer'; record: TransferRecord }
   | { type: 'transfer-progress'; progress: TransferProgress };

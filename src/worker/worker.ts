@@ -63,6 +63,7 @@ const api: LabWorkerApi = {
         return await runExperiment(config, info, {
           control,
           onProfile: (profile) => onEvent({ type: 'profile', profile }),
+          onBaseline: (baseline) => onEvent({ type: 'baseline', baseline }),
           onRecord: (record) => onEvent({ type: 'record', record }),
           onTransfer: (record) => onEvent({ type: 'transfer', record }),
           onTransferProgress: (progress) => onEvent({ type: 'transfer-progress', progress }),

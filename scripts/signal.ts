@@ -1,0 +1,121 @@
+/**
+ * The signal report (issue 8): does the default experiment learn, and do methods differ by more
+ * than their error bars? Every method runs the default experiment on wasm in Node, at the FLOPs
+ * of supervised's default run (each method gets round(budget / its counted FLOPs per step) steps),
+ * for each seed. Per method it prints the final probe accuracy with its 95 % interval, the
+ * random-init baseline (same probe, same seed), the dense patch probe's mIoU, and optionally the
+ * fine-tuned segmentation mIoU against the from-scratch baseline, with wall times.
+ *
+ *   npm run signal
+ *   npm run signal -- --seeds=0,1,2 --methods=supervised,simclr --transfer
+ *
+ * Writes bench-results/signal.json (git ignores bench-results/).
+ */
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { installKernelHooks } from '../src/engine/flops/counter';
+import { defaultConfig, resolveConfig, type ExperimentInput } from '../src/train/config';
+import { profileStep } from '../src/train/profile';
+import { runExperiment } from '../src/train/runner';
+import type { BackendInfo, RunResult } from '../src/train/records';
+import { METHOD_IDS } from '../src/train/config';
+
+const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
+const seeds = arg('seeds', '0,1,2').split(',').map(Number);
+const methods = arg('methods', METHOD_IDS.join(',')).split(',');
+const withTransfer = process.argv.includes('--transfer');
+const extra: ExperimentInput = JSON.parse(arg('config', '{}'));
+
+const require = createRequire(import.meta.url);
+setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
+await tf.setBackend('wasm');
+await tf.ready();
+installKernelHooks('wasm');
+const backend: BackendInfo = { name: 'wasm', reason: 'signal report (Node)', isSoftware: false, timestampQuery: false };
+
+const base = defaultConfig({ ...extra, backend: 'wasm' });
+const budget = profileStep(resolveConfig({ ...extra, backend: 'wasm', method: 'supervised', methodOptions: {}, steps: 1 })).totalFlops * base.steps;
+console.log(`budget ${budget.toExponential(3)} FLOPs = ${base.steps} steps of supervised on ${JSON.stringify(base.model)}, batch ${base.batchSize}; seeds ${seeds.join(',')}`);
+
+interface SeedResult {
+  seed: number;
+  steps: number;
+  flops: number;
+  probe: number[];
+  final: number;
+  interval: [number, number];
+  baseline: number;
+  baselineInterval: [number, number];
+  patchMiou?: number;
+  patchMiouInit?: number;
+  miou?: number;
+  scratchMiou?: number;
+  wallS: number;
+  probeShare: number;
+}
+
+const rows: { method: string; seeds: SeedResult[] }[] = [];
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const pct = (x: number | undefined) => (x === undefined ? '-' : (100 * x).toFixed(1));
+
+for (const method of methods) {
+  const seedResults: SeedResult[] = [];
+  for (const seed of seeds) {
+    const input = { ...extra, backend: 'wasm' as const, method, seed, methodOptions: {} };
+    const perStep = profileStep(resolveConfig({ ...input, steps: 1 })).totalFlops;
+    const steps = Math.max(1, Math.round(budget / perStep));
+    const evalEvery = Math.max(1, Math.round((base.evalEvery * steps) / base.steps));
+    const transfer = withTransfer ? { ...base.transfer, kind: 'segmentation' as const, at: [], scratch: true } : base.transfer;
+    const config = resolveConfig({ ...input, steps, evalEvery, logEvery: evalEvery, transfer });
+    const t0 = performance.now();
+    const result: RunResult = await runExperiment(config, backend);
+    const wallS = (performance.now() - t0) / 1000;
+    const probes = result.records.filter((r) => r.probeAccuracy !== undefined);
+    const last = probes[probes.length - 1];
+    const seedResult: SeedResult = {
+      seed,
+      steps,
+      flops: result.records[result.records.length - 1].flops,
+      probe: probes.map((r) => r.probeAccuracy!),
+      final: last.probeAccuracy!,
+      interval: last.probeInterval!,
+      baseline: result.baseline!.accuracy,
+      baselineInterval: result.baseline!.interval,
+      patchMiou: last.patchMiou,
+      patchMiouInit: result.baseline?.patchMiou,
+      miou: result.transfer.find((t) => t.init === 'pretrained')?.miou,
+      scratchMiou: result.transfer.find((t) => t.init === 'scratch')?.miou,
+      wallS,
+      probeShare: (last.evalMs ?? 0) / 1000 / wallS,
+    };
+    seedResults.push(seedResult);
+    console.log(
+      `${method} seed ${seed}: ${steps} steps, probe ${probes.map((r) => pct(r.probeAccuracy)).join(' -> ')} ` +
+        `[${pct(seedResult.interval[0])}, ${pct(seedResult.interval[1])}], random init ${pct(seedResult.baseline)}, ` +
+        `patch mIoU ${pct(seedResult.patchMiou)} (init ${pct(seedResult.patchMiouInit)}), mIoU ${pct(seedResult.miou)} vs scratch ${pct(seedResult.scratchMiou)}, ` +
+        `${wallS.toFixed(0)} s (probe ${(100 * seedResult.probeShare).toFixed(0)} %)`,
+    );
+  }
+  rows.push({ method, seeds: seedResults });
+}
+
+const med = (rs: SeedResult[], f: (r: SeedResult) => number | undefined) => {
+  const xs = rs.map(f).filter((x): x is number => x !== undefined);
+  return xs.length ? median(xs) : undefined;
+};
+console.log(`\n| method | steps | probe % (median of ${seeds.length}) | 95 % interval (median seed) | random init % | rises on every seed | patch mIoU % (init) | fine-tuned mIoU % vs scratch | wall s |`);
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const { method, seeds: rs } of rows) {
+  const sorted = [...rs].sort((a, b) => a.final - b.final);
+  const mid = sorted[Math.floor((sorted.length - 1) / 2)];
+  const rises = rs.every((r) => r.probe[r.probe.length - 1] > r.probe[0]);
+  console.log(
+    `| ${method} | ${rs[0].steps} | ${pct(mid.final)} | ${pct(mid.interval[0])}-${pct(mid.interval[1])} | ${pct(med(rs, (r) => r.baseline))} | ${rises ? 'yes' : 'no'} | ` +
+      `${pct(med(rs, (r) => r.patchMiou))} (${pct(med(rs, (r) => r.patchMiouInit))}) | ${pct(med(rs, (r) => r.miou))} vs ${pct(med(rs, (r) => r.scratchMiou))} | ${med(rs, (r) => r.wallS)!.toFixed(0)} |`,
+  );
+}
+mkdirSync('bench-results', { recursive: true });
+writeFileSync('bench-results/signal.json', JSON.stringify({ date: new Date().toISOString(), machine: `${process.platform} ${process.arch}, Node ${process.version}`, budget, base, seeds, rows }, null, 2));
