@@ -42,7 +42,7 @@ function denormalise(x: Float32Array): Float64Array {
   return y;
 }
 
-const allSpecs = (): ViewSpec[] => [...simclrViews(32), ...byolViews(32), ...dinoViews(32, 2, 12), supervisedView(32)];
+const allSpecs = (): ViewSpec[] => [...simclrViews(32), ...byolViews(32), ...dinoViews(32, 2, 12), supervisedView(32, 0.35)];
 
 describe('augmentView', () => {
   it('is deterministic: same seed gives identical floats, another seed differs', () => {
@@ -350,7 +350,7 @@ describe('view recipes', () => {
   });
 
   it('supervised: crop-resize and flip, no colour', () => {
-    const v = supervisedView(32);
+    const v = supervisedView(32, 0.35);
     check(v);
     expect(v).toEqual({ size: 32, scale: [0.35, 1], ratio: [3 / 4, 4 / 3], flipP: 0.5, jitter: null, grayscaleP: 0, blurP: 0, solarizeP: 0 });
   });

@@ -515,11 +515,10 @@ export function dinoViews(imageSize: number, localCrops: number, localSize: numb
 
 /**
  * Supervised classification (paper A.3: "the standard crop-resize augmentation
- * as is standard in I1K training"): the Inception crop, aspect log-U(3/4, 4/3),
- * plus flip 0.5; no colour augmentation. The area range is U(0.35, 1) rather than
- * I1K's U(0.08, 1): toy objects fill 0.2-0.7 of the side, and an 8% crop would
- * often cut the labelled object out, turning augmentation into label noise.
+ * as is standard in I1K training"): the Inception crop with area U(minScale, 1),
+ * aspect log-U(3/4, 4/3), plus flip 0.5; no colour augmentation. minScale = 1
+ * leaves only the flip (the supervised method's toy default; see its file).
  */
-export function supervisedView(imageSize: number): ViewSpec {
-  return { size: imageSize, scale: [0.35, 1], ratio: inceptionRatio(), flipP: 0.5, jitter: null, grayscaleP: 0, blurP: 0, solarizeP: 0 };
+export function supervisedView(imageSize: number, minScale: number): ViewSpec {
+  return { size: imageSize, scale: [minScale, 1], ratio: inceptionRatio(), flipP: 0.5, jitter: null, grayscaleP: 0, blurP: 0, solarizeP: 0 };
 }

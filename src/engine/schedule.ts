@@ -1,7 +1,10 @@
 /**
  * Learning-rate schedules, precomputed per step as the MAE/DINO code does.
- * Linear warm-up from `minLr` to `lr`, then cosine decay back to `minLr` at the
- * last step (the paper's "warm-up cosine decay").
+ * Linear warm-up to `lr` (step warmup - 1 reaches it), then cosine decay towards
+ * `minLr` over progress (step - warmup) / (total - warmup), MAE's
+ * lr_sched.adjust_learning_rate: the peak rate is used twice (steps warmup - 1 and
+ * warmup), and the last step (total - 1) still runs slightly above `minLr`
+ * (cosine progress (total - 1 - warmup) / (total - warmup)), as in MAE.
  */
 export function warmupCosine(step: number, total: number, lr: number, warmup: number, minLr = 0): number {
   if (warmup > 0 && step < warmup) return minLr + ((lr - minLr) * (step + 1)) / warmup;

@@ -33,7 +33,10 @@ export const CATALOG: Record<MethodId, MethodMeta> = {
     paper: 'https://arxiv.org/abs/2010.11929',
     summary: 'Softmax classifier on the class token; labels averaged over objects, smoothed by 0.1 (ViT / paper A.3).',
     implemented: true,
-    options: [{ key: 'labelSmoothing', label: 'Label smoothing', kind: 'number', default: 0.1, min: 0, max: 0.5, step: 0.05, help: 'Paper A.3: 0.1' }],
+    options: [
+      { key: 'labelSmoothing', label: 'Label smoothing', kind: 'number', default: 0.1, min: 0, max: 0.5, step: 0.05, help: 'Paper A.3: 0.1' },
+      { key: 'cropScale', label: 'Min crop area', kind: 'number', default: 1, min: 0.08, max: 1, step: 0.05, help: 'Random resized crop, smallest area; 1 = flip only. Paper: crop-resize (I1K 0.08); toy default 1, since a short run sees each image about twice' },
+    ],
   },
   mae: { label: 'MAE (masked autoencoder)', paper: 'https://arxiv.org/abs/2111.06377', summary: 'Reconstructs masked patches from the visible ones.',
     implemented: true,
