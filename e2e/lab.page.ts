@@ -11,7 +11,7 @@ export const TINY = {
   logEvery: 2,
   evalEvery: 3,
   dataset: { size: 256 },
-  probe: { trainSize: 32, testSize: 16, k: 5 },
+  probe: { trainSize: 32, testSize: 16, k: 5, dense: false },
 };
 
 export class LabPage {

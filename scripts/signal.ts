@@ -7,34 +7,31 @@
  * fine-tuned segmentation mIoU against the from-scratch baseline, with wall times.
  *
  *   npm run signal
- *   npm run signal -- --seeds=0,1,2 --methods=supervised,simclr --transfer
+ *   npm run signal -- --seeds=0,1,2 --methods=supervised,simclr --transfer=supervised,clip
  *
- * Writes bench-results/signal.json (git ignores bench-results/).
+ * --transfer=<methods|all>: also fine-tune those methods' encoders on the ADE-like set at the end
+ * (and a random encoder the same way, the scratch baseline); minutes per run on a CPU.
+ * --config=<JSON>: overrides applied to every run (e.g. '{"model":"toy-L"}').
+ *
+ * Writes bench-results/signal.json (git ignores bench-results/; --out=<path> writes elsewhere, e.g.
+ * to run two halves of the methods in parallel on two cores).
  */
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { installKernelHooks } from '../src/engine/flops/counter';
 import { defaultConfig, resolveConfig, type ExperimentInput } from '../src/train/config';
 import { profileStep } from '../src/train/profile';
 import { runExperiment } from '../src/train/runner';
-import type { BackendInfo, RunResult } from '../src/train/records';
+import type { RunResult } from '../src/train/records';
+import { useNodeWasm } from './nodeWasm';
 import { METHOD_IDS } from '../src/train/config';
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const seeds = arg('seeds', '0,1,2').split(',').map(Number);
 const methods = arg('methods', METHOD_IDS.join(',')).split(',');
-const withTransfer = process.argv.includes('--transfer');
+const transferArg = arg('transfer', '');
+const withTransfer = (method: string) => transferArg === 'all' || transferArg.split(',').includes(method);
 const extra: ExperimentInput = JSON.parse(arg('config', '{}'));
 
-const require = createRequire(import.meta.url);
-setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
-await tf.setBackend('wasm');
-await tf.ready();
-installKernelHooks('wasm');
-const backend: BackendInfo = { name: 'wasm', reason: 'signal report (Node)', isSoftware: false, timestampQuery: false };
+const backend = await useNodeWasm('signal report (Node)');
 
 const base = defaultConfig({ ...extra, backend: 'wasm' });
 const budget = profileStep(resolveConfig({ ...extra, backend: 'wasm', method: 'supervised', methodOptions: {}, steps: 1 })).totalFlops * base.steps;
@@ -68,7 +65,7 @@ for (const method of methods) {
     const perStep = profileStep(resolveConfig({ ...input, steps: 1 })).totalFlops;
     const steps = Math.max(1, Math.round(budget / perStep));
     const evalEvery = Math.max(1, Math.round((base.evalEvery * steps) / base.steps));
-    const transfer = withTransfer ? { ...base.transfer, kind: 'segmentation' as const, at: [], scratch: true } : base.transfer;
+    const transfer = withTransfer(method) ? { ...base.transfer, kind: 'segmentation' as const, at: [], scratch: true } : base.transfer;
     const config = resolveConfig({ ...input, steps, evalEvery, logEvery: evalEvery, transfer });
     const t0 = performance.now();
     const result: RunResult = await runExperiment(config, backend);
@@ -118,4 +115,4 @@ for (const { method, seeds: rs } of rows) {
   );
 }
 mkdirSync('bench-results', { recursive: true });
-writeFileSync('bench-results/signal.json', JSON.stringify({ date: new Date().toISOString(), machine: `${process.platform} ${process.arch}, Node ${process.version}`, budget, base, seeds, rows }, null, 2));
+writeFileSync(arg('out', 'bench-results/signal.json'), JSON.stringify({ date: new Date().toISOString(), machine: `${process.platform} ${process.arch}, Node ${process.version}`, budget, base, seeds, rows }, null, 2));

@@ -11,17 +11,13 @@
  * every method gets ceil(budget / its FLOPs per step) steps. Prints a Markdown
  * table and writes bench-results/transfer-table.json.
  */
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { installKernelHooks } from '../src/engine/flops/counter';
 import { resolveConfig } from '../src/train/config';
 import { profileStep } from '../src/train/profile';
 import { runExperiment } from '../src/train/runner';
 import { runTransfer } from '../src/train/transferRun';
-import type { BackendInfo, TransferRecord } from '../src/train/records';
+import type { TransferRecord } from '../src/train/records';
+import { useNodeWasm } from './nodeWasm';
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const presets = arg('presets', 'imagenet-1k,coco').split(',');
@@ -44,12 +40,7 @@ const base = {
   },
 };
 
-const require = createRequire(import.meta.url);
-setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
-await tf.setBackend('wasm');
-await tf.ready();
-installKernelHooks('wasm');
-const backend: BackendInfo = { name: 'wasm', reason: 'transfer-table script (Node)', isSoftware: false, timestampQuery: false };
+const backend = await useNodeWasm('transfer-table script (Node)');
 
 const budget = profileStep(resolveConfig({ ...base, method: 'supervised', steps: budgetSteps })).totalFlops * budgetSteps;
 console.log(`budget ${budget.toExponential(3)} FLOPs (= ${budgetSteps} supervised steps), ${JSON.stringify(base)}`);

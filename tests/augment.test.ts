@@ -292,7 +292,7 @@ describe('randomResizedCropBox', () => {
 describe('view recipes', () => {
   const check = (v: ViewSpec): void => validateViewSpec(v);
 
-  it('SimCLR: two identical views with the appendix-A numbers (s = 0.5 jitter)', () => {
+  it('SimCLR: two identical views, appendix A with s = 1 jitter and the lab-scale hue and grayscale', () => {
     const views = simclrViews(32);
     expect(views).toHaveLength(2);
     views.forEach(check);
@@ -302,8 +302,8 @@ describe('view recipes', () => {
       scale: [0.08, 1],
       ratio: [3 / 4, 4 / 3],
       flipP: 0.5,
-      jitter: { p: 0.8, brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1 },
-      grayscaleP: 0.2,
+      jitter: { p: 0.8, brightness: 0.8, contrast: 0.8, saturation: 0.8, hue: 0.5 },
+      grayscaleP: 0.5,
       blurP: 0.5,
       solarizeP: 0,
     });
@@ -316,9 +316,9 @@ describe('view recipes', () => {
     [t, t2].forEach(check);
     for (const v of [t, t2]) {
       expect(v.size).toBe(24);
-      expect(v.scale).toEqual([0.08, 1]);
-      expect(v.jitter).toEqual({ p: 0.8, brightness: 0.4, contrast: 0.4, saturation: 0.2, hue: 0.1 });
-      expect(v.grayscaleP).toBe(0.2);
+      expect(v.scale).toEqual([0.2, 1]);
+      expect(v.jitter).toEqual({ p: 0.8, brightness: 0.4, contrast: 0.4, saturation: 0.2, hue: 0.5 });
+      expect(v.grayscaleP).toBe(0.5);
       expect(v.flipP).toBe(0.5);
     }
     expect([t.blurP, t2.blurP]).toEqual([1, 0.1]);
@@ -341,8 +341,8 @@ describe('view recipes', () => {
       expect([l.blurP, l.solarizeP]).toEqual([0.5, 0]);
     }
     for (const v of views) {
-      expect(v.jitter).toEqual({ p: 0.8, brightness: 0.4, contrast: 0.4, saturation: 0.2, hue: 0.1 });
-      expect(v.grayscaleP).toBe(0.2);
+      expect(v.jitter).toEqual({ p: 0.8, brightness: 0.4, contrast: 0.4, saturation: 0.2, hue: 0.5 });
+      expect(v.grayscaleP).toBe(0.5);
     }
     expect(dinoViews(32, 0, 12)).toHaveLength(2);
     expect(() => dinoViews(32, -1, 12)).toThrow(/localCrops/);

@@ -18,7 +18,7 @@ beforeAll(useCpuBackend);
 
 const cpu: BackendInfo = { name: 'cpu', reason: 'test', isSoftware: false, timestampQuery: false };
 const tiny = (overrides: Record<string, unknown>) =>
-  defaultConfig({ model: 'tiny', batchSize: 8, steps: 2, backend: 'cpu', probe: { trainSize: 16, testSize: 8 }, ...overrides });
+  defaultConfig({ model: 'tiny', batchSize: 8, steps: 2, backend: 'cpu', probe: { trainSize: 16, testSize: 8, dense: false }, ...overrides });
 
 function tokensOf(config: ReturnType<typeof tiny>): string[] {
   const trainer = new Trainer(config);

@@ -4,23 +4,13 @@
  * the random-initialised encoder of the same seed, which the run records as its
  * baseline with the same probe. Seconds on wasm in Node.
  */
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { installKernelHooks } from '../src/engine/flops/counter';
 import { resolveConfig } from '../src/train/config';
 import { runExperiment } from '../src/train/runner';
+import { useWasmBackend } from './helpers';
 
-// wasm in Node: the same kernels as the lab's wasm fallback, several times faster than tfjs-cpu.
-beforeAll(async () => {
-  const require = createRequire(import.meta.url);
-  setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
-  await tf.setBackend('wasm');
-  await tf.ready();
-  installKernelHooks('wasm');
-});
+beforeAll(useWasmBackend);
 
 describe('learning', () => {
   it('a 250-step supervised run lifts the probe well above chance and random init', async () => {

@@ -4,6 +4,7 @@ import { defaultConfig } from '../src/train/config';
 import { buildProbeSets, Trainer } from '../src/train/trainer';
 import { createDataSource } from '../src/data/presets';
 import { Rng } from '../src/engine/rng';
+import { densePatchProbe, densePatchSets } from '../src/eval/densePatchProbe';
 import { VitEncoder } from '../src/models/vit';
 import { knnProbe } from '../src/eval/knn';
 import { linearProbe } from '../src/eval/linearProbe';
@@ -17,7 +18,7 @@ import { useCpuBackend } from './helpers';
 beforeAll(useCpuBackend);
 
 const tinyRun = (overrides: Record<string, unknown> = {}) =>
-  defaultConfig({ model: 'tiny', batchSize: 8, steps: 20, backend: 'cpu', dataset: { size: 512 }, probe: { trainSize: 64, testSize: 32 }, ...overrides });
+  defaultConfig({ model: 'tiny', batchSize: 8, steps: 20, backend: 'cpu', dataset: { size: 512 }, probe: { trainSize: 64, testSize: 32, dense: false }, ...overrides });
 const cpu: BackendInfo = { name: 'cpu', reason: 'test', isSoftware: false, timestampQuery: false };
 
 async function lossesOf(trainer: Trainer, steps: number): Promise<number[]> {
@@ -116,7 +117,7 @@ describe('runExperiment', () => {
 
   it('the random-init baseline is the same probe of a fresh encoder of that seed, counted as eval FLOPs', async () => {
     for (const kind of ['knn', 'linear'] as const) {
-      const config = tinyRun({ steps: 3, logEvery: 3, evalEvery: 3, seed: 11, probe: { kind, trainSize: 64, testSize: 32, k: 5 } });
+      const config = tinyRun({ steps: 3, logEvery: 3, evalEvery: 3, seed: 11, probe: { kind, trainSize: 64, testSize: 32, k: 5, dense: false } });
       const before = tf.memory().numTensors;
       const result = await runExperiment(config, cpu);
       expect(tf.memory().numTensors).toBe(before);
@@ -138,6 +139,26 @@ describe('runExperiment', () => {
     const off = await runExperiment(tinyRun({ steps: 2, logEvery: 1, probe: { kind: 'none' } }), cpu);
     expect(off.baseline).toBeNull();
     expect(off.records.every((r) => r.evalFlops === 0 && r.evalMs === 0)).toBe(true);
+  });
+});
+
+describe('dense patch probe in runs', () => {
+  it('puts patch mIoU on probe records and on the baseline, where it equals the dense probe of a fresh encoder', async () => {
+    const config = tinyRun({ steps: 2, logEvery: 2, evalEvery: 2, seed: 5, probe: { trainSize: 16, testSize: 16, k: 5, dense: true } });
+    const before = tf.memory().numTensors;
+    const result = await runExperiment(config, cpu);
+    expect(tf.memory().numTensors).toBe(before);
+    const last = result.records[result.records.length - 1];
+    expect(last.patchMiou).toBeGreaterThan(0);
+    expect(last.patchMiou).toBeLessThanOrEqual(1);
+    const encoder = new VitEncoder(config.model, new Rng(config.seed).split('init', 'encoder'));
+    const fresh = await densePatchProbe(encoder, densePatchSets(config.seed, config.model.imageSize, config.model.patchSize));
+    encoder.dispose();
+    expect(result.baseline!.patchMiou).toBe(fresh.miou);
+    // dense off: no patch mIoU, and less evaluation work
+    const off = await runExperiment({ ...config, probe: { ...config.probe, dense: false } }, cpu);
+    expect(off.records[off.records.length - 1].patchMiou).toBeUndefined();
+    expect(off.baseline!.flops).toBeLessThan(result.baseline!.flops);
   });
 });
 

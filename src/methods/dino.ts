@@ -96,8 +96,9 @@ export const dino: Method<DinoOptions> = {
   id: 'dino',
   ...CATALOG.dino,
   defaults: {
-    // Paper A.3: 10 local views (DINO: 2 globals at 224 px + 8-10 locals at 96 px). Toy: 4.
-    localCrops: 4,
+    // Paper A.3: 10 local views (DINO: 2 globals at 224 px + 8-10 locals at 96 px). Toy: 2, so that
+    // the default budget buys about 290 steps rather than 200 (docs/recipes.md).
+    localCrops: 2,
     // DINO: 96 px of 224 (0.43). Toy: 0 = auto, imageSize / 2 on the patch grid (16 px at 32 px).
     localSize: 0,
     // DINO: K = 65536 (out_dim). Toy: 256 (a few hundred pseudo-classes are plenty for 10 shape classes).
@@ -114,8 +115,10 @@ export const dino: Method<DinoOptions> = {
     teacherTemp: 0.04,
     // DINO: 30 warm-up epochs of 100-300 (0 by default in main_dino.py). Toy: the first 30% of steps.
     teacherTempWarmup: 0.3,
-    // DINO: momentum_teacher 0.996, cosine to 1. Toy: same.
-    baseMomentum: 0.996,
+    // DINO: momentum_teacher 0.996, cosine to 1, over 100-800 epochs. Toy: 0.95, since a default run
+    // is a few hundred steps and the teacher must move within it (as BYOL's code lowers its
+    // momentum for short schedules).
+    baseMomentum: 0.95,
     // DINO: center_momentum 0.9. Toy: same.
     centerMomentum: 0.9,
   },

@@ -45,8 +45,10 @@ export const simclr: Method<SimclrOptions> = {
   id: 'simclr',
   ...CATALOG.simclr,
   defaults: {
-    // Paper/official code: 0.1 (SimCLR Table 5: best with large batches; 0.5 was used for CIFAR-10). Toy: 0.1.
-    temperature: 0.1,
+    // Paper/official code: 0.1 (SimCLR Table 5: best with large batches; 0.5 was used for CIFAR-10).
+    // Toy: 0.5, CIFAR's value: batch 32 has few negatives, and 0.1 or 0.2 reached the same probe
+    // with a curve that fell after its first point (docs/recipes.md).
+    temperature: 0.5,
     // SimCLR v1: 2 (g = W2 ReLU(W1 h)); v2 and the official TF2 code default: 3. Toy: 2.
     projLayers: 2,
     // Official: hidden width = input width (2048 for ResNet-50, i.e. x1); ViT SSL heads are wider

@@ -69,7 +69,8 @@ export interface DatasetSlice {
 
 export type LabState = BackendSlice & ConfigSlice & RunSlice & ComparisonSlice & DatasetSlice;
 
-const DEFAULT_INPUT: ExperimentInput = { method: 'supervised', model: 'toy-B', batchSize: 32, steps: 300, seed: 0, backend: 'auto' };
+// Batch size, steps and every other field come from the config schema's defaults (one place).
+const DEFAULT_INPUT: ExperimentInput = { method: 'supervised', model: 'toy-B', seed: 0, backend: 'auto' };
 
 function initialInput(): { input: ExperimentInput; notice: string | null } {
   if (typeof location === 'undefined') return { input: DEFAULT_INPUT, notice: null };

@@ -31,6 +31,8 @@ export function KeyFigures() {
   const last = records.length > 0 ? records[records.length - 1] : undefined;
   const gpu = lastWith(records, 'gpuMs');
   const probe = lastWith(records, 'probeAccuracy');
+  const patch = lastWith(records, 'patchMiou');
+  const baseline = useLab((s) => s.baseline);
   const ms = (v: number) => (v < 1000 ? `${v.toFixed(v < 10 ? 2 : 1)} ms` : formatDuration(v));
 
   return (
@@ -66,6 +68,17 @@ export function KeyFigures() {
               ? `step ${probe.step}, 95% CI ${(100 * probe.probeInterval[0]).toFixed(1)}–${formatPercent(probe.probeInterval[1])}`
               : `probe at step ${probe.step}`
             : 'no probe yet'
+        }
+      />
+      <Figure
+        label="Patch mIoU"
+        testId="patch-miou"
+        dataValue={patch?.patchMiou}
+        value={patch?.patchMiou !== undefined ? formatPercent(patch.patchMiou) : '—'}
+        note={
+          baseline?.patchMiou !== undefined
+            ? `dense probe; random init ${formatPercent(baseline.patchMiou)}`
+            : 'dense probe on frozen patch tokens'
         }
       />
       <Figure

@@ -22,6 +22,12 @@ export function MethodField({ disabled }: { disabled: boolean }) {
                 paper
               </a>
             )}
+            {info.atLabScale && (
+              <span className="method-at-scale" data-testid="method-at-scale">
+                {' '}
+                At the default experiment: {info.atLabScale}
+              </span>
+            )}
           </>
         ) : (
           info?.why

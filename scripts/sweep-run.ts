@@ -1,0 +1,44 @@
+/**
+ * One run of the recipe sweep (docs/recipes.md) in Node on wasm: prints the probe at each probe
+ * point (and the random-init baseline) as it goes, then one summary line, which is also appended
+ * to bench-results/sweep.log.
+ *
+ *   npx tsx scripts/sweep-run.ts '<config JSON>' [label]
+ *   npx tsx scripts/sweep-run.ts '{"method":"simclr","budgetSupSteps":1000}' simclr-default
+ *
+ * budgetSupSteps: the run's length as a FLOP budget, this many steps of supervised training on the
+ * same model and batch (counted); without it, the config's steps. evalEvery defaults to a quarter run.
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { resolveConfig } from '../src/train/config';
+import { profileStep } from '../src/train/profile';
+import { runExperiment } from '../src/train/runner';
+import { useNodeWasm } from './nodeWasm';
+
+const backend = await useNodeWasm('recipe sweep (Node)');
+const input = JSON.parse(process.argv[2] ?? '{}');
+const label = process.argv[3] ?? JSON.stringify(input);
+const pct = (x: number | undefined) => (x === undefined ? '-' : (100 * x).toFixed(1));
+const { budgetSupSteps, ...rest } = input;
+let steps = rest.steps;
+if (budgetSupSteps) {
+  const sup = profileStep(resolveConfig({ backend: 'wasm', ...rest, method: 'supervised', methodOptions: {}, steps: 1 })).totalFlops;
+  const mine = profileStep(resolveConfig({ backend: 'wasm', ...rest, steps: 1 })).totalFlops;
+  steps = Math.max(1, Math.round((budgetSupSteps * sup) / mine));
+}
+const evalEvery = rest.evalEvery ?? Math.max(1, Math.round(steps / 4));
+const config = resolveConfig({ backend: 'wasm', logEvery: Math.max(1, Math.round(steps / 20)), ...rest, steps, evalEvery });
+const t0 = performance.now();
+const result = await runExperiment(config, backend, {
+  onBaseline: (b) => console.error(`${label} random init probe ${pct(b.accuracy)} patch ${pct(b.patchMiou)}`),
+  onRecord: (r) =>
+    r.probeAccuracy !== undefined &&
+    console.error(`${label} step ${r.step}/${steps} probe ${pct(r.probeAccuracy)} patch ${pct(r.patchMiou)} loss ${r.loss.toFixed(3)} ${(r.wallMs / 1000).toFixed(0)} s`),
+});
+const secs = (performance.now() - t0) / 1000;
+const probes = result.records.filter((r) => r.probeAccuracy !== undefined).map((r) => `${r.step}:${(100 * r.probeAccuracy!).toFixed(1)}`);
+const losses = result.records.map((r) => r.loss);
+const line = `${label} | probe ${probes.join(' ')} | loss ${losses[0].toFixed(3)} -> ${losses[losses.length - 1].toFixed(3)} | ${secs.toFixed(0)} s | ${(result.records.at(-1)!.flops).toExponential(2)} FLOPs`;
+console.log(line);
+mkdirSync('bench-results', { recursive: true });
+appendFileSync('bench-results/sweep.log', line + '\n');
