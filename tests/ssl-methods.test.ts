@@ -38,7 +38,7 @@ interface SslMethod {
 const METHODS: { method: SslMethod; teacher: boolean; views: number[] }[] = [
   { method: simclr as unknown as SslMethod, teacher: false, views: [16, 16] },
   { method: byol as unknown as SslMethod, teacher: true, views: [16, 16] },
-  { method: dino as unknown as SslMethod, teacher: true, views: [16, 16, 8, 8, 8, 8] },
+  { method: dino as unknown as SslMethod, teacher: true, views: [16, 16, 8, 8] },
 ];
 
 const dataset = new SceneDataset({ preset: 'shapes', size: 64, numClasses: 10, maxObjects: 1 }, tiny.imageSize, 3);
