@@ -1,9 +1,10 @@
 /**
- * Regenerates docs/screenshot.png: a short supervised run on COCO-like scenes in
- * headless Chromium with a segmentation fine-tune at the end, then the
- * per-method FLOP comparison, captured when both finish.
- * Build first (`npx vite build`).
+ * Regenerates docs/screenshot.png: a supervised run of the default experiment
+ * (ImageNet-1K-like, batch 32) in headless Chromium with a segmentation
+ * fine-tune at the end, then the per-method FLOP comparison, captured when both
+ * finish. Build first (`npx vite build`).
  *   npx tsx scripts/screenshot.ts [backend] [steps] [model] [no-compare]
+ *   npx tsx scripts/screenshot.ts wasm 400 toy-B no-compare
  */
 import { withLabPage } from './labPage';
 
@@ -14,14 +15,12 @@ const compare = process.argv[5] !== 'no-compare';
 const config = {
   method: 'supervised',
   model,
-  batchSize: 16,
   steps,
   backend,
   logEvery: 5,
-  evalEvery: 15,
-  dataset: { preset: 'coco' },
+  evalEvery: Math.max(1, Math.round(steps / 8)),
   // A short segmentation fine-tune at the end, so the mIoU point, the scratch line and the transfer card show.
-  transfer: { kind: 'segmentation', steps: 40, batchSize: 8, trainSize: 64, valSize: 32 },
+  transfer: { kind: 'segmentation', steps: 100 },
 };
 // Opens the page fresh with the experiment in the hash (the store reads it at start).
 await withLabPage(

@@ -100,8 +100,8 @@ describe('MAE options', () => {
   it('accepts the defaults and names a bad option', () => {
     expect(validateMaeOptions(mae.defaults)).toEqual({ maskRatio: 0.75, decoder: 'standard', normPixLoss: true });
     expect(mae.requires(mae.defaults, tiny)).toEqual({ views: [], targets: false, tokens: false });
-    expect(() => mae.requires({ ...mae.defaults, maskRatio: 0.99 }, toyB)).toThrow('methodOptions.maskRatio 0.99 keeps 0 of 64 patches');
-    expect(mae.requires({ ...mae.defaults, maskRatio: 0.97 }, toyB).views).toEqual([]); // keeps 1 of 64
+    expect(() => mae.requires({ ...mae.defaults, maskRatio: 0.95 }, toyB)).toThrow('methodOptions.maskRatio 0.95 keeps 0 of 16 patches');
+    expect(mae.requires({ ...mae.defaults, maskRatio: 0.9 }, toyB).views).toEqual([]); // keeps 1 of 16
     const bad = (o: Record<string, unknown>) => () => validateMaeOptions({ ...mae.defaults, ...o });
     expect(bad({ maskRatio: 2 })).toThrow('methodOptions.maskRatio must be a number in (0, 1), got 2');
     expect(bad({ maskRatio: '0.5' })).toThrow("methodOptions.maskRatio must be a number in (0, 1), got '0.5'");
@@ -280,7 +280,9 @@ describe('MAE FLOPs', () => {
     for (const r of RATIOS) {
       const ours = maeForwardFlops(toyB, std, 32, r).decoderShare;
       const theirs = maeForwardFlops(vitB, original, 1, r).decoderShare;
-      expect(Math.abs(ours - theirs), `mask ${r}: toy-B ${ours.toFixed(3)} vs ViT-B ${theirs.toFixed(3)}`).toBeLessThan(0.06);
+      // toy-B has 16 patches, so int(N (1 - r)) rounds the kept share (0.85 keeps 2 of 16, 12.5 %, where
+      // ViT-B keeps 29 of 196, 14.8 %): the shares agree within 0.09 (0.002-0.085 measured).
+      expect(Math.abs(ours - theirs), `mask ${r}: toy-B ${ours.toFixed(3)} vs ViT-B ${theirs.toFixed(3)}`).toBeLessThan(0.09);
       expect(maeForwardFlops(toyB, tinyDec, 32, r).decoderShare).toBeLessThan(ours - 0.1);
     }
     // The share grows with the mask ratio: the encoder shrinks, the decoder always sees N tokens.
