@@ -13,10 +13,12 @@
  * (and a random encoder the same way, the scratch baseline); minutes per run on a CPU.
  * --config=<JSON>: overrides applied to every run (e.g. '{"model":"toy-L"}').
  *
- * Writes bench-results/signal.json (git ignores bench-results/; --out=<path> writes elsewhere, e.g.
- * to run two halves of the methods in parallel on two cores).
+ * Writes bench-results/signal.json after every seed (git ignores bench-results/; --out=<path> writes
+ * elsewhere, e.g. to run two halves of the methods in parallel on two cores, and
+ * --merge=<a.json,b.json> prints and writes the table of several such reports without running).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { defaultConfig, resolveConfig, type ExperimentInput } from '../src/train/config';
 import { profileStep } from '../src/train/profile';
 import { runExperiment } from '../src/train/runner';
@@ -31,11 +33,8 @@ const transferArg = arg('transfer', '');
 const withTransfer = (method: string) => transferArg === 'all' || transferArg.split(',').includes(method);
 const extra: ExperimentInput = JSON.parse(arg('config', '{}'));
 
-const backend = await useNodeWasm('signal report (Node)');
-
-const base = defaultConfig({ ...extra, backend: 'wasm' });
-const budget = profileStep(resolveConfig({ ...extra, backend: 'wasm', method: 'supervised', methodOptions: {}, steps: 1 })).totalFlops * base.steps;
-console.log(`budget ${budget.toExponential(3)} FLOPs = ${base.steps} steps of supervised on ${JSON.stringify(base.model)}, batch ${base.batchSize}; seeds ${seeds.join(',')}`);
+const mergeFiles = arg('merge', '');
+const out = arg('out', 'bench-results/signal.json');
 
 interface SeedResult {
   seed: number;
@@ -54,65 +53,109 @@ interface SeedResult {
   probeShare: number;
 }
 
-const rows: { method: string; seeds: SeedResult[] }[] = [];
+interface Report {
+  date: string;
+  machine: string;
+  budget: number;
+  base: unknown;
+  rows: { method: string; seeds: SeedResult[] }[];
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const pct = (x: number | undefined) => (x === undefined ? '-' : (100 * x).toFixed(1));
 
-for (const method of methods) {
-  const seedResults: SeedResult[] = [];
-  for (const seed of seeds) {
-    const input = { ...extra, backend: 'wasm' as const, method, seed, methodOptions: {} };
-    const perStep = profileStep(resolveConfig({ ...input, steps: 1 })).totalFlops;
-    const steps = Math.max(1, Math.round(budget / perStep));
-    const evalEvery = Math.max(1, Math.round((base.evalEvery * steps) / base.steps));
-    const transfer = withTransfer(method) ? { ...base.transfer, kind: 'segmentation' as const, at: [], scratch: true } : base.transfer;
-    const config = resolveConfig({ ...input, steps, evalEvery, logEvery: evalEvery, transfer });
-    const t0 = performance.now();
-    const result: RunResult = await runExperiment(config, backend);
-    const wallS = (performance.now() - t0) / 1000;
-    const probes = result.records.filter((r) => r.probeAccuracy !== undefined);
-    const last = probes[probes.length - 1];
-    const seedResult: SeedResult = {
-      seed,
-      steps,
-      flops: result.records[result.records.length - 1].flops,
-      probe: probes.map((r) => r.probeAccuracy!),
-      final: last.probeAccuracy!,
-      interval: last.probeInterval!,
-      baseline: result.baseline!.accuracy,
-      baselineInterval: result.baseline!.interval,
-      patchMiou: last.patchMiou,
-      patchMiouInit: result.baseline?.patchMiou,
-      miou: result.transfer.find((t) => t.init === 'pretrained')?.miou,
-      scratchMiou: result.transfer.find((t) => t.init === 'scratch')?.miou,
-      wallS,
-      probeShare: (last.evalMs ?? 0) / 1000 / wallS,
-    };
-    seedResults.push(seedResult);
-    console.log(
-      `${method} seed ${seed}: ${steps} steps, probe ${probes.map((r) => pct(r.probeAccuracy)).join(' -> ')} ` +
-        `[${pct(seedResult.interval[0])}, ${pct(seedResult.interval[1])}], random init ${pct(seedResult.baseline)}, ` +
-        `patch mIoU ${pct(seedResult.patchMiou)} (init ${pct(seedResult.patchMiouInit)}), mIoU ${pct(seedResult.miou)} vs scratch ${pct(seedResult.scratchMiou)}, ` +
-        `${wallS.toFixed(0)} s (probe ${(100 * seedResult.probeShare).toFixed(0)} %)`,
-    );
+async function run(): Promise<Report> {
+  const backend = await useNodeWasm('signal report (Node)');
+  const base = defaultConfig({ ...extra, backend: 'wasm' });
+  const budget = profileStep(resolveConfig({ ...extra, backend: 'wasm', method: 'supervised', methodOptions: {}, steps: 1 })).totalFlops * base.steps;
+  console.log(`budget ${budget.toExponential(3)} FLOPs = ${base.steps} steps of supervised on ${JSON.stringify(base.model)}, batch ${base.batchSize}; seeds ${seeds.join(',')}`);
+  const report: Report = { date: new Date().toISOString(), machine: `${process.platform} ${process.arch}, Node ${process.version}`, budget, base, rows: [] };
+  for (const method of methods) {
+    const seedResults: SeedResult[] = [];
+    report.rows.push({ method, seeds: seedResults });
+    for (const seed of seeds) {
+      const input = { ...extra, backend: 'wasm' as const, method, seed, methodOptions: {} };
+      const perStep = profileStep(resolveConfig({ ...input, steps: 1 })).totalFlops;
+      const steps = Math.max(1, Math.round(budget / perStep));
+      const evalEvery = Math.max(1, Math.round((base.evalEvery * steps) / base.steps));
+      const transfer = withTransfer(method) ? { ...base.transfer, kind: 'segmentation' as const, at: [], scratch: true } : base.transfer;
+      const config = resolveConfig({ ...input, steps, evalEvery, logEvery: evalEvery, transfer });
+      const t0 = performance.now();
+      const result: RunResult = await runExperiment(config, backend);
+      const wallS = (performance.now() - t0) / 1000;
+      const probes = result.records.filter((r) => r.probeAccuracy !== undefined);
+      const last = probes[probes.length - 1];
+      const seedResult: SeedResult = {
+        seed,
+        steps,
+        flops: result.records[result.records.length - 1].flops,
+        probe: probes.map((r) => r.probeAccuracy!),
+        final: last.probeAccuracy!,
+        interval: last.probeInterval!,
+        baseline: result.baseline!.accuracy,
+        baselineInterval: result.baseline!.interval,
+        patchMiou: last.patchMiou,
+        patchMiouInit: result.baseline?.patchMiou,
+        miou: result.transfer.find((t) => t.init === 'pretrained')?.miou,
+        scratchMiou: result.transfer.find((t) => t.init === 'scratch')?.miou,
+        wallS,
+        probeShare: (last.evalMs ?? 0) / 1000 / wallS,
+      };
+      seedResults.push(seedResult);
+      save(report);
+      console.log(
+        `${method} seed ${seed}: ${steps} steps, probe ${probes.map((r) => pct(r.probeAccuracy)).join(' -> ')} ` +
+          `[${pct(seedResult.interval[0])}, ${pct(seedResult.interval[1])}], random init ${pct(seedResult.baseline)}, ` +
+          `patch mIoU ${pct(seedResult.patchMiou)} (init ${pct(seedResult.patchMiouInit)}), mIoU ${pct(seedResult.miou)} vs scratch ${pct(seedResult.scratchMiou)}, ` +
+          `${wallS.toFixed(0)} s (probe ${(100 * seedResult.probeShare).toFixed(0)} %)`,
+      );
+    }
   }
-  rows.push({ method, seeds: seedResults });
+  return report;
+}
+
+/** Written after every seed, so an interrupted report keeps what it measured. */
+function save(report: Report): void {
+  mkdirSync(dirname(out) || '.', { recursive: true });
+  writeFileSync(out, JSON.stringify(report, null, 2));
+}
+
+/** Reports of several processes (e.g. two halves of the methods) as one. */
+function merge(files: string[]): Report {
+  const reports = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as Report);
+  const rows: Report['rows'] = [];
+  for (const r of reports)
+    for (const row of r.rows) {
+      const mine = rows.find((x) => x.method === row.method);
+      if (mine) mine.seeds.push(...row.seeds);
+      else rows.push({ method: row.method, seeds: [...row.seeds] });
+    }
+  for (const row of rows) row.seeds.sort((a, b) => a.seed - b.seed);
+  return { ...reports[0], date: new Date().toISOString(), rows };
 }
 
 const med = (rs: SeedResult[], f: (r: SeedResult) => number | undefined) => {
   const xs = rs.map(f).filter((x): x is number => x !== undefined);
   return xs.length ? median(xs) : undefined;
 };
-console.log(`\n| method | steps | probe % (median of ${seeds.length}) | 95 % interval (median seed) | random init % | rises on every seed | patch mIoU % (init) | fine-tuned mIoU % vs scratch | wall s |`);
-console.log('|---|---|---|---|---|---|---|---|---|');
-for (const { method, seeds: rs } of rows) {
-  const sorted = [...rs].sort((a, b) => a.final - b.final);
-  const mid = sorted[Math.floor((sorted.length - 1) / 2)];
-  const rises = rs.every((r) => r.probe[r.probe.length - 1] > r.probe[0]);
+function printTable(report: Report): void {
   console.log(
-    `| ${method} | ${rs[0].steps} | ${pct(mid.final)} | ${pct(mid.interval[0])}-${pct(mid.interval[1])} | ${pct(med(rs, (r) => r.baseline))} | ${rises ? 'yes' : 'no'} | ` +
-      `${pct(med(rs, (r) => r.patchMiou))} (${pct(med(rs, (r) => r.patchMiouInit))}) | ${pct(med(rs, (r) => r.miou))} vs ${pct(med(rs, (r) => r.scratchMiou))} | ${med(rs, (r) => r.wallS)!.toFixed(0)} |`,
+    `\n| method | steps | probe % (median of seeds) | 95 % interval (median seed) | random init % | gain (pt, median) | rises on every seed | patch mIoU % (random init) | fine-tuned mIoU % vs scratch | wall s |`,
   );
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const { method, seeds: rs } of report.rows) {
+    if (rs.length === 0) continue;
+    const sorted = [...rs].sort((a, b) => a.final - b.final);
+    const mid = sorted[Math.floor((sorted.length - 1) / 2)];
+    const rises = rs.every((r) => r.probe[r.probe.length - 1] > r.probe[0]);
+    console.log(
+      `| ${method} | ${rs[0].steps} | ${pct(mid.final)} | ${pct(mid.interval[0])}-${pct(mid.interval[1])} | ${pct(med(rs, (r) => r.baseline))} | ` +
+        `${((med(rs, (r) => r.final - r.baseline) ?? 0) * 100).toFixed(1)} | ${rises ? 'yes' : 'no'} | ` +
+        `${pct(med(rs, (r) => r.patchMiou))} (${pct(med(rs, (r) => r.patchMiouInit))}) | ${pct(med(rs, (r) => r.miou))} vs ${pct(med(rs, (r) => r.scratchMiou))} | ${med(rs, (r) => r.wallS)!.toFixed(0)} |`,
+    );
+  }
 }
-mkdirSync('bench-results', { recursive: true });
-writeFileSync(arg('out', 'bench-results/signal.json'), JSON.stringify({ date: new Date().toISOString(), machine: `${process.platform} ${process.arch}, Node ${process.version}`, budget, base, seeds, rows }, null, 2));
+
+const report = mergeFiles ? merge(mergeFiles.split(',')) : await run();
+printTable(report);
+save(report);
