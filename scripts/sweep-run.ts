@@ -20,7 +20,7 @@ const input = JSON.parse(process.argv[2] ?? '{}');
 const label = process.argv[3] ?? JSON.stringify(input);
 const pct = (x: number | undefined) => (x === undefined ? '-' : (100 * x).toFixed(1));
 const { budgetSupSteps, ...rest } = input;
-let steps = rest.steps;
+let steps: number = rest.steps ?? resolveConfig({}).steps;
 if (budgetSupSteps) {
   const sup = profileStep(resolveConfig({ backend: 'wasm', ...rest, method: 'supervised', methodOptions: {}, steps: 1 })).totalFlops;
   const mine = profileStep(resolveConfig({ backend: 'wasm', ...rest, steps: 1 })).totalFlops;
