@@ -21,11 +21,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { oneHotRows } from '../engine/oneHot';
-import { AdamW } from '../engine/optimizer';
 import type { VitEncoder } from '../models/vit';
 import { adeSplit, IGNORE_INDEX, NUM_SEG_CLASSES } from '../transfer/ade';
 import { confusionMatrix, miouFromConfusion } from '../transfer/miou';
 import { patchTokens } from '../transfer/segHead';
+import { softmaxRegressionPredict } from './softmaxRegression';
 
 /** Images and their per-patch labels (majority class; IGNORE_INDEX where every pixel is ignored). */
 export interface PatchSet {
@@ -163,7 +163,6 @@ export async function patchProbeOnFeatures(
   if (trainX.shape[1] !== testX.shape[1]) throw new Error(`densePatchProbe: train features are ${trainX.shape[1]}-d but test features ${testX.shape[1]}-d`);
   const { rows, labelled } = targetsOf(trainLabels, numClasses, IGNORE_INDEX);
   if (labelled === 0) throw new Error('densePatchProbe: no labelled train patch');
-  const d = trainX.shape[1];
 
   // Standardise with the train split's statistics (test uses the same ones).
   const [xTrain, xTest] = tf.tidy(() => {
@@ -172,42 +171,16 @@ export async function patchProbeOnFeatures(
     return [tf.mul(tf.sub(trainX, mean), inv), tf.mul(tf.sub(testX, mean), inv)];
   });
   const targets = tf.tensor2d(rows, [trainLabels.length, numClasses]);
-  let w!: tf.Variable;
-  let b!: tf.Variable;
-  let optimizer!: AdamW;
-  // In a tidy: tf.variable(t) leaves t registered besides the variable.
-  tf.tidy(() => {
-    w = tf.variable(tf.zeros([d, numClasses]), true);
-    b = tf.variable(tf.zeros([numClasses]), true);
-    optimizer = new AdamW(
-      [
-        { variable: w, decay: true },
-        { variable: b, decay: false },
-      ],
-      { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: o.weightDecay, clipNorm: 0 },
-    );
-  });
   try {
-    for (let step = 0; step < o.steps; step++)
-      tf.tidy(() => {
-        const { grads } = tf.variableGrads(() => {
-          const logits = tf.add(tf.matMul(xTrain, w), b);
-          // Mean over labelled patches; ignored ones have zero target rows.
-          return tf.div(tf.neg(tf.sum(tf.mul(targets, tf.logSoftmax(logits)))), labelled) as tf.Scalar;
-        }, [w, b]);
-        optimizer.step([grads[w.name], grads[b.name]], o.lr).dispose();
-      });
-    const pred = tf.tidy(() => tf.argMax(tf.add(tf.matMul(xTest, w), b), 1));
-    const values = await pred.data();
-    pred.dispose();
+    // Mean over labelled patches; ignored ones have zero target rows.
+    const values = await softmaxRegressionPredict(xTrain, targets, labelled, xTest, o);
     const cm = confusionMatrix(values, testLabels, numClasses, IGNORE_INDEX);
     const scores = miouFromConfusion(cm);
     let testPatches = 0;
     for (const l of testLabels) if (l !== IGNORE_INDEX) testPatches++;
     return { miou: scores.miou, perClassIoU: scores.perClass, patchAccuracy: scores.pixelAccuracy, trainPatches: labelled, testPatches };
   } finally {
-    optimizer.dispose();
-    tf.dispose([w, b, targets, xTrain, xTest]);
+    tf.dispose([targets, xTrain, xTest]);
   }
 }
 

@@ -10,9 +10,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { oneHotRows } from '../engine/oneHot';
-import { AdamW } from '../engine/optimizer';
 import { embed, type FeatureFn, type ProbeSet } from './knn';
 import { scorePredictions, type ProbeScore } from './interval';
+import { softmaxRegressionPredict } from './softmaxRegression';
 
 export interface LinearProbeOptions {
   /** Full-batch optimisation steps. */
@@ -51,39 +51,10 @@ export async function linearProbe(
   const ftrain = embed(features, train.images);
   const ftest = embed(features, test.images);
   const targets = tf.tensor2d(oneHotRows(train.labels, numClasses), [train.labels.length, numClasses]);
-  const d = ftrain.shape[1];
-  // In a tidy: tf.variable(t) leaves t registered besides the variable, so the
-  // initial zeros must be disposed (ParamStore.add does the same).
-  let w!: tf.Variable;
-  let b!: tf.Variable;
-  let optimizer!: AdamW;
-  tf.tidy(() => {
-    w = tf.variable(tf.zeros([d, numClasses]), true);
-    b = tf.variable(tf.zeros([numClasses]), true);
-    optimizer = new AdamW(
-      [
-        { variable: w, decay: true },
-        { variable: b, decay: false },
-      ],
-      { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: o.weightDecay, clipNorm: 0 },
-    );
-  });
   try {
-    for (let step = 0; step < o.steps; step++) {
-      tf.tidy(() => {
-        const { grads } = tf.variableGrads(() => {
-          const logits = tf.add(tf.matMul(ftrain, w), b);
-          return tf.neg(tf.mean(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), 1))) as tf.Scalar;
-        }, [w, b]);
-        optimizer.step([grads[w.name], grads[b.name]], o.lr).dispose();
-      });
-    }
-    const pred = tf.tidy(() => tf.argMax(tf.add(tf.matMul(ftest, w), b), 1));
-    const values = await pred.data();
-    pred.dispose();
+    const values = await softmaxRegressionPredict(ftrain, targets, train.labels.length, ftest, o);
     return scorePredictions(values, test.labels);
   } finally {
-    optimizer.dispose();
-    tf.dispose([ftrain, ftest, targets, w, b]);
+    tf.dispose([ftrain, ftest, targets]);
   }
 }
