@@ -3,6 +3,7 @@
  * baseline, with median and per-seed mIoU and the fine-tuning FLOPs, which are
  * counted apart from (and never added to) the pre-training FLOPs.
  */
+import { NUM_SEG_CLASSES } from '../transfer/ade';
 import { Card } from './Card';
 import { formatFlops, formatPercent } from './format';
 import { useLab } from './labContext';
@@ -18,7 +19,7 @@ export function TransferCard() {
   return (
     <Card
       title="Segmentation transfer (ADE-like)"
-      subtitle="Encoder + conv head fine-tuned on held-out scenes; mIoU on the fixed validation split, 11 classes incl. background."
+      subtitle={`Encoder + conv head fine-tuned on held-out scenes; mIoU on the fixed validation split, ${NUM_SEG_CLASSES} classes incl. background.`}
       className="card-wide"
       testId="transfer-card"
     >
