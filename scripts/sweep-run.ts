@@ -11,9 +11,9 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { resolveConfig } from '../src/train/config';
-import { profileStep } from '../src/train/profile';
 import { runExperiment } from '../src/train/runner';
 import { useNodeWasm } from './nodeWasm';
+import { flopsPerStep, supervisedBudget } from './budget';
 
 const backend = await useNodeWasm('recipe sweep (Node)');
 const input = JSON.parse(process.argv[2] ?? '{}');
@@ -22,9 +22,7 @@ const pct = (x: number | undefined) => (x === undefined ? '-' : (100 * x).toFixe
 const { budgetSupSteps, ...rest } = input;
 let steps: number = rest.steps ?? resolveConfig({}).steps;
 if (budgetSupSteps) {
-  const sup = profileStep(resolveConfig({ backend: 'wasm', ...rest, method: 'supervised', methodOptions: {}, steps: 1 })).totalFlops;
-  const mine = profileStep(resolveConfig({ backend: 'wasm', ...rest, steps: 1 })).totalFlops;
-  steps = Math.max(1, Math.round((budgetSupSteps * sup) / mine));
+  steps = Math.max(1, Math.round(supervisedBudget({ backend: 'wasm', ...rest }, budgetSupSteps) / flopsPerStep({ backend: 'wasm', ...rest })));
 }
 const evalEvery = rest.evalEvery ?? Math.max(1, Math.round(steps / 4));
 const config = resolveConfig({ backend: 'wasm', logEvery: Math.max(1, Math.round(steps / 20)), ...rest, steps, evalEvery });

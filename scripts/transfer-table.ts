@@ -13,11 +13,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolveConfig } from '../src/train/config';
-import { profileStep } from '../src/train/profile';
 import { runExperiment } from '../src/train/runner';
 import { runTransfer } from '../src/train/transferRun';
 import type { TransferRecord } from '../src/train/records';
 import { useNodeWasm } from './nodeWasm';
+import { flopsPerStep, supervisedBudget } from './budget';
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const presets = arg('presets', 'imagenet-1k,coco').split(',');
@@ -42,7 +42,7 @@ const base = {
 
 const backend = await useNodeWasm('transfer-table script (Node)');
 
-const budget = profileStep(resolveConfig({ ...base, method: 'supervised', steps: budgetSteps })).totalFlops * budgetSteps;
+const budget = supervisedBudget(base, budgetSteps);
 console.log(`budget ${budget.toExponential(3)} FLOPs (= ${budgetSteps} supervised steps), ${JSON.stringify(base)}`);
 
 const t0 = performance.now();
@@ -64,9 +64,7 @@ const rows: Row[] = [];
 for (const preset of presets)
   for (const method of methods) {
     const start = performance.now();
-    const probeCfg = resolveConfig({ ...base, method, dataset: { preset }, steps: 1 });
-    const perStep = profileStep(probeCfg).totalFlops;
-    const steps = Math.max(1, Math.ceil(budget / perStep));
+    const steps = Math.max(1, Math.ceil(budget / flopsPerStep({ ...base, method, dataset: { preset } })));
     const config = resolveConfig({ ...base, method, dataset: { preset }, steps, evalEvery: steps, logEvery: Math.max(1, Math.floor(steps / 10)) });
     const result = await runExperiment(config, backend);
     const tuned = result.transfer.find((t) => t.init === 'pretrained')!;

@@ -25,6 +25,7 @@ import type { VitEncoder } from '../models/vit';
 import { adeSplit, IGNORE_INDEX, NUM_SEG_CLASSES } from '../transfer/ade';
 import { confusionMatrix, miouFromConfusion } from '../transfer/miou';
 import { patchTokens } from '../transfer/segHead';
+import { inChunks } from './knn';
 import { softmaxRegressionPredict } from './softmaxRegression';
 
 /** Images and their per-patch labels (majority class; IGNORE_INDEX where every pixel is ignored). */
@@ -191,19 +192,10 @@ export function patchFeatures(encoder: VitEncoder, set: PatchSet, chunk = DENSE_
     throw new Error(
       `densePatchProbe: the encoder takes ${encoder.cfg.imageSize}px images in ${encoder.cfg.patchSize}px patches but the set has ${s}px images in ${set.patchSize}px patches`,
     );
-  return tf.tidy(() => {
-    const parts: tf.Tensor2D[] = [];
-    for (let start = 0; start < set.size; start += chunk) {
-      const n = Math.min(chunk, set.size - start);
-      parts.push(
-        tf.tidy(() => {
-          const x = tf.tensor4d(set.images.subarray(start * s * s * 3, (start + n) * s * s * 3), [n, s, s, 3]);
-          const tokens = patchTokens(encoder, x);
-          return tf.reshape(tokens, [-1, tokens.shape[2]]) as tf.Tensor2D;
-        }),
-      );
-    }
-    return parts.length === 1 ? parts[0] : (tf.concat(parts, 0) as tf.Tensor2D);
+  return inChunks(set.size, chunk, (start, n) => {
+    const x = tf.tensor4d(set.images.subarray(start * s * s * 3, (start + n) * s * s * 3), [n, s, s, 3]);
+    const tokens = patchTokens(encoder, x);
+    return tf.reshape(tokens, [-1, tokens.shape[2]]) as tf.Tensor2D;
   });
 }
 

@@ -17,19 +17,22 @@ export interface ProbeSet {
 export type FeatureFn = (images: tf.Tensor4D) => tf.Tensor2D;
 
 /**
- * Features of a set in chunks, L2-normalised: [N, D]. Each chunk's forward pass
- * runs in its own tidy, so only one chunk's activations are alive at a time
- * (memory is bounded by `chunk`, not by N); only the [chunk, D] features are kept.
+ * Rows f(start, size) for chunks of [0, n), concatenated. Each chunk runs in its
+ * own tidy, so only one chunk's intermediates (activations) are alive at a time:
+ * memory is bounded by `chunk`, not by n; only the returned rows are kept.
  */
+export function inChunks(n: number, chunk: number, f: (start: number, size: number) => tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const parts: tf.Tensor2D[] = [];
+    for (let start = 0; start < n; start += chunk) parts.push(tf.tidy(() => f(start, Math.min(chunk, n - start))));
+    return parts.length === 1 ? parts[0] : (tf.concat(parts, 0) as tf.Tensor2D);
+  });
+}
+
+/** Features of a set in chunks (bounded memory, see inChunks), L2-normalised: [N, D]. */
 export function embed(features: FeatureFn, images: tf.Tensor4D, chunk = 64): tf.Tensor2D {
   return tf.tidy(() => {
-    const n = images.shape[0];
-    const parts: tf.Tensor2D[] = [];
-    for (let start = 0; start < n; start += chunk) {
-      const size = Math.min(chunk, n - start);
-      parts.push(tf.tidy(() => features(tf.slice(images, [start, 0, 0, 0], [size, -1, -1, -1]) as tf.Tensor4D)));
-    }
-    const f = parts.length === 1 ? parts[0] : tf.concat(parts, 0);
+    const f = inChunks(images.shape[0], chunk, (start, size) => features(tf.slice(images, [start, 0, 0, 0], [size, -1, -1, -1]) as tf.Tensor4D));
     return tf.div(f, tf.add(tf.norm(f, 'euclidean', 1, true), 1e-12)) as tf.Tensor2D;
   });
 }

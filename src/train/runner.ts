@@ -77,7 +77,7 @@ export async function runExperiment(config: ExperimentConfig, backend: BackendIn
       const ms = performance.now() - t0;
       evalFlops += probe.flops;
       evalMs += ms;
-      baseline = { step: 0, accuracy: probe.accuracy, interval: probe.interval, correct: probe.correct, total: probe.total, patchMiou: probe.patchMiou, flops: probe.flops, ms };
+      baseline = { step: 0, ...probe, ms };
       hooks.onBaseline?.(baseline);
       lastLogAt = performance.now();
     }

@@ -29,9 +29,9 @@
  * - backgrounds stay 'mixed' (plain, gradient, noise), as before.
  * Pixel class balance follows shape area: circles and squares fill more of
  * their box than triangles and crosses (ADE_LIKE_STATS.classShare).
- * Measured at the SEG_DEFAULTS of settings.ts on the 32 px / patch-8 model
- * (dim 48, depth 3), 3 seeds: background only 10.0 mIoU, scratch 22.2 median,
- * after 1000 supervised pre-training steps 22.3 median. Tried and not kept:
+ * Measured at the SEG_DEFAULTS of settings.ts on toy-B: background only 10.0
+ * mIoU, scratch about 20-22; an encoder from the default supervised run is about
+ * 2 points above scratch (docs/transfer.md has the grid). Tried and not kept:
  * 1-2 objects per scene (21.6 vs 20.4, one seed: no larger gap).
  */
 import { hashSeed } from '../engine/rng';
