@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { installKernelHooks } from '../src/engine/flops/counter';
-import type { BackendInfo } from '../src/train/records';
+import type { BackendInfo } from '../src/engine/backendIds';
 
 export async function useNodeWasm(reason: string): Promise<BackendInfo> {
   const require = createRequire(import.meta.url);

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../src/train/config';
 import { Trainer } from '../src/train/trainer';
 import { runExperiment } from '../src/train/runner';
-import type { BackendInfo } from '../src/train/records';
+import type { BackendInfo } from '../src/engine/backendIds';
 import { detokenize } from '../src/data/tokenize';
 import { registerImportedProvider } from '../src/data/presets';
 import { useCpuBackend } from './helpers';

@@ -11,7 +11,7 @@ import { linearProbe } from '../src/eval/linearProbe';
 import { wilsonInterval } from '../src/eval/interval';
 import { profileStep } from '../src/train/profile';
 import { runExperiment } from '../src/train/runner';
-import type { BackendInfo } from '../src/train/records';
+import type { BackendInfo } from '../src/engine/backendIds';
 import { vitFlops } from '../src/models/vitFlops';
 import { useCpuBackend } from './helpers';
 

@@ -6,7 +6,8 @@
 import { defaultConfig, resolveConfig, validateConfig, type ExperimentConfig } from '../train/config';
 import { listMethods, type MethodInfo } from '../methods/catalog';
 import { MODEL_PRESETS } from '../models/presets';
-import type { BackendInfo, BackendOption, ComparisonRow, ProbeBaseline, RunResult, StepProfile, TrainRecord, TransferRecord } from '../train/records';
+import type { ComparisonRow, ProbeBaseline, RunResult, StepProfile, TrainRecord, TransferRecord } from '../train/records';
+import type { BackendInfo, BackendOption } from '../engine/backendIds';
 import { listDatasets } from '../data/presets';
 import type { DatasetInfo } from '../data/source';
 import type { DatasetPreview, ExploreOptions } from '../train/explore';

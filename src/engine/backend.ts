@@ -6,8 +6,7 @@
  * Kernel FLOP hooks are installed on whichever backend ends up active.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { AdapterInfo, BackendInfo, BackendOption } from '../train/records';
-import type { BackendChoice } from '../train/config';
+import type { AdapterInfo, BackendChoice, BackendInfo, BackendOption } from './backendIds';
 import { installKernelHooks } from './flops/counter';
 
 type Gpu = { requestAdapter(opts?: unknown): Promise<GpuAdapterLike | null> };

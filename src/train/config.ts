@@ -7,11 +7,10 @@ import { z } from 'zod';
 import { MODEL_PRESETS, type ModelPresetId } from '../models/presets';
 import type { VitConfig } from '../models/vit';
 import { DATASET_IDS } from '../data/source';
+import { BACKEND_IDS } from '../engine/backendIds';
 
 export const METHOD_IDS = ['supervised', 'mae', 'simclr', 'byol', 'dino', 'clip'] as const;
 export type MethodId = (typeof METHOD_IDS)[number];
-export const BACKEND_IDS = ['auto', 'webgpu', 'wasm', 'cpu'] as const;
-export type BackendChoice = (typeof BACKEND_IDS)[number];
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 

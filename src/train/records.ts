@@ -1,5 +1,7 @@
 /** Plain-JSON records that cross the worker boundary and feed the charts. */
 import type { ExperimentConfig } from './config';
+import type { BackendInfo } from '../engine/backendIds';
+
 
 export type Phase = 'forward' | 'backward' | 'optimizer';
 
@@ -65,32 +67,6 @@ export interface ProbeBaseline {
   flops: number;
   /** Wall ms of this probe, building the probe sets included (included in every record's evalMs). */
   ms: number;
-}
-
-export interface AdapterInfo {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  isFallbackAdapter: boolean;
-  features: string[];
-}
-
-export interface BackendInfo {
-  name: 'webgpu' | 'wasm' | 'cpu';
-  /** Why this backend runs (the choice, or the fallback and its cause). */
-  reason: string;
-  adapter?: AdapterInfo;
-  /** True for software adapters such as SwiftShader: slow, fine for correctness. */
-  isSoftware: boolean;
-  timestampQuery: boolean;
-}
-
-export interface BackendOption {
-  id: 'auto' | 'webgpu' | 'wasm' | 'cpu';
-  label: string;
-  available: boolean;
-  why?: string;
 }
 
 /** One segmentation fine-tuning run (one seed) of a transfer evaluation. */

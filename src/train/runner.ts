@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig } from './config';
-import type { BackendInfo, ProbeBaseline, RunResult, StepProfile, TrainRecord, TransferProgress, TransferRecord } from './records';
+import type { BackendInfo } from '../engine/backendIds';
+import type { ProbeBaseline, RunResult, StepProfile, TrainRecord, TransferProgress, TransferRecord } from './records';
 import { Trainer } from './trainer';
 import { runTransfer, transferSteps } from './transferRun';
 

@@ -1,7 +1,5 @@
 /** Backend choice; unavailable backends are disabled and their reason listed. */
-import type { BackendChoice } from '../train/config';
-import { BACKEND_IDS } from '../train/config';
-import type { BackendOption } from '../train/records';
+import { BACKEND_IDS, type BackendChoice, type BackendOption } from '../engine/backendIds';
 import { Field } from './fields';
 import { useLab, useLabStore } from './labContext';
 

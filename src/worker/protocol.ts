@@ -1,6 +1,6 @@
 /** The typed surface of the training worker, as Comlink exposes it. */
-import type { BackendChoice } from '../train/config';
-import type { BackendInfo, BackendOption, ComparisonRow, ProbeBaseline, RunResult, StepProfile, TrainRecord, TransferProgress, TransferRecord } from '../train/records';
+import type { ComparisonRow, ProbeBaseline, RunResult, StepProfile, TrainRecord, TransferProgress, TransferRecord } from '../train/records';
+import type { BackendChoice, BackendInfo, BackendOption } from '../engine/backendIds';
 import type { BenchResult } from '../train/bench';
 import type { DatasetPreview, ExploreOptions } from '../train/explore';
 import type { ImportPayload, ImportReport } from '../data/importFiles';

@@ -6,13 +6,13 @@
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, listBackends } from '../engine/backend';
-import { resolveConfig, type BackendChoice } from '../train/config';
+import { resolveConfig } from '../train/config';
 import { RunControl, runExperiment } from '../train/runner';
 import { profileStep } from '../train/profile';
 import { benchSteps } from '../train/bench';
 import { comparisonVariants, profileVariant } from '../train/compare';
 import { installKernelHooks, uninstallKernelHooks } from '../engine/flops/counter';
-import type { BackendInfo } from '../train/records';
+import type { BackendChoice, BackendInfo } from '../engine/backendIds';
 import type { LabWorkerApi, WorkerEvent } from './protocol';
 import { browserLoaders } from './loaders';
 import { exploreDataset } from '../train/explore';
