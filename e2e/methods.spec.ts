@@ -1,10 +1,9 @@
 import { expect, test } from '@playwright/test';
+import { METHOD_IDS } from '../src/methods/catalog';
 import { LabPage, TINY } from './lab.page';
 
-const METHODS = ['supervised', 'mae', 'simclr', 'byol', 'dino', 'clip'] as const;
-
 test.describe('every method trains in the tab on WebGPU', () => {
-  for (const method of METHODS) {
+  for (const method of METHOD_IDS) {
     test(`${method}: two steps from the UI, FLOPs per step shown = profileStep`, async ({ page }) => {
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));

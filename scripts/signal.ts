@@ -24,7 +24,7 @@ import { runExperiment } from '../src/train/runner';
 import type { RunResult } from '../src/train/records';
 import { useNodeWasm } from './nodeWasm';
 import { flopsPerStep, supervisedBudget } from './budget';
-import { METHOD_IDS } from '../src/train/config';
+import { METHOD_IDS } from '../src/methods/catalog';
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const seeds = arg('seeds', '0,1,2').split(',').map(Number);
@@ -67,7 +67,7 @@ const pct = (x: number | undefined) => (x === undefined ? '-' : (100 * x).toFixe
 async function run(): Promise<Report> {
   const backend = await useNodeWasm('signal report (Node)');
   const base = defaultConfig({ ...extra, backend: 'wasm' });
-  const budget = supervisedBudget({ ...extra, backend: 'wasm' }, base.steps);
+  const budget = await supervisedBudget({ ...extra, backend: 'wasm' }, base.steps);
   console.log(`budget ${budget.toExponential(3)} FLOPs = ${base.steps} steps of supervised on ${JSON.stringify(base.model)}, batch ${base.batchSize}; seeds ${seeds.join(',')}`);
   const report: Report = { date: new Date().toISOString(), machine: `${process.platform} ${process.arch}, Node ${process.version}`, budget, base, rows: [] };
   for (const method of methods) {
@@ -75,7 +75,7 @@ async function run(): Promise<Report> {
     report.rows.push({ method, seeds: seedResults });
     for (const seed of seeds) {
       const input = { ...extra, backend: 'wasm' as const, method, seed, methodOptions: {} };
-      const steps = Math.max(1, Math.round(budget / flopsPerStep(input)));
+      const steps = Math.max(1, Math.round(budget / (await flopsPerStep(input))));
       const evalEvery = Math.max(1, Math.round((base.evalEvery * steps) / base.steps));
       const transfer = withTransfer(method) ? { ...base.transfer, kind: 'segmentation' as const, at: [], scratch: true } : base.transfer;
       const config = resolveConfig({ ...input, steps, evalEvery, logEvery: evalEvery, transfer });

@@ -22,7 +22,7 @@ const pct = (x: number | undefined) => (x === undefined ? '-' : (100 * x).toFixe
 const { budgetSupSteps, ...rest } = input;
 let steps: number = rest.steps ?? resolveConfig({}).steps;
 if (budgetSupSteps) {
-  steps = Math.max(1, Math.round(supervisedBudget({ backend: 'wasm', ...rest }, budgetSupSteps) / flopsPerStep({ backend: 'wasm', ...rest })));
+  steps = Math.max(1, Math.round((await supervisedBudget({ backend: 'wasm', ...rest }, budgetSupSteps)) / (await flopsPerStep({ backend: 'wasm', ...rest }))));
 }
 const evalEvery = rest.evalEvery ?? Math.max(1, Math.round(steps / 4));
 const config = resolveConfig({ backend: 'wasm', logEvery: Math.max(1, Math.round(steps / 20)), ...rest, steps, evalEvery });

@@ -42,7 +42,7 @@ const base = {
 
 const backend = await useNodeWasm('transfer-table script (Node)');
 
-const budget = supervisedBudget(base, budgetSteps);
+const budget = await supervisedBudget(base, budgetSteps);
 console.log(`budget ${budget.toExponential(3)} FLOPs (= ${budgetSteps} supervised steps), ${JSON.stringify(base)}`);
 
 const t0 = performance.now();
@@ -64,7 +64,7 @@ const rows: Row[] = [];
 for (const preset of presets)
   for (const method of methods) {
     const start = performance.now();
-    const steps = Math.max(1, Math.ceil(budget / flopsPerStep({ ...base, method, dataset: { preset } })));
+    const steps = Math.max(1, Math.ceil(budget / (await flopsPerStep({ ...base, method, dataset: { preset } }))));
     const config = resolveConfig({ ...base, method, dataset: { preset }, steps, evalEvery: steps, logEvery: Math.max(1, Math.floor(steps / 10)) });
     const result = await runExperiment(config, backend);
     const tuned = result.transfer.find((t) => t.init === 'pretrained')!;

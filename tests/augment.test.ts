@@ -1,19 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/engine/rng';
 import { generateScene, normalisePixels } from '../src/data/scenes';
-import {
-  augmentView,
-  byolViews,
-  dinoViews,
-  randomResizedCropBox,
-  simclrViews,
-  supervisedView,
-  validateViewSpec,
-  type ViewSpec,
-} from '../src/data/augment';
-
-const MEAN = [0.485, 0.456, 0.406];
-const STD = [0.229, 0.224, 0.225];
+import { augmentView, randomResizedCropBox, validateViewSpec, type ViewSpec } from '../src/data/augment';
+import { IMAGENET_MEAN as MEAN, IMAGENET_STD as STD } from '../src/data/normalize';
+// The recipes live beside their methods.
+import { byolViews } from '../src/methods/byol';
+import { dinoViews } from '../src/methods/dino';
+import { simclrViews } from '../src/methods/simclr';
+import { supervisedView } from '../src/methods/supervised';
 
 const scene = (index: number, imageSize = 32) => generateScene(11, index, { imageSize, numClasses: 10, maxObjects: 3 });
 

@@ -45,13 +45,27 @@ describe('experiment config', () => {
     [{ transfer: { clipNorm: -1 } }, 'transfer.clipNorm'],
     [{ steps: 10, transfer: { kind: 'segmentation', at: [5, 11] } }, 'transfer.at.1'],
     [{ seed: 'abc' }, 'seed'],
-    [{ stepz: 10 }, ''],
+    [{ stepz: 10 }, 'stepz'],
+    [{ model: { dim: 7 } }, 'model.imageSize'],
+    [{ method: 'simclr', methodOptions: { tempreature: 0.2 } }, 'methodOptions.tempreature'],
   ])('rejects %j naming the field', (input, field) => {
     const e = errorOf(input);
     expect(e.issues.length).toBeGreaterThan(0);
     if (field) expect(e.issues.map((i) => i.path)).toContain(field);
     else expect(e.message).toMatch(/stepz/);
     expect(e.message.length).toBeGreaterThan(5);
+  });
+
+  it('inside the model union, names the deepest field and the reason for the branch the value chose', () => {
+    expect(errorOf({ model: { dim: 7 } }).issues).toEqual([
+      ...['imageSize', 'patchSize'].map((f) => ({ path: `model.${f}`, message: 'required when the model is given as sizes (or use a preset: tiny, toy-B, toy-L, small-B)' })),
+      { path: 'model.dim', message: 'dim 7 must be a multiple of 4 for the 2-D sin-cos position embedding' },
+      ...['depth', 'heads', 'mlpDim'].map((f) => ({ path: `model.${f}`, message: 'required when the model is given as sizes (or use a preset: tiny, toy-B, toy-L, small-B)' })),
+    ]);
+    const preset = 'must be a preset name (tiny, toy-B, toy-L, small-B) or explicit sizes { imageSize, patchSize, dim, depth, heads, mlpDim }';
+    expect(errorOf({ model: 'toy-X' }).message).toBe(`model: ${preset}`);
+    expect(errorOf({ model: 5 }).message).toBe(`model: ${preset}`);
+    expect(errorOf({ model: { ...MODEL_PRESETS.tiny, depht: 2 } }).message).toBe('model.depht: unknown field (a typo?)');
   });
 
   it('names why a preset refuses shapes-only fields', () => {
@@ -85,25 +99,5 @@ describe('experiment config', () => {
     expect(readConfigFromHash('#config=%7Bnot json').error).toMatch(/not valid JSON/);
     expect(readConfigFromHash(configToHash({ steps: 0 } as never)).error).toMatch(/steps/);
     expect(readConfigFromHash('')).toEqual({});
-  });
-});
-
-describe('method catalog', () => {
-  it('marks exactly the registered implementations as available', async () => {
-    const { listMethods } = await import('../src/methods/catalog');
-    const { METHODS } = await import('../src/methods/registry');
-    const available = listMethods().filter((m) => m.available).map((m) => m.id).sort();
-    expect(available).toEqual(Object.keys(METHODS).sort());
-    for (const m of listMethods().filter((x) => !x.available)) expect(m.why).toMatch(/not implemented/);
-  });
-});
-
-describe('method options offered by the UI', () => {
-  it('match the defaults documented in each method file', async () => {
-    const { CATALOG } = await import('../src/methods/catalog');
-    const { METHODS } = await import('../src/methods/registry');
-    for (const [id, method] of Object.entries(METHODS)) {
-      for (const o of CATALOG[id as keyof typeof CATALOG].options) expect(method!.defaults[o.key], `${id}.${o.key}`).toEqual(o.default);
-    }
   });
 });

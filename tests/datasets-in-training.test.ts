@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../src/train/config';
-import { Trainer } from '../src/train/trainer';
+import { createTrainer } from '../src/train/trainer';
 import { runExperiment } from '../src/train/runner';
 import type { BackendInfo } from '../src/engine/backendIds';
 import { detokenize } from '../src/data/tokenize';
@@ -20,8 +20,8 @@ const cpu: BackendInfo = { name: 'cpu', reason: 'test', isSoftware: false, times
 const tiny = (overrides: Record<string, unknown>) =>
   defaultConfig({ model: 'tiny', batchSize: 8, steps: 2, backend: 'cpu', probe: { trainSize: 16, testSize: 8, dense: false }, ...overrides });
 
-function tokensOf(config: ReturnType<typeof tiny>): string[] {
-  const trainer = new Trainer(config);
+async function tokensOf(config: ReturnType<typeof tiny>): Promise<string[]> {
+  const trainer = await createTrainer(config);
   try {
     const batch = trainer.makeBatch(0);
     const maxLen = batch.tokens!.shape[1];
@@ -34,8 +34,8 @@ function tokensOf(config: ReturnType<typeof tiny>): string[] {
 }
 
 describe('datasets in training', () => {
-  it('supervised on ALIGN-like trains on caption-derived labels, never on an unlabelled image', () => {
-    const trainer = new Trainer(tiny({ dataset: { preset: 'align' } }));
+  it('supervised on ALIGN-like trains on caption-derived labels, never on an unlabelled image', async () => {
+    const trainer = await createTrainer(tiny({ dataset: { preset: 'align' } }));
     try {
       const batch = trainer.makeBatch(0);
       const t = batch.targets!.arraySync() as number[][];
@@ -50,26 +50,26 @@ describe('datasets in training', () => {
     }
   });
 
-  it('CLIP reads captions where the dataset has them and pseudo-captions otherwise (auto)', () => {
-    const coco = tokensOf(tiny({ method: 'clip', dataset: { preset: 'coco' } }));
+  it('CLIP reads captions where the dataset has them and pseudo-captions otherwise (auto)', async () => {
+    const coco = await tokensOf(tiny({ method: 'clip', dataset: { preset: 'coco' } }));
     expect(coco.every((c) => !c.includes('this is a photo'))).toBe(true);
-    const jft = tokensOf(tiny({ method: 'clip', dataset: { preset: 'jft' } }));
+    const jft = await tokensOf(tiny({ method: 'clip', dataset: { preset: 'jft' } }));
     // Fine labels only: "a red circle", never the parent class repeated.
     expect(jft.every((c) => c.startsWith('this is a photo of'))).toBe(true);
     expect(jft.some((c) => /(red|orange|yellow|green|blue|purple|white|black) /.test(c))).toBe(true);
   });
 
-  it('refuses, with the reason, what a dataset cannot feed', () => {
-    expect(() => new Trainer(tiny({ method: 'clip', dataset: { preset: 'imagenet-1k' }, methodOptions: { captionSource: 'scene' } }))).toThrow(
+  it('refuses, with the reason, what a dataset cannot feed', async () => {
+    await expect(createTrainer(tiny({ method: 'clip', dataset: { preset: 'imagenet-1k' }, methodOptions: { captionSource: 'scene' } }))).rejects.toThrow(
       "methodOptions.captionSource 'scene' needs captions, and the ImageNet-1K-like dataset has none; use 'pseudo' or 'auto'",
     );
     registerImportedProvider(null);
-    expect(() => new Trainer(tiny({ dataset: { preset: 'imported' } }))).toThrow(/import a folder or zip first/);
+    await expect(createTrainer(tiny({ dataset: { preset: 'imported' } }))).rejects.toThrow(/import a folder or zip first/);
   });
 
   it('a run leaves no tensor behind once its trainer is disposed (optimiser moments included)', async () => {
     const before = tf.memory().numTensors;
-    const trainer = new Trainer(tiny({ method: 'byol', dataset: { preset: 'coco' } }));
+    const trainer = await createTrainer(tiny({ method: 'byol', dataset: { preset: 'coco' } }));
     const { loss } = trainer.step(0);
     loss.dispose();
     await trainer.probe();

@@ -4,7 +4,9 @@ import { FlopCounter } from '../src/engine/flops/counter';
 import { AdamW, withDecayRule } from '../src/engine/optimizer';
 import { Rng } from '../src/engine/rng';
 import { SceneDataset } from '../src/data/dataset';
-import { keptRowIndex, lenKeep, mae, maeReconstruct, randomMasking, validateMaeOptions, type MaeOptions, type MaeState } from '../src/methods/mae';
+import { keptRowIndex, mae, maeReconstruct, randomMasking, type MaeState } from '../src/methods/mae';
+import { defaultOptions, lenKeep, type MaeOptions } from '../src/methods/catalog';
+import { resolveConfig } from '../src/train/config';
 import { maeLoss, patchify } from '../src/methods/losses/mae';
 import { maeDecoderConfig, maeDecoderFlops, maeForwardFlops, maeLossFlops, unpatchify, unshuffleIndex } from '../src/models/maeDecoder';
 import { MODEL_PRESETS } from '../src/models/presets';
@@ -32,7 +34,7 @@ function setup(model: VitConfig, options: Partial<MaeOptions> = {}, counter?: Fl
     model,
     numClasses: 10,
     steps: 100,
-    options: { ...mae.defaults, ...options },
+    options: { ...defaultOptions('mae'), ...options },
     rng: rng.split('init', 'method'),
     scope: counter ? (c, f) => counter.scope(c, f) : (_c, f) => f(),
   }) as MaeState;
@@ -97,20 +99,10 @@ describe('MAE masking', () => {
 });
 
 describe('MAE options', () => {
-  it('accepts the defaults and names a bad option', () => {
-    expect(validateMaeOptions(mae.defaults)).toEqual({ maskRatio: 0.75, decoder: 'standard', normPixLoss: true });
-    expect(mae.requires(mae.defaults, tiny)).toEqual({ views: [], targets: false, tokens: false });
-    expect(() => mae.requires({ ...mae.defaults, maskRatio: 0.95 }, toyB)).toThrow('methodOptions.maskRatio 0.95 keeps 0 of 16 patches');
-    expect(mae.requires({ ...mae.defaults, maskRatio: 0.9 }, toyB).views).toEqual([]); // keeps 1 of 16
-    const bad = (o: Record<string, unknown>) => () => validateMaeOptions({ ...mae.defaults, ...o });
-    expect(bad({ maskRatio: 2 })).toThrow('methodOptions.maskRatio must be a number in (0, 1), got 2');
-    expect(bad({ maskRatio: '0.5' })).toThrow("methodOptions.maskRatio must be a number in (0, 1), got '0.5'");
-    expect(bad({ maskRatio: Number.NaN })).toThrow('got NaN');
-    expect(bad({ decoder: 'huge' })).toThrow("methodOptions.decoder must be 'standard' or 'tiny', got 'huge'");
-    expect(bad({ normPixLoss: 1 })).toThrow('methodOptions.normPixLoss must be true or false, got 1');
-    expect(bad({ maskratio: 0.5 })).toThrow('methodOptions.maskratio is not an MAE option');
-    // 16 patches at 0.99 keep none.
-    expect(() => setup(tiny, { maskRatio: 0.99 })).toThrow('methodOptions.maskRatio 0.99 keeps 0 of 16 patches');
+  it('the config refuses a mask ratio that keeps no patch, naming it', () => {
+    expect(() => resolveConfig({ method: 'mae', model: 'toy-B', methodOptions: { maskRatio: 0.95 } })).toThrow('methodOptions.maskRatio: 0.95 keeps 0 of 16 patches');
+    expect(resolveConfig({ method: 'mae', model: 'toy-B', methodOptions: { maskRatio: 0.9 } }).methodOptions.maskRatio).toBe(0.9); // keeps 1 of 16
+    expect(mae.requires(defaultOptions('mae'), tiny)).toEqual({ views: [], targets: false, tokens: false });
   });
 
   it("'standard' is 2/3 of the encoder's width and depth (as 512-d, 8 layers to ViT-B's 768-d, 12), 'tiny' one layer", () => {
@@ -228,7 +220,7 @@ describe('MAE FLOPs', () => {
     ['mean-pooled, pixel loss, 0.85', { ...tiny, pool: 'mean' as const }, { normPixLoss: false, maskRatio: 0.85 }, 3],
   ] as const) {
     it(`counted forward FLOPs equal the analytic formulas per component (${name})`, () => {
-      const o = { ...mae.defaults, ...options };
+      const o = { ...defaultOptions('mae'), ...options };
       const counts = countedForward(model, options, batch);
       const n = (model.imageSize / model.patchSize) ** 2;
       const tokensKept = lenKeep(n, o.maskRatio);

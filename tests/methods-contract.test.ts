@@ -6,16 +6,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { METHODS } from '../src/methods/registry';
-import type { MethodId } from '../src/train/config';
+import { METHOD_IDS, type MethodId } from '../src/methods/catalog';
 import { defaultConfig, type ExperimentConfig } from '../src/train/config';
-import { Trainer } from '../src/train/trainer';
+import { createTrainer, type Trainer } from '../src/train/trainer';
 import { vitFlops } from '../src/models/vitFlops';
 import { useCpuBackend } from './helpers';
 
 beforeAll(useCpuBackend);
 
-const ids = Object.keys(METHODS) as MethodId[];
+const ids = METHOD_IDS;
 const B = 8;
 const configFor = (method: MethodId, overrides: Record<string, unknown> = {}): ExperimentConfig =>
   defaultConfig({ method, model: 'tiny', batchSize: B, steps: 40, backend: 'cpu', dataset: { preset: 'shapes', size: 512, maxObjects: 2 }, ...overrides });
@@ -27,9 +26,9 @@ const distance = (a: tf.Variable[], b: tf.Variable[]) =>
 /** Encoder FLOPs (forward + backward) a method's step should cost, from the analytic ViT formula. */
 function expectedEncoderFlops(trainer: Trainer): number {
   const { model } = trainer.config;
-  const req = trainer.method.requires({ ...trainer.method.defaults, ...trainer.config.methodOptions }, model);
-  if (trainer.method.id === 'mae') {
-    const ratio = Number(trainer.method.defaults.maskRatio);
+  const req = trainer.method.requires(trainer.config.methodOptions, model);
+  if (trainer.config.method === 'mae') {
+    const ratio = Number(trainer.config.methodOptions.maskRatio);
     const n = (model.imageSize / model.patchSize) ** 2;
     return vitFlops(model, B, { tokensKept: Math.floor(n * (1 - ratio)) }).total;
   }
@@ -38,9 +37,9 @@ function expectedEncoderFlops(trainer: Trainer): number {
 }
 
 describe.each(ids)('method contract: %s', (id) => {
-  it('gives a finite scalar loss and a finite gradient to every trainable variable; teachers are not trainable', () => {
+  it('gives a finite scalar loss and a finite gradient to every trainable variable; teachers are not trainable', async () => {
     const before = registered();
-    const trainer = new Trainer(configFor(id));
+    const trainer = await createTrainer(configFor(id));
     const created = [...registered()].filter((n) => !before.has(n)).map((n) => tf.engine().state.registeredVariables[n]);
     const trainable = new Set(trainer.state.trainable.map((v) => v.name));
     for (const v of created) expect(v.trainable, v.name).toBe(trainable.has(v.name));
@@ -61,7 +60,7 @@ describe.each(ids)('method contract: %s', (id) => {
   });
 
   it('leaks no tensors, moves any EMA teacher toward its student, and counts encoder FLOPs as the analytic formula', async () => {
-    const trainer = new Trainer(configFor(id));
+    const trainer = await createTrainer(configFor(id));
     const first = trainer.step(0);
     first.loss.dispose();
     const t = trainer.state.teacher;

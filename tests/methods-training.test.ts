@@ -5,9 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { METHODS } from '../src/methods/registry';
-import { defaultConfig, type MethodId } from '../src/train/config';
-import { Trainer } from '../src/train/trainer';
+import { METHOD_IDS } from '../src/methods/catalog';
+import { defaultConfig } from '../src/train/config';
+import { createTrainer, type Trainer } from '../src/train/trainer';
 import { useCpuBackend } from './helpers';
 
 beforeAll(useCpuBackend);
@@ -26,7 +26,7 @@ function featureSpread(trainer: Trainer): number {
   });
 }
 
-describe.each(Object.keys(METHODS) as MethodId[])('short training: %s', (id) => {
+describe.each(METHOD_IDS)('short training: %s', (id) => {
   it(`loss falls over ${STEPS} steps and the embeddings do not collapse`, async () => {
     // CLIP sits at chance (ln B) for ~100 steps on fresh toy scenes before it falls (the
     // pseudo-captions carry only the class); on a small pool it learns within a few dozen.
@@ -34,7 +34,7 @@ describe.each(Object.keys(METHODS) as MethodId[])('short training: %s', (id) => 
     // SimCLR's lab-scale views (full hue rotation, grey with p 0.5) leave no colour to match: at
     // batch 16 its loss is flat for the first 40 steps (3.45 -> 3.52), at batch 32 it falls (4.19 -> 4.12).
     const batchSize = id === 'simclr' ? 32 : 16;
-    const trainer = new Trainer(
+    const trainer = await createTrainer(
       defaultConfig({ method: id, model: 'tiny', batchSize, steps: STEPS, seed: 1, backend: 'cpu', dataset: { size }, optim: { lr: 2e-3, warmupSteps: 5 } }),
     );
     const losses: number[] = [];

@@ -35,7 +35,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/train/config';
-import { Trainer } from '../src/train/trainer';
+import { createTrainer } from '../src/train/trainer';
 import { batchDigest, maeMaskPlan, maskDigest, PARITY_METHODS, parityConfig, REGENERATE, weightsDigest } from '../scripts/parity/common';
 import { useCpuBackend } from './helpers';
 
@@ -79,7 +79,7 @@ describe('training parity with a float64 PyTorch reference', () => {
       // The fixture exercises both branches of the clip.
       expect(fx.steps.some((s) => s.clipped) && fx.steps.some((s) => !s.clipped), 'clip threshold should fire on some steps only').toBe(true);
 
-      const trainer = new Trainer(config);
+      const trainer = await createTrainer(config);
       try {
         expect(weightsDigest(trainer), `initial weights differ: ${STALE}`).toBe(fx.weightsDigest);
         const rows: string[] = [];

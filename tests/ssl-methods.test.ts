@@ -17,7 +17,8 @@ import { ParamStore } from '../src/models/layers';
 import { VitEncoder, type VitConfig } from '../src/models/vit';
 import { vitFlops } from '../src/models/vitFlops';
 import { byol } from '../src/methods/byol';
-import { dino, dinoLocalSize, dinoTeacherTemp, type DinoOptions } from '../src/methods/dino';
+import { dino, dinoLocalSize, dinoTeacherTemp } from '../src/methods/dino';
+import { defaultOptions, type DinoOptions } from '../src/methods/catalog';
 import { emaUpdate } from '../src/methods/ema';
 import { simclr } from '../src/methods/simclr';
 import type { Batch, MethodRequirements, MethodState } from '../src/methods/types';
@@ -35,10 +36,15 @@ interface SslMethod {
   requires(options: Record<string, unknown>, model?: VitConfig): MethodRequirements;
   init(ctx: unknown): MethodState;
 }
+const ssl = (id: 'simclr' | 'byol' | 'dino', method: object): SslMethod => ({
+  ...(method as Omit<SslMethod, 'id' | 'defaults'>),
+  id,
+  defaults: defaultOptions(id),
+});
 const METHODS: { method: SslMethod; teacher: boolean; views: number[] }[] = [
-  { method: simclr as unknown as SslMethod, teacher: false, views: [16, 16] },
-  { method: byol as unknown as SslMethod, teacher: true, views: [16, 16] },
-  { method: dino as unknown as SslMethod, teacher: true, views: [16, 16, 8, 8] },
+  { method: ssl('simclr', simclr), teacher: false, views: [16, 16] },
+  { method: ssl('byol', byol), teacher: true, views: [16, 16] },
+  { method: ssl('dino', dino), teacher: true, views: [16, 16, 8, 8] },
 ];
 
 const dataset = new SceneDataset({ preset: 'shapes', size: 64, numClasses: 10, maxObjects: 1 }, tiny.imageSize, 3);
@@ -239,34 +245,18 @@ describe.each(METHODS)('$method.id', ({ method, teacher, views }) => {
   });
 });
 
-describe('option validation names the option', () => {
-  it('simclr', () => {
-    expect(() => simclr.requires({ ...simclr.defaults, temperature: -1 }, tiny)).toThrow('methodOptions.temperature must be > 0, got -1');
-    expect(() => simclr.requires({ ...simclr.defaults, projLayers: 0 }, tiny)).toThrow(/methodOptions\.projLayers/);
-  });
-  it('byol', () => {
-    expect(() => byol.requires({ ...byol.defaults, baseMomentum: 1.5 }, tiny)).toThrow('methodOptions.baseMomentum must be in [0, 1], got 1.5');
-    expect(() => byol.requires({ ...byol.defaults, projDim: 0 }, tiny)).toThrow(/methodOptions\.projDim/);
-  });
-  it('dino', () => {
-    expect(() => dino.requires({ ...dino.defaults, localSize: 6 }, tiny)).toThrow(/methodOptions\.localSize must be a multiple of the patch size 4/);
-    expect(() => dino.requires({ ...dino.defaults, teacherTemp: 0 }, tiny)).toThrow('methodOptions.teacherTemp must be > 0, got 0');
-    expect(() => dino.requires({ ...dino.defaults, localCrops: 1.5 }, tiny)).toThrow(/methodOptions\.localCrops/);
-  });
-});
-
 describe('DINO specifics', () => {
   it('local crop size: auto is half the image on the patch grid; explicit sizes are kept', () => {
-    expect(dinoLocalSize(dino.defaults, tiny)).toBe(8);
-    expect(dinoLocalSize(dino.defaults, { ...tiny, imageSize: 32 })).toBe(16);
-    expect(dinoLocalSize(dino.defaults, { ...tiny, imageSize: 64, patchSize: 8 })).toBe(32);
-    expect(dinoLocalSize({ ...dino.defaults, localSize: 12 }, { ...tiny, imageSize: 32 })).toBe(12);
-    const r = dino.requires({ ...dino.defaults, localCrops: 2, localSize: 12 }, { ...tiny, imageSize: 32 });
+    expect(dinoLocalSize(defaultOptions('dino'), tiny)).toBe(8);
+    expect(dinoLocalSize(defaultOptions('dino'), { ...tiny, imageSize: 32 })).toBe(16);
+    expect(dinoLocalSize(defaultOptions('dino'), { ...tiny, imageSize: 64, patchSize: 8 })).toBe(32);
+    expect(dinoLocalSize({ ...defaultOptions('dino'), localSize: 12 }, { ...tiny, imageSize: 32 })).toBe(12);
+    const r = dino.requires({ ...defaultOptions('dino'), localCrops: 2, localSize: 12 }, { ...tiny, imageSize: 32 });
     expect(r.views.map((v) => v.size)).toEqual([32, 32, 12, 12]);
   });
 
   it('teacher temperature warms up linearly over the first 30% of steps, then stays', () => {
-    const o: DinoOptions = { ...dino.defaults, warmupTeacherTemp: 0.04, teacherTemp: 0.07, teacherTempWarmup: 0.3 };
+    const o: DinoOptions = { ...defaultOptions('dino'), warmupTeacherTemp: 0.04, teacherTemp: 0.07, teacherTempWarmup: 0.3 };
     expect(dinoTeacherTemp(o, 0, 100)).toBeCloseTo(0.04, 10);
     expect(dinoTeacherTemp(o, 29, 100)).toBeCloseTo(0.07, 10);
     expect(dinoTeacherTemp(o, 14, 100)).toBeGreaterThan(0.05);
@@ -276,7 +266,7 @@ describe('DINO specifics', () => {
   });
 
   it('monitors: finite teacher entropy in [0, log K] and a positive centre drift after a step; none before', () => {
-    const su = setup(dino as unknown as SslMethod, { localCrops: 2 });
+    const su = setup(METHODS[2].method, { localCrops: 2 });
     expect(su.state.monitors!()).toEqual({});
     round(su, 0);
     const m = su.state.monitors!();
@@ -287,7 +277,7 @@ describe('DINO specifics', () => {
     expect(m.centerDrift.shape).toEqual([]);
     expect(Number.isFinite(h)).toBe(true);
     expect(h).toBeGreaterThanOrEqual(0);
-    expect(h).toBeLessThanOrEqual(Math.log(dino.defaults.prototypes) + 1e-4);
+    expect(h).toBeLessThanOrEqual(Math.log(defaultOptions('dino').prototypes) + 1e-4);
     expect(Number.isFinite(drift)).toBe(true);
     expect(drift).toBeGreaterThan(0);
     tf.dispose(Object.values(m));
@@ -295,7 +285,7 @@ describe('DINO specifics', () => {
   });
 
   it('the crop count follows localCrops, and a batch with the wrong number of crops is refused', () => {
-    const su = setup(dino as unknown as SslMethod, { localCrops: 2 });
+    const su = setup(METHODS[2].method, { localCrops: 2 });
     expect(su.specs.map((v) => v.size)).toEqual([16, 16, 8, 8]);
     const { forward } = round(su, 0, { count: true });
     expect(forward!.byComponent.encoder).toBe(vitFlops(tiny, 2 * B).forward + vitFlops({ ...tiny, imageSize: 8 }, 2 * B).forward);

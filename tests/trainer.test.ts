@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../src/train/config';
-import { buildProbeSets, Trainer } from '../src/train/trainer';
+import { buildProbeSets, createTrainer, type Trainer } from '../src/train/trainer';
 import { createDataSource } from '../src/data/presets';
 import { Rng } from '../src/engine/rng';
 import { densePatchProbe, densePatchSets } from '../src/eval/densePatchProbe';
@@ -33,7 +33,7 @@ async function lossesOf(trainer: Trainer, steps: number): Promise<number[]> {
 
 describe('training step', () => {
   it('leaks no tensors over 20 steps', async () => {
-    const trainer = new Trainer(tinyRun());
+    const trainer = await createTrainer(tinyRun());
     await lossesOf(trainer, 2); // optimiser state and constants exist after the first step
     const before = tf.memory().numTensors;
     await lossesOf(trainer, 20);
@@ -42,9 +42,9 @@ describe('training step', () => {
   });
 
   it('is deterministic on the cpu backend for a fixed seed, and the seed matters', async () => {
-    const a = new Trainer(tinyRun({ seed: 7 }));
-    const b = new Trainer(tinyRun({ seed: 7 }));
-    const c = new Trainer(tinyRun({ seed: 8 }));
+    const a = await createTrainer(tinyRun({ seed: 7 }));
+    const b = await createTrainer(tinyRun({ seed: 7 }));
+    const c = await createTrainer(tinyRun({ seed: 8 }));
     const [la, lb, lc] = [await lossesOf(a, 3), await lossesOf(b, 3), await lossesOf(c, 3)];
     expect(la).toEqual(lb);
     expect(la).not.toEqual(lc);
@@ -52,16 +52,16 @@ describe('training step', () => {
   });
 
   it('supervised loss falls on the procedural shapes', async () => {
-    const trainer = new Trainer(tinyRun({ steps: 60, optim: { lr: 3e-3, warmupSteps: 5 } }));
+    const trainer = await createTrainer(tinyRun({ steps: 60, optim: { lr: 3e-3, warmupSteps: 5 } }));
     const losses = await lossesOf(trainer, 60);
     const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
     expect(mean(losses.slice(-10))).toBeLessThan(mean(losses.slice(0, 10)) - 0.2);
     trainer.dispose();
   });
 
-  it('profiles a step by phase and component; the encoder share matches the analytic formula', () => {
+  it('profiles a step by phase and component; the encoder share matches the analytic formula', async () => {
     const config = tinyRun();
-    const p = profileStep(config);
+    const p = await profileStep(config);
     expect(p.byPhase.forward).toBeGreaterThan(0);
     expect(p.byPhase.backward).toBeGreaterThan(p.byPhase.forward);
     expect(p.byPhase.optimizer).toBeGreaterThan(0);

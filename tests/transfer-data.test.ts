@@ -207,9 +207,9 @@ describe('segmentation settings', () => {
   it('fills defaults and names the bad field', () => {
     expect(validateSegSettings({})).toEqual(SEG_DEFAULTS);
     expect(validateSegSettings({ steps: 5 }).steps).toBe(5);
-    expect(() => validateSegSettings({ batchSize: 0 })).toThrow(/SegSettings.batchSize must be an integer in 1..1024, got 0/);
+    expect(() => validateSegSettings({ batchSize: 0 })).toThrow('SegSettings.batchSize: Too small: expected number to be >=1, got 0');
     expect(() => validateSegSettings({ lr: -1 })).toThrow(/SegSettings.lr/);
-    expect(() => validateSegSettings({ scratch: 'yes' })).toThrow(/SegSettings.scratch must be a boolean/);
+    expect(() => validateSegSettings({ scratch: 'yes' })).toThrow(/SegSettings.scratch: Invalid input: expected boolean/);
     expect(() => validateSegSettings({ stepz: 3 })).toThrow(/SegSettings.stepz is not a setting/);
     expect(() => validateSegSettings(null)).toThrow(/SegSettings must be an object/);
   });

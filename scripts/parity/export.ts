@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import { resolveConfig } from '../../src/train/config';
-import { Trainer } from '../../src/train/trainer';
+import { createTrainer } from '../../src/train/trainer';
 import { isMaeState } from '../../src/methods/mae';
 import { batchDigest, maeMaskPlan, maskDigest, namedVariables, PARITY_METHODS, parityConfig, weightsDigest, type ParityMethod } from './common';
 
@@ -46,7 +46,7 @@ const packTensor = (t: tf.Tensor): Packed => pack(t.dataSync() as Float32Array |
 async function exportMethod(method: ParityMethod): Promise<void> {
   const input = parityConfig(method);
   const config = resolveConfig(input);
-  const trainer = new Trainer(config);
+  const trainer = await createTrainer(config);
   const weights: Record<string, Packed> = {};
   for (const [name, v] of namedVariables(trainer)) weights[name] = packTensor(v);
   const digest = weightsDigest(trainer);

@@ -1,8 +1,9 @@
 /**
  * Seeded image augmentations in plain TypeScript (no tfjs): random resized crop,
  * horizontal flip, colour jitter, grayscale, Gaussian blur and solarisation, as
- * torchvision implements them, plus the SimCLR / BYOL / DINO / supervised view
- * recipes scaled to toy images.
+ * torchvision implements them, and the lab-scale colour constants the two-view
+ * methods share. Each method's view recipe lives in its own file
+ * (src/methods/simclr.ts, byol.ts, dino.ts, supervised.ts).
  *
  * Pipeline per view (the order of SimCLR, BYOL and DINO):
  *   crop + resize (+ flip) -> colour jitter -> grayscale -> blur -> solarize -> ImageNet normalise.
@@ -17,15 +18,13 @@
  * comparisons are used; no Math.random or Date.
  */
 import { Rng, hashSeed } from '../engine/rng';
+import { IMAGENET_MEAN as MEAN, IMAGENET_STD as STD } from './normalize';
 import type { ColorJitter, ViewSpec } from './viewSpec';
 
 export type { ColorJitter, ViewSpec };
 
-// Same constants as normalisePixels in scenes.ts, applied with the same
-// arithmetic ((x - mean) / std on x = p / 255 in float64), so an identity view
-// equals normalisePixels bit for bit (tests/augment.test.ts checks this).
-const MEAN = [0.485, 0.456, 0.406];
-const STD = [0.229, 0.224, 0.225];
+// Normalised with the same arithmetic as normalisePixels in scenes.ts ((x - mean) / std
+// on x = p / 255 in float64), so an identity view equals it bit for bit (tests/augment.test.ts).
 const BYTE_TO_UNIT = new Float64Array(256);
 for (let p = 0; p < 256; p++) BYTE_TO_UNIT[p] = p / 255;
 
@@ -427,11 +426,11 @@ export function augmentView(pixels: Uint8ClampedArray, srcSize: number, spec: Vi
 }
 
 // ---------------------------------------------------------------------------
-// Recipes
+// Shared by the recipes (in the method files)
 // ---------------------------------------------------------------------------
 
 /** Inception-style crop aspect range, log-uniform (SimCLR app. A, BYOL Table 6, torchvision default). */
-const inceptionRatio = (): [number, number] => [3 / 4, 4 / 3];
+export const inceptionRatio = (): [number, number] => [3 / 4, 4 / 3];
 
 /**
  * Colour distortion at lab scale. The recipes' jitter rotates hue by at most
@@ -443,102 +442,5 @@ const inceptionRatio = (): [number, number] => [3 / 4, 4 / 3];
  * over the full circle (0.5 turn either way) and dropping colour with p=0.5
  * removes that shortcut (SimCLR 25.8 %); docs/recipes.md has the sweep.
  */
-const TOY_HUE = 0.5;
-const TOY_GRAYSCALE_P = 0.5;
-/**
- * Smallest crop area of BYOL's views at lab scale: 0.2 rather than 0.08. At 32 px
- * an 8 % crop is 9 px square, often background only.
- */
-const TOY_MIN_CROP = 0.2;
-
-/**
- * SimCLR (Chen et al. 2020, appendix A): random resized crop, area U(0.08, 1),
- * aspect log-U(3/4, 4/3); flip p=0.5; colour jitter applied with p=0.8 and
- * strength s: (0.8s, 0.8s, 0.8s, 0.2s); grayscale ("colour drop") p=0.2;
- * Gaussian blur p=0.5 with sigma U(0.1, 2.0) at 224 px. ImageNet uses s=1, as we
- * do for brightness, contrast and saturation (0.8 each); hue and grayscale are
- * strengthened to TOY_HUE and TOY_GRAYSCALE_P (see above). The crop keeps the
- * paper's U(0.08, 1): with the NT-Xent temperature at 0.5 it beat U(0.2, 1) at
- * temperature 0.2 (docs/recipes.md). Blur keeps ImageNet's p=0.5, whose sigma at 32 px is
- * at most 0.29 px, i.e. nearly a no-op. Two identically distributed views.
- */
-export function simclrViews(imageSize: number): ViewSpec[] {
-  const view = (): ViewSpec => ({
-    size: imageSize,
-    scale: [0.08, 1],
-    ratio: inceptionRatio(),
-    flipP: 0.5,
-    jitter: { p: 0.8, brightness: 0.8, contrast: 0.8, saturation: 0.8, hue: TOY_HUE },
-    grayscaleP: TOY_GRAYSCALE_P,
-    blurP: 0.5,
-    solarizeP: 0,
-  });
-  return [view(), view()];
-}
-
-/**
- * BYOL (Grill et al. 2020, Table 6), two asymmetric views T and T': crop area
- * U(0.08, 1), aspect log-U(3/4, 4/3); flip 0.5 / 0.5; colour jitter p 0.8 / 0.8
- * with brightness 0.4, contrast 0.4, saturation 0.2, hue 0.1; colour dropping
- * (grayscale) 0.2 / 0.2; Gaussian blur 1.0 / 0.1 (sigma U(0.1, 2.0) at 224 px);
- * solarisation 0.0 / 0.2. Lab scale: hue TOY_HUE, grayscale TOY_GRAYSCALE_P,
- * crop area from TOY_MIN_CROP (see above).
- */
-export function byolViews(imageSize: number): ViewSpec[] {
-  const view = (blurP: number, solarizeP: number): ViewSpec => ({
-    size: imageSize,
-    scale: [TOY_MIN_CROP, 1],
-    ratio: inceptionRatio(),
-    flipP: 0.5,
-    jitter: { p: 0.8, brightness: 0.4, contrast: 0.4, saturation: 0.2, hue: TOY_HUE },
-    grayscaleP: TOY_GRAYSCALE_P,
-    blurP,
-    solarizeP,
-  });
-  return [view(1.0, 0.0), view(0.1, 0.2)];
-}
-
-/**
- * DINO (Caron et al. 2021, main_dino.py DataAugmentationDINO): every view gets
- * flip 0.5, colour jitter p=0.8 (0.4, 0.4, 0.2, 0.1) and grayscale 0.2 (lab
- * scale: hue TOY_HUE and grayscale TOY_GRAYSCALE_P, see above);
- * global 1: blur p=1.0; global 2: blur p=0.1 and solarisation p=0.2; locals:
- * blur p=0.5. DINO crops globals at 224 px with area U(0.4, 1) and locals at
- * 96 px with area U(0.05, 0.4), so local max = global min.
- *
- * Toy scale: globals U(0.25, 1), locals U(0.05, 0.25), keeping that partition
- * but moving the boundary down. A 224 px crop of 40% area is still a 140 px,
- * detailed image, and ImageNet objects are large and centred; our scenes hold
- * several objects 0.2-0.5 of the side, so a local of at most 25% area (half
- * the side) frames about one object, while globals with at least 25% area
- * (16 px of a 32 px scene) still see more than one. DINO's own help text also
- * recommends a wider global range (e.g. 0.14-1) when few local crops are used,
- * as the lab often does. Local side `localSize` plays the role of 96 px.
- */
-export function dinoViews(imageSize: number, localCrops: number, localSize: number): ViewSpec[] {
-  if (!Number.isInteger(localCrops) || localCrops < 0) throw new Error(`dinoViews: localCrops must be a non-negative integer, got ${localCrops}`);
-  if (!Number.isInteger(localSize) || localSize < 1) throw new Error(`dinoViews: localSize must be a positive integer, got ${localSize}`);
-  const view = (size: number, scale: [number, number], blurP: number, solarizeP: number): ViewSpec => ({
-    size,
-    scale,
-    ratio: inceptionRatio(),
-    flipP: 0.5,
-    jitter: { p: 0.8, brightness: 0.4, contrast: 0.4, saturation: 0.2, hue: TOY_HUE },
-    grayscaleP: TOY_GRAYSCALE_P,
-    blurP,
-    solarizeP,
-  });
-  const views = [view(imageSize, [0.25, 1], 1.0, 0), view(imageSize, [0.25, 1], 0.1, 0.2)];
-  for (let i = 0; i < localCrops; i++) views.push(view(localSize, [0.05, 0.25], 0.5, 0));
-  return views;
-}
-
-/**
- * Supervised classification (paper A.3: "the standard crop-resize augmentation
- * as is standard in I1K training"): the Inception crop with area U(minScale, 1),
- * aspect log-U(3/4, 4/3), plus flip 0.5; no colour augmentation. minScale = 1
- * leaves only the flip (the supervised method's toy default; see its file).
- */
-export function supervisedView(imageSize: number, minScale: number): ViewSpec {
-  return { size: imageSize, scale: [minScale, 1], ratio: inceptionRatio(), flipP: 0.5, jitter: null, grayscaleP: 0, blurP: 0, solarizeP: 0 };
-}
+export const TOY_HUE = 0.5;
+export const TOY_GRAYSCALE_P = 0.5;

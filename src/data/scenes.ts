@@ -18,6 +18,7 @@
 import { Rng, hashSeed } from '../engine/rng';
 import { SHAPE_CLASSES, TEXTURE_PLAIN, drawObject, paintBackground, type BackgroundSpec, type DrawSpec } from './shapes';
 import { COLOURS, TEXTURES, CAPTION_VOCAB, captionFor } from './captions';
+import { IMAGENET_MEAN, IMAGENET_STD } from './normalize';
 
 export { SHAPE_CLASSES, COLOURS, TEXTURES, CAPTION_VOCAB };
 
@@ -353,13 +354,11 @@ export function generateScene(seed: number, index: number, opts: SceneOptions): 
   return { pixels, mask, labels, objects, distractors, caption: captionFor(objects) };
 }
 
-const MEAN = [0.485, 0.456, 0.406];
-const STD = [0.229, 0.224, 0.225];
 /** (p/255 - mean[c]) / std[c] for every byte and channel, rounded to float32 once. */
 const NORM_LUT = new Float32Array(768);
-for (let c = 0; c < 3; c++) for (let p = 0; p < 256; p++) NORM_LUT[c * 256 + p] = (p / 255 - MEAN[c]) / STD[c];
+for (let c = 0; c < 3; c++) for (let p = 0; p < 256; p++) NORM_LUT[c * 256 + p] = (p / 255 - IMAGENET_MEAN[c]) / IMAGENET_STD[c];
 
-/** ImageNet-normalised float32 HWC copy: (p/255 - mean[c]) / std[c], mean=[0.485,0.456,0.406], std=[0.229,0.224,0.225]. Writes into `out` at `offset` if given. */
+/** ImageNet-normalised float32 HWC copy: (p/255 - mean[c]) / std[c] (src/data/normalize.ts). Writes into `out` at `offset` if given. */
 export function normalisePixels(pixels: Uint8ClampedArray, out?: Float32Array, offset = 0): Float32Array {
   if (pixels.length % 3 !== 0) throw new Error(`normalisePixels: pixels length ${pixels.length} is not a multiple of 3 (RGB)`);
   const dst = out ?? new Float32Array(pixels.length);

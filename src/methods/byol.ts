@@ -22,59 +22,55 @@
  * significant difference).
  */
 import * as tf from '@tensorflow/tfjs';
-import { byolViews } from '../data/augment';
+import { inceptionRatio, TOY_GRAYSCALE_P, TOY_HUE } from '../data/augment';
+import type { ViewSpec } from '../data/viewSpec';
 import { cosineRamp } from '../engine/schedule';
 import { byolMlp, type MlpHead } from '../models/heads';
 import { ParamStore } from '../models/layers';
 import { VitEncoder, type VitConfig } from '../models/vit';
 import { byolLoss } from './losses/byol';
-import { CATALOG } from './catalog';
+import type { ByolOptions } from './catalog';
 import { emaUpdate, nonTrainableCopy } from './ema';
 import type { Method, MethodRequirements } from './types';
 
-export interface ByolOptions extends Record<string, unknown> {
-  /** Target EMA momentum at step 0; cosine-ramped to 1 at the last step. */
-  baseMomentum: number;
-  /** Projector hidden width, as a multiple of the encoder width D. */
-  projHiddenMult: number;
-  /** Projector (and predictor) output width. */
-  projDim: number;
-  /** Predictor hidden width, as a multiple of D. */
-  predHiddenMult: number;
+/**
+ * Smallest crop area of BYOL's views at lab scale: 0.2 rather than 0.08. At 32 px
+ * an 8 % crop is 9 px square, often background only.
+ */
+export const TOY_MIN_CROP = 0.2;
+
+/**
+ * BYOL (Grill et al. 2020, Table 6), two asymmetric views T and T': crop area
+ * U(0.08, 1), aspect log-U(3/4, 4/3); flip 0.5 / 0.5; colour jitter p 0.8 / 0.8
+ * with brightness 0.4, contrast 0.4, saturation 0.2, hue 0.1; colour dropping
+ * (grayscale) 0.2 / 0.2; Gaussian blur 1.0 / 0.1 (sigma U(0.1, 2.0) at 224 px);
+ * solarisation 0.0 / 0.2. Lab scale: hue TOY_HUE, grayscale TOY_GRAYSCALE_P,
+ * crop area from TOY_MIN_CROP (see above).
+ */
+export function byolViews(imageSize: number): ViewSpec[] {
+  return [byolView(imageSize, [TOY_MIN_CROP, 1], 1.0, 0.0), byolView(imageSize, [TOY_MIN_CROP, 1], 0.1, 0.2)];
 }
 
-export function validateByolOptions(o: ByolOptions): void {
-  if (!(typeof o.baseMomentum === 'number' && o.baseMomentum >= 0 && o.baseMomentum <= 1))
-    throw new Error(`methodOptions.baseMomentum must be in [0, 1], got ${o.baseMomentum}`);
-  for (const key of ['projHiddenMult', 'predHiddenMult'] as const) {
-    const v = o[key];
-    if (!(typeof v === 'number' && v > 0 && v <= 16)) throw new Error(`methodOptions.${key} must be in (0, 16], got ${v}`);
-  }
-  if (!(Number.isInteger(o.projDim) && o.projDim >= 1 && o.projDim <= 4096))
-    throw new Error(`methodOptions.projDim must be an integer in 1..4096, got ${o.projDim}`);
+/** One view of BYOL's colour recipe (also DINO's, which follows BYOL's augmentations) at the given size, crop area, blur and solarisation. */
+export function byolView(size: number, scale: [number, number], blurP: number, solarizeP: number): ViewSpec {
+  return {
+    size,
+    scale,
+    ratio: inceptionRatio(),
+    flipP: 0.5,
+    jitter: { p: 0.8, brightness: 0.4, contrast: 0.4, saturation: 0.2, hue: TOY_HUE },
+    grayscaleP: TOY_GRAYSCALE_P,
+    blurP,
+    solarizeP,
+  };
 }
 
 export const byol: Method<ByolOptions> = {
-  id: 'byol',
-  ...CATALOG.byol,
-  defaults: {
-    // Paper A.3: 0.99 for JFT/ALIGN, 0.996 for I1K/I21K, 0.97 for COCO (BYOL code: 0.97 for
-    // 40 epochs, 0.99 for 100-300, 0.996 for 1000). Toy runs are a few hundred steps: 0.99.
-    baseMomentum: 0.99,
-    // BYOL: 4096 hidden (2 x the ResNet-50 feature width 2048). Toy: 2 x D.
-    projHiddenMult: 2,
-    // BYOL: 256. Toy: 64.
-    projDim: 64,
-    // BYOL: predictor hidden 4096, same as the projector. Toy: 2 x D.
-    predHiddenMult: 2,
-  },
-  requires(options: ByolOptions, model: VitConfig): MethodRequirements {
-    validateByolOptions(options);
+  requires(_options: ByolOptions, model: VitConfig): MethodRequirements {
     return { views: byolViews(model.imageSize), targets: false, tokens: false };
   },
   init(ctx) {
     const o = ctx.options;
-    validateByolOptions(o);
     const d = ctx.model.dim;
     const projHidden = Math.max(1, Math.round(o.projHiddenMult * d));
     const predHidden = Math.max(1, Math.round(o.predHiddenMult * d));

@@ -1,104 +1,244 @@
 /**
- * What the menus and `floplab.methods()` show about each method. Kept free of
- * tfjs so the page bundle never loads it (tfjs lives in the worker); each method
- * file takes its label, paper and summary from here, and a test holds the
- * `implemented` flags equal to the registry of implementations.
+ * Every method the lab knows: one entry each, holding its label, paper, options
+ * schema (defaults, ranges, help, the paper's value) and a loader for its
+ * implementation. Adding a method is its file plus one entry here. Free of
+ * tfjs: the implementations load on demand (in the worker), so the page bundle
+ * can validate configs and draw option controls from this file alone.
+ *
+ * Each default sits beside the paper's value; comments say why the toy value
+ * differs, with the measurement (docs/recipes.md has the sweeps).
  */
-import type { MethodId } from '../train/config';
+import { z } from 'zod';
+import { defineMethod, option, optionControls, type MethodSpec, type OptionControl } from './spec';
 
-/** A method option the experiment panel offers (the method file documents every default; a test holds these equal). */
-export interface OptionMeta {
-  key: string;
-  label: string;
-  kind: 'number' | 'choice' | 'boolean';
-  default: number | string | boolean;
-  choices?: readonly (string | number)[];
-  min?: number;
-  max?: number;
-  step?: number;
-  help: string;
-}
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+const unit = () => z.number().min(0).max(1);
+const widthMult = () => z.number().gt(0).max(16);
+const temperature = () => z.number().gt(0).max(10);
 
-export interface MethodMeta {
-  label: string;
-  paper: string;
-  summary: string;
-  /** What the method reaches at the lab's default experiment (measured by `npm run signal`; docs/recipes.md). */
-  atLabScale: string;
-  implemented: boolean;
-  options: OptionMeta[];
-}
+export const supervisedOptions = z.strictObject({
+  labelSmoothing: option(z.number().min(0).lt(1).default(0.1), {
+    label: 'Label smoothing',
+    help: 'Applied after averaging multi-label targets.',
+    paper: '0.1 (A.3)',
+    step: 0.05,
+  }),
+  // A run of the default budget sees each image of the pool about twice: nothing to regularise
+  // against, and a crop only slows learning. Measured (toy-B, 1,000 steps, wasm, kNN probe on
+  // 1,000/500 images): area U(0.35, 1) 33.4 %, no crop 81.8 % (docs/recipes.md).
+  cropScale: option(z.number().gt(0).max(1).default(1), {
+    label: 'Min crop area',
+    help: 'Smallest area of the random resized crop; 1 = flip only (the toy default: a short run sees each image about twice).',
+    paper: 'crop-resize, area U(0.08, 1) (I1K)',
+    step: 0.05,
+  }),
+});
 
-export const CATALOG: Record<MethodId, MethodMeta> = {
-  supervised: {
+export const maeOptions = z.strictObject({
+  maskRatio: option(z.number().gt(0).lt(1).default(0.75), {
+    label: 'Mask ratio',
+    help: 'Fraction of patches hidden from the encoder (it must keep one patch and hide one).',
+    paper: '0.75; A.5 sweeps 0.55 / 0.65 / 0.75 / 0.85',
+    step: 0.05,
+    sweep: [0.55, 0.65, 0.75, 0.85],
+  }),
+  decoder: option(z.enum(['standard', 'tiny']).default('standard'), {
+    label: 'Decoder',
+    help: "standard: the toy analogue of MAE's decoder (2/3 of the encoder's width and depth, at least 2 layers); tiny: one layer.",
+    paper: '8 layers x 512 wide; tiny: 1 layer (A.5)',
+    sweep: ['standard', 'tiny'],
+  }),
+  normPixLoss: option(z.boolean().default(true), {
+    label: 'Normalised pixel targets',
+    help: 'Reconstruct each patch normalised by its own mean and variance (norm_pix_loss).',
+    paper: "true (MAE's best results)",
+  }),
+});
+
+export const simclrOptions = z.strictObject({
+  // Batch 32 has few negatives, and 0.1 or 0.2 reached the same probe with a curve that fell
+  // after its first point (docs/recipes.md).
+  temperature: option(temperature().default(0.5), {
+    label: 'Temperature',
+    help: 'NT-Xent temperature; 0.5 (CIFAR-10\'s value) suits the toy batch of 32.',
+    paper: '0.1 (ImageNet; 0.5 on CIFAR-10)',
+    step: 0.05,
+  }),
+  projLayers: option(int(1, 4).default(2), { label: 'Projection layers', help: 'Linear layers of the projection head.', paper: '2 (v1); 3 (v2)', advanced: true }),
+  projHiddenMult: option(widthMult().default(2), {
+    label: 'Projection hidden (x D)',
+    help: 'Hidden width as a multiple of the encoder width D (ViT SSL heads are wider than ResNet ones).',
+    paper: 'x1 (2048 on ResNet-50)',
+    advanced: true,
+  }),
+  projDim: option(int(1, 4096).default(64), { label: 'Projection output', help: 'Toy widths are 32-192.', paper: '128', advanced: true }),
+});
+
+export const byolOptions = z.strictObject({
+  // BYOL's code: 0.97 for 40 epochs, 0.99 for 100-300, 0.996 for 1000. Toy runs are a few hundred steps.
+  baseMomentum: option(unit().default(0.99), {
+    label: 'Target EMA (base)',
+    help: 'Target momentum at step 0, rising to 1 by cosine.',
+    paper: '0.99 (JFT/ALIGN), 0.996 (I1K), 0.97 (COCO)',
+    step: 0.001,
+  }),
+  projHiddenMult: option(widthMult().default(2), { label: 'Projector hidden (x D)', help: 'Projector hidden width as a multiple of D.', paper: '4096 (2 x 2048)', advanced: true }),
+  projDim: option(int(1, 4096).default(64), { label: 'Projection output', help: 'Projector and predictor output width.', paper: '256', advanced: true }),
+  predHiddenMult: option(widthMult().default(2), { label: 'Predictor hidden (x D)', help: 'Predictor hidden width as a multiple of D.', paper: '4096', advanced: true }),
+});
+
+export const dinoOptions = z.strictObject({
+  // 2 rather than 10, so that the default budget buys about 290 steps rather than 200 (docs/recipes.md).
+  localCrops: option(int(0, 16).default(2), { label: 'Local crops', help: 'Small crops only the student sees.', paper: '10 (A.3)', step: 1 }),
+  localSize: option(int(0, 512).default(0), {
+    label: 'Local crop side (px)',
+    help: '0 = half the image on the patch grid (16 px at 32 px); otherwise a multiple of the patch size.',
+    paper: '96 px of 224',
+    advanced: true,
+  }),
+  prototypes: option(int(2, 65536).default(256), { label: 'Prototypes K', help: 'Head output width; a few hundred is plenty for the toy classes.', paper: '65536', advanced: true }),
+  headHiddenMult: option(widthMult().default(4), { label: 'Head hidden (x D)', help: 'Head MLP hidden width as a multiple of D.', paper: '2048 (2.7 x D for ViT-B)', advanced: true }),
+  bottleneckDim: option(int(1, 4096).default(64), { label: 'Bottleneck', help: 'l2-normalised before the prototypes.', paper: '256', advanced: true }),
+  studentTemp: option(temperature().default(0.1), { label: 'Student temperature', help: 'Sharpness of the student softmax.', paper: '0.1', advanced: true, step: 0.01 }),
+  warmupTeacherTemp: option(temperature().default(0.04), { label: 'Teacher temp. at start', help: 'Teacher temperature at step 0.', paper: '0.04', advanced: true, step: 0.01 }),
+  teacherTemp: option(temperature().default(0.04), { label: 'Teacher temperature', help: 'After the warm-up ("above 0.07 is unstable").', paper: '0.04 (0.07 in long runs)', step: 0.01 }),
+  teacherTempWarmup: option(unit().default(0.3), { label: 'Teacher temp. warm-up', help: 'Fraction of the steps over which the teacher temperature rises.', paper: '30 epochs of 100-300', advanced: true, step: 0.05 }),
+  // 0.95 rather than 0.996: a default run is a few hundred steps and the teacher must move within
+  // it (as BYOL's code lowers its momentum for short schedules).
+  baseMomentum: option(unit().default(0.95), { label: 'Teacher EMA (base)', help: 'Teacher momentum at step 0, rising to 1 by cosine.', paper: '0.996', advanced: true, step: 0.001 }),
+  centerMomentum: option(unit().default(0.9), { label: 'Centre momentum', help: 'EMA of the mean teacher logit.', paper: '0.9', advanced: true, step: 0.01 }),
+});
+
+export const clipOptions = z.strictObject({
+  textSize: option(z.enum(['mini', 'medium']).default('mini'), {
+    label: 'Text encoder',
+    help: 'mini: 1 layer, 16 wide; medium: 2 layers, 32 wide (src/models/textEncoder.ts has the scaling).',
+    paper: 'BERT-mini 4 x 256; BERT-medium 8 x 512',
+  }),
+  // Our tokens are whole words; 55 characters hold about 11-12 words, i.e. 13-14 tokens with BOS
+  // and EOS, so 16 covers the paper's limit with a little slack. 3 at least: BOS, a word, EOS.
+  maxLen: option(int(3, 256).default(16), { label: 'Caption tokens', help: 'Caption length in tokens, BOS and EOS included.', paper: '55 characters', advanced: true }),
+  // 48 is toy-B's width, the lab's ViT-B analogue, as 768 is ViT-B's.
+  embedDim: option(int(1, 4096).default(48), { label: 'Joint embedding', help: 'Width of the joint image-text space.', paper: '768', advanced: true }),
+  captionSource: option(z.enum(['auto', 'pseudo', 'scene']).default('auto'), {
+    label: 'Captions',
+    help: 'auto: the dataset\'s captions where it has them, else pseudo; pseudo: "this is a photo of <label> and ..."; scene: the dataset\'s captions.',
+    paper: 'pseudo-captions for JFT, alt-text for ALIGN',
+  }),
+});
+
+export type SupervisedOptions = z.output<typeof supervisedOptions>;
+export type MaeOptions = z.output<typeof maeOptions>;
+export type SimclrOptions = z.output<typeof simclrOptions>;
+export type ByolOptions = z.output<typeof byolOptions>;
+export type DinoOptions = z.output<typeof dinoOptions>;
+export type ClipOptions = z.output<typeof clipOptions>;
+
+/** Patches the encoder sees: MAE's len_keep = int(N * (1 - mask_ratio)). */
+export const lenKeep = (numPatches: number, maskRatio: number): number => Math.trunc(numPatches * (1 - maskRatio));
+
+export const CATALOG = {
+  supervised: defineMethod({
     label: 'Supervised classification',
     paper: 'https://arxiv.org/abs/2010.11929',
     summary: 'Softmax classifier on the class token; labels averaged over objects, smoothed by 0.1 (ViT / paper A.3).',
-    implemented: true,
+    atLabScale: 'kNN probe about 87 % after 1,000 steps, from about 15-20 % at random init (median of 3 seeds; npm run signal).',
+    options: supervisedOptions,
+    load: () => import('./supervised').then((m) => m.supervised),
+  }),
+  mae: defineMethod({
+    label: 'MAE (masked autoencoder)',
+    paper: 'https://arxiv.org/abs/2111.06377',
+    summary: 'Reconstructs masked patches from the visible ones.',
     atLabScale:
-      'kNN probe about 87 % after 1,000 steps, from about 15-20 % at random init (median of 3 seeds; npm run signal).',
-    options: [
-      { key: 'labelSmoothing', label: 'Label smoothing', kind: 'number', default: 0.1, min: 0, max: 0.5, step: 0.05, help: 'Paper A.3: 0.1' },
-      { key: 'cropScale', label: 'Min crop area', kind: 'number', default: 1, min: 0.08, max: 1, step: 0.05, help: 'Random resized crop, smallest area; 1 = flip only. Paper: crop-resize (I1K 0.08); toy default 1, since a short run sees each image about twice' },
-    ],
-  },
-  mae: { label: 'MAE (masked autoencoder)', paper: 'https://arxiv.org/abs/2111.06377', summary: 'Reconstructs masked patches from the visible ones.',
-    implemented: true,
-    atLabScale:
-      "the class token's kNN probe stays at or below its random-init level (about 12 % vs 15-20 %): MAE trains patch tokens, which the dense patch probe shows improving (patch mIoU about 16 -> 18.6). The lab's +15-point target is not reached at this budget (docs/recipes.md).",
-    options: [
-      { key: 'maskRatio', label: 'Mask ratio', kind: 'choice', default: 0.75, choices: [0.55, 0.65, 0.75, 0.85], help: 'The paper sweeps 55/65/75/85%' },
-      { key: 'decoder', label: 'Decoder', kind: 'choice', default: 'standard', choices: ['standard', 'tiny'], help: 'standard ~ the 8-layer decoder; tiny = 1 layer' },
-      { key: 'normPixLoss', label: 'Normalised pixel targets', kind: 'boolean', default: true, help: 'Per-patch mean/variance normalised targets' },
-    ],
-  },
-  simclr: { label: 'SimCLR', paper: 'https://arxiv.org/abs/2002.05709', summary: 'Contrastive: two augmented views attract, other images repel (NT-Xent).',
-    implemented: true,
-    atLabScale:
-      'kNN probe about 24 %, 3-10 points above random init (median +4): the colour shortcut is removed, but +15 is not reached at this budget (docs/recipes.md).',
-    options: [{ key: 'temperature', label: 'Temperature', kind: 'number', default: 0.5, min: 0.01, max: 2, step: 0.05, help: 'NT-Xent temperature (SimCLR: 0.1 on ImageNet, 0.5 on CIFAR-10; toy default 0.5)' }],
-  },
-  byol: { label: 'BYOL', paper: 'https://arxiv.org/abs/2006.07733', summary: 'Predicts an EMA target network’s projection of another view; no negatives.',
-    implemented: true,
-    atLabScale:
-      'kNN probe about 17-20 %, within noise of random init: its predictor and EMA target need more steps than the default budget buys (docs/recipes.md).',
-    options: [{ key: 'baseMomentum', label: 'Target EMA (base)', kind: 'number', default: 0.99, min: 0.9, max: 0.9999, step: 0.001, help: 'Paper A.3: 0.99 (JFT/ALIGN), 0.996 (I1K), 0.97 (COCO); rises to 1 by cosine' }],
-  },
-  dino: { label: 'DINO', paper: 'https://arxiv.org/abs/2104.14294', summary: 'Self-distillation across multi-crop views with a centred, sharpened EMA teacher.',
-    implemented: true,
-    atLabScale:
-      'kNN probe about 18-20 %, within a few points of random init: its EMA teacher needs more steps than the default budget buys (docs/recipes.md).',
-    options: [
-      { key: 'localCrops', label: 'Local crops', kind: 'number', default: 2, min: 0, max: 10, step: 1, help: 'Small crops the student sees (paper: 10; toy default 2)' },
-      { key: 'teacherTemp', label: 'Teacher temperature', kind: 'number', default: 0.04, min: 0.01, max: 0.1, step: 0.01, help: 'After warm-up; DINO: 0.04-0.07' },
-    ],
-  },
-  clip: { label: 'CLIP', paper: 'https://arxiv.org/abs/2103.00020', summary: 'Contrastive image–caption matching with a small text transformer.',
-    implemented: true,
-    atLabScale:
-      'kNN probe about 80 % with pseudo-captions, which name the shape (median of 3 seeds; npm run signal).',
-    options: [
-      { key: 'textSize', label: 'Text encoder', kind: 'choice', default: 'mini', choices: ['mini', 'medium'], help: 'mini ~ 4-layer/256-d, medium ~ 8-layer/512-d' },
-      { key: 'captionSource', label: 'Captions', kind: 'choice', default: 'auto', choices: ['auto', 'pseudo', 'scene'], help: 'auto: the dataset\'s captions where it has them, else pseudo; pseudo: "this is a photo of <label> and ..."; scene: the dataset\'s captions' },
-    ],
-  },
+      "the class token's kNN probe stays at or below its random-init level (about 12 % vs 15-20 %): MAE trains patch tokens, which the dense patch probe shows improving (patch mIoU about 16 -> 18.6). Its class token needs far more than this budget (docs/recipes.md).",
+    options: maeOptions,
+    checkWithModel(o, model) {
+      const n = (model.imageSize / model.patchSize) ** 2;
+      const kept = lenKeep(n, o.maskRatio);
+      return kept >= 1 && kept < n ? [] : [{ key: 'maskRatio', message: `${o.maskRatio} keeps ${kept} of ${n} patches; it must keep at least one and hide at least one` }];
+    },
+    load: () => import('./mae').then((m) => m.mae),
+  }),
+  simclr: defineMethod({
+    label: 'SimCLR',
+    paper: 'https://arxiv.org/abs/2002.05709',
+    summary: 'Contrastive: two augmented views attract, other images repel (NT-Xent).',
+    atLabScale: 'kNN probe about 24 %, 3-10 points above random init (median +4): the first self-supervised method to rise, still far below supervised at this budget (docs/recipes.md).',
+    options: simclrOptions,
+    load: () => import('./simclr').then((m) => m.simclr),
+  }),
+  byol: defineMethod({
+    label: 'BYOL',
+    paper: 'https://arxiv.org/abs/2006.07733',
+    summary: 'Predicts an EMA target network’s projection of another view; no negatives.',
+    atLabScale: 'kNN probe about 17-20 %, within noise of random init: its predictor and EMA target need more steps than the default budget buys (docs/recipes.md).',
+    options: byolOptions,
+    load: () => import('./byol').then((m) => m.byol),
+  }),
+  dino: defineMethod({
+    label: 'DINO',
+    paper: 'https://arxiv.org/abs/2104.14294',
+    summary: 'Self-distillation across multi-crop views with a centred, sharpened EMA teacher.',
+    atLabScale: 'kNN probe about 18-20 %, within a few points of random init: its EMA teacher needs more steps than the default budget buys (docs/recipes.md).',
+    options: dinoOptions,
+    checkWithModel(o, model) {
+      const p = model.patchSize;
+      if (o.localSize === 0 || (o.localSize % p === 0 && o.localSize <= model.imageSize)) return [];
+      return [{ key: 'localSize', message: `${o.localSize} must be a multiple of the patch size ${p} and at most the image size ${model.imageSize} (0 = auto)` }];
+    },
+    load: () => import('./dino').then((m) => m.dino),
+  }),
+  clip: defineMethod({
+    label: 'CLIP',
+    paper: 'https://arxiv.org/abs/2103.00020',
+    summary: 'Contrastive image–caption matching with a small text transformer.',
+    atLabScale: 'kNN probe about 80 % with pseudo-captions, which name the shape (median of 3 seeds; npm run signal).',
+    options: clipOptions,
+    load: () => import('./clip').then((m) => m.clip),
+  }),
 };
 
+export type MethodId = keyof typeof CATALOG;
+export const METHOD_IDS = Object.keys(CATALOG) as [MethodId, ...MethodId[]];
+
+/** A catalogued method's options at their defaults, typed. */
+export function defaultOptions<M extends MethodId>(id: M): z.output<(typeof CATALOG)[M]['options']> {
+  return CATALOG[id].options.parse({}) as z.output<(typeof CATALOG)[M]['options']>;
+}
+
+/** The catalog plus methods added at run time (a test's throwaway method, a plugin). */
+const specs = new Map<string, MethodSpec>(Object.entries(CATALOG));
+
+/** Adds a method at run time, under a new id. */
+export function addMethod(id: string, spec: MethodSpec): void {
+  if (specs.has(id)) throw new Error(`method '${id}' is already in the catalog`);
+  specs.set(id, spec);
+}
+
+export const methodSpec = (id: string): MethodSpec | undefined => specs.get(id);
+export const methodIds = (): string[] => [...specs.keys()];
+
 export interface MethodInfo {
-  id: MethodId;
+  id: string;
   label: string;
-  available: boolean;
-  why?: string;
+  /** Every catalogued method is implemented; kept so API callers can filter as before. */
+  available: true;
   paper: string;
   summary: string;
   atLabScale: string;
+  /** Each option with its default, range, help and the paper's value. */
+  options: OptionControl[];
 }
 
 export function listMethods(): MethodInfo[] {
-  return (Object.keys(CATALOG) as MethodId[]).map((id) => {
-    const m = CATALOG[id];
-    const info: MethodInfo = { id, label: m.label, available: m.implemented, paper: m.paper, summary: m.summary, atLabScale: m.atLabScale };
-    if (!m.implemented) info.why = 'not implemented yet in this version of the lab';
-    return info;
-  });
+  return [...specs].map(([id, m]) => ({
+    id,
+    label: m.label,
+    available: true,
+    paper: m.paper,
+    summary: m.summary,
+    atLabScale: m.atLabScale,
+    options: optionControls(m.options),
+  }));
 }

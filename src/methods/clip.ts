@@ -20,58 +20,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { VOCAB } from '../data/tokenize';
 import { Linear, ParamStore } from '../models/layers';
-import { CaptionEncoder, captionEncoderConfig, type TextSize } from '../models/textEncoder';
+import { CaptionEncoder, captionEncoderConfig } from '../models/textEncoder';
 import { clipLoss } from './losses/clip';
-import { CATALOG } from './catalog';
+import type { ClipOptions } from './catalog';
 import type { Batch, Method, MethodContext, MethodState } from './types';
-
-export interface ClipOptions extends Record<string, unknown> {
-  /**
-   * Text tower: 'mini' (1 layer, 16-d) or 'medium' (2 layers, 32-d), the toy
-   * versions of the paper's BERT-mini 4x256 and BERT-medium 8x512 (see
-   * src/models/textEncoder.ts for the scaling).
-   */
-  textSize: TextSize;
-  /**
-   * Caption length in tokens, BOS and EOS included (paper: 55 characters). Our
-   * tokens are whole words; 55 characters hold about 11-12 words ("this is a
-   * photo of a circle and a square and a triangle" is 55), i.e. 13-14 tokens
-   * with BOS and EOS, so 16 covers the paper's limit with a little slack.
-   */
-  maxLen: number;
-  /**
-   * Joint embedding width. The paper's 768 equals ViT-B's width; 48 is the
-   * width of toy-B, the lab's ViT-B analogue (768 / 16, the factor toy-B's
-   * width is scaled by).
-   */
-  embedDim: number;
-  /** 'pseudo': "this is a photo of <labels>" from the labels (paper, JFT); 'scene': the dataset's captions; 'auto': captions where the dataset has them, else pseudo. */
-  captionSource: 'auto' | 'pseudo' | 'scene';
-}
 
 /** CLIP's temperature init and clamp, on the log scale. */
 export const LOGIT_SCALE_INIT = Math.log(1 / 0.07);
 export const LOGIT_SCALE_MAX = Math.log(100);
-
-const DEFAULTS: ClipOptions = { textSize: 'mini', maxLen: 16, embedDim: 48, captionSource: 'auto' };
-
-function checkInt(name: string, v: unknown, lo: number, hi: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi)
-    throw new Error(`methodOptions.${name} must be an integer in ${lo}..${hi}, got ${String(v)}`);
-  return v;
-}
-
-/** Validates CLIP's options, naming the field and the bad value. */
-export function validateClipOptions(o: Record<string, unknown>): ClipOptions {
-  const { textSize, captionSource } = o;
-  if (textSize !== 'mini' && textSize !== 'medium') throw new Error(`methodOptions.textSize must be mini or medium, got ${String(textSize)}`);
-  if (captionSource !== 'auto' && captionSource !== 'pseudo' && captionSource !== 'scene')
-    throw new Error(`methodOptions.captionSource must be auto, pseudo or scene, got ${String(captionSource)}`);
-  // 3 tokens at least: BOS, one word, EOS.
-  const maxLen = checkInt('maxLen', o.maxLen, 3, 256);
-  const embedDim = checkInt('embedDim', o.embedDim, 1, 4096);
-  return { textSize, captionSource, maxLen, embedDim };
-}
 
 /** CLIP's state, with the parts tests and a later zero-shot probe need. */
 export interface ClipState extends MethodState {
@@ -83,7 +39,7 @@ export interface ClipState extends MethodState {
 }
 
 export function initClip(ctx: MethodContext & { options: ClipOptions }): ClipState {
-  const o = validateClipOptions(ctx.options);
+  const o = ctx.options;
   const text = new CaptionEncoder(captionEncoderConfig(o.textSize, VOCAB.length, o.maxLen), ctx.rng.split('text'));
   const store = new ParamStore('clip');
   const headRng = ctx.rng.split('head');
@@ -124,11 +80,7 @@ export function initClip(ctx: MethodContext & { options: ClipOptions }): ClipSta
 }
 
 export const clip: Method<ClipOptions> = {
-  id: 'clip',
-  ...CATALOG.clip,
-  defaults: DEFAULTS,
-  requires(options) {
-    const o = validateClipOptions(options);
+  requires(o) {
     return { views: [], targets: false, tokens: { maxLen: o.maxLen, source: o.captionSource } };
   },
   init: initClip,

@@ -24,37 +24,41 @@
  * (optimiser/trainer matters), per-GPU batch statistics (none here).
  */
 import * as tf from '@tensorflow/tfjs';
-import { dinoViews } from '../data/augment';
+import type { ViewSpec } from '../data/viewSpec';
 import { cosineRamp } from '../engine/schedule';
 import { DinoHead, type DinoHeadConfig } from '../models/heads';
 import { ParamStore } from '../models/layers';
 import { VitEncoder, type VitConfig } from '../models/vit';
+import { byolView } from './byol';
 import { dinoCenter, dinoLoss, teacherEntropy } from './losses/dino';
-import { CATALOG } from './catalog';
+import type { DinoOptions } from './catalog';
 import { emaUpdate, nonTrainableCopy } from './ema';
 import type { Method, MethodRequirements } from './types';
 
-export interface DinoOptions extends Record<string, unknown> {
-  /** Local (small) crops per image, besides the 2 global crops. */
-  localCrops: number;
-  /** Side of a local crop in pixels; 0 = auto (half the image, rounded to a multiple of the patch). */
-  localSize: number;
-  /** K, the number of prototypes (output width of the head). */
-  prototypes: number;
-  /** Head MLP hidden width, as a multiple of the encoder width D. */
-  headHiddenMult: number;
-  /** Head bottleneck width (l2-normalised before the prototypes). */
-  bottleneckDim: number;
-  studentTemp: number;
-  /** Teacher temperature at step 0. */
-  warmupTeacherTemp: number;
-  /** Teacher temperature after the warm-up. */
-  teacherTemp: number;
-  /** Fraction of the steps over which the teacher temperature warms up. */
-  teacherTempWarmup: number;
-  /** Teacher EMA momentum at step 0, cosine-ramped to 1. */
-  baseMomentum: number;
-  centerMomentum: number;
+/**
+ * DINO (Caron et al. 2021, main_dino.py DataAugmentationDINO): every view gets
+ * BYOL's colour recipe (byolView): flip 0.5, colour jitter p=0.8 (0.4, 0.4,
+ * 0.2, 0.1) and grayscale 0.2 (lab scale: hue TOY_HUE and grayscale
+ * TOY_GRAYSCALE_P, src/data/augment.ts);
+ * global 1: blur p=1.0; global 2: blur p=0.1 and solarisation p=0.2; locals:
+ * blur p=0.5. DINO crops globals at 224 px with area U(0.4, 1) and locals at
+ * 96 px with area U(0.05, 0.4), so local max = global min.
+ *
+ * Toy scale: globals U(0.25, 1), locals U(0.05, 0.25), keeping that partition
+ * but moving the boundary down. A 224 px crop of 40% area is still a 140 px,
+ * detailed image, and ImageNet objects are large and centred; our scenes hold
+ * several objects 0.2-0.5 of the side, so a local of at most 25% area (half
+ * the side) frames about one object, while globals with at least 25% area
+ * (16 px of a 32 px scene) still see more than one. DINO's own help text also
+ * recommends a wider global range (e.g. 0.14-1) when few local crops are used,
+ * as the lab often does. Local side `localSize` plays the role of 96 px.
+ */
+export function dinoViews(imageSize: number, localCrops: number, localSize: number): ViewSpec[] {
+  if (!Number.isInteger(localCrops) || localCrops < 0) throw new Error(`dinoViews: localCrops must be a non-negative integer, got ${localCrops}`);
+  if (!Number.isInteger(localSize) || localSize < 1) throw new Error(`dinoViews: localSize must be a positive integer, got ${localSize}`);
+  const views = [byolView(imageSize, [0.25, 1], 1.0, 0), byolView(imageSize, [0.25, 1], 0.1, 0.2)];
+  for (let i = 0; i < localCrops; i++) views.push(byolView(localSize, [0.05, 0.25], 0.5, 0));
+  return views;
 }
 
 /** The local crop side: the option, or half the image rounded to a multiple of the patch (at least one patch). */
@@ -62,27 +66,6 @@ export function dinoLocalSize(o: DinoOptions, model: VitConfig): number {
   if (o.localSize !== 0) return o.localSize;
   const p = model.patchSize;
   return Math.max(p, Math.round(model.imageSize / 2 / p) * p);
-}
-
-export function validateDinoOptions(o: DinoOptions, model?: VitConfig): void {
-  const fail = (key: string, rule: string) => {
-    throw new Error(`methodOptions.${key} must be ${rule}, got ${String(o[key])}`);
-  };
-  const isInt = (v: unknown, lo: number, hi: number) => Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi;
-  const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-  if (!isInt(o.localCrops, 0, 16)) fail('localCrops', 'an integer in 0..16');
-  if (!isInt(o.localSize, 0, 512)) fail('localSize', 'a non-negative integer (0 = auto)');
-  if (!isInt(o.prototypes, 2, 65536)) fail('prototypes', 'an integer in 2..65536');
-  if (!(isNum(o.headHiddenMult) && o.headHiddenMult > 0 && o.headHiddenMult <= 16)) fail('headHiddenMult', 'in (0, 16]');
-  if (!isInt(o.bottleneckDim, 1, 4096)) fail('bottleneckDim', 'an integer in 1..4096');
-  for (const key of ['studentTemp', 'warmupTeacherTemp', 'teacherTemp'] as const) if (!(isNum(o[key]) && o[key] > 0)) fail(key, '> 0');
-  if (!(isNum(o.teacherTempWarmup) && o.teacherTempWarmup >= 0 && o.teacherTempWarmup <= 1)) fail('teacherTempWarmup', 'in [0, 1]');
-  for (const key of ['baseMomentum', 'centerMomentum'] as const) if (!(isNum(o[key]) && o[key] >= 0 && o[key] <= 1)) fail(key, 'in [0, 1]');
-  if (model && o.localSize !== 0) {
-    const p = model.patchSize;
-    if (o.localSize % p !== 0 || o.localSize > model.imageSize)
-      fail('localSize', `a multiple of the patch size ${p} and at most the image size ${model.imageSize} (0 = auto)`);
-  }
 }
 
 /** Teacher temperature at `step`: linear warm-up (np.linspace over the warm-up steps), then constant. */
@@ -93,42 +76,11 @@ export function dinoTeacherTemp(o: DinoOptions, step: number, steps: number): nu
 }
 
 export const dino: Method<DinoOptions> = {
-  id: 'dino',
-  ...CATALOG.dino,
-  defaults: {
-    // Paper A.3: 10 local views (DINO: 2 globals at 224 px + 8-10 locals at 96 px). Toy: 2, so that
-    // the default budget buys about 290 steps rather than 200 (docs/recipes.md).
-    localCrops: 2,
-    // DINO: 96 px of 224 (0.43). Toy: 0 = auto, imageSize / 2 on the patch grid (16 px at 32 px).
-    localSize: 0,
-    // DINO: K = 65536 (out_dim). Toy: 256 (a few hundred pseudo-classes are plenty for 10 shape classes).
-    prototypes: 256,
-    // DINO: hidden 2048 (5.3 x D for ViT-S, 2.7 x D for ViT-B). Toy: 4 x D.
-    headHiddenMult: 4,
-    // DINO: bottleneck 256. Toy: 64.
-    bottleneckDim: 64,
-    // DINO: student temperature 0.1. Toy: same.
-    studentTemp: 0.1,
-    // DINO: warmup_teacher_temp 0.04. Toy: same.
-    warmupTeacherTemp: 0.04,
-    // DINO: teacher_temp 0.04 by default (0.07 in longer runs; "above 0.07 is unstable"). Toy: 0.04.
-    teacherTemp: 0.04,
-    // DINO: 30 warm-up epochs of 100-300 (0 by default in main_dino.py). Toy: the first 30% of steps.
-    teacherTempWarmup: 0.3,
-    // DINO: momentum_teacher 0.996, cosine to 1, over 100-800 epochs. Toy: 0.95, since a default run
-    // is a few hundred steps and the teacher must move within it (as BYOL's code lowers its
-    // momentum for short schedules).
-    baseMomentum: 0.95,
-    // DINO: center_momentum 0.9. Toy: same.
-    centerMomentum: 0.9,
-  },
   requires(options: DinoOptions, model: VitConfig): MethodRequirements {
-    validateDinoOptions(options, model);
     return { views: dinoViews(model.imageSize, options.localCrops, dinoLocalSize(options, model)), targets: false, tokens: false };
   },
   init(ctx) {
     const o = ctx.options;
-    validateDinoOptions(o, ctx.model);
     const d = ctx.model.dim;
     const headCfg: DinoHeadConfig = {
       inDim: d,

@@ -23,48 +23,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../engine/rng';
-import type { VitConfig } from '../models/vit';
-import { MaeDecoder, maeDecoderConfig, prefixTokens, unpatchify, unshuffleIndex, type MaeDecoderSize } from '../models/maeDecoder';
-import { CATALOG } from './catalog';
+import { MaeDecoder, maeDecoderConfig, prefixTokens, unpatchify, unshuffleIndex } from '../models/maeDecoder';
+import { lenKeep, type MaeOptions } from './catalog';
 import { maeLoss, patchify } from './losses/mae';
 import type { Method, MethodState } from './types';
-
-export interface MaeOptions extends Record<string, unknown> {
-  /** Fraction of patches hidden from the encoder; MAE's default 0.75 (the paper sweeps 0.55 / 0.65 / 0.75 / 0.85). */
-  maskRatio: number;
-  /** 'standard': toy analogue of MAE's 8-layer 512-d decoder (2/3 of the encoder's width and depth, at least 2 layers); 'tiny': the paper's one-layer decoder (A.5). */
-  decoder: MaeDecoderSize;
-  /** Reconstruct each patch normalised by its own mean and variance (MAE's norm_pix_loss, used for its best results). */
-  normPixLoss: boolean;
-}
-
-const OPTION_KEYS = ['maskRatio', 'decoder', 'normPixLoss'] as const;
-
-const show = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
-
-/** Checks the options, naming the bad one; returns them typed. */
-export function validateMaeOptions(o: Record<string, unknown>): MaeOptions {
-  for (const key of Object.keys(o))
-    if (!(OPTION_KEYS as readonly string[]).includes(key)) throw new Error(`methodOptions.${key} is not an MAE option (options: ${OPTION_KEYS.join(', ')})`);
-  const { maskRatio, decoder, normPixLoss } = o;
-  if (typeof maskRatio !== 'number' || !Number.isFinite(maskRatio) || maskRatio <= 0 || maskRatio >= 1)
-    throw new Error(`methodOptions.maskRatio must be a number in (0, 1), got ${show(maskRatio)}`);
-  if (decoder !== 'standard' && decoder !== 'tiny') throw new Error(`methodOptions.decoder must be 'standard' or 'tiny', got ${show(decoder)}`);
-  if (typeof normPixLoss !== 'boolean') throw new Error(`methodOptions.normPixLoss must be true or false, got ${show(normPixLoss)}`);
-  return { maskRatio, decoder, normPixLoss };
-}
-
-/** Patches the encoder sees: MAE's len_keep = int(N * (1 - mask_ratio)). */
-export const lenKeep = (numPatches: number, maskRatio: number): number => Math.trunc(numPatches * (1 - maskRatio));
-
-/** len_keep for the model's patch grid; throws unless at least one patch is kept and one hidden. */
-function checkKept(opts: MaeOptions, model: VitConfig): number {
-  const n = (model.imageSize / model.patchSize) ** 2;
-  const kept = lenKeep(n, opts.maskRatio);
-  if (kept < 1 || kept >= n)
-    throw new Error(`methodOptions.maskRatio ${opts.maskRatio} keeps ${kept} of ${n} patches; it must keep at least one and hide at least one`);
-  return kept;
-}
 
 export interface MaskPlan {
   batch: number;
@@ -145,19 +107,16 @@ export function maeReconstruct(state: MethodState, images: tf.Tensor4D, step: nu
 }
 
 export const mae: Method<MaeOptions> = {
-  id: 'mae',
-  ...CATALOG.mae,
-  defaults: { maskRatio: 0.75, decoder: 'standard', normPixLoss: true },
   // MAE pre-trains on the un-augmented images here (the original adds a random resized crop and flip).
-  requires(options, model) {
-    checkKept(validateMaeOptions(options), model);
+  requires() {
     return { views: [], targets: false, tokens: false };
   },
   init(ctx): MaeState {
-    const opts = validateMaeOptions(ctx.options);
+    const opts = ctx.options;
     const { encoder, model } = ctx;
     const n = encoder.numPatches;
-    const kept = checkKept(opts, model);
+    const kept = lenKeep(n, opts.maskRatio);
+    if (kept < 1 || kept >= n) throw new Error(`methodOptions.maskRatio ${opts.maskRatio} keeps ${kept} of ${n} patches (the config check should have refused it)`);
     const decoder = new MaeDecoder(model, maeDecoderConfig(model, opts.decoder), ctx.rng.split('decoder'));
     const prefix = prefixTokens(model);
     const p = model.patchSize;

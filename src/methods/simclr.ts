@@ -12,58 +12,46 @@
  * there. Paper A.3: same optimiser settings as BYOL, no EMA.
  */
 import * as tf from '@tensorflow/tfjs';
-import { simclrViews } from '../data/augment';
+import { inceptionRatio, TOY_GRAYSCALE_P, TOY_HUE } from '../data/augment';
+import type { ViewSpec } from '../data/viewSpec';
 import { ParamStore } from '../models/layers';
 import { simclrProjector } from '../models/heads';
 import type { VitConfig } from '../models/vit';
 import { ntXentLoss } from './losses/ntxent';
-import { CATALOG } from './catalog';
+import type { SimclrOptions } from './catalog';
 import type { Method, MethodRequirements } from './types';
 
-export interface SimclrOptions extends Record<string, unknown> {
-  /** NT-Xent temperature. */
-  temperature: number;
-  /** Linear layers in the projection head. */
-  projLayers: number;
-  /** Hidden width of the projection head, as a multiple of the encoder width D. */
-  projHiddenMult: number;
-  /** Output width of the projection head. */
-  projDim: number;
-}
-
-export function validateSimclrOptions(o: SimclrOptions): void {
-  if (!(typeof o.temperature === 'number' && o.temperature > 0)) throw new Error(`methodOptions.temperature must be > 0, got ${o.temperature}`);
-  if (!(Number.isInteger(o.projLayers) && o.projLayers >= 1 && o.projLayers <= 4))
-    throw new Error(`methodOptions.projLayers must be an integer in 1..4, got ${o.projLayers}`);
-  if (!(typeof o.projHiddenMult === 'number' && o.projHiddenMult > 0 && o.projHiddenMult <= 16))
-    throw new Error(`methodOptions.projHiddenMult must be in (0, 16], got ${o.projHiddenMult}`);
-  if (!(Number.isInteger(o.projDim) && o.projDim >= 1 && o.projDim <= 4096))
-    throw new Error(`methodOptions.projDim must be an integer in 1..4096, got ${o.projDim}`);
+/**
+ * SimCLR (Chen et al. 2020, appendix A): random resized crop, area U(0.08, 1),
+ * aspect log-U(3/4, 4/3); flip p=0.5; colour jitter applied with p=0.8 and
+ * strength s: (0.8s, 0.8s, 0.8s, 0.2s); grayscale ("colour drop") p=0.2;
+ * Gaussian blur p=0.5 with sigma U(0.1, 2.0) at 224 px. ImageNet uses s=1, as we
+ * do for brightness, contrast and saturation (0.8 each); hue and grayscale are
+ * strengthened to TOY_HUE and TOY_GRAYSCALE_P (see above). The crop keeps the
+ * paper's U(0.08, 1): with the NT-Xent temperature at 0.5 it beat U(0.2, 1) at
+ * temperature 0.2 (docs/recipes.md). Blur keeps ImageNet's p=0.5, whose sigma at 32 px is
+ * at most 0.29 px, i.e. nearly a no-op. Two identically distributed views.
+ */
+export function simclrViews(imageSize: number): ViewSpec[] {
+  const view = (): ViewSpec => ({
+    size: imageSize,
+    scale: [0.08, 1],
+    ratio: inceptionRatio(),
+    flipP: 0.5,
+    jitter: { p: 0.8, brightness: 0.8, contrast: 0.8, saturation: 0.8, hue: TOY_HUE },
+    grayscaleP: TOY_GRAYSCALE_P,
+    blurP: 0.5,
+    solarizeP: 0,
+  });
+  return [view(), view()];
 }
 
 export const simclr: Method<SimclrOptions> = {
-  id: 'simclr',
-  ...CATALOG.simclr,
-  defaults: {
-    // Paper/official code: 0.1 (SimCLR Table 5: best with large batches; 0.5 was used for CIFAR-10).
-    // Toy: 0.5, CIFAR's value: batch 32 has few negatives, and 0.1 or 0.2 reached the same probe
-    // with a curve that fell after its first point (docs/recipes.md).
-    temperature: 0.5,
-    // SimCLR v1: 2 (g = W2 ReLU(W1 h)); v2 and the official TF2 code default: 3. Toy: 2.
-    projLayers: 2,
-    // Official: hidden width = input width (2048 for ResNet-50, i.e. x1); ViT SSL heads are wider
-    // (MoCo v3: 4096 for D=768). Toy: 2 x D.
-    projHiddenMult: 2,
-    // Official: 128. Toy: 64 (encoder widths are 32-192).
-    projDim: 64,
-  },
-  requires(options: SimclrOptions, model: VitConfig): MethodRequirements {
-    validateSimclrOptions(options);
+  requires(_options: SimclrOptions, model: VitConfig): MethodRequirements {
     return { views: simclrViews(model.imageSize), targets: false, tokens: false };
   },
   init(ctx) {
     const o = ctx.options;
-    validateSimclrOptions(o);
     const d = ctx.model.dim;
     const store = new ParamStore('simclr');
     const head = simclrProjector(store, d, Math.max(1, Math.round(o.projHiddenMult * d)), o.projDim, o.projLayers, ctx.rng.split('head'));

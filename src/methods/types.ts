@@ -7,7 +7,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { VitEncoder } from '../models/vit';
 import type { VitConfig } from '../models/vit';
 import type { Rng } from '../engine/rng';
-import type { ViewSpec } from '../data/viewSpec';
+import type { BatchNeeds } from '../data/methodBatch';
 
 /** What a batch carries; only the fields the method's `requires` names are filled. */
 export interface Batch {
@@ -23,13 +23,8 @@ export interface Batch {
   tokenIds?: Int32Array;
 }
 
-export interface MethodRequirements {
-  /** Augmented views per image, in order (globals first, then DINO's local crops); empty: only `images`. */
-  views: ViewSpec[];
-  targets: boolean;
-  /** Caption token ids, and how many tokens at most (padded with 0). */
-  tokens: false | { maxLen: number; source: 'auto' | 'pseudo' | 'scene' };
-}
+/** What the batch must hold (the data layer builds it; src/data/methodBatch.ts). */
+export type MethodRequirements = BatchNeeds;
 
 /** Marks the kernels run inside `f` as belonging to a model component. */
 export type ScopeFn = <T>(component: string, f: () => T) => T;
@@ -61,14 +56,11 @@ export interface MethodState {
   dispose(): void;
 }
 
+/**
+ * A method's implementation; its label, paper and options schema are its
+ * catalog entry (src/methods/catalog.ts). Options arrive parsed and complete.
+ */
 export interface Method<O extends Record<string, unknown> = Record<string, unknown>> {
-  id: string;
-  label: string;
-  /** Link to the original paper. */
-  paper: string;
-  /** One-line explanation shown as a tooltip. */
-  summary: string;
-  defaults: O;
   /** What the batch must hold; view recipes scale with the model's image size. */
   requires(options: O, model: VitConfig): MethodRequirements;
   init(ctx: MethodContext & { options: O }): MethodState;

@@ -3,7 +3,7 @@
  * pipelines compile then), then `steps` timed steps with one readback at the end.
  */
 import type { ExperimentConfig } from './config';
-import { Trainer } from './trainer';
+import { createTrainer } from './trainer';
 
 export interface BenchOptions {
   steps: number;
@@ -17,7 +17,7 @@ export interface BenchResult {
 }
 
 export async function benchSteps(config: ExperimentConfig, opts: BenchOptions): Promise<BenchResult> {
-  const trainer = new Trainer(config);
+  const trainer = await createTrainer(config);
   try {
     const run = async (from: number, n: number) => {
       let flops = 0;

@@ -7,32 +7,10 @@
  * decoder's share of step time beside its share of FLOPs (paper A.5).
  */
 import * as tf from '@tensorflow/tfjs';
-import { METHODS } from '../methods/registry';
-import { CATALOG } from '../methods/catalog';
-import type { ExperimentConfig, MethodId } from './config';
+import type { ExperimentConfig } from './config';
 import type { ComparisonRow } from './records';
-import { Trainer } from './trainer';
-
-export interface Variant {
-  key: string;
-  method: MethodId;
-  label: string;
-  options: Record<string, unknown>;
-}
-
-export const MAE_RATIOS = [0.55, 0.65, 0.75, 0.85] as const;
-
-export function comparisonVariants(): Variant[] {
-  const out: Variant[] = [];
-  for (const id of Object.keys(METHODS) as MethodId[]) {
-    if (id === 'mae') {
-      for (const decoder of ['standard', 'tiny'] as const)
-        for (const maskRatio of MAE_RATIOS)
-          out.push({ key: `mae-${maskRatio}-${decoder}`, method: 'mae', label: `MAE ${Math.round(maskRatio * 100)}%${decoder === 'tiny' ? ' tiny dec.' : ''}`, options: { maskRatio, decoder } });
-    } else out.push({ key: id, method: id, label: CATALOG[id].label, options: {} });
-  }
-  return out;
-}
+import { createTrainer, type Trainer } from './trainer';
+import type { Variant } from './variants';
 
 /**
  * Sums measured kernel times by component. Profile records and the counter's
@@ -63,7 +41,7 @@ export function timeByComponent(kernels: { name: string; kernelTimeMs: number | 
 }
 
 export async function profileVariant(base: ExperimentConfig, v: Variant): Promise<ComparisonRow> {
-  const trainer = new Trainer({ ...base, method: v.method, methodOptions: v.options });
+  const trainer = await createTrainer({ ...base, method: v.method, methodOptions: v.options });
   try {
     trainer.step(0).loss.dispose(); // warm-up: pipelines compile, constants upload
     const trace: [string, string][] = [];

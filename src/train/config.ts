@@ -8,20 +8,28 @@ import { MODEL_PRESETS, type ModelPresetId } from '../models/presets';
 import type { VitConfig } from '../models/vit';
 import { DATASET_IDS } from '../data/source';
 import { BACKEND_IDS } from '../engine/backendIds';
+import { segSettingsSchema } from '../transfer/settings';
+import { methodIds, methodSpec, type MethodId } from '../methods/catalog';
 
-export const METHOD_IDS = ['supervised', 'mae', 'simclr', 'byol', 'dino', 'clip'] as const;
-export type MethodId = (typeof METHOD_IDS)[number];
+export type { MethodId };
+
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
+const presetNames = Object.keys(MODEL_PRESETS) as [ModelPresetId, ...ModelPresetId[]];
+const modelHelp = `a preset name (${presetNames.join(', ')}) or explicit sizes { imageSize, patchSize, dim, depth, heads, mlpDim }`;
+/** An explicit model size: an integer in range, with "required" for a missing one (a partial model is the common slip). */
+const size = (min: number, max: number) =>
+  z.number({ error: (i) => (i.input === undefined ? `required when the model is given as sizes (or use a preset: ${presetNames.join(', ')})` : undefined) }).int().min(min).max(max);
+
 const explicitModel = z
   .object({
-    imageSize: int(8, 512),
-    patchSize: int(1, 64),
-    dim: int(4, 2048),
-    depth: int(1, 48),
-    heads: int(1, 32),
-    mlpDim: int(4, 8192),
+    imageSize: size(8, 512),
+    patchSize: size(1, 64),
+    dim: size(4, 2048).refine((d) => d % 4 === 0, { error: (i) => `dim ${String(i.input)} must be a multiple of 4 for the 2-D sin-cos position embedding` }),
+    depth: size(1, 48),
+    heads: size(1, 32),
+    mlpDim: size(4, 8192),
     pool: z.enum(['cls', 'mean']).default('cls'),
   })
   .strict()
@@ -30,12 +38,9 @@ const explicitModel = z
       ctx.addIssue({ code: 'custom', path: ['patchSize'], message: `patchSize ${m.patchSize} must divide imageSize ${m.imageSize}` });
     if (m.dim % m.heads !== 0)
       ctx.addIssue({ code: 'custom', path: ['heads'], message: `heads ${m.heads} must divide dim ${m.dim}` });
-    if (m.dim % 4 !== 0)
-      ctx.addIssue({ code: 'custom', path: ['dim'], message: `dim ${m.dim} must be a multiple of 4 for the 2-D sin-cos position embedding` });
   });
 
-const presetNames = Object.keys(MODEL_PRESETS) as [ModelPresetId, ...ModelPresetId[]];
-const modelField = z.union([z.enum(presetNames), explicitModel]);
+const modelField = z.union([z.enum(presetNames, { error: () => `must be ${modelHelp}` }), explicitModel]);
 
 /** Options that only the free-form 'shapes' family takes; each preset fixes its own. */
 const SHAPES_ONLY = ['numClasses', 'maxObjects'] as const;
@@ -91,34 +96,14 @@ export const probeSchema = z
   })
   .strict();
 
-/**
- * Transfer by segmentation fine-tuning (paper A.4, scaled down; the defaults
- * mirror src/transfer's SEG_DEFAULTS, which a test holds equal).
- */
-export const transferSchema = z
-  .object({
-    /** 'segmentation': fine-tune on the ADE-like set after the run (and at `at` steps) and report mIoU. */
-    kind: z.enum(['none', 'segmentation']).default('none'),
-    /** Extra pre-training steps (checkpoints) at which to fine-tune, besides the end of the run. */
-    at: z.array(int(1, 10_000_000)).max(20).default([]),
-    steps: int(1, 100_000).default(300),
-    batchSize: int(1, 1024).default(16),
-    lr: z.number().positive().max(1).default(3e-3),
-    warmupSteps: int(0, 100_000).default(30),
-    /** Polynomial decay power (1 = linear decay to 0, as the paper's poly schedule). */
-    power: z.number().positive().max(10).default(1),
-    weightDecay: z.number().min(0).max(10).default(0.05),
-    clipNorm: z.number().min(0).default(1),
-    /** Channel width of the head's two 3x3 convs. */
-    headWidth: int(1, 1024).default(32),
-    trainSize: int(8, 100_000).default(128),
-    valSize: int(8, 100_000).default(128),
-    /** Fine-tuning repeats (seeds); the median mIoU is reported (the paper uses five). */
-    seeds: int(1, 9).default(1),
-    /** Also fine-tune a randomly initialised encoder: the from-scratch baseline. */
-    scratch: z.boolean().default(true),
-  })
-  .strict();
+/** Transfer by segmentation fine-tuning (paper A.4, scaled down): when, plus the fine-tuning settings of src/transfer/settings.ts. */
+export const transferSchema = z.strictObject({
+  /** 'segmentation': fine-tune on the ADE-like set after the run (and at `at` steps) and report mIoU. */
+  kind: z.enum(['none', 'segmentation']).default('none'),
+  /** Extra pre-training steps (checkpoints) at which to fine-tune, besides the end of the run. */
+  at: z.array(int(1, 10_000_000)).max(20).default([]),
+  ...segSettingsSchema.shape,
+});
 
 export const carbonSchema = z
   .object({
@@ -134,7 +119,8 @@ export const carbonSchema = z
 
 export const configSchema = z
   .object({
-    method: z.enum(METHOD_IDS).default('supervised'),
+    /** A catalogued method's id (src/methods/catalog.ts). */
+    method: z.string().default('supervised'),
     dataset: datasetSchema.default(datasetSchema.parse({})),
     model: modelField.default('toy-B'),
     batchSize: int(1, 4096).default(32),
@@ -143,7 +129,7 @@ export const configSchema = z
     seed: int(0, 2 ** 31 - 1).default(0),
     backend: z.enum(BACKEND_IDS).default('auto'),
     optim: optimSchema.default(optimSchema.parse({})),
-    /** Method hyper-parameters; each method validates its own (see its `defaults`). */
+    /** The method's own options, checked against its schema in the catalog; missing ones take its defaults. */
     methodOptions: z.record(z.string(), z.unknown()).default({}),
     logEvery: int(1, 1_000_000).default(5),
     evalEvery: int(1, 1_000_000).default(125),
@@ -153,6 +139,12 @@ export const configSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
+    const spec = methodSpec(c.method);
+    if (!spec) ctx.addIssue({ code: 'custom', path: ['method'], message: `'${c.method}' is not a method (methods: ${methodIds().join(', ')})` });
+    else {
+      const parsed = spec.options.safeParse(c.methodOptions);
+      if (!parsed.success) for (const issue of methodOptionIssues(parsed.error, c.method, Object.keys(spec.options.shape))) ctx.addIssue(issue);
+    }
     c.transfer.at.forEach((step, i) => {
       if (step > c.steps)
         ctx.addIssue({ code: 'custom', path: ['transfer', 'at', i], message: `checkpoint step ${step} is after the run's last step (${c.steps})` });
@@ -161,8 +153,17 @@ export const configSchema = z
 
 export type ExperimentInput = z.input<typeof configSchema>;
 type Parsed = z.output<typeof configSchema>;
-/** A validated config whose `model` is always explicit. */
-export type ExperimentConfig = Omit<Parsed, 'model'> & { model: VitConfig };
+/** A validated config: `model` explicit, `method` a catalogued id and `methodOptions` complete (defaults filled). */
+export type ExperimentConfig = Omit<Parsed, 'model' | 'method'> & { model: VitConfig; method: MethodId };
+
+/** The method-options issues of a config, with paths under `methodOptions` and unknown keys named one by one. */
+function methodOptionIssues(error: z.ZodError, method: string, known: string[]): { code: 'custom'; path: PropertyKey[]; message: string }[] {
+  return error.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((key) => ({ code: 'custom' as const, path: ['methodOptions', key], message: `not a ${method} option (options: ${known.join(', ')})` }))
+      : [{ code: 'custom' as const, path: ['methodOptions', ...i.path], message: i.message }],
+  );
+}
 
 export class ConfigError extends Error {
   constructor(readonly issues: { path: string; message: string }[]) {
@@ -171,8 +172,33 @@ export class ConfigError extends Error {
   }
 }
 
-function formatIssues(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+type Issue = z.core.$ZodIssue;
+
+const valueAt = (input: unknown, path: PropertyKey[]): unknown =>
+  path.reduce<unknown>((v, key) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined), input);
+
+/**
+ * Each issue as the deepest field and its reason. A union (a model given as a
+ * preset name or as explicit sizes) reports the branch the value's type chose,
+ * so `{ model: { dim: 7 } }` names the missing and bad fields rather than
+ * "Invalid input"; a value of neither type gets both branches' reasons.
+ */
+function flattenIssue(issue: Issue, prefix: PropertyKey[], input: unknown): { path: string; message: string }[] {
+  const path = [...prefix, ...issue.path];
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    const value = valueAt(input, path);
+    const isObject = value !== null && typeof value === 'object';
+    const rejectsType = (i: Issue) => i.path.length === 0 && (i.code === 'invalid_type' || (isObject && i.code === 'invalid_value'));
+    const chosen = issue.errors.find((branch) => !branch.some(rejectsType));
+    if (chosen) return chosen.flatMap((i) => flattenIssue(i, path, input));
+    return [{ path: path.map(String).join('.'), message: issue.errors.map((b) => b.map((i) => i.message).join(', ')).join('; or ') }];
+  }
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: [...path, key].join('.'), message: 'unknown field (a typo?)' }));
+  return [{ path: path.map(String).join('.'), message: issue.message }];
+}
+
+function formatIssues(error: z.ZodError, input: unknown): { path: string; message: string }[] {
+  return error.issues.flatMap((i) => flattenIssue(i, [], input));
 }
 
 /** Validates and fills defaults; throws ConfigError naming every bad field. */
@@ -180,10 +206,15 @@ export function resolveConfig(input: unknown = {}): ExperimentConfig {
   if (input === null || typeof input !== 'object' || Array.isArray(input))
     throw new ConfigError([{ path: '', message: 'config must be a JSON object' }]);
   const parsed = configSchema.safeParse(input);
-  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error));
+  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error, input));
   const cfg = parsed.data;
   const model: VitConfig = typeof cfg.model === 'string' ? { ...MODEL_PRESETS[cfg.model] } : cfg.model;
-  return { ...cfg, model };
+  // Both checked by the schema's refinement above.
+  const spec = methodSpec(cfg.method)!;
+  const methodOptions = spec.options.parse(cfg.methodOptions);
+  const problems = spec.checkWithModel?.(methodOptions, model) ?? [];
+  if (problems.length > 0) throw new ConfigError(problems.map((p) => ({ path: `methodOptions.${p.key}`, message: p.message })));
+  return { ...cfg, model, method: cfg.method as MethodId, methodOptions };
 }
 
 /** A complete default config with overrides applied (validated). */

@@ -1,10 +1,10 @@
 /** One instrumented training step of a fresh model: the figures `profileStep` reports. */
 import type { ExperimentConfig } from './config';
 import type { StepProfile } from './records';
-import { Trainer } from './trainer';
+import { createTrainer } from './trainer';
 
-export function profileStep(config: ExperimentConfig): StepProfile {
-  const trainer = new Trainer(config);
+export async function profileStep(config: ExperimentConfig): Promise<StepProfile> {
+  const trainer = await createTrainer(config);
   try {
     const { loss, counts } = trainer.step(0);
     loss.dispose();

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig } from './config';
 import type { BackendInfo } from '../engine/backendIds';
 import type { ProbeBaseline, RunResult, StepProfile, TrainRecord, TransferProgress, TransferRecord } from './records';
-import { Trainer } from './trainer';
+import { createTrainer, type Trainer } from './trainer';
 import { runTransfer, transferSteps } from './transferRun';
 
 export class RunControl {
@@ -56,7 +56,7 @@ export interface RunHooks {
 
 export async function runExperiment(config: ExperimentConfig, backend: BackendInfo, hooks: RunHooks = {}): Promise<RunResult> {
   const control = hooks.control ?? new RunControl();
-  const trainer = new Trainer(config);
+  const trainer = await createTrainer(config);
   const records: TrainRecord[] = [];
   const transfer: TransferRecord[] = [];
   const transferAt = transferSteps(config);

@@ -9,28 +9,24 @@ import { FlopCounter, type FlopCounts } from '../engine/flops/counter';
 import { AdamW, withDecayRule } from '../engine/optimizer';
 import { Rng } from '../engine/rng';
 import { warmupCosine } from '../engine/schedule';
-import { augmentView } from '../data/augment';
+import { BatchMaker } from '../data/methodBatch';
+import { IMAGENET_MEAN, IMAGENET_STD } from '../data/normalize';
 import { createDataSource, createProbeSource } from '../data/presets';
-import type { DataSource, HostBatch } from '../data/source';
-import { assembleBatch } from '../data/batching';
-import { captionLabels, pseudoCaption, tokenizeBatch } from '../data/tokenize';
+import type { DataSource } from '../data/source';
 import { VitEncoder } from '../models/vit';
-import { getMethod } from '../methods/registry';
+import { loadMethod } from '../methods/registry';
 import { smoothedMultiLabelTargets } from '../methods/losses/classification';
 import type { Batch, Method, MethodRequirements, MethodState } from '../methods/types';
 import { knnProbe, type ProbeSet } from '../eval/knn';
 import { linearProbe } from '../eval/linearProbe';
 import type { ProbeScore } from '../eval/interval';
 import { densePatchProbe, densePatchSets, type PatchSets } from '../eval/densePatchProbe';
-import type { ExperimentConfig } from './config';
+import { resolveConfig, type ExperimentConfig, type ExperimentInput } from './config';
 import type { Preview, StepProfile } from './records';
-
-const IMAGENET_MEAN = [0.485, 0.456, 0.406];
-const IMAGENET_STD = [0.229, 0.224, 0.225];
 
 /** ImageNet-normalised [B, H, W, 3] back to RGB bytes (int32 0..255). */
 function toBytes(images: tf.Tensor4D): tf.Tensor {
-  return tf.tidy(() => tf.clipByValue(tf.round(tf.mul(tf.add(tf.mul(images, IMAGENET_STD), IMAGENET_MEAN), 255)), 0, 255).toInt());
+  return tf.tidy(() => tf.clipByValue(tf.round(tf.mul(tf.add(tf.mul(images, [...IMAGENET_STD]), [...IMAGENET_MEAN]), 255)), 0, 255).toInt());
 }
 
 export interface ProbeSets {
@@ -68,32 +64,35 @@ export interface StepResult {
   lr: number;
 }
 
+/** A trainer for `config` (validated here, so a spread or partial config is completed and checked), its method loaded. */
+export async function createTrainer(config: ExperimentConfig | ExperimentInput): Promise<Trainer> {
+  const resolved = resolveConfig(config);
+  return new Trainer(resolved, await loadMethod(resolved.method));
+}
+
 export class Trainer {
   readonly counter = new FlopCounter();
   readonly encoder: VitEncoder;
-  readonly method: Method;
   readonly state: MethodState;
   readonly dataset: DataSource;
   private readonly requires: MethodRequirements;
-  private readonly options: Record<string, unknown>;
-  private readonly rng: Rng;
+  private readonly batches: BatchMaker;
   private readonly optimizer: AdamW;
   private probeSets: ProbeSets | null = null;
   private patchSets: PatchSets | null = null;
-  /** Where CLIP's captions come from on this dataset (resolved from 'auto'). */
-  private readonly captionSource: 'pseudo' | 'scene' | null;
 
-  constructor(readonly config: ExperimentConfig) {
+  /** `config` must be resolved (complete method options); createTrainer does that and loads the method. */
+  constructor(
+    readonly config: ExperimentConfig,
+    readonly method: Method,
+  ) {
     const rng = new Rng(config.seed);
-    this.rng = rng;
-    this.method = getMethod(config.method);
-    const options = { ...this.method.defaults, ...config.methodOptions };
-    this.options = options;
-    this.requires = this.method.requires(options, config.model);
+    const options = config.methodOptions;
+    this.requires = method.requires(options, config.model);
     this.dataset = createDataSource(config.dataset, config.model.imageSize, config.seed);
-    this.captionSource = this.checkDataFits();
+    this.batches = new BatchMaker(this.dataset, this.requires, rng, config.method);
     this.encoder = new VitEncoder(config.model, rng.split('init', 'encoder'));
-    this.state = this.method.init({
+    this.state = method.init({
       encoder: this.encoder,
       model: config.model,
       numClasses: this.dataset.numClasses,
@@ -112,48 +111,6 @@ export class Trainer {
     });
   }
 
-  /** Refuses a method the dataset cannot feed, saying why, before any tensor exists. */
-  private checkDataFits(): 'pseudo' | 'scene' | null {
-    const { info, numClasses } = this.dataset;
-    const method = this.config.method;
-    if (this.requires.targets && numClasses === 0)
-      throw new Error(`${method} needs class labels, and the ${info.name} dataset has none; choose a labelled preset (or import class sub-folders)`);
-    if (!this.requires.tokens) return null;
-    const wanted = this.requires.tokens.source;
-    const source = wanted === 'auto' ? (info.captions === 'none' ? 'pseudo' : 'scene') : wanted;
-    if (source === 'scene' && info.captions === 'none')
-      throw new Error(`methodOptions.captionSource 'scene' needs captions, and the ${info.name} dataset has none; use 'pseudo' or 'auto'`);
-    if (source === 'pseudo' && numClasses === 0)
-      throw new Error(`methodOptions.captionSource 'pseudo' builds captions from labels, and the ${info.name} dataset has none; use 'scene' or 'auto'`);
-    return source;
-  }
-
-  /**
-   * The host batch of step `step`. For label-trained methods on data where some images
-   * have no label (ALIGN-like's caption-derived labels), an unlabelled image is
-   * replaced by the next labelled one in the pool, as label mining filters web data.
-   */
-  private hostBatch(step: number): HostBatch {
-    const indices = this.dataset.stepIndices(step, this.config.batchSize);
-    if (!this.requires.targets || this.dataset.info.labels !== 'caption-derived') return this.dataset.batch(indices);
-    // The samples looked at to find labelled ones are the batch: none is generated twice.
-    const samples = indices.map((index) => {
-      for (let k = 0; k < 256; k++) {
-        const sample = this.dataset.sample((index + k) % this.dataset.size);
-        if (sample.labels.length > 0) return sample;
-      }
-      throw new Error(`no labelled image near index ${index} of ${this.dataset.info.name}: its captions name no class`);
-    });
-    return assembleBatch((i) => samples[i], samples.map((_, i) => i), this.dataset.imageSize);
-  }
-
-  private captionsOf(host: HostBatch): string[] {
-    if (this.captionSource !== 'pseudo') return host.captions;
-    // Parent classes of a hierarchy (JFT-like) are left out: "a red circle", not "a red circle and a circle".
-    const { info } = this.dataset;
-    return host.labels.map((l) => pseudoCaption(captionLabels(info, l), info.classNames));
-  }
-
   lrAt(step: number): number {
     const o = this.config.optim;
     return warmupCosine(step, this.config.steps, o.lr, o.warmupSteps, o.minLr);
@@ -161,28 +118,17 @@ export class Trainer {
 
   /** Uploads the batch of step `step` with exactly what the method requires. */
   makeBatch(step: number): Batch {
-    const { batchSize, model } = this.config;
-    const host = this.hostBatch(step);
-    const s = model.imageSize;
+    const { batchSize } = this.config;
+    const { host, views, tokenIds } = this.batches.make(step, batchSize);
+    const s = host.imageSize;
     const batch: Batch = { images: tf.tensor4d(host.images, [batchSize, s, s, 3]) };
-    if (this.requires.views.length > 0) {
-      // One seeded stream per (step, image, view): views never depend on what ran before.
-      const augment = this.rng.split('augment', step);
-      batch.views = this.requires.views.map((spec, v) => {
-        const per = spec.size * spec.size * 3;
-        const out = new Float32Array(batchSize * per);
-        host.pixels.forEach((pixels, i) => augmentView(pixels, s, spec, augment.split(i, v), out, i * per));
-        return tf.tensor4d(out, [batchSize, spec.size, spec.size, 3]);
-      });
-    }
-    if (this.requires.tokens) {
-      const { maxLen } = this.requires.tokens;
-      batch.tokenIds = tokenizeBatch(this.captionsOf(host), maxLen);
-      batch.tokens = tf.tensor2d(batch.tokenIds, [batchSize, maxLen], 'int32');
+    if (views.length > 0) batch.views = views.map((v, i) => tf.tensor4d(v, [batchSize, this.requires.views[i].size, this.requires.views[i].size, 3]));
+    if (tokenIds && this.requires.tokens) {
+      batch.tokenIds = tokenIds;
+      batch.tokens = tf.tensor2d(tokenIds, [batchSize, this.requires.tokens.maxLen], 'int32');
     }
     if (this.requires.targets) {
-      const smoothing = typeof this.options.labelSmoothing === 'number' ? this.options.labelSmoothing : 0;
-      const t = smoothedMultiLabelTargets(host.labels, this.dataset.numClasses, smoothing);
+      const t = smoothedMultiLabelTargets(host.labels, this.dataset.numClasses, this.requires.targets.smoothing);
       batch.targets = tf.tensor2d(t, [batchSize, this.dataset.numClasses]);
     }
     return batch;

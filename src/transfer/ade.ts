@@ -5,7 +5,7 @@
  * draws from, so fine-tuning never sees a pre-training image. Train and
  * validation splits are fixed by the experiment seed alone.
  *
- * Designed for lab resolution (issue 8): at 32 px with 8 px patches the encoder
+ * Designed for lab resolution: at 32 px with 8 px patches the encoder
  * sees a 4x4 token grid and the A.4 head upsamples 4x4 logits, so the set is
  * built so that a from-scratch model clearly beats "background everywhere" and
  * a pre-trained encoder has room above that. The first design (2-4 objects of

@@ -1,4 +1,4 @@
-/** Pre-training method: the registry's list, unavailable methods disabled with the reason. */
+/** Pre-training method: every catalogued method, with its summary, paper and what it reaches at the default experiment. */
 import { listMethods } from '../methods/catalog';
 import type { MethodId } from '../train/config';
 import { Field } from './fields';
@@ -14,7 +14,7 @@ export function MethodField({ disabled }: { disabled: boolean }) {
     <Field
       label="Method"
       hint={
-        info?.available ? (
+        info && (
           <>
             {info.summary}{' '}
             {info.paper && (
@@ -29,8 +29,6 @@ export function MethodField({ disabled }: { disabled: boolean }) {
               </span>
             )}
           </>
-        ) : (
-          info?.why
         )
       }
     >
@@ -44,8 +42,8 @@ export function MethodField({ disabled }: { disabled: boolean }) {
           onChange={(e) => store.getState().setInput({ method: e.target.value as MethodId })}
         >
           {METHODS.map((m) => (
-            <option key={m.id} value={m.id} disabled={!m.available} title={m.why}>
-              {m.available ? m.label : `${m.label} (not yet)`}
+            <option key={m.id} value={m.id}>
+              {m.label}
             </option>
           ))}
         </select>

@@ -1,81 +1,96 @@
-/** The chosen method's own hyper-parameters (CATALOG[method].options), written to `input.methodOptions`. */
-import { CATALOG, type OptionMeta } from '../methods/catalog';
-import type { MethodId } from '../train/config';
+/**
+ * The chosen method's own options, drawn from its options schema in the catalog
+ * (label, help, the paper's value, range, default), written to
+ * `input.methodOptions`. Each value is checked by the same schema the config
+ * validation uses; the rarely changed ones sit under "more options".
+ */
+import { listMethods } from '../methods/catalog';
+import { methodSpec } from '../methods/catalog';
+import { optionProblem, type OptionControl } from '../methods/spec';
 import { Field, NumberField } from './fields';
 import { useLab, useLabStore } from './labContext';
 
 type OptionValue = number | string | boolean;
 
-/** Why a number option's value is out of its bounds, or null when it is fine. */
-function numberProblem(option: OptionMeta, value: unknown): string | null {
-  const bounds = option.min !== undefined || option.max !== undefined ? ` in ${option.min ?? '…'}–${option.max ?? '…'}` : '';
-  if (typeof value !== 'number' || !Number.isFinite(value)) return `Enter a number${bounds}`;
-  if ((option.min !== undefined && value < option.min) || (option.max !== undefined && value > option.max)) return `Out of range: must be${bounds}`;
-  return null;
-}
+const CONTROLS = new Map(listMethods().map((m) => [m.id, m.options]));
 
 export function MethodOptions({ disabled }: { disabled: boolean }) {
   const store = useLabStore();
-  const method = useLab((s) => (s.input.method ?? 'supervised') as MethodId);
+  const method = useLab((s) => s.input.method ?? 'supervised');
   const values = useLab((s) => s.input.methodOptions);
-  const options = CATALOG[method]?.options ?? [];
-  if (options.length === 0) return null;
+  const controls = CONTROLS.get(method) ?? [];
+  if (controls.length === 0) return null;
 
   const set = (key: string, value: unknown) => {
     const { input } = store.getState();
     store.getState().setInput({ methodOptions: { ...input.methodOptions, [key]: value } });
   };
-  const current = (o: OptionMeta): unknown => values?.[o.key] ?? o.default;
+  const render = (o: OptionControl) => {
+    const props = { key: o.key, option: o, value: values?.[o.key] ?? o.default, disabled, method, onChange: (v: unknown) => set(o.key, v) };
+    return o.kind === 'choice' ? <ChoiceOption {...props} /> : o.kind === 'boolean' ? <BooleanOption {...props} /> : <NumberOption {...props} />;
+  };
+  const main = controls.filter((o) => !o.advanced);
+  const more = controls.filter((o) => o.advanced);
+  const changedMore = more.filter((o) => values?.[o.key] !== undefined).length;
 
   return (
     <fieldset className="method-options" data-testid="method-options" disabled={disabled}>
       <legend className="subheading">Method options</legend>
-      <div className="form-grid">
-        {options.map((o) =>
-          o.kind === 'number' ? (
-            <NumberOption key={o.key} option={o} value={current(o)} disabled={disabled} onChange={(v) => set(o.key, v)} />
-          ) : o.kind === 'choice' ? (
-            <ChoiceOption key={o.key} option={o} value={current(o)} disabled={disabled} onChange={(v) => set(o.key, v)} />
-          ) : (
-            <BooleanOption key={o.key} option={o} value={current(o)} disabled={disabled} onChange={(v) => set(o.key, v)} />
-          ),
-        )}
-      </div>
+      <div className="form-grid">{main.map(render)}</div>
+      {more.length > 0 && (
+        <details className="more-options" open={changedMore > 0 || undefined}>
+          <summary>
+            More options ({more.length}
+            {changedMore > 0 ? `, ${changedMore} changed` : ''})
+          </summary>
+          <div className="form-grid">{more.map(render)}</div>
+        </details>
+      )}
     </fieldset>
   );
 }
 
-interface OptionProps<T> {
-  option: OptionMeta;
+interface OptionProps {
+  option: OptionControl;
   value: unknown;
   disabled: boolean;
-  onChange(value: T): void;
+  method: string;
+  onChange(value: unknown): void;
 }
 
-function NumberOption({ option, value, disabled, onChange }: OptionProps<number | string>) {
-  const problem = numberProblem(option, value);
+/** The help line: what it does, then the paper's value and the lab default. */
+function Hint({ option, problem }: { option: OptionControl; problem?: string | null }) {
+  if (problem) return <span className="field-error">{problem}</span>;
+  return (
+    <>
+      {option.help} <span className="option-paper">Paper: {option.paper}; lab default {String(option.default)}.</span>
+    </>
+  );
+}
+
+function NumberOption({ option, value, disabled, method, onChange }: OptionProps) {
+  const schema = methodSpec(method)?.options;
+  const problem = schema ? optionProblem(schema, option.key, value) : null;
   return (
     <NumberField
       label={option.label}
       value={value}
       min={option.min}
       max={option.max}
-      step={option.step}
+      step={option.step ?? 'any'}
       disabled={disabled}
       invalid={problem !== null}
       testId={`option-${option.key}`}
-      hint={
-problem ? <span className="field-error">{problem}</span> : option.help
-      }
+      hint={<Hint option={option} problem={problem} />}
       onChange={onChange}
     />
   );
 }
 
-function ChoiceOption({ option, value, disabled, onChange }: OptionProps<OptionValue>) {
+function ChoiceOption({ option, value, disabled, onChange }: OptionProps) {
   const choices = option.choices ?? [];
   return (
-    <Field label={option.label} hint={option.help}>
+    <Field label={option.label} hint={<Hint option={option} />}>
       {(id) => (
         <select
           id={id}
@@ -83,10 +98,10 @@ function ChoiceOption({ option, value, disabled, onChange }: OptionProps<OptionV
           value={String(value)}
           disabled={disabled}
           data-testid={`option-${option.key}`}
-          // Choices may be numbers (mask ratios) or strings: write back the original, typed value.
+          // Choices may be numbers or strings: write back the original, typed value.
           onChange={(e) => onChange(choices.find((c) => String(c) === e.target.value) ?? e.target.value)}
         >
-          {choices.map((c) => (
+          {choices.map((c: OptionValue) => (
             <option key={String(c)} value={String(c)}>
               {String(c)}
             </option>
@@ -97,20 +112,16 @@ function ChoiceOption({ option, value, disabled, onChange }: OptionProps<OptionV
   );
 }
 
-function BooleanOption({ option, value, disabled, onChange }: OptionProps<boolean>) {
+function BooleanOption({ option, value, disabled, onChange }: OptionProps) {
   return (
     <div className="field span-2">
       <label className="checkbox-field">
-        <input
-          type="checkbox"
-          checked={value === true}
-          disabled={disabled}
-          data-testid={`option-${option.key}`}
-          onChange={(e) => onChange(e.target.checked)}
-        />
+        <input type="checkbox" checked={value === true} disabled={disabled} data-testid={`option-${option.key}`} onChange={(e) => onChange(e.target.checked)} />
         <span>{option.label}</span>
       </label>
-      <div className="field-hint">{option.help}</div>
+      <div className="field-hint">
+        <Hint option={option} />
+      </div>
     </div>
   );
 }

@@ -1,24 +1,15 @@
 /** Pure figures for the per-method FLOP comparison (the paper's Figure 3) and the MAE decoder-share table (A.5). */
-import { CATALOG } from '../methods/catalog';
 import { MODEL_PRESETS } from '../models/presets';
 import type { VitConfig } from '../models/vit';
-import type { MethodId } from '../train/config';
+import { comparisonVariants } from '../train/variants';
 import type { ComparisonRow } from '../train/records';
 
 /** Stacking order of the bars, left to right. */
 export const COMPONENTS = ['encoder', 'decoder', 'head', 'teacher', 'text', 'loss', 'optimizer', 'ema'] as const;
 
-const option = (id: MethodId, key: string) => CATALOG[id].options.find((o) => o.key === key);
-
-/** How many rows a comparison yields: each implemented method once, MAE once per mask ratio and decoder. */
+/** How many rows a comparison yields: each method once, a method with swept options once per combination (MAE: mask ratio x decoder). */
 export function expectedComparisonRows(): number {
-  let n = 0;
-  for (const id of Object.keys(CATALOG) as MethodId[]) {
-    if (!CATALOG[id].implemented) continue;
-    if (id !== 'mae') n += 1;
-    else n += (option('mae', 'maskRatio')?.choices?.length ?? 1) * (option('mae', 'decoder')?.choices?.length ?? 1);
-  }
-  return n;
+  return comparisonVariants().length;
 }
 
 /** Components present in the rows, in stacking order (unknown ones last). */

@@ -46,7 +46,7 @@ interface NumberFieldProps {
   /** Given any of these, the input is a native number input with spinner bounds. */
   min?: number;
   max?: number;
-  step?: number;
+  step?: number | 'any';
 }
 
 /** Keeps the typed text (so "0." or "1e-" survive) while the store holds the parsed value. */

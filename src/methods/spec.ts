@@ -1,0 +1,100 @@
+/**
+ * What a method declares about itself besides its implementation: label, paper,
+ * and its options as one strict zod schema with defaults, ranges and help (the
+ * paper's value beside the lab's). Config validation, the option controls in the
+ * page, `floplab.methods()` and the docs all read this one declaration.
+ * Free of tfjs (type imports only), so the page can hold it.
+ */
+import { z } from 'zod';
+import type { VitConfig } from '../models/vit';
+import type { Method } from './types';
+
+/** A method's options: a strict object whose every field has a default. */
+export type OptionsSchema = z.ZodObject<Record<string, z.ZodType>, z.core.$strict>;
+
+/** What the page and the docs show about one option; stored as the field's zod metadata. */
+export interface OptionMeta {
+  label: string;
+  /** What the option does and why the lab's default is what it is. */
+  help: string;
+  /** The paper's (or the original code's) value. */
+  paper: string;
+  /** Shown under "more options" rather than up front. */
+  advanced?: boolean;
+  /** Step of the number control. */
+  step?: number;
+  /** Values a sweep or comparison tries (MAE's mask ratios); any value in range is still accepted. */
+  sweep?: readonly (number | string)[];
+}
+
+/** Attaches the option's metadata to its schema. */
+export function option<T extends z.ZodType>(schema: T, meta: OptionMeta): T {
+  return schema.meta({ ...meta });
+}
+
+export interface MethodSpec<S extends OptionsSchema = OptionsSchema> {
+  label: string;
+  /** Link to the original paper. */
+  paper: string;
+  /** One line, shown as a tooltip. */
+  summary: string;
+  /** What the method reaches at the lab's default experiment (measured by `npm run signal`; docs/recipes.md). */
+  atLabScale: string;
+  options: S;
+  /** Rules that also need the model (MAE must keep a patch; DINO's local crop fits the patch grid): problems by option key. */
+  checkWithModel?(options: z.output<S>, model: VitConfig): { key: string; message: string }[];
+  /** The implementation (worker side: it imports tfjs, so the page never calls this). */
+  load(): Promise<Method<z.output<S>>>;
+}
+
+/** Typed identity: infers the options schema so `load` must return a method over exactly those options. */
+export const defineMethod = <S extends OptionsSchema>(spec: MethodSpec<S>): MethodSpec<S> => spec;
+
+/** One option as the page shows it: derived from the schema (JSON Schema form) and its metadata. */
+export interface OptionControl extends OptionMeta {
+  key: string;
+  kind: 'number' | 'integer' | 'choice' | 'boolean';
+  default: unknown;
+  choices?: readonly (string | number)[];
+  min?: number;
+  max?: number;
+  advanced: boolean;
+}
+
+interface JsonField {
+  type?: string;
+  enum?: (string | number)[];
+  default?: unknown;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+}
+
+/** The controls for a method's options, in declaration order. */
+export function optionControls(schema: OptionsSchema): OptionControl[] {
+  const json = z.toJSONSchema(schema, { io: 'input' }) as { properties?: Record<string, JsonField> };
+  return Object.entries(json.properties ?? {}).map(([key, field]) => {
+    const meta = (schema.shape[key].meta() ?? {}) as unknown as OptionMeta;
+    const kind = field.enum ? 'choice' : field.type === 'boolean' ? 'boolean' : field.type === 'integer' ? 'integer' : 'number';
+    return {
+      ...meta,
+      key,
+      kind,
+      default: field.default,
+      choices: field.enum,
+      min: field.minimum ?? field.exclusiveMinimum,
+      max: field.maximum ?? field.exclusiveMaximum,
+      step: meta.step ?? (kind === 'integer' ? 1 : undefined),
+      advanced: meta.advanced === true,
+    };
+  });
+}
+
+/** Why `value` is not a valid `key` for this schema, in the schema's own words, or null. */
+export function optionProblem(schema: OptionsSchema, key: string, value: unknown): string | null {
+  const field = schema.shape[key];
+  if (!field) return `not an option (options: ${Object.keys(schema.shape).join(', ')})`;
+  const r = field.safeParse(value);
+  return r.success ? null : r.error.issues.map((i) => i.message).join('; ');
+}
