@@ -73,6 +73,19 @@ export class AdamW {
     });
   }
 
+  /** Steps taken and the moment buffers (aligned with `params`), for checkpoints. */
+  get state(): { t: number; m: tf.Variable[]; v: tf.Variable[] } {
+    return { t: this.t, m: this.m, v: this.v };
+  }
+
+  /** Continues from a checkpoint: the step count (bias correction) and the moments' values. */
+  restore(t: number, m: tf.Tensor[], v: tf.Tensor[]): void {
+    if (m.length !== this.m.length || v.length !== this.v.length) throw new Error(`AdamW checkpoint has ${m.length} moments for ${this.m.length} params`);
+    this.t = t;
+    this.m.forEach((x, i) => x.assign(m[i]));
+    this.v.forEach((x, i) => x.assign(v[i]));
+  }
+
   dispose(): void {
     for (const t of [...this.m, ...this.v]) t.dispose();
   }

@@ -97,9 +97,11 @@ export const dino: Method<DinoOptions> = {
     const studentVars = [...ctx.encoder.variables, ...headStore.variables];
     const teacherVars = [...teacherEncoder.variables, ...teacher.store.variables];
 
-    // Centre of the teacher logits [1, K]; the one before the last update (for monitors).
-    let center: tf.Tensor2D = tf.keep(tf.zeros([1, o.prototypes]));
-    let prevCenter: tf.Tensor2D | null = null;
+    // Centre of the teacher logits [1, K] and the one before the last update (for monitors): non-trainable
+    // variables, so a checkpoint keeps them (`buffers`). Both start at zero (no drift before the first update).
+    const bufferStore = new ParamStore('dino.buffers', false);
+    const center = bufferStore.add('center', tf.zeros([1, o.prototypes]));
+    const prevCenter = bufferStore.add('prevCenter', tf.zeros([1, o.prototypes]));
     // Teacher logits of the last `loss` call [2B, K], its temperature, and whether the centre has taken them in.
     let lastTeacher: tf.Tensor2D | null = null;
     let lastTemp = o.warmupTeacherTemp;
@@ -108,6 +110,7 @@ export const dino: Method<DinoOptions> = {
     return {
       trainable: studentVars,
       teacher: { variables: teacherVars, student: studentVars },
+      buffers: bufferStore.variables,
       loss(batch, step) {
         const views = batch.views;
         const nViews = 2 + o.localCrops;
@@ -126,7 +129,7 @@ export const dino: Method<DinoOptions> = {
         const studentOut = ctx.scope('head', () => tf.split(head.apply(features), nViews, 0) as tf.Tensor2D[]);
         const loss = ctx.scope('loss', () => {
           const teacherOut = tf.split(teacherLogits, 2, 0) as tf.Tensor2D[];
-          return dinoLoss(studentOut, teacherOut, center, o.studentTemp, temp);
+          return dinoLoss(studentOut, teacherOut, center as tf.Tensor2D, o.studentTemp, temp);
         });
         lastTeacher?.dispose();
         lastTeacher = tf.keep(teacherLogits);
@@ -137,31 +140,31 @@ export const dino: Method<DinoOptions> = {
       afterStep(step) {
         emaUpdate(teacherVars, studentVars, cosineRamp(step, ctx.steps, o.baseMomentum, 1));
         if (lastTeacher && !centred) {
-          const next = dinoCenter([lastTeacher], center, o.centerMomentum);
-          prevCenter?.dispose();
-          prevCenter = center;
-          center = tf.keep(next);
+          const teacherLogits = lastTeacher;
+          tf.tidy(() => {
+            const next = dinoCenter([teacherLogits], center as tf.Tensor2D, o.centerMomentum);
+            prevCenter.assign(center);
+            center.assign(next);
+          });
           centred = true;
         }
       },
       monitors() {
         if (!lastTeacher) return {};
-        const used = centred && prevCenter ? prevCenter : center;
+        const used = (centred ? prevCenter : center) as tf.Tensor2D;
         return tf.tidy(() => ({
           // Mean entropy (nats) of the teacher targets of the last step: ~0 one-hot collapse, log K uniform collapse.
           teacherEntropy: teacherEntropy([lastTeacher!], used, lastTemp),
           // L2 norm of the last centre update.
-          centerDrift: prevCenter ? (tf.norm(tf.sub(center, prevCenter)) as tf.Scalar) : tf.scalar(0),
+          centerDrift: tf.norm(tf.sub(center, prevCenter)) as tf.Scalar,
         }));
       },
       dispose() {
         headStore.dispose();
         teacher.store.dispose();
         teacherEncoder.dispose();
-        center.dispose();
-        prevCenter?.dispose();
+        bufferStore.dispose();
         lastTeacher?.dispose();
-        prevCenter = null;
         lastTeacher = null;
       },
     };

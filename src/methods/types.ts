@@ -47,6 +47,8 @@ export interface MethodState {
   loss(batch: Batch, step: number): tf.Scalar;
   /** EMA teacher (BYOL, DINO): its variables, aligned with the student variables they follow. */
   teacher?: { variables: tf.Variable[]; student: tf.Variable[] };
+  /** Other state a step updates and a checkpoint must keep (DINO's centre), besides trainable and teacher variables. */
+  buffers?: tf.Variable[];
   /** Teacher EMA, centre update, clamps. Runs outside the gradient tape. */
   afterStep?(step: number): void;
   /** Images to show while training (MAE: input / masked / reconstruction); the caller owns them. */

@@ -133,6 +133,8 @@ export const configSchema = z
     methodOptions: z.record(z.string(), z.unknown()).default({}),
     logEvery: int(1, 1_000_000).default(5),
     evalEvery: int(1, 1_000_000).default(125),
+    /** Steps between checkpoints (weights, optimiser state, records) that a resume continues from; 0: only when stopped. */
+    checkpointEvery: int(0, 10_000_000).default(100),
     probe: probeSchema.default(probeSchema.parse({})),
     transfer: transferSchema.default(transferSchema.parse({})),
     carbon: carbonSchema.default(carbonSchema.parse({})),

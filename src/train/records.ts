@@ -116,6 +116,10 @@ export interface RunResult {
   baseline: ProbeBaseline | null;
   /** True when stop() ended the run (during pre-training or fine-tuning). */
   stopped: boolean;
+  /** Set when the run stopped itself because its loss became NaN, infinite or exploded. */
+  diverged?: { step: number; loss: number; reason: string };
+  /** Set when this run continued from a checkpoint: the step it resumed at. */
+  resumedAt?: number;
 }
 
 /** One bar of the per-method FLOP comparison (the paper's Figure 3 analogue). */

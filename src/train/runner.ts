@@ -8,6 +8,7 @@ import type { ExperimentConfig } from './config';
 import type { BackendInfo } from '../engine/backendIds';
 import type { ProbeBaseline, RunResult, StepProfile, TrainRecord, TransferProgress, TransferRecord } from './records';
 import { createTrainer, type Trainer } from './trainer';
+import { sameRun, type RunCheckpoint } from './checkpoint';
 import { runTransfer, transferSteps } from './transferRun';
 
 export class RunControl {
@@ -51,28 +52,74 @@ export interface RunHooks {
   onProfile?: (profile: StepProfile) => void;
   onTransfer?: (record: TransferRecord) => void;
   onTransferProgress?: (progress: TransferProgress) => void;
+  /** Every `config.checkpointEvery` steps and when stopped: what a resume continues from. */
+  onCheckpoint?: (checkpoint: RunCheckpoint) => void;
   control?: RunControl;
 }
 
-export async function runExperiment(config: ExperimentConfig, backend: BackendInfo, hooks: RunHooks = {}): Promise<RunResult> {
+/** A loss this many times its first logged value (and at least EXPLODE_FLOOR) counts as exploded. */
+const EXPLODE_FACTOR = 100;
+const EXPLODE_FLOOR = 1e3;
+
+/** Why a logged loss means the run has diverged, or null. */
+export function divergence(loss: number, firstLoss: number | null, step: number): string | null {
+  if (!Number.isFinite(loss)) return `loss is ${loss} at step ${step}: the run diverged (try a lower optim.lr or a smaller clipNorm)`;
+  const bound = Math.max(EXPLODE_FLOOR, EXPLODE_FACTOR * Math.abs(firstLoss ?? 0));
+  if (Math.abs(loss) > bound)
+    return `loss ${loss.toPrecision(3)} at step ${step} exceeds ${bound.toPrecision(3)} (${EXPLODE_FACTOR}x its first logged value): the run diverged (try a lower optim.lr)`;
+  return null;
+}
+
+/**
+ * Trains `config` from step 0, or from `resumeFrom` (a checkpoint of the same
+ * run, on any backend): the records, counters and state come back and the run
+ * continues as if it had not stopped (bit for bit on the cpu backend).
+ */
+export async function runExperiment(config: ExperimentConfig, backend: BackendInfo, hooks: RunHooks = {}, resumeFrom?: RunCheckpoint): Promise<RunResult> {
+  if (resumeFrom && !sameRun(resumeFrom.config, config)) throw new Error('checkpoint: it belongs to a different experiment config (only the backend may change on resume)');
   const control = hooks.control ?? new RunControl();
   const trainer = await createTrainer(config);
-  const records: TrainRecord[] = [];
-  const transfer: TransferRecord[] = [];
+  const records: TrainRecord[] = [...(resumeFrom?.records ?? [])];
+  const transfer: TransferRecord[] = [...(resumeFrom?.transfer ?? [])];
   const transferAt = transferSteps(config);
   const transferOpts = { onProgress: hooks.onTransferProgress, shouldStop: () => control.isStopped };
-  let profile: StepProfile | null = null;
-  let flops = 0;
-  let evalFlops = 0;
-  let evalMs = 0;
-  let baseline: ProbeBaseline | null = null;
+  let profile: StepProfile | null = resumeFrom?.profile ?? null;
+  let flops = resumeFrom?.flops ?? 0;
+  let evalFlops = resumeFrom?.evalFlops ?? 0;
+  let evalMs = resumeFrom?.evalMs ?? 0;
+  let baseline: ProbeBaseline | null = resumeFrom?.baseline ?? null;
+  let diverged: RunResult['diverged'];
   let pausedMs = 0;
-  const t0 = performance.now();
-  let lastLogAt = t0;
+  // Wall time continues from the checkpoint's: the clock starts that far back.
+  const t0 = performance.now() - (resumeFrom?.wallMs ?? 0);
+  let lastLogAt = performance.now();
   let stepsSinceLog = 0;
   let pausedSinceLog = 0;
+  let done = resumeFrom?.trainer.step ?? 0;
+  const firstLoss = () => records[0]?.loss ?? null;
+
+  const checkpoint = async (): Promise<void> => {
+    if (!hooks.onCheckpoint || done === 0) return;
+    const cp: RunCheckpoint = {
+      format: 'floplab-checkpoint',
+      version: 1,
+      config,
+      trainer: await trainer.snapshot(done),
+      records: [...records],
+      baseline,
+      profile,
+      transfer: [...transfer],
+      flops,
+      evalFlops,
+      evalMs,
+      wallMs: performance.now() - t0 - pausedMs,
+    };
+    hooks.onCheckpoint(cp);
+  };
+
   try {
-    if (config.probe.kind !== 'none') {
+    if (resumeFrom) trainer.restore(resumeFrom.trainer);
+    else if (config.probe.kind !== 'none') {
       // Before step 0 the encoder is the seed's random init: the same probe now is the baseline the curve starts from.
       const probe = await trainer.probe();
       const ms = performance.now() - t0;
@@ -82,7 +129,7 @@ export async function runExperiment(config: ExperimentConfig, backend: BackendIn
       hooks.onBaseline?.(baseline);
       lastLogAt = performance.now();
     }
-    for (let step = 0; step < config.steps && !control.isStopped; step++) {
+    for (let step = done; step < config.steps && !control.isStopped; step++) {
       const paused = await control.checkpoint();
       pausedMs += paused;
       pausedSinceLog += paused;
@@ -101,6 +148,7 @@ export async function runExperiment(config: ExperimentConfig, backend: BackendIn
       }
       const { loss, counts, lr } = result!;
       flops += counts.total;
+      done = step + 1;
       stepsSinceLog++;
       if (!profile) {
         profile = trainer.profile(counts);
@@ -108,10 +156,16 @@ export async function runExperiment(config: ExperimentConfig, backend: BackendIn
       }
       if (!isLog) {
         loss.dispose();
+        if (config.checkpointEvery > 0 && done % config.checkpointEvery === 0) await checkpoint();
         continue;
       }
       const lossValue = (await loss.data())[0];
       loss.dispose();
+      const why = divergence(lossValue, firstLoss(), step + 1);
+      if (why) {
+        diverged = { step: step + 1, loss: lossValue, reason: why };
+        break;
+      }
       const now = performance.now();
       const record: TrainRecord = {
         step: step + 1,
@@ -155,7 +209,7 @@ export async function runExperiment(config: ExperimentConfig, backend: BackendIn
       hooks.onRecord?.(record);
       if (transferAt.has(step + 1)) {
         // The baseline first, once: it does not depend on pre-training, and the chart can show it from the first point on.
-        if (config.transfer.scratch && transfer.length === 0) {
+        if (config.transfer.scratch && !transfer.some((t) => t.init === 'scratch')) {
           const scratch = await runTransfer(config, null, { init: 'scratch', step: 0, pretrainFlops: 0 }, transferOpts);
           if (scratch) {
             transfer.push(scratch);
@@ -169,13 +223,16 @@ export async function runExperiment(config: ExperimentConfig, backend: BackendIn
           hooks.onTransfer?.(tuned);
         }
       }
+      if (config.checkpointEvery > 0 && done % config.checkpointEvery === 0) await checkpoint();
       lastLogAt = performance.now();
       stepsSinceLog = 0;
       pausedSinceLog = 0;
     }
+    // A stopped run keeps where it got to, so that it can be resumed.
+    if (control.isStopped && !diverged && done < config.steps) await checkpoint();
   } finally {
     trainer.dispose();
   }
   if (!profile) throw new Error('run stopped before its first step');
-  return { config, backend, records, profile, transfer, baseline, stopped: control.isStopped };
+  return { config, backend, records, profile, transfer, baseline, stopped: control.isStopped, diverged, resumedAt: resumeFrom?.trainer.step };
 }

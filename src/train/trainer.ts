@@ -22,6 +22,7 @@ import { linearProbe } from '../eval/linearProbe';
 import type { ProbeScore } from '../eval/interval';
 import { densePatchProbe, densePatchSets, type PatchSets } from '../eval/densePatchProbe';
 import { resolveConfig, type ExperimentConfig, type ExperimentInput } from './config';
+import type { TensorData, TrainerCheckpoint } from './checkpoint';
 import type { Preview, StepProfile } from './records';
 
 /** ImageNet-normalised [B, H, W, 3] back to RGB bytes (int32 0..255). */
@@ -160,6 +161,44 @@ export class Trainer {
       if (this.counter.recording) this.counter.end();
       tf.dispose(batch as unknown as tf.TensorContainer);
     }
+  }
+
+  /** Every variable a step changes, in a fixed order: encoder, trainable, teacher, buffers (each once). */
+  private stateVariables(): tf.Variable[] {
+    const { encoder, state } = this;
+    return [...new Set([...encoder.variables, ...state.trainable, ...(state.teacher?.variables ?? []), ...(state.buffers ?? [])])];
+  }
+
+  /** A checkpoint after `step` completed steps (reads every variable back). */
+  async snapshot(step: number): Promise<TrainerCheckpoint> {
+    const read = async (v: tf.Tensor): Promise<TensorData> => ({ shape: [...v.shape], data: Float32Array.from(await v.data()) });
+    const { t, m, v } = this.optimizer.state;
+    return {
+      step,
+      variables: await Promise.all(this.stateVariables().map(read)),
+      optimizer: { t, m: await Promise.all(m.map(read)), v: await Promise.all(v.map(read)) },
+    };
+  }
+
+  /** Puts a checkpoint's values back; refuses one whose variables do not match this model. */
+  restore(cp: TrainerCheckpoint): void {
+    const vars = this.stateVariables();
+    const check = (what: string, have: readonly tf.Tensor[], got: TensorData[]) => {
+      if (have.length !== got.length) throw new Error(`checkpoint has ${got.length} ${what} for this run's ${have.length}: it belongs to another model or method`);
+      have.forEach((v, i) => {
+        if (v.shape.join('x') !== got[i].shape.join('x') || got[i].data.length !== v.size)
+          throw new Error(`checkpoint ${what} ${i} has shape [${got[i].shape}] where this run has [${v.shape}]`);
+      });
+    };
+    const { m, v } = this.optimizer.state;
+    check('variables', vars, cp.variables);
+    check('Adam first moments', m, cp.optimizer.m);
+    check('Adam second moments', v, cp.optimizer.v);
+    tf.tidy(() => {
+      const toTensor = (d: TensorData) => tf.tensor(d.data, d.shape, 'float32');
+      vars.forEach((x, i) => x.assign(toTensor(cp.variables[i])));
+      this.optimizer.restore(cp.optimizer.t, cp.optimizer.m.map(toTensor), cp.optimizer.v.map(toTensor));
+    });
   }
 
   /** FLOP profile of a step's counts, in the API's shape. */
