@@ -17,6 +17,8 @@ import type { LabStore } from '../store/labStore';
 import type { LabClient } from '../worker/client';
 import type { MemoryInfo } from '../worker/protocol';
 import { generateScene, sceneDigest, type SceneOptions } from '../data/scenes';
+import type { StoredRun } from '../store/storedRun';
+import type { BackendChoice } from '../engine/backendIds';
 
 export interface FlopLabApi {
   version: string;
@@ -30,8 +32,22 @@ export interface FlopLabApi {
   pause(): Promise<void>;
   resume(): Promise<void>;
   stop(): Promise<void>;
-  /** What the page shows now: status, backend, records, the random-init probe baseline and transfer evaluations so far. */
-  state(): { status: string; backend: unknown; records: TrainRecord[]; baseline: ProbeBaseline | null; transfer: TransferRecord[]; profile: StepProfile | null };
+  /** What the page shows now: status, the shown run's id, backend, records, the random-init probe baseline and transfer evaluations so far, and why it failed. */
+  state(): { status: string; runId: string | null; backend: unknown; records: TrainRecord[]; baseline: ProbeBaseline | null; transfer: TransferRecord[]; profile: StepProfile | null; error: string | null };
+  /** Every stored run (IndexedDB), newest first: id, name, config, status, records, transfer, profile, checkpointStep. */
+  runs(): Promise<StoredRun[]>;
+  /** Shows a stored run (charts, figures, its config in the panel). */
+  openRun(id: string): Promise<StoredRun>;
+  renameRun(id: string, name: string): Promise<void>;
+  deleteRun(id: string): Promise<void>;
+  /** Continues a stopped, interrupted or failed run from its last checkpoint, on its backend or on `backend`. */
+  resumeRun(id: string, backend?: BackendChoice): Promise<RunResult>;
+  /** A stored run as a results file: JSON (everything but checkpoints) or CSV (one row per record). */
+  exportRun(id: string, format?: 'json' | 'csv'): Promise<string>;
+  /** Validates a results JSON (text, bytes or a File) and stores it as a new run; a bad file is rejected, naming what is wrong, and changes nothing. */
+  importRun(file: string | Blob | ArrayBuffer | Uint8Array): Promise<StoredRun>;
+  /** Test hooks. `loseDevice` destroys the WebGPU device as a GPU reset would. */
+  debug: { loseDevice(): Promise<boolean> };
   /** The dataset presets with their documented properties (the README's dataset table). */
   datasets(): DatasetInfo[];
   /** Samples (pixels, masks, labels, captions) and the class histogram of a config's dataset, as the explorer shows them. */
@@ -74,7 +90,20 @@ export function createApi(client: LabClient, store: LabStore): FlopLabApi {
     pause: () => s().pause(),
     resume: () => s().resume(),
     stop: () => s().stop(),
-    state: () => ({ status: s().status, backend: s().backend, records: s().records, baseline: s().baseline, transfer: s().transfer, profile: s().profile }),
+    state: () => ({ status: s().status, runId: s().runId, backend: s().backend, records: s().records, baseline: s().baseline, transfer: s().transfer, profile: s().profile, error: s().runError }),
+    async runs() {
+      return s().refreshRuns();
+    },
+    openRun: (id) => s().openRun(id),
+    renameRun: (id, name) => s().renameRun(id, name),
+    deleteRun: (id) => s().deleteRun(id),
+    resumeRun: (id, backend) => s().resumeRun(id, backend),
+    exportRun: (id, format = 'json') => s().exportRun(id, format),
+    async importRun(file) {
+      const input = file instanceof Blob ? new Uint8Array(await file.arrayBuffer()) : file;
+      return s().importRunFile(input);
+    },
+    debug: { loseDevice: () => client.loseDevice() },
     datasets: () => listDatasets(),
     async exploreDataset(config = {}, opts = {}) {
       resolveConfig(config);

@@ -1,20 +1,22 @@
 /**
- * One zustand store, made of three slices: the backend, the experiment being
- * edited, and the run in progress (records, profile, status). Only this store
- * talks to the worker; React components read it through selectors.
+ * One zustand store, made of slices: the backend, the experiment being edited,
+ * the run in progress and the stored runs (src/store/runSlice.ts), the method
+ * comparison and the dataset explorer. Only this store talks to the worker;
+ * React components read it through selectors.
  */
 import { create } from 'zustand';
 import { validateConfig, type ExperimentConfig, type ExperimentInput } from '../train/config';
-import type { ComparisonRow, ProbeBaseline, RunResult, StepProfile, TrainRecord, TransferProgress, TransferRecord } from '../train/records';
+import type { ComparisonRow } from '../train/records';
 import type { BackendInfo, BackendOption } from '../engine/backendIds';
 import type { LabClient } from '../worker/client';
-import type { WorkerEvent } from '../worker/protocol';
 import { configToHash, readConfigFromHash } from './urlState';
 import type { DatasetPreview, ExploreOptions } from '../train/explore';
 import type { ImportPayload, ImportReport } from '../data/importFiles';
 import type { ImportProgress } from '../worker/importService';
+import { createRunSlice, type RunSlice } from './runSlice';
+import type { RunsDb } from './runsDb';
 
-export type RunStatus = 'idle' | 'starting' | 'running' | 'paused' | 'done' | 'stopped' | 'error';
+export type { RunStatus } from './runSlice';
 
 export interface BackendSlice {
   backend: BackendInfo | null;
@@ -32,25 +34,6 @@ export interface ConfigSlice {
   notice: string | null;
   setInput(patch: Partial<ExperimentInput>): void;
   replaceInput(input: ExperimentInput): void;
-}
-
-export interface RunSlice {
-  status: RunStatus;
-  records: TrainRecord[];
-  /** The run's probe of its random-init encoder (before step 0); null until it arrives or when the probe is off. */
-  baseline: ProbeBaseline | null;
-  /** Segmentation transfer evaluations of the run (scratch baseline and fine-tuned checkpoints). */
-  transfer: TransferRecord[];
-  /** Where the fine-tuning in progress is; null when none runs. */
-  transferProgress: TransferProgress | null;
-  profile: StepProfile | null;
-  runConfig: ExperimentConfig | null;
-  runError: string | null;
-  startedAt: number | null;
-  start(input?: unknown, onProgress?: (r: TrainRecord) => void): Promise<RunResult>;
-  pause(): Promise<void>;
-  resume(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 export interface ComparisonSlice {
@@ -84,9 +67,24 @@ function validated(input: ExperimentInput): Pick<ConfigSlice, 'config' | 'config
   return v.ok ? { config: v.config, configError: null } : { config: null, configError: v.error.message };
 }
 
-export function createLabStore(client: LabClient, remote: <T extends (...a: never[]) => unknown>(f: T) => T) {
+export interface StoreOptions {
+  /** Where runs are kept; null: not kept (no IndexedDB). */
+  db?: RunsDb | null;
+  /** Replaces the worker after a fatal failure. */
+  restartWorker?: () => Promise<void>;
+}
+
+export function createLabStore(client: LabClient, remote: <T extends (...a: never[]) => unknown>(f: T) => T, options: StoreOptions = {}) {
   const first = initialInput();
   return create<LabState>()((set, get) => ({
+    ...createRunSlice<LabState>(set, get, {
+      client,
+      remote,
+      db: options.db ?? null,
+      restartWorker: options.restartWorker,
+      notify: (notice) => set({ notice }),
+      showConfig: (input) => get().replaceInput(input),
+    }),
     backend: null,
     backendOptions: [],
     backendError: null,
@@ -112,59 +110,6 @@ export function createLabStore(client: LabClient, remote: <T extends (...a: neve
       const v = validated(input);
       set({ input, ...v });
       if (v.config && typeof history !== 'undefined') history.replaceState(null, '', configToHash(input));
-    },
-
-    status: 'idle',
-    records: [],
-    baseline: null,
-    transfer: [],
-    transferProgress: null,
-    profile: null,
-    runConfig: null,
-    runError: null,
-    startedAt: null,
-    async start(input, onProgress) {
-      const source = input ?? get().input;
-      const v = validateConfig(source);
-      if (!v.ok) throw v.error; // nothing recorded so far is touched
-      const status = get().status;
-      if (status === 'running' || status === 'paused' || status === 'starting')
-        throw new Error('a run is already in progress: stop it before starting another');
-      set({ status: 'starting', records: [], baseline: null, transfer: [], transferProgress: null, profile: null, runConfig: v.config, runError: null, startedAt: Date.now() });
-      const onEvent = remote((e: WorkerEvent) => {
-        if (e.type === 'backend') set({ backend: e.backend, status: 'running' });
-        else if (e.type === 'profile') set({ profile: e.profile });
-        else if (e.type === 'baseline') set({ baseline: e.baseline });
-        else if (e.type === 'transfer') set({ transfer: [...get().transfer, e.record], transferProgress: null });
-        else if (e.type === 'transfer-progress') set({ transferProgress: e.progress });
-        else {
-          set({ records: [...get().records, e.record] });
-          onProgress?.(e.record);
-        }
-      });
-      try {
-        const result = await client.run(source, onEvent);
-        set({ status: result.stopped ? 'stopped' : 'done', transferProgress: null });
-        return result;
-      } catch (e) {
-        set({ status: 'error', runError: (e as Error).message, transferProgress: null });
-        throw e;
-      }
-    },
-    async pause() {
-      if (get().status !== 'running') return;
-      await client.pause();
-      set({ status: 'paused' });
-    },
-    async resume() {
-      if (get().status !== 'paused') return;
-      await client.resume();
-      set({ status: 'running' });
-    },
-    async stop() {
-      const s = get().status;
-      if (s !== 'running' && s !== 'paused') return;
-      await client.stop();
     },
 
     explorer: { status: 'idle', preview: null, error: null },

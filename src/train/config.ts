@@ -203,10 +203,25 @@ function formatIssues(error: z.ZodError, input: unknown): { path: string; messag
   return error.issues.flatMap((i) => flattenIssue(i, [], input));
 }
 
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The path of the first key that could pollute prototypes (JSON.parse keeps `__proto__` as an own key), or null. */
+function forbiddenKeyPath(value: unknown, path: string[] = [], depth = 0): string[] | null {
+  if (value === null || typeof value !== 'object' || depth > 32) return null;
+  for (const key of Object.keys(value)) {
+    if (FORBIDDEN_KEYS.has(key)) return [...path, key];
+    const inner = forbiddenKeyPath((value as Record<string, unknown>)[key], [...path, key], depth + 1);
+    if (inner) return inner;
+  }
+  return null;
+}
+
 /** Validates and fills defaults; throws ConfigError naming every bad field. */
 export function resolveConfig(input: unknown = {}): ExperimentConfig {
   if (input === null || typeof input !== 'object' || Array.isArray(input))
     throw new ConfigError([{ path: '', message: 'config must be a JSON object' }]);
+  const polluting = forbiddenKeyPath(input);
+  if (polluting) throw new ConfigError([{ path: polluting.join('.'), message: 'forbidden key (it could change object prototypes)' }]);
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) throw new ConfigError(formatIssues(parsed.error, input));
   const cfg = parsed.data;

@@ -14,7 +14,14 @@ import { runTransfer, transferSteps } from './transferRun';
 export class RunControl {
   private paused = false;
   private stopped = false;
+  private fault: Error | null = null;
   private resumeWaiter: (() => void) | null = null;
+
+  /** Ends the run with `error` at its next step boundary (a lost GPU device): the run rejects with it. */
+  fail(error: Error): void {
+    this.fault = error;
+    this.resume();
+  }
 
   pause(): void {
     this.paused = true;
@@ -36,11 +43,13 @@ export class RunControl {
   }
 
   /** Lets queued messages in; blocks while paused. Returns the ms spent paused. */
-  async checkpoint(): Promise<number> {
+  async stepBoundary(): Promise<number> {
     await new Promise((r) => setTimeout(r, 0));
+    if (this.fault) throw this.fault;
     if (!this.paused || this.stopped) return 0;
     const t0 = performance.now();
     await new Promise<void>((r) => (this.resumeWaiter = r));
+    if (this.fault) throw this.fault;
     return performance.now() - t0;
   }
 }
@@ -130,7 +139,7 @@ export async function runExperiment(config: ExperimentConfig, backend: BackendIn
       lastLogAt = performance.now();
     }
     for (let step = done; step < config.steps && !control.isStopped; step++) {
-      const paused = await control.checkpoint();
+      const paused = await control.stepBoundary();
       pausedMs += paused;
       pausedSinceLog += paused;
       if (control.isStopped) break;

@@ -14,6 +14,7 @@ import { MethodComparison } from './MethodComparison';
 import { MonitorsCard } from './MonitorsCard';
 import { PreviewCard } from './PreviewStrip';
 import { RunControls } from './RunControls';
+import { RunsCard } from './RunsCard';
 import { StepAnatomy } from './StepAnatomy';
 import { DatasetExplorer } from './DatasetExplorer';
 import { ImportPanel } from './ImportPanel';
@@ -43,6 +44,7 @@ export function App({ store }: { store: LabStore }) {
               <LossChart />
               <AccuracyChart />
               <TransferCard />
+              <RunsCard />
               <PreviewCard />
               <MonitorsCard />
               <KernelBreakdown />

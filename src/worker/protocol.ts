@@ -5,6 +5,7 @@ import type { BenchResult } from '../train/bench';
 import type { DatasetPreview, ExploreOptions } from '../train/explore';
 import type { ImportPayload, ImportReport } from '../data/importFiles';
 import type { ImportProgress } from './importService';
+import type { RunCheckpoint } from '../train/checkpoint';
 
 export type WorkerEvent =
   | { type: 'backend'; backend: BackendInfo }
@@ -12,7 +13,8 @@ export type WorkerEvent =
   | { type: 'baseline'; baseline: ProbeBaseline }
   | { type: 'record'; record: TrainRecord }
   | { type: 'transfer'; record: TransferRecord }
-  | { type: 'transfer-progress'; progress: TransferProgress };
+  | { type: 'transfer-progress'; progress: TransferProgress }
+  | { type: 'checkpoint'; checkpoint: RunCheckpoint };
 
 export interface MemoryInfo {
   numTensors: number;
@@ -26,11 +28,14 @@ export interface LabWorkerApi {
   backends(): Promise<BackendOption[]>;
   /** One instrumented step of a (validated here again) config. */
   profileStep(config: unknown): Promise<StepProfile>;
-  run(config: unknown, onEvent: (e: WorkerEvent) => void): Promise<RunResult>;
+  /** Trains `config`, or continues `resumeFrom` (a checkpoint of the same config; the backend may differ). */
+  run(config: unknown, onEvent: (e: WorkerEvent) => void, resumeFrom?: RunCheckpoint): Promise<RunResult>;
   pause(): void;
   resume(): void;
   stop(): void;
   memory(): MemoryInfo;
+  /** Test hook: destroys the WebGPU device, as a driver reset or a lost GPU would (no-op on other backends). */
+  loseDevice(): Promise<boolean>;
   /** Profiles one step of every method variant for the config's model and batch, row by row. */
   compareMethods(config: unknown, onRow: (row: ComparisonRow) => void): Promise<ComparisonRow[]>;
   /** Samples, annotations and class histogram of a config's dataset (cheap; allowed while a run trains). */

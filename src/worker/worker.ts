@@ -27,10 +27,23 @@ let backend: BackendInfo | null = null;
 let backendChoice: BackendChoice | null = null;
 let control: RunControl | null = null;
 
+/** Why the WebGPU device was lost, once it was: every later call refuses (the page restarts this worker). */
+let deviceLost: string | null = null;
+
+type GpuDeviceLike = { lost: Promise<{ reason: string; message: string }>; destroy(): void };
+const webgpuDevice = (): GpuDeviceLike | null =>
+  tf.getBackend() === 'webgpu' ? ((tf.backend() as unknown as { device?: GpuDeviceLike }).device ?? null) : null;
+
 async function ensureBackend(choice: BackendChoice): Promise<BackendInfo> {
+  if (deviceLost) throw new Error(`WebGPU device lost: ${deviceLost}`);
   if (!backend || choice !== backendChoice) {
     backend = await initBackend(choice, browserLoaders);
     backendChoice = choice;
+    // A lost device (driver reset, GPU removed, or the test hook) ends the run at its next step.
+    void webgpuDevice()?.lost.then((info) => {
+      deviceLost = `${info.reason || 'unknown'}${info.message ? `: ${info.message}` : ''}`;
+      control?.fail(new Error(`WebGPU device lost (${deviceLost})`));
+    });
   }
   return backend;
 }
@@ -54,8 +67,8 @@ const api: LabWorkerApi = {
       await ensureBackend(config.backend);
       return profileStep(config);
     }),
-  run: (input, onEvent: (e: WorkerEvent) => void) =>
-    exclusive('start a run', async () => {
+  run: (input, onEvent: (e: WorkerEvent) => void, resumeFrom) =>
+    exclusive(resumeFrom ? 'resume a run' : 'start a run', async () => {
       const config = resolveConfig(input);
       const info = await ensureBackend(config.backend);
       onEvent({ type: 'backend', backend: info });
@@ -68,7 +81,8 @@ const api: LabWorkerApi = {
           onRecord: (record) => onEvent({ type: 'record', record }),
           onTransfer: (record) => onEvent({ type: 'transfer', record }),
           onTransferProgress: (progress) => onEvent({ type: 'transfer-progress', progress }),
-        });
+          onCheckpoint: (checkpoint) => onEvent({ type: 'checkpoint', checkpoint }),
+        }, resumeFrom);
       } finally {
         control = null;
       }
@@ -101,6 +115,11 @@ const api: LabWorkerApi = {
     }),
   exploreDataset: (input, opts) => exploreDataset(resolveConfig(input), opts),
   importImages: (payload, onProgress) => exclusive('import images', () => importImages(payload, undefined, onProgress)),
+  async loseDevice() {
+    const device = webgpuDevice();
+    device?.destroy();
+    return device !== null;
+  },
   memory: () => {
     const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
     return { numTensors: m.numTensors, numBytes: m.numBytes, numBytesInGPU: m.numBytesInGPU };

@@ -1,0 +1,240 @@
+/**
+ * The run in progress and the runs kept in IndexedDB: start, pause, resume,
+ * stop; every run stored as it happens (records, checkpoints), listed after a
+ * reload, opened, renamed, deleted, exported and imported; interrupted or
+ * stopped runs resumed from their last checkpoint on any backend. A worker
+ * that fails fatally (aborted wasm runtime, out of memory, lost GPU device) is
+ * replaced, and nothing already recorded is lost.
+ */
+import type { StoreApi } from 'zustand';
+import { validateConfig, type ExperimentConfig, type ExperimentInput } from '../train/config';
+import type { ProbeBaseline, RunResult, StepProfile, TrainRecord, TransferProgress, TransferRecord } from '../train/records';
+import type { BackendChoice } from '../engine/backendIds';
+import type { LabClient } from '../worker/client';
+import type { WorkerEvent } from '../worker/protocol';
+import { exportRunCsv, exportRunJson, parseRunFile } from './runFile';
+import { RunRecorder } from './runRecorder';
+import { requestPersistence, storageInfo, type RunsDb, type StorageInfo } from './runsDb';
+import { APP_VERSION, type StoredRun } from './storedRun';
+
+export type RunStatus = 'idle' | 'starting' | 'running' | 'paused' | 'done' | 'stopped' | 'error' | 'diverged' | 'interrupted';
+
+export interface RunSlice {
+  status: RunStatus;
+  /** The stored run shown (the one running, or one opened from the list); null before any. */
+  runId: string | null;
+  records: TrainRecord[];
+  /** The run's probe of its random-init encoder (before step 0); null until it arrives or when the probe is off. */
+  baseline: ProbeBaseline | null;
+  /** Segmentation transfer evaluations of the run (scratch baseline and fine-tuned checkpoints). */
+  transfer: TransferRecord[];
+  /** Where the fine-tuning in progress is; null when none runs. */
+  transferProgress: TransferProgress | null;
+  profile: StepProfile | null;
+  runConfig: ExperimentConfig | null;
+  /** Why the shown run failed, diverged or was interrupted. */
+  runError: string | null;
+  startedAt: number | null;
+  start(input?: unknown, onProgress?: (r: TrainRecord) => void): Promise<RunResult>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  stop(): Promise<void>;
+
+  /** Every stored run, newest first ([] when storage is unavailable). */
+  runs: StoredRun[];
+  /** Why runs are not being stored, if they are not. */
+  storageError: string | null;
+  storage: StorageInfo | null;
+  refreshRuns(): Promise<StoredRun[]>;
+  openRun(id: string): Promise<StoredRun>;
+  renameRun(id: string, name: string): Promise<void>;
+  deleteRun(id: string): Promise<void>;
+  /** Continues a stored run from its last checkpoint, on its own backend or on `backend`. */
+  resumeRun(id: string, backend?: BackendChoice): Promise<RunResult>;
+  exportRun(id: string, format: 'json' | 'csv'): Promise<string>;
+  /** Validates a results file and stores it as a new run; a bad file changes nothing. */
+  importRunFile(text: string | ArrayBuffer | Uint8Array): Promise<StoredRun>;
+}
+
+/** What the run slice needs from the rest of the lab. */
+export interface RunDeps {
+  client: LabClient;
+  remote: <T extends (...a: never[]) => unknown>(f: T) => T;
+  db: RunsDb | null;
+  /** Replaces the worker after a fatal failure; absent in tests. */
+  restartWorker?: () => Promise<void>;
+  /** Shows a message above the workspace. */
+  notify(message: string): void;
+  /** Makes `input` the edited experiment. */
+  showConfig(input: ExperimentInput): void;
+}
+
+/** Failures after which the worker's tfjs cannot be trusted: it is replaced. */
+const FATAL = /Aborted\(|RuntimeError|out of memory|memory access out of bounds|unreachable|device lost|DeviceLost/i;
+
+const isActive = (s: RunStatus) => s === 'starting' || s === 'running' || s === 'paused';
+
+function runName(config: ExperimentConfig, when: number): string {
+  const model = `dim ${config.model.dim} x ${config.model.depth}`;
+  return `${config.method} · ${config.dataset.preset} · ${model} · ${new Date(when).toISOString().slice(0, 16).replace('T', ' ')}`;
+}
+
+const newId = (): string => (typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : `run-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+
+type Set<S> = StoreApi<S>['setState'];
+type Get<S> = StoreApi<S>['getState'];
+
+export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, deps: RunDeps): RunSlice {
+  const patch = (p: Partial<RunSlice>) => set(p as Partial<S>);
+  let allowOverQuota = false;
+
+  const refreshStorage = async () => patch({ storage: await storageInfo().catch(() => null) });
+
+  /** Runs `config` (fresh, or from `resume`), storing it as it goes. */
+  async function execute(source: unknown, stored: StoredRun, onProgress?: (r: TrainRecord) => void, resume?: Awaited<ReturnType<RunsDb['getCheckpoint']>>): Promise<RunResult> {
+    const recorder = new RunRecorder(deps.db, stored, {
+      onSaved: (run) => patch({ runs: [run, ...get().runs.filter((r) => r.id !== run.id)] }),
+      onError: (message) => patch({ storageError: message }),
+      onQuota: (bytes, usage, quota) => {
+        if (allowOverQuota) return true;
+        allowOverQuota = typeof window !== 'undefined' && window.confirm(
+          `Storing this run's checkpoint (${(bytes / 1e6).toFixed(1)} MB) would pass this site's storage quota (${(usage / 1e6).toFixed(0)} of ${(quota / 1e6).toFixed(0)} MB used). Store it anyway? (Deleting old runs frees space.)`,
+        );
+        return allowOverQuota;
+      },
+    });
+    void recorder.flush();
+    const onEvent = deps.remote((e: WorkerEvent) => {
+      if (e.type === 'backend') {
+        set({ backend: e.backend } as unknown as Partial<S>);
+        patch({ status: get().status === 'paused' ? 'paused' : 'running' });
+        recorder.update({ backend: e.backend, status: 'running' });
+      } else if (e.type === 'profile') {
+        patch({ profile: e.profile });
+        recorder.update({ profile: e.profile });
+      } else if (e.type === 'baseline') {
+        patch({ baseline: e.baseline });
+        recorder.update({ baseline: e.baseline });
+      } else if (e.type === 'transfer') {
+        patch({ transfer: [...get().transfer, e.record], transferProgress: null });
+        recorder.update({ transfer: get().transfer });
+      } else if (e.type === 'transfer-progress') patch({ transferProgress: e.progress });
+      else if (e.type === 'checkpoint') void recorder.checkpoint(e.checkpoint).then(refreshStorage);
+      else {
+        patch({ records: [...get().records, e.record] });
+        recorder.update({ records: get().records });
+        onProgress?.(e.record);
+      }
+    });
+    try {
+      const result = await deps.client.run(source, onEvent, resume);
+      const status: RunStatus = result.diverged ? 'diverged' : result.stopped ? 'stopped' : 'done';
+      patch({ status, transferProgress: null, runError: result.diverged?.reason ?? null });
+      await recorder.finish({ status, reason: result.diverged?.reason, records: result.records, transfer: result.transfer, baseline: result.baseline, profile: result.profile });
+      return result;
+    } catch (e) {
+      const message = (e as Error).message;
+      patch({ status: 'error', runError: message, transferProgress: null });
+      const resumable = recorder.current.checkpointStep !== undefined ? ` It can resume from its checkpoint at step ${recorder.current.checkpointStep} (Runs).` : '';
+      await recorder.finish({ status: 'error', reason: message });
+      if (FATAL.test(message) && deps.restartWorker) {
+        await deps.restartWorker();
+        deps.notify(`The training worker failed (${message}) and was restarted; every record so far is kept.${resumable}`);
+      }
+      throw e;
+    }
+  }
+
+  return {
+    status: 'idle',
+    runId: null,
+    records: [],
+    baseline: null,
+    transfer: [],
+    transferProgress: null,
+    profile: null,
+    runConfig: null,
+    runError: null,
+    startedAt: null,
+    async start(input, onProgress) {
+      const source = input ?? (get() as unknown as { input: ExperimentInput }).input;
+      const v = validateConfig(source);
+      if (!v.ok) throw v.error; // nothing recorded so far is touched
+      if (isActive(get().status)) throw new Error('a run is already in progress: stop it before starting another');
+      const now = Date.now();
+      const stored: StoredRun = { id: newId(), name: runName(v.config, now), createdAt: now, updatedAt: now, status: 'running', config: v.config, backend: null, records: [], baseline: null, profile: null, transfer: [], appVersion: APP_VERSION };
+      patch({ status: 'starting', runId: stored.id, records: [], baseline: null, transfer: [], transferProgress: null, profile: null, runConfig: v.config, runError: null, startedAt: now });
+      if (get().runs.length === 0) void requestPersistence().catch(() => false);
+      return execute(source, stored, onProgress);
+    },
+    async pause() {
+      if (get().status !== 'running') return;
+      await deps.client.pause();
+      patch({ status: 'paused' });
+    },
+    async resume() {
+      if (get().status !== 'paused') return;
+      await deps.client.resume();
+      patch({ status: 'running' });
+    },
+    async stop() {
+      if (get().status !== 'running' && get().status !== 'paused') return;
+      await deps.client.stop();
+    },
+
+    runs: [],
+    storageError: deps.db ? null : 'this browser gives the page no IndexedDB (private mode?): runs are not kept across reloads',
+    storage: null,
+    async refreshRuns() {
+      if (!deps.db) return [];
+      const runs = await deps.db.list();
+      patch({ runs });
+      await refreshStorage();
+      return runs;
+    },
+    async openRun(id) {
+      if (isActive(get().status)) throw new Error('a run is in progress: stop it before opening another');
+      const run = (await deps.db?.get(id)) ?? get().runs.find((r) => r.id === id);
+      if (!run) throw new Error(`no stored run ${id}`);
+      const status: RunStatus = run.status === 'running' || run.status === 'paused' ? 'interrupted' : run.status;
+      patch({ status, runId: run.id, records: run.records, baseline: run.baseline, transfer: run.transfer, transferProgress: null, profile: run.profile, runConfig: run.config, runError: run.reason ?? null, startedAt: run.createdAt });
+      deps.showConfig(run.config);
+      return run;
+    },
+    async renameRun(id, name) {
+      const clean = name.trim();
+      if (!clean || clean.length > 120 || /[<>]/.test(clean)) throw new Error('a run name must be 1-120 characters, without < or >');
+      if (!deps.db) throw new Error(get().storageError ?? 'no storage');
+      const run = await deps.db.rename(id, clean);
+      patch({ runs: get().runs.map((r) => (r.id === id ? run : r)) });
+    },
+    async deleteRun(id) {
+      if (get().runId === id && isActive(get().status)) throw new Error('stop this run before deleting it');
+      await deps.db?.delete(id);
+      patch({ runs: get().runs.filter((r) => r.id !== id) });
+      await refreshStorage();
+    },
+    async resumeRun(id, backend) {
+      if (isActive(get().status)) throw new Error('a run is already in progress: stop it before resuming another');
+      const run = (await deps.db?.get(id)) ?? get().runs.find((r) => r.id === id);
+      if (!run) throw new Error(`no stored run ${id}`);
+      const checkpoint = await deps.db?.getCheckpoint(id);
+      if (!checkpoint) throw new Error(`run "${run.name}" has no checkpoint to resume from (it stopped before its first one)`);
+      const config: ExperimentConfig = { ...checkpoint.config, backend: backend ?? run.config.backend };
+      patch({ status: 'starting', runId: run.id, records: checkpoint.records, baseline: checkpoint.baseline, transfer: checkpoint.transfer, transferProgress: null, profile: checkpoint.profile, runConfig: config, runError: null, startedAt: Date.now() });
+      const stored: StoredRun = { ...run, config, status: 'running', reason: undefined, records: checkpoint.records, transfer: checkpoint.transfer };
+      return execute(config, stored, undefined, checkpoint);
+    },
+    async exportRun(id, format) {
+      const run = (await deps.db?.get(id)) ?? get().runs.find((r) => r.id === id);
+      if (!run) throw new Error(`no stored run ${id}`);
+      return format === 'csv' ? exportRunCsv(run) : exportRunJson(run);
+    },
+    async importRunFile(text) {
+      const run = parseRunFile(text); // throws, naming what is wrong, before anything is written
+      if (deps.db) await deps.db.put(run);
+      patch({ runs: [run, ...get().runs] });
+      return run;
+    },
+  };
+}

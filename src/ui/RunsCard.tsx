@@ -1,0 +1,162 @@
+/**
+ * The runs kept in this browser (IndexedDB): open one to see its charts again,
+ * resume a stopped or interrupted one from its checkpoint (on WebGPU or wasm),
+ * rename, export (JSON, CSV), delete, import a results file, and tick two or
+ * more to compare them side by side. Shows the storage used and the quota.
+ */
+import { useState } from 'react';
+import type { StoredRun } from '../store/storedRun';
+import { isRunActive } from './derived';
+import { Card } from './Card';
+import { RunsCompare } from './RunsCompare';
+import { formatBytes, formatFlops, formatPercent } from './format';
+import { useLab, useLabStore } from './labContext';
+
+/** Saves `text` as a file the person downloads. */
+function download(name: string, text: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+const fileStem = (run: StoredRun) => run.name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase() || 'run';
+const lastProbe = (run: StoredRun) => [...run.records].reverse().find((r) => r.probeAccuracy !== undefined)?.probeAccuracy;
+const resumable = (run: StoredRun) => run.checkpointStep !== undefined && run.status !== 'done' && run.status !== 'running' && run.status !== 'paused';
+
+export function RunsCard() {
+  const store = useLabStore();
+  const runs = useLab((s) => s.runs);
+  const shownId = useLab((s) => s.runId);
+  const active = useLab((s) => isRunActive(s.status));
+  const storage = useLab((s) => s.storage);
+  const storageError = useLab((s) => s.storageError);
+  const [selected, setSelected] = useState<string[]>([]);
+  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  const s = () => store.getState();
+  const act = (f: () => Promise<unknown>, done?: string) => () =>
+    f().then(
+      () => done && setMessage({ error: false, text: done }),
+      (e: Error) => setMessage({ error: true, text: e.message }),
+    );
+  const toggle = (id: string) => setSelected((ids) => (ids.includes(id) ? ids.filter((x) => x !== id) : [...ids, id]));
+  const exportAs = (run: StoredRun, format: 'json' | 'csv') =>
+    act(async () => download(`${fileStem(run)}.${format}`, await s().exportRun(run.id, format), format === 'json' ? 'application/json' : 'text/csv'));
+  const rename = (run: StoredRun) => {
+    const name = window.prompt('Rename run', run.name);
+    if (name !== null) void act(() => s().renameRun(run.id, name))();
+  };
+  const remove = (run: StoredRun) => {
+    if (window.confirm(`Delete "${run.name}" and its checkpoint? This cannot be undone.`)) {
+      setSelected((ids) => ids.filter((x) => x !== run.id));
+      void act(() => s().deleteRun(run.id))();
+    }
+  };
+  const importFile = (file: File | undefined) =>
+    file && act(async () => s().importRunFile(new Uint8Array(await file.arrayBuffer())), `Imported ${file.name}.`)();
+
+  const compared = runs.filter((r) => selected.includes(r.id));
+  const usage = storage ? `${formatBytes(storage.usage)} of ${formatBytes(storage.quota)} used${storage.persisted ? ', kept under storage pressure' : ''}` : null;
+
+  return (
+    <Card
+      title="Runs"
+      subtitle={storageError ?? `Kept in this browser; a reload shows them again. ${usage ?? ''}`}
+      className="card-wide"
+      testId="runs-card"
+      actions={
+        <label className="btn btn-small" data-testid="import-run-label">
+          Import results…
+          <input type="file" accept=".json,application/json" hidden data-testid="import-run" onChange={(e) => importFile(e.target.files?.[0])} />
+        </label>
+      }
+    >
+      {message && (
+        <div className={`alert ${message.error ? 'alert-error' : 'alert-info'}`} role={message.error ? 'alert' : 'status'} data-testid="runs-message">
+          <span>{message.text}</span>
+          <button className="btn btn-small btn-ghost" onClick={() => setMessage(null)}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      <div className="table-scroll">
+        <table className="table runs-table" data-testid="runs-table" data-rows={runs.length}>
+          <thead>
+            <tr>
+              <th aria-label="compare" />
+              <th>run</th>
+              <th>status</th>
+              <th className="num">steps</th>
+              <th className="num">FLOPs</th>
+              <th className="num">probe</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {runs.length === 0 && (
+              <tr>
+                <td colSpan={7} className="muted">
+                  No runs yet: press Run, or import a results file.
+                </td>
+              </tr>
+            )}
+            {runs.map((run) => {
+              const last = run.records.at(-1);
+              const probe = lastProbe(run);
+              return (
+                <tr key={run.id} className={run.id === shownId ? 'row-current' : undefined} data-testid="run-row" data-status={run.status}>
+                  <td>
+                    <input type="checkbox" aria-label={`compare ${run.name}`} checked={selected.includes(run.id)} onChange={() => toggle(run.id)} />
+                  </td>
+                  <td className="run-name" title={run.reason}>
+                    {run.name}
+                  </td>
+                  <td>
+                    <span className={`status-pill status-${run.status}`}>{run.status}</span>
+                  </td>
+                  <td className="num">
+                    {last?.step ?? 0} / {run.config.steps}
+                  </td>
+                  <td className="num">{last ? formatFlops(last.flops) : '—'}</td>
+                  <td className="num">{probe !== undefined ? formatPercent(probe) : '—'}</td>
+                  <td className="run-actions">
+                    <button className="btn btn-small" disabled={active} onClick={act(() => s().openRun(run.id))} data-testid="open-run">
+                      Open
+                    </button>
+                    {resumable(run) && (
+                      <>
+                        <button className="btn btn-small btn-primary" disabled={active} onClick={act(() => s().resumeRun(run.id))} data-testid="resume-run" title={`from step ${run.checkpointStep}, on ${run.config.backend}`}>
+                          Resume
+                        </button>
+                        {run.config.backend !== 'wasm' && (
+                          <button className="btn btn-small" disabled={active} onClick={act(() => s().resumeRun(run.id, 'wasm'))} data-testid="resume-run-wasm" title={`from step ${run.checkpointStep}, on wasm`}>
+                            on wasm
+                          </button>
+                        )}
+                      </>
+                    )}
+                    <button className="btn btn-small btn-ghost" onClick={() => rename(run)}>
+                      Rename
+                    </button>
+                    <button className="btn btn-small btn-ghost" onClick={exportAs(run, 'json')} data-testid="export-json">
+                      JSON
+                    </button>
+                    <button className="btn btn-small btn-ghost" onClick={exportAs(run, 'csv')}>
+                      CSV
+                    </button>
+                    <button className="btn btn-small btn-ghost btn-danger" disabled={active && run.id === shownId} onClick={() => remove(run)}>
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      {compared.length >= 2 && <RunsCompare runs={compared} />}
+    </Card>
+  );
+}

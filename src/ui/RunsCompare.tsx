@@ -1,0 +1,77 @@
+/**
+ * Two or more stored runs side by side: probe accuracy against cumulative
+ * pre-training FLOPs (log axis), one line per run, and a table of what
+ * differs and where each ended (probe with its interval, patch mIoU,
+ * fine-tuned mIoU, FLOPs, wall time).
+ */
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { StoredRun } from '../store/storedRun';
+import { logTicks } from './axisTicks';
+import { ACCENT_STEPS, AXIS_TICK, GRID, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from './chartTheme';
+import { formatDuration, formatFlops, formatPercent } from './format';
+
+const probePoints = (run: StoredRun) => run.records.filter((r) => r.probeAccuracy !== undefined && r.flops > 0);
+
+export function RunsCompare({ runs }: { runs: StoredRun[] }) {
+  const flops = runs.flatMap((r) => probePoints(r).map((p) => p.flops));
+  const ticks = flops.length ? logTicks(Math.min(...flops), Math.max(...flops)) : [];
+  return (
+    <div className="runs-compare" data-testid="runs-compare" data-runs={runs.length}>
+      <h3 className="subheading">Probe accuracy vs pre-training FLOPs</h3>
+      <ResponsiveContainer width="100%" height={240}>
+        <LineChart margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
+          <CartesianGrid stroke={GRID} strokeDasharray="3 3" />
+          <XAxis dataKey="flops" type="number" scale="log" domain={['dataMin', 'dataMax']} ticks={ticks} tickFormatter={formatFlops} tick={AXIS_TICK} allowDuplicatedCategory={false} />
+          <YAxis domain={[0, 1]} tickFormatter={(v: number) => formatPercent(v, 0)} tick={AXIS_TICK} width={48} />
+          <Tooltip contentStyle={TOOLTIP_STYLE} labelStyle={TOOLTIP_LABEL_STYLE} itemStyle={TOOLTIP_ITEM_STYLE} labelFormatter={(v) => `${formatFlops(Number(v))} FLOPs`} formatter={(v) => formatPercent(Number(v))} />
+          <Legend wrapperStyle={{ fontSize: 12 }} />
+          {runs.map((run, i) => (
+            <Line key={run.id} data={probePoints(run)} dataKey="probeAccuracy" name={run.name} stroke={ACCENT_STEPS[i % ACCENT_STEPS.length]} dot isAnimationActive={false} />
+          ))}
+        </LineChart>
+      </ResponsiveContainer>
+      <div className="table-scroll">
+        <table className="table" data-testid="runs-compare-table">
+          <thead>
+            <tr>
+              <th>run</th>
+              <th>method</th>
+              <th>dataset</th>
+              <th>model</th>
+              <th className="num">FLOPs</th>
+              <th className="num">probe (95 % interval)</th>
+              <th className="num">patch mIoU</th>
+              <th className="num">fine-tuned mIoU</th>
+              <th className="num">wall time</th>
+            </tr>
+          </thead>
+          <tbody>
+            {runs.map((run) => {
+              const last = run.records.at(-1);
+              const probe = probePoints(run).at(-1);
+              const tuned = run.transfer.filter((t) => t.init === 'pretrained').at(-1);
+              return (
+                <tr key={run.id}>
+                  <td className="run-name">{run.name}</td>
+                  <td>{run.config.method}</td>
+                  <td>{run.config.dataset.preset}</td>
+                  <td>
+                    dim {run.config.model.dim} x {run.config.model.depth}
+                  </td>
+                  <td className="num">{last ? formatFlops(last.flops) : '—'}</td>
+                  <td className="num">
+                    {probe?.probeAccuracy !== undefined ? formatPercent(probe.probeAccuracy) : '—'}
+                    {probe?.probeInterval && ` (${formatPercent(probe.probeInterval[0], 0)}–${formatPercent(probe.probeInterval[1], 0)})`}
+                  </td>
+                  <td className="num">{probe?.patchMiou !== undefined ? formatPercent(probe.patchMiou) : '—'}</td>
+                  <td className="num">{tuned ? formatPercent(tuned.miou) : '—'}</td>
+                  <td className="num">{last ? formatDuration(last.wallMs) : '—'}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
