@@ -17,8 +17,8 @@ import { ParamStore } from '../src/models/layers';
 import { VitEncoder, type VitConfig } from '../src/models/vit';
 import { vitFlops } from '../src/models/vitFlops';
 import { byol } from '../src/methods/byol';
-import { dino, dinoLocalSize, dinoTeacherTemp } from '../src/methods/dino';
-import { defaultOptions, type DinoOptions } from '../src/methods/catalog';
+import { dino, dinoTeacherTemp } from '../src/methods/dino';
+import { defaultOptions, dinoLocalSide, type DinoOptions } from '../src/methods/catalog';
 import { emaUpdate } from '../src/methods/ema';
 import { simclr } from '../src/methods/simclr';
 import type { Batch, MethodRequirements, MethodState } from '../src/methods/types';
@@ -85,8 +85,10 @@ function setup(method: SslMethod, options: Record<string, unknown> = {}): Setup 
   const opts = { ...method.defaults, ...options };
   const before = new Set(Object.keys(tf.engine().registeredVariables));
   const state = method.init({ encoder, model: tiny, numClasses: 10, steps: STEPS, options: opts, rng: rng.split('method'), scope: <T>(c: string, f: () => T) => counter.scope(c, f) });
+  // Non-trainable variables the method created, less its buffers (DINO's centre): the EMA teacher.
+  const buffers = new Set((state.buffers ?? []).map((b) => b.name));
   const teacher = Object.entries(tf.engine().registeredVariables)
-    .filter(([name, v]) => !before.has(name) && !v.trainable)
+    .filter(([name, v]) => !before.has(name) && !v.trainable && !buffers.has(name))
     .map(([, v]) => v);
   const specs = method.requires(opts, tiny).views;
   return {
@@ -247,10 +249,10 @@ describe.each(METHODS)('$method.id', ({ method, teacher, views }) => {
 
 describe('DINO specifics', () => {
   it('local crop size: auto is half the image on the patch grid; explicit sizes are kept', () => {
-    expect(dinoLocalSize(defaultOptions('dino'), tiny)).toBe(8);
-    expect(dinoLocalSize(defaultOptions('dino'), { ...tiny, imageSize: 32 })).toBe(16);
-    expect(dinoLocalSize(defaultOptions('dino'), { ...tiny, imageSize: 64, patchSize: 8 })).toBe(32);
-    expect(dinoLocalSize({ ...defaultOptions('dino'), localSize: 12 }, { ...tiny, imageSize: 32 })).toBe(12);
+    expect(dinoLocalSide(0, tiny)).toBe(8);
+    expect(dinoLocalSide(0, { ...tiny, imageSize: 32 })).toBe(16);
+    expect(dinoLocalSide(0, { ...tiny, imageSize: 64, patchSize: 8 })).toBe(32);
+    expect(dinoLocalSide(12, { ...tiny, imageSize: 32 })).toBe(12);
     const r = dino.requires({ ...defaultOptions('dino'), localCrops: 2, localSize: 12 }, { ...tiny, imageSize: 32 });
     expect(r.views.map((v) => v.size)).toEqual([32, 32, 12, 12]);
   });

@@ -9,7 +9,11 @@
  * differs, with the measurement (docs/recipes.md has the sweeps).
  */
 import { z } from 'zod';
-import { defineMethod, option, optionControls, type MethodSpec, type OptionControl } from './spec';
+import { VOCAB } from '../data/tokenize';
+import type { VitConfig } from '../models/vit';
+import { maeDecoderConfig } from '../models/maeDecoderShape';
+import { TEXT_SIZES } from '../models/textSizes';
+import { defineMethod, option, optionControls, type EncoderPass, type MethodSpec, type OptionControl } from './spec';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const unit = () => z.number().min(0).max(1);
@@ -137,6 +141,31 @@ export type ClipOptions = z.output<typeof clipOptions>;
 /** Patches the encoder sees: MAE's len_keep = int(N * (1 - mask_ratio)). */
 export const lenKeep = (numPatches: number, maskRatio: number): number => Math.trunc(numPatches * (1 - maskRatio));
 
+/*
+ * What one training step of each method runs, for the memory estimate (`encoderPasses`,
+ * priced by src/train/memoryEstimate.ts). The estimate prices the transformer blocks from
+ * the model; each entry adds its own layers: weights (`extraParams`) and about the sum of
+ * their forward outputs per image (`extraFloats`), read off the method files. Sizes the
+ * implementations use come from tfjs-free modules both sides import (maeDecoderShape,
+ * textSizes, dinoLocalSide below).
+ */
+
+const linearParams = (inDim: number, outDim: number, bias = true) => inDim * outDim + (bias ? outDim : 0);
+
+/** DINO's local crop side: the option, or (0) half the image rounded to the patch grid, at least one patch. */
+export function dinoLocalSide(localSize: number, model: VitConfig): number {
+  if (localSize !== 0) return localSize;
+  return Math.max(model.patchSize, Math.round(model.imageSize / 2 / model.patchSize) * model.patchSize);
+}
+
+/** Classes the supervised head is sized for: the presets have at most 70 (JFT-like); an imported set has its folders'. */
+const ASSUMED_CLASSES = 100;
+
+/** A hidden Linear + BatchNorm + ReLU layer keeps about 9 outputs of its width (BN: sub, square, sub, rsqrt-mul, gamma, beta). */
+const BN_LAYER_FLOATS = 9;
+/** A hidden Linear + exact GELU layer keeps 6 outputs of its width (src/models/layers.ts gelu: 4 ops + the product). */
+const GELU_LAYER_FLOATS = 6;
+
 export const CATALOG = {
   supervised: defineMethod({
     label: 'Supervised classification',
@@ -144,6 +173,10 @@ export const CATALOG = {
     summary: 'Softmax classifier on the class token; labels averaged over objects, smoothed by 0.1 (ViT / paper A.3).',
     atLabScale: 'kNN probe about 87 % after 1,000 steps, from about 15-20 % at random init (median of 3 seeds; npm run signal).',
     options: supervisedOptions,
+    encoderPasses: (_o, model) => [
+      // Linear classifier on the class token: logits, smoothing and softmax cross-entropy, a few per class.
+      { imageSize: model.imageSize, count: 1, grad: true, extraParams: linearParams(model.dim, ASSUMED_CLASSES), extraFloats: model.dim + 5 * ASSUMED_CLASSES },
+    ],
     load: () => import('./supervised').then((m) => m.supervised),
   }),
   mae: defineMethod({
@@ -158,6 +191,28 @@ export const CATALOG = {
       const kept = lenKeep(n, o.maskRatio);
       return kept >= 1 && kept < n ? [] : [{ key: 'maskRatio', message: `${o.maskRatio} keeps ${kept} of ${n} patches; it must keep at least one and hide at least one` }];
     },
+    encoderPasses(o, model): EncoderPass[] {
+      const n = (model.imageSize / model.patchSize) ** 2;
+      const kept = lenKeep(n, o.maskRatio);
+      const prefix = model.pool === 'cls' ? 1 : 0;
+      const pixels = model.patchSize * model.patchSize * 3;
+      const dec = maeDecoderConfig(model, o.decoder);
+      return [
+        // The encoder sees the kept patches only (all N are embedded first, which the estimate prices).
+        { imageSize: model.imageSize, count: 1, grad: true, tokenFraction: kept / n },
+        {
+          // The decoder: its blocks over all c+N positions; beside them its embed, mask token, norm and
+          // pixel head (weights), the embed and unshuffle outputs, the [N, p*p*3] prediction and the
+          // loss's target patches, per-patch normalisation and squared error (about 13 per pixel).
+          imageSize: model.imageSize,
+          count: 1,
+          grad: true,
+          blocks: dec,
+          extraParams: linearParams(model.dim, dec.dim) + dec.dim + 2 * dec.dim + linearParams(dec.dim, pixels),
+          extraFloats: (prefix + kept + n) * dec.dim + 13 * n * pixels,
+        },
+      ];
+    },
     load: () => import('./mae').then((m) => m.mae),
   }),
   simclr: defineMethod({
@@ -166,6 +221,16 @@ export const CATALOG = {
     summary: 'Contrastive: two augmented views attract, other images repel (NT-Xent).',
     atLabScale: 'kNN probe about 24 %, 3-10 points above random init (median +4): the first self-supervised method to rise, still far below supervised at this budget (docs/recipes.md).',
     options: simclrOptions,
+    encoderPasses(o, model) {
+      const d = model.dim;
+      const hidden = Math.max(1, Math.round(o.projHiddenMult * d));
+      const dims = [d, ...Array.from({ length: o.projLayers - 1 }, () => hidden), o.projDim];
+      // Projection head: Linear (no bias) + BatchNorm per layer (the last BN without offset).
+      const params = dims.slice(1).reduce((sum, out, i) => sum + dims[i] * out + 2 * out, 0) - o.projDim;
+      // Both views in one encoder call; NT-Xent over [2B, 2B]: similarity, scaled, masked, log-softmax,
+      // the positives constant and their product (7 per pair).
+      return [{ imageSize: model.imageSize, count: 2, grad: true, extraParams: params, extraFloats: d + BN_LAYER_FLOATS * hidden * (o.projLayers - 1) + 11 * o.projDim, pairFloats: 7 }];
+    },
     load: () => import('./simclr').then((m) => m.simclr),
   }),
   byol: defineMethod({
@@ -174,6 +239,21 @@ export const CATALOG = {
     summary: 'Predicts an EMA target network’s projection of another view; no negatives.',
     atLabScale: 'kNN probe about 17-20 %, within noise of random init: its predictor and EMA target need more steps than the default budget buys (docs/recipes.md).',
     options: byolOptions,
+    encoderPasses(o, model) {
+      const d = model.dim;
+      const projHidden = Math.max(1, Math.round(o.projHiddenMult * d));
+      const predHidden = Math.max(1, Math.round(o.predHiddenMult * d));
+      // byolMlp: Linear (no bias) + BatchNorm + ReLU, then Linear without bias.
+      const mlp = (inDim: number, hidden: number) => inDim * hidden + 2 * hidden + hidden * o.projDim;
+      const projector = mlp(d, projHidden);
+      const mlpFloats = (hidden: number) => BN_LAYER_FLOATS * hidden + o.projDim;
+      return [
+        // Online: both views in one encoder call, then projector and predictor per view, the loss.
+        { imageSize: model.imageSize, count: 2, grad: true, extraParams: projector + mlp(o.projDim, predHidden), extraFloats: d + mlpFloats(projHidden) + mlpFloats(predHidden) + 4 * o.projDim },
+        // Target: the frozen copies of the encoder and projector on the same two views.
+        { imageSize: model.imageSize, count: 2, grad: false, extraParams: projector, extraFloats: d + mlpFloats(projHidden) },
+      ];
+    },
     load: () => import('./byol').then((m) => m.byol),
   }),
   dino: defineMethod({
@@ -187,6 +267,20 @@ export const CATALOG = {
       if (o.localSize === 0 || (o.localSize % p === 0 && o.localSize <= model.imageSize)) return [];
       return [{ key: 'localSize', message: `${o.localSize} must be a multiple of the patch size ${p} and at most the image size ${model.imageSize} (0 = auto)` }];
     },
+    encoderPasses(o, model) {
+      const d = model.dim;
+      const hidden = Math.max(1, Math.round(o.headHiddenMult * d));
+      const k = o.prototypes;
+      // DinoHead: Linear + GELU twice, Linear to the bottleneck, l2 norm, prototypes [bottleneck, K] (no bias).
+      const head = linearParams(d, hidden) + linearParams(hidden, hidden) + linearParams(hidden, o.bottleneckDim) + o.bottleneckDim * k;
+      const mlpFloats = d + 2 * GELU_LAYER_FLOATS * hidden + 3 * o.bottleneckDim;
+      // Student logits, /temperature, log-softmax and the products with the teacher targets; teacher logits, centred, /temperature, softmax.
+      const student = { grad: true, extraFloats: mlpFloats + 5 * k };
+      const passes: EncoderPass[] = [{ imageSize: model.imageSize, count: 2, ...student, extraParams: head }];
+      if (o.localCrops > 0) passes.push({ imageSize: dinoLocalSide(o.localSize, model), count: o.localCrops, ...student });
+      passes.push({ imageSize: model.imageSize, count: 2, grad: false, extraParams: head, extraFloats: mlpFloats + 4 * k });
+      return passes;
+    },
     load: () => import('./dino').then((m) => m.dino),
   }),
   clip: defineMethod({
@@ -195,6 +289,24 @@ export const CATALOG = {
     summary: 'Contrastive image–caption matching with a small text transformer.',
     atLabScale: 'kNN probe about 80 % with pseudo-captions, which name the shape (median of 3 seeds; npm run signal).',
     options: clipOptions,
+    encoderPasses(o, model) {
+      const text = TEXT_SIZES[o.textSize];
+      const e = o.embedDim;
+      return [
+        // Image tower, its projection and l2 norm; the loss's [B, B] logits: similarity, scaled, the labels
+        // constant, both log-softmaxes, the transpose and the two products (8 per pair).
+        { imageSize: model.imageSize, count: 1, grad: true, extraParams: model.dim * e + text.width * e + 1, extraFloats: model.dim + 4 * e, pairFloats: 8 },
+        {
+          // Caption tower: a causal transformer over maxLen tokens; token and position embeddings, final norm.
+          imageSize: model.imageSize,
+          count: 1,
+          grad: true,
+          blocks: { dim: text.width, depth: text.layers, heads: text.heads, mlpDim: text.mlpDim, tokens: o.maxLen },
+          extraParams: (VOCAB.length + o.maxLen + 2) * text.width,
+          extraFloats: 2 * o.maxLen * text.width + text.width + 4 * e,
+        },
+      ];
+    },
     load: () => import('./clip').then((m) => m.clip),
   }),
 };

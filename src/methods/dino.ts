@@ -31,7 +31,7 @@ import { ParamStore } from '../models/layers';
 import { VitEncoder, type VitConfig } from '../models/vit';
 import { byolView } from './byol';
 import { dinoCenter, dinoLoss, teacherEntropy } from './losses/dino';
-import type { DinoOptions } from './catalog';
+import { dinoLocalSide, type DinoOptions } from './catalog';
 import { emaUpdate, nonTrainableCopy } from './ema';
 import type { Method, MethodRequirements } from './types';
 
@@ -61,13 +61,6 @@ export function dinoViews(imageSize: number, localCrops: number, localSize: numb
   return views;
 }
 
-/** The local crop side: the option, or half the image rounded to a multiple of the patch (at least one patch). */
-export function dinoLocalSize(o: DinoOptions, model: VitConfig): number {
-  if (o.localSize !== 0) return o.localSize;
-  const p = model.patchSize;
-  return Math.max(p, Math.round(model.imageSize / 2 / p) * p);
-}
-
 /** Teacher temperature at `step`: linear warm-up (np.linspace over the warm-up steps), then constant. */
 export function dinoTeacherTemp(o: DinoOptions, step: number, steps: number): number {
   const warm = Math.round(o.teacherTempWarmup * steps);
@@ -77,7 +70,7 @@ export function dinoTeacherTemp(o: DinoOptions, step: number, steps: number): nu
 
 export const dino: Method<DinoOptions> = {
   requires(options: DinoOptions, model: VitConfig): MethodRequirements {
-    return { views: dinoViews(model.imageSize, options.localCrops, dinoLocalSize(options, model)), targets: false, tokens: false };
+    return { views: dinoViews(model.imageSize, options.localCrops, dinoLocalSide(options.localSize, model)), targets: false, tokens: false };
   },
   init(ctx) {
     const o = ctx.options;

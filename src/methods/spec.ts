@@ -43,8 +43,50 @@ export interface MethodSpec<S extends OptionsSchema = OptionsSchema> {
   options: S;
   /** Rules that also need the model (MAE must keep a patch; DINO's local crop fits the patch grid): problems by option key. */
   checkWithModel?(options: z.output<S>, model: VitConfig): { key: string; message: string }[];
+  /**
+   * The encoder passes one image costs per step (views, crops, teacher passes), for the memory
+   * estimate (src/train/memoryEstimate.ts); default one full-size pass with gradient.
+   */
+  encoderPasses?(options: z.output<S>, model: VitConfig): EncoderPass[];
   /** The implementation (worker side: it imports tfjs, so the page never calls this). */
   load(): Promise<Method<z.output<S>>>;
+}
+
+/**
+ * One pass of a training step as the memory estimate prices it (src/train/memoryEstimate.ts).
+ * Rough by design: the encoder's own blocks are priced there from the model; the fields
+ * below only say what differs per method.
+ */
+export interface EncoderPass {
+  /** Side of this pass's images, px (DINO's local crops are smaller than the image). */
+  imageSize: number;
+  /**
+   * Images per batch image in this pass. Views of one size go through the encoder as one
+   * concatenated call (SimCLR's two views are one call over 2B images), so they are one
+   * entry with count 2: count x batch sizes that call's tensors.
+   */
+  count: number;
+  /**
+   * Differentiated (the student). false: a frozen EMA copy (BYOL's target, DINO's teacher),
+   * whose weights are a second copy of the encoder without gradients or Adam state. It still
+   * runs inside the gradient tape, so its saved activations live until the backward ends.
+   */
+  grad: boolean;
+  /** Fraction of the patch tokens the blocks see (MAE's kept patches); default 1. */
+  tokenFraction?: number;
+  /**
+   * A transformer other than the encoder runs this pass (MAE's decoder, CLIP's text tower):
+   * its width, depth, heads, MLP width, and its sequence length when that is not the image's
+   * token grid (plus the class token). Its block weights count as the method's; such a pass
+   * reads no images.
+   */
+  blocks?: { dim: number; depth: number; heads: number; mlpDim: number; tokens?: number };
+  /** Weights the method adds on this pass besides blocks (heads, projectors, embeddings): trainable when `grad`, else a frozen copy. Give each module once. */
+  extraParams?: number;
+  /** Forward activation floats per image of the method's own layers on this pass (heads, losses), about the sum of their outputs. */
+  extraFloats?: number;
+  /** Forward floats per pair of images the loss compares ((count x batch)^2 pairs: SimCLR's and CLIP's similarity matrices). */
+  pairFloats?: number;
 }
 
 /** Typed identity: infers the options schema so `load` must return a method over exactly those options. */

@@ -31,6 +31,9 @@ import type { Rng } from '../engine/rng';
 import { LayerNorm, ParamStore, truncNormal } from './layers';
 import { Block } from './vit';
 import { layerNormFlops, type VitFlops } from './vitFlops';
+import { TEXT_SIZES, type TextSize } from './textSizes';
+
+export { TEXT_SIZES, type TextSize };
 
 export interface CaptionEncoderConfig {
   vocabSize: number;
@@ -42,13 +45,6 @@ export interface CaptionEncoderConfig {
   mlpDim: number;
 }
 
-export type TextSize = 'mini' | 'medium';
-
-/** Toy versions of the paper's BERT-mini (4 x 256) and BERT-medium (8 x 512); see the header. */
-export const TEXT_SIZES: Record<TextSize, Pick<CaptionEncoderConfig, 'width' | 'layers' | 'heads' | 'mlpDim'>> = {
-  mini: { width: 16, layers: 1, heads: 1, mlpDim: 64 },
-  medium: { width: 32, layers: 2, heads: 2, mlpDim: 128 },
-};
 
 /** Token id conventions shared with the tokenizer (src/data/tokenize.ts). */
 export const PAD_ID = 0;

@@ -6,6 +6,7 @@ import { DEFAULT_CONFIG, isRunActive } from './derived';
 import { errorNames, NumberField } from './fields';
 import { useLab, useLabStore } from './labContext';
 import { MethodField } from './MethodField';
+import { MemoryEstimate } from './MemoryEstimate';
 import { MethodOptions } from './MethodOptions';
 import { ModelField } from './ModelField';
 import { DatasetField, presetInfoOf } from './DatasetField';
@@ -103,6 +104,7 @@ export function ExperimentPanel() {
             onChange={(v) => set({ evalEvery: asNumber(v) })}
           />
         </div>
+        <MemoryEstimate />
         <ProbeField disabled={disabled} />
         <TransferFields disabled={disabled} />
         <BackendField disabled={disabled} />

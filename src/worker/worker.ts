@@ -6,7 +6,9 @@
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, listBackends } from '../engine/backend';
-import { resolveConfig } from '../train/config';
+import { resolveConfig, type ExperimentConfig } from '../train/config';
+import { checkMemoryFits, estimateMemory } from '../train/memoryEstimate';
+import { memoryLimits } from '../engine/memoryLimits';
 import { RunControl, runExperiment } from '../train/runner';
 import { profileStep } from '../train/profile';
 import { benchSteps } from '../train/bench';
@@ -58,13 +60,34 @@ function exclusive<T>(what: string, f: () => Promise<T>): Promise<T> {
   return next;
 }
 
+/**
+ * A lost device shows up first as whatever call was in flight failing (a
+ * readback: "mapAsync ... unmapped"); the `lost` promise settles a moment
+ * later. Name the cause so the page knows to replace this worker.
+ */
+/** Refuses, before any tensor exists, a config whose estimated memory cannot fit this backend (naming the field to change). */
+function fitsInMemory(config: ExperimentConfig, info: BackendInfo): void {
+  const refusal = checkMemoryFits(estimateMemory(config), memoryLimits(info));
+  if (refusal) throw new Error(refusal.message);
+}
+
+async function runAndNameDeviceLoss<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (!deviceLost && webgpuDevice()) await Promise.race([webgpuDevice()!.lost, new Promise((r) => setTimeout(r, 200))]);
+    if (deviceLost && !/device lost/i.test((e as Error).message)) throw new Error(`WebGPU device lost (${deviceLost}): ${(e as Error).message}`);
+    throw e;
+  }
+}
+
 const api: LabWorkerApi = {
   init: (choice) => exclusive('switch backend', () => ensureBackend(choice)),
   backends: () => listBackends(browserLoaders),
   profileStep: (input) =>
     exclusive('profile a step', async () => {
       const config = resolveConfig(input);
-      await ensureBackend(config.backend);
+      fitsInMemory(config, await ensureBackend(config.backend));
       return profileStep(config);
     }),
   run: (input, onEvent: (e: WorkerEvent) => void, resumeFrom) =>
@@ -72,17 +95,26 @@ const api: LabWorkerApi = {
       const config = resolveConfig(input);
       const info = await ensureBackend(config.backend);
       onEvent({ type: 'backend', backend: info });
-      control = new RunControl();
+      fitsInMemory(config, info);
+      const runControl = new RunControl();
+      control = runControl;
       try {
-        return await runExperiment(config, info, {
-          control,
-          onProfile: (profile) => onEvent({ type: 'profile', profile }),
-          onBaseline: (baseline) => onEvent({ type: 'baseline', baseline }),
-          onRecord: (record) => onEvent({ type: 'record', record }),
-          onTransfer: (record) => onEvent({ type: 'transfer', record }),
-          onTransferProgress: (progress) => onEvent({ type: 'transfer-progress', progress }),
-          onCheckpoint: (checkpoint) => onEvent({ type: 'checkpoint', checkpoint }),
-        }, resumeFrom);
+        return await runAndNameDeviceLoss(() =>
+          runExperiment(
+            config,
+            info,
+            {
+              control: runControl,
+              onProfile: (profile) => onEvent({ type: 'profile', profile }),
+              onBaseline: (baseline) => onEvent({ type: 'baseline', baseline }),
+              onRecord: (record) => onEvent({ type: 'record', record }),
+              onTransfer: (record) => onEvent({ type: 'transfer', record }),
+              onTransferProgress: (progress) => onEvent({ type: 'transfer-progress', progress }),
+              onCheckpoint: (checkpoint) => onEvent({ type: 'checkpoint', checkpoint }),
+            },
+            resumeFrom,
+          ),
+        );
       } finally {
         control = null;
       }
@@ -94,6 +126,7 @@ const api: LabWorkerApi = {
     exclusive('benchmark', async () => {
       const config = resolveConfig(input);
       const info = await ensureBackend(config.backend);
+      fitsInMemory(config, info);
       if (!opts.hooks) uninstallKernelHooks(info.name);
       try {
         return { ...(await benchSteps(config, opts)), backend: info };
@@ -104,7 +137,7 @@ const api: LabWorkerApi = {
   compareMethods: (input, onRow) =>
     exclusive('compare methods', async () => {
       const config = resolveConfig(input);
-      await ensureBackend(config.backend);
+      fitsInMemory(config, await ensureBackend(config.backend));
       const rows = [];
       for (const variant of comparisonVariants()) {
         const row = await profileVariant(config, variant);

@@ -1,0 +1,392 @@
+/**
+ * How much device memory a run needs, estimated before it starts, and whether that fits the
+ * backend's limits (`checkMemoryFits`): a config that validates can still be far too big
+ * (a 48-layer 2048-wide ViT on 512 px images at batch 4096 aborts the wasm runtime). Free of
+ * tfjs, so the page shows the estimate beside the model and batch fields; the worker checks
+ * it against the live backend's limits (src/engine/memoryLimits.ts) before each run.
+ *
+ * Everything is float32 (4 bytes) and counts device tensors only (host copies of batches and
+ * of the dense probe's scenes live in JS memory, outside the wasm heap and the GPU).
+ *
+ * What is counted, per phase (a step's peak is the largest phase, on top of what persists):
+ *
+ * - Persistent: the weights (encoder: `vitFlops(...).params`, exact; the method's heads,
+ *   decoder, text tower and frozen EMA copies: from its catalog entry's `encoderPasses`), the
+ *   AdamW moments (2 x trainable weights), and the probe's held-out images, which the trainer
+ *   keeps on the device once the first probe has built them.
+ * - Forward and backward: tfjs keeps, until the whole backward ends, every tensor a gradient
+ *   rule saved (the inputs of nearly every op: `engine.saveTensorsForBackwardMode`), and holds
+ *   every intermediate gradient in one tidy (`engine.gradients`): each op input on the path
+ *   gets its own gradient, and a tensor read k times (LayerNorm's input, the q/k/v input, the
+ *   residuals) gets k of them plus their sums. So a differentiated pass costs its forward
+ *   outputs plus GRADIENT_FACTOR (1.5) times them (measured: 1.35 on the cpu backend, toy-B),
+ *   and a frozen teacher pass its forward outputs once (it runs inside the tape, so its saved
+ *   tensors stay too, but it gets no gradients). Per image and block of width D, MLP width M
+ *   and h heads over T tokens, the forward outputs are 24 D + 6 M + 8 floats per token plus
+ *   3 h T of attention per token (`blockFloats`); plus the patch copy, embedding and final
+ *   norm (`passCost`), the method's own layers (`extraFloats`) and loss matrices over pairs of
+ *   images (`pairFloats`: SimCLR, CLIP). Plus the batch's uploaded views and their
+ *   concatenation, the weight gradients, and a margin of 3 x the largest batch tensor for what
+ *   a gradient rule builds and frees.
+ * - Optimiser: AdamW.step (src/engine/optimizer.ts) builds every update in one tidy, about
+ *   17 weight-sized temporaries per trainable tensor (scaled gradient, its square, the two
+ *   moments' products and sums, bias corrections, sqrt, the update, decay, the new value),
+ *   freed only when the tidy ends; the weight gradients are alive too.
+ * - Probe: the features of the held-out images, the kNN similarity matrix, one chunk's
+ *   inference activations (64 images, no tape) and the dense probe's patch features.
+ *
+ * Approximations: unsaved temporaries (the scaled attention scores) are counted as held;
+ * reshapes share their input's buffer and cost nothing; the heads' floats are about the sum of
+ * their outputs; the supervised head assumes 100 classes. Not counted: the allocator's
+ * fragmentation (wasm's malloc, WebGPU's buffer pool), tfjs's cached constants (position
+ * embeddings, masks), and heads' own tensors as candidates for the largest tensor (DINO's
+ * [B x crops, K] logits). Against the buffers tfjs really holds at a step's peak on the cpu
+ * backend, the estimate measured 1.03-1.19x for every method at tiny and toy-B, batch 8-32
+ * (tests/memory-estimate.test.ts); tfjs's `tf.profile().peakBytes` counts each tensor handle,
+ * saved clones and reshapes included, and reads about 1.6x higher than those buffers.
+ */
+import { methodSpec } from '../methods/catalog';
+import type { EncoderPass } from '../methods/spec';
+import type { VitConfig } from '../models/vit';
+import { vitFlops } from '../models/vitFlops';
+import type { BackendName } from '../engine/backendIds';
+import type { MemoryLimits } from '../engine/memoryLimits';
+import type { ExperimentConfig } from './config';
+
+export const FLOAT_BYTES = 4;
+
+/**
+ * The wasm backend's heap ceiling: tfjs-backend-wasm 4.22 is built with a growable memory of
+ * at most 65536 pages (the memory section of dist/tfjs-backend-wasm-simd.wasm declares
+ * max 65536 x 64 KiB), and its emscripten glue refuses to grow past
+ * `function getHeapMax() { return 4294901760; }` (4 GiB - 64 KiB:
+ * node_modules/@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.node.js line 8226, and
+ * wasm-out/tfjs-backend-wasm-simd.js). Past it, an allocation fails and the runtime aborts
+ * (`RuntimeError: Aborted()`).
+ */
+export const WASM_HEAP_BYTES = 4294901760;
+
+/** The cpu backend keeps tensors as JS typed arrays: Chrome's `performance.memory.jsHeapSizeLimit` where exposed, else 4 GiB. */
+export const DEFAULT_JS_HEAP_BYTES = 4 * 2 ** 30;
+
+/** Gradient floats per forward output float of a differentiated pass (see the file note). */
+export const GRADIENT_FACTOR = 1.5;
+/** AdamW.step's weight-sized temporaries per trainable weight (see the file note). */
+export const OPTIMIZER_TEMPORARIES = 17;
+/** Images per chunk when the probe embeds its sets (src/eval/knn.ts `embed`). */
+const PROBE_CHUNK = 64;
+/** The dense patch probe's scenes (src/eval/densePatchProbe.ts densePatchSets: 256 train + 128 test). */
+const DENSE_PROBE_IMAGES = 256 + 128;
+
+export interface MemoryEstimate {
+  /** The config estimated (so `checkMemoryFits` can try smaller batches). */
+  config: ExperimentConfig;
+  /** Trainable weights: the encoder and the method's own (heads, decoder, text tower). */
+  trainableParams: number;
+  /** Frozen EMA copies (BYOL's target, DINO's teacher): weights without gradients or Adam state. */
+  frozenParams: number;
+  /** Of the trainable weights, the encoder's (vitFlops, exact). */
+  encoderParams: number;
+  /** All weights, trainable and frozen. */
+  paramsBytes: number;
+  /** One gradient per trainable weight. */
+  gradientsBytes: number;
+  /** AdamW's two moments per trainable weight. */
+  adamBytes: number;
+  /** AdamW.step's temporaries (the optimiser phase). */
+  optimizerStepBytes: number;
+  /** Forward tensors kept for the backward and their gradients, every pass, the whole batch. */
+  activationsBytes: number;
+  /** The batch's uploaded images and views and their concatenations. */
+  inputsBytes: number;
+  /** What gradient rules build and free as they run: 3 x the largest batch tensor. */
+  transientBytes: number;
+  /** The probe's held-out images, on the device for the whole run. */
+  probeBytes: number;
+  /** The probe's features, similarities and one chunk's activations, while it runs. */
+  probeTransientBytes: number;
+  /** The peak: persistent + max(forward/backward, optimiser, probe). */
+  totalBytes: number;
+  /** Bytes that grow with the batch (activations, inputs, margin). */
+  batchBytes: number;
+  largestTensorBytes: number;
+  /** What the largest tensor is, with its shape. */
+  largestTensor: string;
+  /** Whether the largest tensor grows with the batch. */
+  largestScalesWithBatch: boolean;
+  /** Encoder (and decoder, text tower) passes per batch image: views, crops, teacher passes. */
+  passesPerImage: number;
+}
+
+interface Transformer {
+  dim: number;
+  depth: number;
+  heads: number;
+  mlpDim: number;
+}
+
+/**
+ * Forward outputs of one pre-LN block (src/models/vit.ts Block.apply) for one image of `t`
+ * tokens, in floats: per token, each LayerNorm's 6 D-wide outputs (x - mean twice, its square,
+ * normalised, scaled, shifted) and 4 row statistics, twice; q, k, v and their head-split
+ * transposes (6 D); the attention context and its merge transpose (2 D); projection and
+ * residual (2 D); fc2 and residual (2 D): 24 D + 8. fc1 and exact GELU's five outputs: 6 M.
+ * Attention: raw scores, scaled, softmax: 3 h T per token.
+ */
+export function blockFloats(t: number, tr: Transformer): number {
+  return t * (24 * tr.dim + 6 * tr.mlpDim + 8) + 3 * tr.heads * t * t;
+}
+
+interface PassCost {
+  /** Floats per image held until the backward ends (forward kept, and gradients when differentiated). */
+  heldPerImage: number;
+  /** Floats of the pass's pair matrices held for the whole batch. */
+  pairs: number;
+  /** Uploaded and concatenated images, floats for the whole batch. */
+  inputs: number;
+  candidates: { floats: number; what: string }[];
+}
+
+const prefixOf = (model: VitConfig) => (model.pool === 'cls' ? 1 : 0);
+
+function passCost(pass: EncoderPass, model: VitConfig, batch: number): PassCost {
+  const p = model.patchSize;
+  const prefix = prefixOf(model);
+  const rows = batch * pass.count;
+  const perView = pass.count > 1 ? ` x ${pass.count} views` : '';
+  let tr: Transformer;
+  let t: number;
+  let outer: number;
+  let inputs = 0;
+  const candidates: { floats: number; what: string }[] = [];
+  if (pass.blocks) {
+    // Another transformer (MAE's decoder, CLIP's text tower): its input and final norm; its embeddings are in extraFloats.
+    tr = pass.blocks;
+    t = pass.blocks.tokens ?? (model.imageSize / p) ** 2 + prefix;
+    outer = 7 * t * tr.dim;
+  } else {
+    tr = model;
+    const s = pass.imageSize;
+    const n = (s / p) ** 2;
+    t = Math.round(n * (pass.tokenFraction ?? 1)) + prefix;
+    // Patch copy (patchify's transpose), patch embedding and position embedding over all n patches,
+    // the kept rows (MAE) and the class-token concat, the final LayerNorm (6 D), the pooled row.
+    outer = s * s * 3 + 2 * n * tr.dim + 8 * t * tr.dim + tr.dim;
+    // The uploaded views and their concatenation into one encoder call.
+    inputs = 2 * rows * s * s * 3;
+    candidates.push({ floats: rows * s * s * 3, what: `the ${s} px views [${rows}, ${s}, ${s}, 3] (batch ${batch}${perView})` });
+  }
+  const forwardPerImage = tr.depth * blockFloats(t, tr) + outer + (pass.extraFloats ?? 0);
+  const heldPerImage = (pass.grad ? 1 + GRADIENT_FACTOR : 1) * forwardPerImage;
+  const pairs = (pass.grad ? 1 + GRADIENT_FACTOR : 1) * (pass.pairFloats ?? 0) * rows * rows;
+  const who = pass.blocks ? `${pass.blocks.dim}-wide ${pass.blocks.depth}-layer transformer` : pass.grad ? 'encoder' : 'teacher encoder';
+  candidates.push(
+    { floats: rows * tr.heads * t * t, what: `the ${who}'s attention scores [${rows * tr.heads}, ${t}, ${t}] (batch ${batch}${perView} x ${tr.heads} heads)` },
+    { floats: rows * t * tr.mlpDim, what: `the ${who}'s MLP hidden [${rows * t}, ${tr.mlpDim}] (batch ${batch}${perView} x ${t} tokens)` },
+  );
+  if (pass.pairFloats) candidates.push({ floats: rows * rows, what: `the loss's similarity matrix [${rows}, ${rows}]` });
+  return { heldPerImage, pairs, inputs, candidates };
+}
+
+/** Weights of a block stack of another transformer (vitFlops's block term, without patch embedding or norm). */
+function blockParams(tr: Transformer): number {
+  const { dim: d, mlpDim: m } = tr;
+  return tr.depth * (4 * (d * d + d) + 2 * d * m + m + d + 4 * d);
+}
+
+/** The passes of the config's method: its catalog entry's, else one full-size pass with gradient. */
+export function encoderPassesOf(config: ExperimentConfig): EncoderPass[] {
+  const spec = methodSpec(config.method);
+  return spec?.encoderPasses?.(config.methodOptions, config.model) ?? [{ imageSize: config.model.imageSize, count: 1, grad: true }];
+}
+
+/** Device memory of a run of `config` (see the file note for what is counted). */
+export function estimateMemory(config: ExperimentConfig): MemoryEstimate {
+  const { model, batchSize: b } = config;
+  const passes = encoderPassesOf(config);
+  const encoderParams = vitFlops(model, 1).params;
+
+  let trainableParams = encoderParams;
+  let frozenParams = passes.some((p) => !p.grad && !p.blocks) ? encoderParams : 0; // the EMA copy of the encoder
+  for (const pass of passes) {
+    const own = (pass.extraParams ?? 0) + (pass.blocks ? blockParams(pass.blocks) : 0);
+    if (pass.grad) trainableParams += own;
+    else frozenParams += own;
+  }
+
+  const costs = passes.map((pass) => passCost(pass, model, b));
+  const s = model.imageSize;
+  // batch.images, the un-augmented batch, is uploaded every step whatever the method uses.
+  const inputsFloats = b * s * s * 3 + costs.reduce((sum, c) => sum + c.inputs, 0);
+  const activationFloats = costs.reduce((sum, c, i) => sum + b * passes[i].count * c.heldPerImage + c.pairs, 0);
+
+  // Largest single tensor: batch tensors of every pass, weights, probe sets.
+  const candidates = costs.flatMap((c) => c.candidates.map((x) => ({ ...x, batch: true })));
+  const p3 = model.patchSize * model.patchSize * 3;
+  candidates.push(
+    { floats: model.dim * model.mlpDim, what: `an MLP weight [${model.dim}, ${model.mlpDim}]`, batch: false },
+    { floats: p3 * model.dim, what: `the patch embedding weight [${p3}, ${model.dim}]`, batch: false },
+  );
+  const probe = config.probe;
+  const probing = probe.kind !== 'none';
+  if (probing) {
+    candidates.push({ floats: probe.trainSize * s * s * 3, what: `the probe's training images [${probe.trainSize}, ${s}, ${s}, 3]`, batch: false });
+    candidates.push({ floats: probe.trainSize * probe.testSize, what: `the probe's similarities [${probe.testSize}, ${probe.trainSize}]`, batch: false });
+  }
+  const largest = candidates.reduce((a, c) => (c.floats > a.floats ? c : a));
+  const largestBatch = Math.max(...candidates.filter((c) => c.batch).map((c) => c.floats));
+
+  const transientFloats = 3 * largestBatch;
+  const gradientsFloats = trainableParams;
+  const optimizerFloats = OPTIMIZER_TEMPORARIES * trainableParams;
+
+  const probeFloats = probing ? (probe.trainSize + probe.testSize) * s * s * 3 : 0;
+  let probeTransientFloats = 0;
+  if (probing) {
+    const n = (s / model.patchSize) ** 2;
+    // Inference runs outside the tape: each block's tidy frees its intermediates, so one chunk holds
+    // one block's outputs besides the embedding and its output.
+    const chunk = PROBE_CHUNK * (blockFloats(n + prefixOf(model), model) + s * s * 3 + 10 * (n + prefixOf(model)) * model.dim);
+    probeTransientFloats =
+      2 * (probe.trainSize + probe.testSize) * model.dim + // features and their normalised copy
+      2 * probe.trainSize * probe.testSize + // similarities and what top-k reads of them
+      chunk +
+      (probe.dense ? 2 * DENSE_PROBE_IMAGES * n * model.dim : 0); // the dense probe's patch features
+  }
+
+  const persistent = (trainableParams + frozenParams) * 1 + 2 * trainableParams + probeFloats;
+  const backwardPhase = activationFloats + inputsFloats + transientFloats + gradientsFloats;
+  const optimizerPhase = gradientsFloats + optimizerFloats;
+  const totalFloats = persistent + Math.max(backwardPhase, optimizerPhase, probeTransientFloats);
+
+  const B = FLOAT_BYTES;
+  return {
+    config,
+    trainableParams,
+    frozenParams,
+    encoderParams,
+    paramsBytes: B * (trainableParams + frozenParams),
+    gradientsBytes: B * gradientsFloats,
+    adamBytes: B * 2 * trainableParams,
+    optimizerStepBytes: B * optimizerFloats,
+    activationsBytes: B * activationFloats,
+    inputsBytes: B * inputsFloats,
+    transientBytes: B * transientFloats,
+    probeBytes: B * probeFloats,
+    probeTransientBytes: B * probeTransientFloats,
+    totalBytes: B * totalFloats,
+    batchBytes: B * (activationFloats + inputsFloats + transientFloats),
+    largestTensorBytes: B * largest.floats,
+    largestTensor: largest.what,
+    largestScalesWithBatch: largest.batch,
+    passesPerImage: passes.reduce((sum, p) => sum + p.count, 0),
+  };
+}
+
+/** Bytes in binary units: 512 B, 1.1 MiB, 45 MiB, 37.2 GiB (three significant digits). */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes)) return '—';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let v = Math.abs(bytes);
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  if (u === 0) return `${Math.round(bytes)} B`;
+  let text = v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+  text = text.includes('.') ? text.replace(/\.?0+$/, '') : text;
+  if (text === '1024' && u < units.length - 1) return `${bytes < 0 ? '-' : ''}1 ${units[u + 1]}`;
+  return `${bytes < 0 ? '-' : ''}${text} ${units[u]}`;
+}
+
+export type { MemoryLimits };
+
+/** The JS heap limit Chrome reports (`performance.memory.jsHeapSizeLimit`), else DEFAULT_JS_HEAP_BYTES. */
+export function jsHeapBytes(): number {
+  const limit = (globalThis.performance as unknown as { memory?: { jsHeapSizeLimit?: number } } | undefined)?.memory?.jsHeapSizeLimit;
+  return typeof limit === 'number' && limit > 0 ? limit : DEFAULT_JS_HEAP_BYTES;
+}
+
+/**
+ * The limits known without a live backend: wasm's heap ceiling, the JS heap for cpu, nothing
+ * for WebGPU (its buffer limits come from the device: src/engine/memoryLimits.ts).
+ */
+export function staticMemoryLimits(backend: BackendName): MemoryLimits {
+  if (backend === 'wasm') return { backend, heapBytes: WASM_HEAP_BYTES };
+  if (backend === 'cpu') return { backend, heapBytes: jsHeapBytes() };
+  return { backend };
+}
+
+/** The total a backend can hold: the limits' own, else the backend's static ceiling (none for WebGPU). */
+export function heapCeiling(limits: MemoryLimits): number | undefined {
+  return limits.heapBytes ?? staticMemoryLimits(limits.backend).heapBytes;
+}
+
+const HEAP_NAMES: Record<BackendName, string> = { wasm: 'the wasm heap', cpu: 'the JS heap', webgpu: 'the GPU memory' };
+
+/** The largest batch below `config.batchSize` that fits, or 0 when even one image does not. */
+function largestFittingBatch(estimate: MemoryEstimate, fits: (e: MemoryEstimate) => boolean): number {
+  let lo = 0;
+  let hi = estimate.config.batchSize - 1;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (fits(estimateMemory({ ...estimate.config, batchSize: mid }))) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
+ * Why a run of this estimate cannot fit these limits, naming the config field to change and
+ * both numbers; null when it fits. `batchSize` when the batch's share dominates and a smaller
+ * batch fits, `probe.trainSize` when the probe's images are the biggest piece, else `model`.
+ */
+export function checkMemoryFits(estimate: MemoryEstimate, limits: MemoryLimits): { field: string; message: string } | null {
+  const heap = heapCeiling(limits);
+  const bufferLimits = [
+    { name: 'maxStorageBufferBindingSize', bytes: limits.maxStorageBufferBindingSize },
+    { name: 'maxBufferSize', bytes: limits.maxBufferSize },
+  ].filter((l): l is { name: string; bytes: number } => typeof l.bytes === 'number' && l.bytes > 0);
+  const tensorLimit = bufferLimits.length > 0 ? bufferLimits.reduce((a, l) => (l.bytes < a.bytes ? l : a)) : null;
+  const fits = (e: MemoryEstimate) => (heap === undefined || e.totalBytes <= heap) && (!tensorLimit || e.largestTensorBytes <= tensorLimit.bytes);
+
+  if (fits(estimate)) return null;
+  const { config } = estimate;
+  const b = config.batchSize;
+  const passes = estimate.passesPerImage > 1 ? ` x ${estimate.passesPerImage} passes` : '';
+  const F = formatBytes;
+
+  if (heap !== undefined && estimate.totalBytes > heap) {
+    const heapText = `${HEAP_NAMES[limits.backend]}'s ${F(heap)}`;
+    const weights = estimate.paramsBytes + estimate.gradientsBytes + estimate.adamBytes;
+    const smaller = largestFittingBatch(estimate, fits);
+    const head = `this run needs about ${F(estimate.totalBytes)}`;
+    if (smaller > 0 && estimate.batchBytes >= Math.max(weights + estimate.optimizerStepBytes, estimate.probeBytes))
+      return {
+        field: 'batchSize',
+        message: `batchSize: ${head} (activations ${F(estimate.activationsBytes)} for batch ${b}${passes}), more than ${heapText}; lower batchSize (about ${smaller} would fit) or choose a smaller model`,
+      };
+    if (estimate.probeBytes > Math.max(weights + estimate.optimizerStepBytes, estimate.batchBytes))
+      return {
+        field: 'probe.trainSize',
+        message: `probe.trainSize: ${head} (the probe's ${config.probe.trainSize} + ${config.probe.testSize} held-out images ${F(estimate.probeBytes)}), more than ${heapText}; lower probe.trainSize and probe.testSize or the image size`,
+      };
+    const orBatch = smaller > 0 ? ` or lower batchSize to about ${smaller}` : '';
+    return {
+      field: 'model',
+      message: `model: ${head} (weights, gradients and AdamW state ${F(weights)}, the optimiser step's temporaries ${F(estimate.optimizerStepBytes)}, activations ${F(estimate.activationsBytes)} for batch ${b}${passes}), more than ${heapText}; choose a smaller model${orBatch}`,
+    };
+  }
+
+  // A single tensor past the GPU's buffer limits.
+  const limit = tensorLimit!;
+  const head = `the largest tensor, ${estimate.largestTensor}, needs ${F(estimate.largestTensorBytes)}, more than this GPU's ${limit.name} of ${F(limit.bytes)}`;
+  if (estimate.largestScalesWithBatch) {
+    const smaller = largestFittingBatch(estimate, fits);
+    if (smaller > 0) return { field: 'batchSize', message: `batchSize: ${head}; lower batchSize (about ${smaller} would fit) or choose a smaller model` };
+  }
+  if (estimate.largestTensor.startsWith("the probe's"))
+    return { field: 'probe.trainSize', message: `probe.trainSize: ${head}; lower probe.trainSize and probe.testSize or the image size` };
+  return { field: 'model', message: `model: ${head}; choose a smaller model` };
+}
