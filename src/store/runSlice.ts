@@ -10,6 +10,7 @@ import type { StoreApi } from 'zustand';
 import { validateConfig, type ExperimentConfig, type ExperimentInput } from '../train/config';
 import type { ProbeBaseline, RunResult, StepProfile, TrainRecord, TransferProgress, TransferRecord } from '../train/records';
 import type { BackendChoice } from '../engine/backendIds';
+import { MODEL_PRESETS } from '../models/presets';
 import type { LabClient } from '../worker/client';
 import type { WorkerEvent } from '../worker/protocol';
 import { exportRunCsv, exportRunJson, parseRunFile } from './runFile';
@@ -70,12 +71,14 @@ export interface RunDeps {
 }
 
 /** Failures after which the worker's tfjs cannot be trusted: it is replaced. */
-const FATAL = /Aborted\(|RuntimeError|out of memory|memory access out of bounds|unreachable|device lost|DeviceLost/i;
+const FATAL = /Aborted\(|RuntimeError|out of memory|memory access out of bounds|unreachable|device (is |was )?lost|DeviceLost/i;
 
 const isActive = (s: RunStatus) => s === 'starting' || s === 'running' || s === 'paused';
 
 function runName(config: ExperimentConfig, when: number): string {
-  const model = `dim ${config.model.dim} x ${config.model.depth}`;
+  const keys = ['imageSize', 'patchSize', 'dim', 'depth', 'heads', 'mlpDim'] as const;
+  const preset = Object.entries(MODEL_PRESETS).find(([, p]) => keys.every((k) => p[k] === config.model[k]))?.[0];
+  const model = preset ?? `dim ${config.model.dim} x ${config.model.depth}`;
   return `${config.method} · ${config.dataset.preset} · ${model} · ${new Date(when).toISOString().slice(0, 16).replace('T', ' ')}`;
 }
 
@@ -129,14 +132,15 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
     try {
       const result = await deps.client.run(source, onEvent, resume);
       const status: RunStatus = result.diverged ? 'diverged' : result.stopped ? 'stopped' : 'done';
-      patch({ status, transferProgress: null, runError: result.diverged?.reason ?? null });
+      // Stored first: a run shown as done is a run kept.
       await recorder.finish({ status, reason: result.diverged?.reason, records: result.records, transfer: result.transfer, baseline: result.baseline, profile: result.profile });
+      patch({ status, transferProgress: null, runError: result.diverged?.reason ?? null });
       return result;
     } catch (e) {
       const message = (e as Error).message;
+      await recorder.finish({ status: 'error', reason: message });
       patch({ status: 'error', runError: message, transferProgress: null });
       const resumable = recorder.current.checkpointStep !== undefined ? ` It can resume from its checkpoint at step ${recorder.current.checkpointStep} (Runs).` : '';
-      await recorder.finish({ status: 'error', reason: message });
       if (FATAL.test(message) && deps.restartWorker) {
         await deps.restartWorker();
         deps.notify(`The training worker failed (${message}) and was restarted; every record so far is kept.${resumable}`);

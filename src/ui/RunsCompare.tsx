@@ -7,8 +7,11 @@
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { StoredRun } from '../store/storedRun';
 import { logTicks } from './axisTicks';
-import { ACCENT_STEPS, AXIS_TICK, GRID, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from './chartTheme';
+import { AXIS_TICK, GRID, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from './chartTheme';
 import { formatDuration, formatFlops, formatPercent } from './format';
+
+/** Distinct hues, so that runs are told apart at a glance. */
+const RUN_COLOURS = ['#38bdf8', '#f472b6', '#34d399', '#fbbf24', '#a78bfa', '#fb923c', '#e2e8f0', '#f87171'];
 
 const probePoints = (run: StoredRun) => run.records.filter((r) => r.probeAccuracy !== undefined && r.flops > 0);
 
@@ -26,7 +29,7 @@ export function RunsCompare({ runs }: { runs: StoredRun[] }) {
           <Tooltip contentStyle={TOOLTIP_STYLE} labelStyle={TOOLTIP_LABEL_STYLE} itemStyle={TOOLTIP_ITEM_STYLE} labelFormatter={(v) => `${formatFlops(Number(v))} FLOPs`} formatter={(v) => formatPercent(Number(v))} />
           <Legend wrapperStyle={{ fontSize: 12 }} />
           {runs.map((run, i) => (
-            <Line key={run.id} data={probePoints(run)} dataKey="probeAccuracy" name={run.name} stroke={ACCENT_STEPS[i % ACCENT_STEPS.length]} dot isAnimationActive={false} />
+            <Line key={run.id} data={probePoints(run)} dataKey="probeAccuracy" name={run.name} stroke={RUN_COLOURS[i % RUN_COLOURS.length]} dot isAnimationActive={false} />
           ))}
         </LineChart>
       </ResponsiveContainer>
@@ -54,8 +57,8 @@ export function RunsCompare({ runs }: { runs: StoredRun[] }) {
                 <tr key={run.id}>
                   <td className="run-name">{run.name}</td>
                   <td>{run.config.method}</td>
-                  <td>{run.config.dataset.preset}</td>
-                  <td>
+                  <td className="nowrap">{run.config.dataset.preset}</td>
+                  <td className="nowrap">
                     dim {run.config.model.dim} x {run.config.model.depth}
                   </td>
                   <td className="num">{last ? formatFlops(last.flops) : '—'}</td>

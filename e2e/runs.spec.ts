@@ -1,0 +1,86 @@
+import { expect, test } from '@playwright/test';
+import { LabPage, TINY } from './lab.page';
+
+/** A run long enough to reload in the middle of: checkpoints every 4 steps, no probe until the end. */
+const LONG = { ...TINY, steps: 40, logEvery: 2, evalEvery: 40, checkpointEvery: 4 };
+
+const recordsSoFar = (page: import('@playwright/test').Page) => page.evaluate(() => window.floplab.state().records.length);
+
+test('a reload mid-run keeps the records; the run comes back interrupted and resumes to the end', async ({ page }) => {
+  const lab = new LabPage(page);
+  await lab.open({ ...LONG, backend: 'wasm' });
+  await lab.run();
+  // Records are written every half second or so: reload once six of them and a checkpoint are stored.
+  const stored = () => page.evaluate(async () => (await window.floplab.runs()).map((r) => ({ records: r.records.length, checkpoint: r.checkpointStep ?? 0 }))[0]);
+  await expect.poll(stored, { timeout: 120_000 }).toMatchObject({ records: expect.any(Number) });
+  await expect.poll(async () => { const s = await stored(); return s.records >= 6 && s.checkpoint >= 4; }, { timeout: 120_000 }).toBe(true);
+  expect(await recordsSoFar(page)).toBeGreaterThanOrEqual(6);
+  await page.reload();
+  await expect(lab.backendName()).not.toBeEmpty();
+  const [run] = await page.evaluate(() => window.floplab.runs());
+  expect(run.status).toBe('interrupted');
+  // The checkpoint at step 4 at least is stored (a later one may have been mid-write when the page went).
+  expect(run.checkpointStep).toBeGreaterThanOrEqual(4);
+  const kept = run.records.length;
+  expect(kept).toBeGreaterThanOrEqual(6);
+  const row = page.getByTestId('run-row').first();
+  await expect(row).toHaveAttribute('data-status', 'interrupted');
+  await row.getByTestId('resume-run').click();
+  await lab.waitForStatus('done');
+  const records = await page.evaluate(() => window.floplab.state().records);
+  expect(records.at(-1)!.step).toBe(40);
+  // Steps strictly increase across the reload: the records before it are kept, none is logged twice.
+  expect(records.every((r, i) => i === 0 || r.step > records[i - 1].step)).toBe(true);
+  const [after] = await page.evaluate(() => window.floplab.runs());
+  expect(after.status).toBe('done');
+});
+
+test('a lost WebGPU device ends the run with a message; it resumes from its checkpoint on wasm', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const lab = new LabPage(page);
+  await lab.open(LONG);
+  await expect(lab.backendName()).toHaveText('webgpu');
+  await lab.run();
+  await expect.poll(() => page.evaluate(async () => (await window.floplab.runs())[0]?.checkpointStep ?? 0), { timeout: 180_000 }).toBeGreaterThanOrEqual(4);
+  expect(await page.evaluate(() => window.floplab.debug.loseDevice())).toBe(true);
+  await lab.waitForStatus('error');
+  await expect(page.getByTestId('notice')).toContainText(/training worker failed .*lost.*restarted; every record so far is kept/i);
+  await page.getByTestId('run-row').first().getByTestId('resume-run-wasm').click();
+  await lab.waitForStatus('done');
+  await expect(lab.backendName()).toHaveText('wasm');
+  const records = await page.evaluate(() => window.floplab.state().records);
+  expect(records.at(-1)!.step).toBe(40);
+  expect(errors).toEqual([]);
+});
+
+test('export a run, delete it, import the file: the same records come back; a broken file is refused by name', async ({ page }) => {
+  const lab = new LabPage(page);
+  await lab.open({ ...TINY, backend: 'wasm' });
+  await lab.run();
+  await lab.waitForStatus('done');
+  const json = await page.evaluate(async () => {
+    const [run] = await window.floplab.runs();
+    const text = await window.floplab.exportRun(run.id);
+    await window.floplab.deleteRun(run.id);
+    return text;
+  });
+  await expect(page.getByTestId('runs-table')).toHaveAttribute('data-rows', '0');
+  const broken = await page.evaluate((text) => window.floplab.importRun(text.slice(0, 200)).then(() => 'accepted', (e: Error) => e.message), json);
+  expect(broken).toMatch(/JSON/);
+  await expect(page.getByTestId('runs-table')).toHaveAttribute('data-rows', '0');
+  const back = await page.evaluate(async (text) => (await window.floplab.importRun(text)).records.length, json);
+  expect(back).toBe(JSON.parse(json).run.records.length);
+  await expect(page.getByTestId('runs-table')).toHaveAttribute('data-rows', '1');
+});
+
+test('a config that cannot fit is refused before it runs, naming the field; the lab keeps working', async ({ page }) => {
+  const lab = new LabPage(page);
+  await lab.open({ ...TINY, backend: 'wasm' });
+  const huge = { model: { imageSize: 512, patchSize: 4, dim: 2048, depth: 48, heads: 32, mlpDim: 8192 }, batchSize: 4096, backend: 'wasm' };
+  const refused = await page.evaluate((cfg) => window.floplab.profileStep(cfg).then(() => 'ran', (e: Error) => e.message), huge);
+  expect(refused).toMatch(/^model: this run needs about .* more than the wasm heap/);
+  const tiny = await page.evaluate((cfg) => window.floplab.profileStep(cfg), { ...TINY, backend: 'wasm' });
+  expect(tiny.totalFlops).toBeGreaterThan(0);
+  await expect(page.getByTestId('memory-estimate')).toBeVisible();
+});
