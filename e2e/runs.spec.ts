@@ -59,6 +59,14 @@ test('export a run, delete it, import the file: the same records come back; a br
   await lab.open({ ...TINY, backend: 'wasm' });
   await lab.run();
   await lab.waitForStatus('done');
+  // The charts save as SVG (and PNG) files.
+  const svg = page.waitForEvent('download');
+  await page.getByTestId('accuracy-chart-svg').click();
+  const saved = await (await svg).path();
+  expect((await import('node:fs')).readFileSync(saved, 'utf8')).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  const png = page.waitForEvent('download');
+  await page.getByTestId('loss-chart-png').click();
+  expect((await png).suggestedFilename()).toBe('loss.png');
   const json = await page.evaluate(async () => {
     const [run] = await window.floplab.runs();
     const text = await window.floplab.exportRun(run.id);

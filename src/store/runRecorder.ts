@@ -28,6 +28,13 @@ export interface RecorderEvents {
 export class RunRecorder {
   private chain: Promise<void> = Promise.resolve();
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * Set by finish() and close(): later events change nothing. Worker events come
+   * through their own message port, so one can arrive after the run's result.
+   */
+  private closed = false;
+  /** Set by close(): even writes already queued are dropped. */
+  private deleted = false;
 
   constructor(
     private readonly db: RunsDb | null,
@@ -41,6 +48,7 @@ export class RunRecorder {
 
   /** Merges `patch` into the run and schedules a write. */
   update(patch: Partial<StoredRun>): void {
+    if (this.closed) return;
     this.run = { ...this.run, ...patch, updatedAt: Date.now() };
     if (!this.timer) this.timer = setTimeout(() => this.flush(), SAVE_EVERY_MS);
   }
@@ -56,6 +64,7 @@ export class RunRecorder {
   }
 
   checkpoint(cp: RunCheckpoint): Promise<void> {
+    if (this.closed) return this.chain;
     return this.enqueue(async (db) => {
       const bytes = checkpointBytes(cp);
       const storage = await storageInfo();
@@ -69,15 +78,26 @@ export class RunRecorder {
 
   /** The last patch (final status), written at once; resolves when everything queued has landed. */
   async finish(patch: Partial<StoredRun>): Promise<void> {
+    if (this.closed) return this.chain;
     this.run = { ...this.run, ...patch, updatedAt: Date.now() };
-    await this.flush();
+    const last = this.flush();
+    this.closed = true;
+    await last;
+  }
+
+  /** Stops writing (the run was deleted): nothing queued after this lands. */
+  close(): void {
+    this.closed = true;
+    this.deleted = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
   }
 
   private enqueue(write: (db: RunsDb) => Promise<void>): Promise<void> {
     const db = this.db;
     if (!db) return this.chain;
     this.chain = this.chain.then(
-      () => write(db).catch((e: Error) => this.events.onError?.(`could not store the run: ${e.message}`)),
+      () => (this.deleted ? Promise.resolve() : write(db)).catch((e: Error) => this.events.onError?.(`could not store the run: ${e.message}`)),
     );
     return this.chain;
   }

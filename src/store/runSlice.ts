@@ -90,6 +90,8 @@ type Get<S> = StoreApi<S>['getState'];
 export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, deps: RunDeps): RunSlice {
   const patch = (p: Partial<RunSlice>) => set(p as Partial<S>);
   let allowOverQuota = false;
+  /** The recorder of the run in progress, so that deleting that run stops its writes. */
+  let live: RunRecorder | null = null;
 
   const refreshStorage = async () => patch({ storage: await storageInfo().catch(() => null) });
 
@@ -106,15 +108,20 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
         return allowOverQuota;
       },
     });
+    live = recorder;
     void recorder.flush();
+    // Events come through their own message port: one may arrive after the result, and is then ignored.
+    let over = false;
     const onEvent = deps.remote((e: WorkerEvent) => {
+      if (over) return;
       if (e.type === 'backend') {
         set({ backend: e.backend } as unknown as Partial<S>);
         patch({ status: get().status === 'paused' ? 'paused' : 'running' });
         recorder.update({ backend: e.backend, status: 'running' });
       } else if (e.type === 'profile') {
-        patch({ profile: e.profile });
-        recorder.update({ profile: e.profile });
+        // The run's own config: with a FLOP budget, its steps are known only now.
+        patch({ profile: e.profile, runConfig: e.profile.config });
+        recorder.update({ profile: e.profile, config: e.profile.config });
       } else if (e.type === 'baseline') {
         patch({ baseline: e.baseline });
         recorder.update({ baseline: e.baseline });
@@ -131,12 +138,14 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
     });
     try {
       const result = await deps.client.run(source, onEvent, resume);
+      over = true;
       const status: RunStatus = result.diverged ? 'diverged' : result.stopped ? 'stopped' : 'done';
       // Stored first: a run shown as done is a run kept.
       await recorder.finish({ status, reason: result.diverged?.reason, records: result.records, transfer: result.transfer, baseline: result.baseline, profile: result.profile });
-      patch({ status, transferProgress: null, runError: result.diverged?.reason ?? null });
+      patch({ status, records: result.records, transfer: result.transfer, transferProgress: null, runError: result.diverged?.reason ?? null });
       return result;
     } catch (e) {
+      over = true;
       const message = (e as Error).message;
       await recorder.finish({ status: 'error', reason: message });
       patch({ status: 'error', runError: message, transferProgress: null });
@@ -214,6 +223,7 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
     },
     async deleteRun(id) {
       if (get().runId === id && isActive(get().status)) throw new Error('stop this run before deleting it');
+      if (live?.current.id === id) live.close();
       await deps.db?.delete(id);
       patch({ runs: get().runs.filter((r) => r.id !== id) });
       await refreshStorage();

@@ -126,6 +126,13 @@ export const configSchema = z
     batchSize: int(1, 4096).default(32),
     /** The default budget: about 2 minutes on wasm on a 2-core CPU (supervised, toy-B); other methods run its FLOPs in `npm run signal`. */
     steps: int(1, 10_000_000).default(1000),
+    /**
+     * Pre-training FLOPs to spend instead of a step count: the run takes
+     * round(budget / counted FLOPs per step) steps (at least 1), measured on its
+     * first step's kernels, and its warm-up + cosine schedule ends at that budget
+     * (paper A.3: each budget has its own schedule, never a truncation).
+     */
+    budgetFlops: z.number().positive().max(1e24).optional(),
     seed: int(0, 2 ** 31 - 1).default(0),
     backend: z.enum(BACKEND_IDS).default('auto'),
     optim: optimSchema.default(optimSchema.parse({})),

@@ -9,6 +9,8 @@ import type { BackendInfo } from '../engine/backendIds';
 import type { ProbeBaseline, RunResult, StepProfile, TrainRecord, TransferProgress, TransferRecord } from './records';
 import { createTrainer, type Trainer } from './trainer';
 import { sameRun, type RunCheckpoint } from './checkpoint';
+import { applyBudget } from './budget';
+import { profileStep } from './profile';
 import { runTransfer, transferSteps } from './transferRun';
 
 export class RunControl {
@@ -80,11 +82,13 @@ export function divergence(loss: number, firstLoss: number | null, step: number)
 }
 
 /**
- * Trains `config` from step 0, or from `resumeFrom` (a checkpoint of the same
+ * Trains `config` from step 0 (for `budgetFlops`, the steps that budget buys), or from `resumeFrom` (a checkpoint of the same
  * run, on any backend): the records, counters and state come back and the run
  * continues as if it had not stopped (bit for bit on the cpu backend).
  */
-export async function runExperiment(config: ExperimentConfig, backend: BackendInfo, hooks: RunHooks = {}, resumeFrom?: RunCheckpoint): Promise<RunResult> {
+export async function runExperiment(asked: ExperimentConfig, backend: BackendInfo, hooks: RunHooks = {}, resumeFrom?: RunCheckpoint): Promise<RunResult> {
+  // A FLOP budget becomes steps, counted on one step of this config (a resume keeps its checkpoint's steps).
+  const config = asked.budgetFlops !== undefined && !resumeFrom ? applyBudget(asked, (await profileStep(asked)).totalFlops) : asked;
   if (resumeFrom && !sameRun(resumeFrom.config, config)) throw new Error('checkpoint: it belongs to a different experiment config (only the backend may change on resume)');
   const control = hooks.control ?? new RunControl();
   const trainer = await createTrainer(config);

@@ -12,6 +12,7 @@ import { CartesianGrid, ErrorBar, Line, LineChart, ReferenceArea, ReferenceLine,
 import type { CarbonParams } from '../carbon/co2';
 import { estimateCarbon } from '../carbon/co2';
 import { Card, EmptyChart } from './Card';
+import { ChartExport } from './ChartExport';
 import { Segmented } from './Segmented';
 import { ACCENT, MUTED, AXIS_LABEL_STYLE, AXIS_TICK, GRID, TOOLTIP_CURSOR, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from './chartTheme';
 import { logTicks } from './axisTicks';
@@ -131,7 +132,7 @@ export function AccuracyChart() {
   );
 
   return (
-    <Card title="Transfer vs compute" subtitle={toggle}>
+    <Card title="Transfer vs compute" subtitle={toggle} actions={<ChartExport target="accuracy-chart" name="transfer-vs-compute" />}>
       <div
         data-testid="accuracy-chart"
         data-points={points.length}

@@ -71,8 +71,18 @@ export function ExperimentPanel() {
             invalid={bad('steps')}
             testId="steps-input"
             value={input.steps ?? D.steps}
-            disabled={disabled}
+            disabled={disabled || input.budgetFlops !== undefined}
+            hint={input.budgetFlops !== undefined ? 'set by the FLOP budget' : undefined}
             onChange={(v) => set({ steps: asNumber(v) })}
+          />
+          <NumberField
+            label="FLOP budget"
+            invalid={bad('budgetFlops')}
+            testId="budget-input"
+            value={input.budgetFlops ?? ''}
+            disabled={disabled}
+            hint="optional (e.g. 3.3e11): sets the steps; the schedule ends at the budget"
+            onChange={(v) => set({ budgetFlops: typeof v === 'string' && v.trim() === '' ? undefined : asNumber(v) })}
           />
           <NumberField
             label="Seed"

@@ -1,6 +1,7 @@
 /** Training loss against step; the x axis spans the whole run so it never rescales. */
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { Card, EmptyChart } from './Card';
+import { ChartExport } from './ChartExport';
 import { ACCENT, AXIS_LABEL_STYLE, AXIS_TICK, GRID, TOOLTIP_CURSOR, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from './chartTheme';
 import { formatPlain } from './axisTicks';
 import { formatSi } from './format';
@@ -14,7 +15,7 @@ export function LossChart() {
   const method = useLab((s) => s.runConfig?.method ?? s.config?.method ?? '');
 
   return (
-    <Card title="Loss" subtitle={`${method} objective, logged every few steps`} testId="loss-chart">
+    <Card title="Loss" subtitle={`${method} objective, logged every few steps`} testId="loss-chart" actions={<ChartExport target="loss-chart" name="loss" />}>
       {records.length === 0 ? (
         <EmptyChart height={HEIGHT}>The loss curve appears once the run logs its first step.</EmptyChart>
       ) : (

@@ -6,21 +6,16 @@
  */
 import { useState } from 'react';
 import type { StoredRun } from '../store/storedRun';
+import { configToHash } from '../store/urlState';
 import { isRunActive } from './derived';
 import { Card } from './Card';
+import { download } from './download';
 import { RunsCompare } from './RunsCompare';
 import { formatBytes, formatFlops, formatPercent } from './format';
 import { useLab, useLabStore } from './labContext';
 
-/** Saves `text` as a file the person downloads. */
-function download(name: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
+/** A URL whose hash holds the run's full resolved config (seed included): opening it restores the experiment exactly. */
+const shareLink = (run: StoredRun) => `${location.origin}${location.pathname}${configToHash(run.config)}`;
 
 const fileStem = (run: StoredRun) => run.name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase() || 'run';
 const lastProbe = (run: StoredRun) => [...run.records].reverse().find((r) => r.probeAccuracy !== undefined)?.probeAccuracy;
@@ -137,6 +132,9 @@ export function RunsCard() {
                         )}
                       </>
                     )}
+                    <button className="btn btn-small btn-ghost" onClick={act(() => navigator.clipboard.writeText(shareLink(run)), 'Link copied: it opens this run\'s full config, seed included.')} title="Copy a link that opens this run's config">
+                      Link
+                    </button>
                     <button className="btn btn-small btn-ghost" onClick={() => rename(run)}>
                       Rename
                     </button>
