@@ -92,3 +92,22 @@ test('a config that cannot fit is refused before it runs, naming the field; the 
   expect(tiny.totalFlops).toBeGreaterThan(0);
   await expect(page.getByTestId('memory-estimate')).toBeVisible();
 });
+
+test('a two-run sweep with tiny budgets stores both runs; comparing them draws both curves and lists the Pareto frontier', async ({ page }) => {
+  const lab = new LabPage(page);
+  await lab.open({ ...TINY, backend: 'wasm' });
+  const { steps: _steps, ...base } = { ...TINY, backend: 'wasm', evalEvery: 2 };
+  const progress = await page.evaluate(
+    (b) => window.floplab.sweep({ base: b, methods: ['supervised', 'clip'], budgets: [2e8], models: ['tiny'] }, { name: 'e2e' }),
+    base,
+  );
+  expect(progress.results.map((r) => r.status)).toEqual(['done', 'done']);
+  expect(progress.results.every((r) => r.accuracy !== undefined && r.flops > 0)).toBe(true);
+  await expect(page.getByTestId('sweep-progress')).toContainText('2 / 2 runs');
+  await expect(page.getByTestId('runs-table')).toHaveAttribute('data-rows', '2');
+  for (const box of await page.locator('[data-testid="run-row"] input[type="checkbox"]').all()) await box.check();
+  await expect(page.getByTestId('runs-compare')).toHaveAttribute('data-runs', '2');
+  const frontier = Number(await page.getByTestId('pareto-frontier').getAttribute('data-runs'));
+  expect(frontier).toBeGreaterThanOrEqual(1);
+  await expect(page.getByTestId('pareto-frontier')).toContainText('e2e ·');
+});

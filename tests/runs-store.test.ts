@@ -150,3 +150,46 @@ describe('worker failure', () => {
     db.close();
   });
 });
+
+describe('sweep queue', () => {
+  it('runs each run of a sweep in turn, stores them, and marks a failed or diverged run with its reason while going on', async () => {
+    const { addMethod } = await import('../src/methods/catalog');
+    const { defineMethod } = await import('../src/methods/spec');
+    const { z } = await import('zod');
+    const tf = await import('@tensorflow/tfjs');
+    const spec = (label: string, init: Parameters<typeof defineMethod>[0]['load']) =>
+      defineMethod({ label, paper: 'https://example.org/none', summary: label, atLabScale: 'not measured', options: z.strictObject({}), load: init });
+    addMethod(
+      'sweep-nan',
+      spec('NaN at step 2', async () => ({
+        requires: () => ({ views: [], targets: false, tokens: false }),
+        init: (ctx) => ({
+          trainable: ctx.encoder.variables,
+          loss: (batch, step) => tf.tidy(() => tf.mul(tf.mean(ctx.encoder.features(batch.images, ctx.scope)), step >= 1 ? Number.NaN : 1) as import('@tensorflow/tfjs').Scalar),
+          dispose: () => undefined,
+        }),
+      })),
+    );
+    addMethod('sweep-broken', spec('throws at init', async () => ({ requires: () => ({ views: [], targets: false, tokens: false }), init: () => { throw new Error('broken on purpose'); } })));
+
+    const db = await RunsDb.open(freshName());
+    const store = createLabStore(fakeWorker(), identity, { db });
+    const { steps: _steps, ...base } = CONFIG;
+    const progress = await store.getState().runSweep(
+      { base, methods: ['supervised', 'sweep-nan', 'sweep-broken'], budgets: [5e7], models: ['tiny'], datasets: ['shapes'] },
+      { name: 'test sweep' },
+    );
+    expect(progress.status).toBe('done');
+    expect(progress.results.map((r) => [r.key.split('|')[0], r.status])).toEqual([
+      ['supervised', 'done'],
+      ['sweep-nan', 'diverged'],
+      ['sweep-broken', 'error'],
+    ]);
+    expect(progress.results[1].reason).toMatch(/^loss is NaN at step 2/);
+    expect(progress.results[2].reason).toBe('broken on purpose');
+    expect(progress.results[0].flops).toBeGreaterThan(0);
+    const stored = await db.list();
+    expect(stored.map((r) => r.name).sort()).toEqual(progress.results.map((r) => `test sweep · ${r.key}`).sort());
+    db.close();
+  });
+});

@@ -18,6 +18,8 @@ import type { LabClient } from '../worker/client';
 import type { MemoryInfo } from '../worker/protocol';
 import { generateScene, sceneDigest, type SceneOptions } from '../data/scenes';
 import type { StoredRun } from '../store/storedRun';
+import type { SweepSpec } from '../train/sweep';
+import type { SweepProgress } from '../store/sweepSlice';
 import type { BackendChoice } from '../engine/backendIds';
 
 export interface FlopLabApi {
@@ -46,6 +48,13 @@ export interface FlopLabApi {
   exportRun(id: string, format?: 'json' | 'csv'): Promise<string>;
   /** Validates a results JSON (text, bytes or a File) and stores it as a new run; a bad file is rejected, naming what is wrong, and changes nothing. */
   importRun(file: string | Blob | ArrayBuffer | Uint8Array): Promise<StoredRun>;
+  /**
+   * Runs a sweep (methods x datasets x models x FLOP budgets x option variants x seeds; src/train/sweep.ts)
+   * one run after another, each stored; a failed or diverged run is marked and the queue goes on.
+   * `shard: [i, n]` runs every n-th run only. Resolves with every run's FLOPs, accuracy and status.
+   */
+  sweep(spec: SweepSpec, opts?: { name?: string; shard?: [number, number] }): Promise<SweepProgress>;
+  stopSweep(): Promise<void>;
   /** Test hooks. `loseDevice` destroys the WebGPU device as a GPU reset would. */
   debug: { loseDevice(): Promise<boolean> };
   /** The dataset presets with their documented properties (the README's dataset table). */
@@ -103,6 +112,8 @@ export function createApi(client: LabClient, store: LabStore): FlopLabApi {
       const input = file instanceof Blob ? new Uint8Array(await file.arrayBuffer()) : file;
       return s().importRunFile(input);
     },
+    sweep: (spec, opts) => s().runSweep(spec, opts),
+    stopSweep: () => s().stopSweep(),
     debug: { loseDevice: () => client.loseDevice() },
     datasets: () => listDatasets(),
     async exploreDataset(config = {}, opts = {}) {

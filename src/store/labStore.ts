@@ -14,6 +14,7 @@ import type { DatasetPreview, ExploreOptions } from '../train/explore';
 import type { ImportPayload, ImportReport } from '../data/importFiles';
 import type { ImportProgress } from '../worker/importService';
 import { createRunSlice, type RunSlice } from './runSlice';
+import { createSweepSlice, type SweepSlice } from './sweepSlice';
 import type { RunsDb } from './runsDb';
 
 export type { RunStatus } from './runSlice';
@@ -51,7 +52,7 @@ export interface DatasetSlice {
   importImages(payload: ImportPayload, onProgress?: (p: ImportProgress) => void): Promise<ImportReport>;
 }
 
-export type LabState = BackendSlice & ConfigSlice & RunSlice & ComparisonSlice & DatasetSlice;
+export type LabState = BackendSlice & ConfigSlice & RunSlice & SweepSlice & ComparisonSlice & DatasetSlice;
 
 // Batch size, steps and every other field come from the config schema's defaults (one place).
 const DEFAULT_INPUT: ExperimentInput = { method: 'supervised', model: 'toy-B', seed: 0, backend: 'auto' };
@@ -85,6 +86,7 @@ export function createLabStore(client: LabClient, remote: <T extends (...a: neve
       notify: (notice) => set({ notice }),
       showConfig: (input) => get().replaceInput(input),
     }),
+    ...createSweepSlice<LabState>(set, get),
     backend: null,
     backendOptions: [],
     backendError: null,

@@ -36,7 +36,8 @@ export interface RunSlice {
   /** Why the shown run failed, diverged or was interrupted. */
   runError: string | null;
   startedAt: number | null;
-  start(input?: unknown, onProgress?: (r: TrainRecord) => void): Promise<RunResult>;
+  /** Starts a run of `input` (the edited experiment by default); `name` overrides the generated one. */
+  start(input?: unknown, onProgress?: (r: TrainRecord) => void, name?: string): Promise<RunResult>;
   pause(): Promise<void>;
   resume(): Promise<void>;
   stop(): Promise<void>;
@@ -169,13 +170,13 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
     runConfig: null,
     runError: null,
     startedAt: null,
-    async start(input, onProgress) {
+    async start(input, onProgress, name) {
       const source = input ?? (get() as unknown as { input: ExperimentInput }).input;
       const v = validateConfig(source);
       if (!v.ok) throw v.error; // nothing recorded so far is touched
       if (isActive(get().status)) throw new Error('a run is already in progress: stop it before starting another');
       const now = Date.now();
-      const stored: StoredRun = { id: newId(), name: runName(v.config, now), createdAt: now, updatedAt: now, status: 'running', config: v.config, backend: null, records: [], baseline: null, profile: null, transfer: [], appVersion: APP_VERSION };
+      const stored: StoredRun = { id: newId(), name: name ?? runName(v.config, now), createdAt: now, updatedAt: now, status: 'running', config: v.config, backend: null, records: [], baseline: null, profile: null, transfer: [], appVersion: APP_VERSION };
       patch({ status: 'starting', runId: stored.id, records: [], baseline: null, transfer: [], transferProgress: null, profile: null, runConfig: v.config, runError: null, startedAt: now });
       if (get().runs.length === 0) void requestPersistence().catch(() => false);
       return execute(source, stored, onProgress);

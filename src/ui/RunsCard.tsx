@@ -11,7 +11,7 @@ import { isRunActive } from './derived';
 import { Card } from './Card';
 import { download } from './download';
 import { RunsCompare } from './RunsCompare';
-import { formatBytes, formatFlops, formatPercent } from './format';
+import { formatBytes, formatDuration, formatFlops, formatPercent } from './format';
 import { useLab, useLabStore } from './labContext';
 
 /** A URL whose hash holds the run's full resolved config (seed included): opening it restores the experiment exactly. */
@@ -28,6 +28,7 @@ export function RunsCard() {
   const active = useLab((s) => isRunActive(s.status));
   const storage = useLab((s) => s.storage);
   const storageError = useLab((s) => s.storageError);
+  const sweep = useLab((s) => s.sweep);
   const [selected, setSelected] = useState<string[]>([]);
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   const s = () => store.getState();
@@ -58,7 +59,20 @@ export function RunsCard() {
   return (
     <Card
       title="Runs"
-      subtitle={storageError ?? `Kept in this browser; a reload shows them again. ${usage ?? ''}`}
+      subtitle={
+        <>
+          {storageError ?? `Kept in this browser; a reload shows them again. ${usage ?? ''}`}
+          {sweep.status !== 'idle' && (
+            <span className="sweep-progress" data-testid="sweep-progress" data-status={sweep.status}>
+              {' '}
+              Sweep “{sweep.name}”: {sweep.results.length} / {sweep.total} runs
+              {sweep.results.some((r) => r.status === 'error' || r.status === 'diverged') && `, ${sweep.results.filter((r) => r.status === 'error' || r.status === 'diverged').length} failed`}
+              {sweep.status === 'running' && sweep.etaMs !== null && `, about ${formatDuration(sweep.etaMs)} left`}
+              {sweep.status !== 'running' && ` (${sweep.status})`}
+            </span>
+          )}
+        </>
+      }
       className="card-wide"
       testId="runs-card"
       actions={

@@ -9,13 +9,24 @@ import type { StoredRun } from '../store/storedRun';
 import { logTicks } from './axisTicks';
 import { AXIS_TICK, GRID, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from './chartTheme';
 import { formatDuration, formatFlops, formatPercent } from './format';
+import { paretoFrontier } from '../train/sweep';
 
 /** Distinct hues, so that runs are told apart at a glance. */
 const RUN_COLOURS = ['#38bdf8', '#f472b6', '#34d399', '#fbbf24', '#a78bfa', '#fb923c', '#e2e8f0', '#f87171'];
 
 const probePoints = (run: StoredRun) => run.records.filter((r) => r.probeAccuracy !== undefined && r.flops > 0);
 
+/** Each run's final probe against the FLOPs it spent, and the runs no cheaper run beats. */
+function frontierOf(runs: StoredRun[]) {
+  const finals = runs.flatMap((run) => {
+    const last = probePoints(run).at(-1);
+    return last?.probeAccuracy !== undefined ? [{ x: last.flops, y: last.probeAccuracy, run }] : [];
+  });
+  return paretoFrontier(finals);
+}
+
 export function RunsCompare({ runs }: { runs: StoredRun[] }) {
+  const frontier = frontierOf(runs);
   const flops = runs.flatMap((r) => probePoints(r).map((p) => p.flops));
   const ticks = flops.length ? logTicks(Math.min(...flops), Math.max(...flops)) : [];
   return (
@@ -31,8 +42,14 @@ export function RunsCompare({ runs }: { runs: StoredRun[] }) {
           {runs.map((run, i) => (
             <Line key={run.id} data={probePoints(run)} dataKey="probeAccuracy" name={run.name} stroke={RUN_COLOURS[i % RUN_COLOURS.length]} dot isAnimationActive={false} />
           ))}
+          {frontier.length > 1 && (
+            <Line data={frontier.map((p) => ({ flops: p.x, frontier: p.y }))} dataKey="frontier" name="Pareto frontier (final probes)" stroke="#e2e8f0" strokeDasharray="6 4" dot={false} isAnimationActive={false} />
+          )}
         </LineChart>
       </ResponsiveContainer>
+      <p className="muted frontier-list" data-testid="pareto-frontier" data-runs={frontier.length}>
+        Pareto frontier (best final probe for its FLOPs): {frontier.map((p) => p.run.name).join(' → ') || '—'}
+      </p>
       <div className="table-scroll">
         <table className="table" data-testid="runs-compare-table">
           <thead>
