@@ -58,11 +58,11 @@ describe('experiment config', () => {
 
   it('inside the model union, names the deepest field and the reason for the branch the value chose', () => {
     expect(errorOf({ model: { dim: 7 } }).issues).toEqual([
-      ...['imageSize', 'patchSize'].map((f) => ({ path: `model.${f}`, message: 'required when the model is given as sizes (or use a preset: tiny, toy-B, toy-L, small-B)' })),
+      ...['imageSize', 'patchSize'].map((f) => ({ path: `model.${f}`, message: 'required when the model is given as sizes (or use a preset: tiny, toy-B, toy-L, small-B, vit-b16, vit-l16)' })),
       { path: 'model.dim', message: 'dim 7 must be a multiple of 4 for the 2-D sin-cos position embedding' },
-      ...['depth', 'heads', 'mlpDim'].map((f) => ({ path: `model.${f}`, message: 'required when the model is given as sizes (or use a preset: tiny, toy-B, toy-L, small-B)' })),
+      ...['depth', 'heads', 'mlpDim'].map((f) => ({ path: `model.${f}`, message: 'required when the model is given as sizes (or use a preset: tiny, toy-B, toy-L, small-B, vit-b16, vit-l16)' })),
     ]);
-    const preset = 'must be a preset name (tiny, toy-B, toy-L, small-B) or explicit sizes { imageSize, patchSize, dim, depth, heads, mlpDim }';
+    const preset = 'must be a preset name (tiny, toy-B, toy-L, small-B, vit-b16, vit-l16) or explicit sizes { imageSize, patchSize, dim, depth, heads, mlpDim }';
     expect(errorOf({ model: 'toy-X' }).message).toBe(`model: ${preset}`);
     expect(errorOf({ model: 5 }).message).toBe(`model: ${preset}`);
     expect(errorOf({ model: { ...MODEL_PRESETS.tiny, depht: 2 } }).message).toBe('model.depht: unknown field (a typo?)');

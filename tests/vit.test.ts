@@ -133,3 +133,27 @@ describe('ViT encoder', () => {
     });
   }
 });
+
+describe('paper scale', () => {
+  it('vit-b16: the forward FLOPs per image counted from the kernels equal the analytic formula, about 35 GFLOPs (17.6 GMACs)', async () => {
+    const { useWasmBackend } = await import('./helpers');
+    await useWasmBackend(); // ViT-B at 224 px: wasm is several times faster than tfjs-cpu here
+    try {
+      const cfg: VitConfig = { ...MODEL_PRESETS['vit-b16'] };
+      const analytic = vitFlops(cfg, 1);
+      expect(Math.abs(analytic.forward / 35.2e9 - 1)).toBeLessThan(0.02);
+      expect(Math.abs(analytic.params / 86e6 - 1)).toBeLessThan(0.01);
+      const enc = new VitEncoder(cfg, new Rng(0));
+      const x = images(1, 224);
+      const counter = new FlopCounter();
+      counter.begin('forward');
+      const f = enc.features(x);
+      const counts = counter.end();
+      expect(counts.total).toBe(analytic.forward);
+      tf.dispose([f, x]);
+      enc.dispose();
+    } finally {
+      await useCpuBackend();
+    }
+  }, 120_000);
+});

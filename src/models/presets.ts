@@ -20,6 +20,14 @@ export const MODEL_PRESETS = {
   'toy-L': { imageSize: 32, patchSize: 8, dim: 64, depth: 6, heads: 4, mlpDim: 256, pool: 'cls' },
   /** A bigger model for real GPUs. */
   'small-B': { imageSize: 64, patchSize: 8, dim: 192, depth: 6, heads: 6, mlpDim: 768, pool: 'cls' },
+  /**
+   * The paper's ViT-B/16 and ViT-L/16 (224 px, 196 patches + class token; 86M and 303M encoder
+   * parameters), for FLOP profiles at paper scale (profileStep at a small batch): 35.2 and 123.4
+   * forward GFLOPs per image, the 17.6 and 61.6 GMACs usually quoted (DeiT, Table 1) at 2 FLOPs per
+   * multiply-add. Training one in a tab is refused by the memory guard on most devices.
+   */
+  'vit-b16': { imageSize: 224, patchSize: 16, dim: 768, depth: 12, heads: 12, mlpDim: 3072, pool: 'cls' },
+  'vit-l16': { imageSize: 224, patchSize: 16, dim: 1024, depth: 24, heads: 16, mlpDim: 4096, pool: 'cls' },
 } as const satisfies Record<string, VitConfig>;
 
 export type ModelPresetId = keyof typeof MODEL_PRESETS;
