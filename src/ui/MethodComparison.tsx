@@ -5,6 +5,7 @@ import { expectedComparisonRows, modelLabel } from './comparisonRows';
 import { isRunActive } from './derived';
 import { useLab, useLabStore } from './labContext';
 import { MaeShareTable } from './MaeShareTable';
+import { fitPowerLaw } from '../carbon/timeModel';
 
 const EXPECTED = expectedComparisonRows();
 
@@ -62,6 +63,23 @@ export function MethodComparison() {
         />
         <MaeShareTable rows={rows} />
       </div>
+      <TimeFit rows={rows} running={running} />
     </Card>
+  );
+}
+
+/**
+ * The paper's A.1 time model on this device: the profiled steps' kernel time against their FLOPs,
+ * fitted as a power law. An exponent well below 1 means steps here are bound by kernel launches
+ * more than by arithmetic.
+ */
+function TimeFit({ rows, running }: { rows: { totalFlops: number; kernelMs: number }[]; running: boolean }) {
+  const fit = running ? null : fitPowerLaw(rows.map((r) => ({ flops: r.totalFlops, ms: r.kernelMs })));
+  if (!fit) return null;
+  return (
+    <p className="muted time-fit" data-testid="time-fit" data-b={fit.b} data-r2={fit.r2}>
+      On this device, step kernel time ≈ {fit.a.toPrecision(3)} ms × FLOPs<sup>{fit.b.toFixed(2)}</sup> (R² {fit.r2.toFixed(2)}, {fit.n} profiled
+      steps; the paper's A.1 time model). An exponent well below 1: steps here are bound by kernel launches more than by arithmetic.
+    </p>
   );
 }

@@ -1,0 +1,18 @@
+import { expect, test } from '@playwright/test';
+import { expectedComparisonRows } from '../src/ui/comparisonRows';
+import { LabPage, TINY } from './lab.page';
+
+test('compare methods (wasm, tiny): every variant profiled, and the A.1 power-law time fit shown', async ({ page }) => {
+  const lab = new LabPage(page);
+  await lab.open({ ...TINY, backend: 'wasm' });
+  await page.getByTestId('compare-button').click();
+  const rows = expectedComparisonRows();
+  await expect(page.locator(`[data-testid="comparison-chart"][data-rows="${rows}"]`)).toBeVisible({ timeout: 180_000 });
+  const fit = page.getByTestId('time-fit');
+  await expect(fit).toContainText(`${rows} profiled`);
+  const b = Number(await fit.getAttribute('data-b'));
+  const r2 = Number(await fit.getAttribute('data-r2'));
+  expect(Number.isFinite(b) && b > 0).toBe(true);
+  expect(r2).toBeGreaterThanOrEqual(0);
+  expect(r2).toBeLessThanOrEqual(1);
+});
