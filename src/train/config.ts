@@ -114,6 +114,8 @@ export const carbonSchema = z
     watts: z.number().positive().max(1e5).default(400),
     pue: z.number().min(1).max(5).default(1.1),
     gridGCo2PerKwh: z.number().min(0).max(2000).default(400),
+    /** What this machine draws while it trains (W), for the "this tab" readout: measured wall time x this power. */
+    localWatts: z.number().positive().max(1e5).default(45),
   })
   .strict();
 

@@ -1,18 +1,20 @@
 /** Editable carbon parameters and the estimate for the compute spent so far and for the full run. */
 import { estimateCarbon, type CarbonEstimate, type CarbonParams } from '../carbon/co2';
+import { PAPER_SETUP, paperEquivalent, thisTab } from '../carbon/paperEquivalent';
 import { Card } from './Card';
 import { activeCarbon, DEFAULT_CONFIG } from './derived';
 import { errorNames, NumberField, TextField } from './fields';
 import { formatCo2, formatEnergy, formatFlops, formatHours } from './format';
 import { useLab, useLabStore } from './labContext';
 
-type NumericParam = Exclude<keyof CarbonParams, 'deviceName'>;
+type NumericParam = Exclude<keyof CarbonParams, 'deviceName'> | 'localWatts';
 const NUMERIC: { key: NumericParam; label: string }[] = [
   { key: 'peakTflops', label: 'Peak TFLOP/s' },
   { key: 'utilization', label: 'Utilisation (0–1)' },
   { key: 'watts', label: 'Board power (W)' },
   { key: 'pue', label: 'Datacentre PUE' },
   { key: 'gridGCo2PerKwh', label: 'Grid g CO₂ / kWh' },
+  { key: 'localWatts', label: 'This machine (W)' },
 ];
 
 export function CarbonPanel() {
@@ -25,13 +27,15 @@ export function CarbonPanel() {
   const configError = useLab((s) => s.configError);
   const edited = { ...DEFAULT_CONFIG.carbon, ...input.carbon };
   const params = activeCarbon({ input, config, runConfig });
-  const setParam = (key: keyof CarbonParams, value: number | string) =>
+  const setParam = (key: keyof CarbonParams | 'localWatts', value: number | string) =>
     store.getState().setInput({ carbon: { ...edited, [key]: value } });
 
   const carbonErrors = (configError ?? '').split('; ').filter((part) => part.startsWith('carbon.'));
   const soFar = records.length > 0 ? records[records.length - 1].flops : 0;
   const steps = runConfig?.steps ?? config?.steps ?? 0;
   const projected = profile ? profile.totalFlops * steps : null;
+  const wallMs = records.length > 0 ? records[records.length - 1].wallMs : 0;
+  const localWatts = (runConfig ?? config)?.carbon.localWatts ?? DEFAULT_CONFIG.carbon.localWatts;
 
   return (
     <Card title="Compute, energy and carbon" subtitle={`on ${params.deviceName}`} className="card-wide" testId="carbon-panel">
@@ -63,6 +67,25 @@ export function CarbonPanel() {
             hours = FLOPs ÷ (peak TFLOP/s × 10¹² × utilisation) ÷ 3600 · kWh = hours × W ÷ 1000 × PUE · kg CO₂ = kWh × g/kWh ÷ 1000.
             Full run = FLOPs per step × {steps} steps.
           </p>
+          <table className="table carbon-table carbon-readouts" data-testid="carbon-readouts">
+            <thead>
+              <tr>
+                <th>other readouts, so far</th>
+                <th className="num">time</th>
+                <th className="num">energy</th>
+                <th className="num">CO₂</th>
+              </tr>
+            </thead>
+            <tbody>
+              <ReadoutRow
+                label="Paper-equivalent"
+                title={`${PAPER_SETUP.chips} TPUv3 chips (${PAPER_SETUP.peakTflopsPerChip} TFLOP/s each at an assumed ${PAPER_SETUP.utilization * 100} %), ${PAPER_SETUP.wattsPerChip} W per chip, ${PAPER_SETUP.region} ${PAPER_SETUP.gridGCo2PerKwh} g/kWh, through the ML CO2 Impact arithmetic (paper A.1; docs/carbon.md)`}
+                r={paperEquivalent(soFar)}
+                testId="paper-equivalent"
+              />
+              <ReadoutRow label="This tab" title={`measured wall time × ${localWatts} W (this machine, as stated) × PUE 1, at ${params.gridGCo2PerKwh} g/kWh`} r={thisTab(wallMs, localWatts, params.gridGCo2PerKwh)} testId="this-tab" />
+            </tbody>
+          </table>
         </div>
       </div>
     </Card>
@@ -76,6 +99,17 @@ function Rows({ soFar, full }: { soFar: CarbonEstimate; full: CarbonEstimate | n
       <EstimateRow label="Energy" soFar={formatEnergy(soFar.kwh)} full={full ? formatEnergy(full.kwh) : '—'} title={`${soFar.kwh} kWh`} />
       <EstimateRow label="CO₂" soFar={formatCo2(soFar.kgCo2)} full={full ? formatCo2(full.kgCo2) : '—'} title={`${soFar.kgCo2} kg`} />
     </>
+  );
+}
+
+function ReadoutRow({ label, title, r, testId }: { label: string; title: string; r: { hours: number; kwh: number; kgCo2: number }; testId: string }) {
+  return (
+    <tr title={title} data-testid={testId} data-kg={r.kgCo2}>
+      <th scope="row">{label}</th>
+      <td className="num">{formatHours(r.hours)}</td>
+      <td className="num">{formatEnergy(r.kwh)}</td>
+      <td className="num">{formatCo2(r.kgCo2)}</td>
+    </tr>
   );
 }
 
