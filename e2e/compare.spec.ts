@@ -12,7 +12,8 @@ test('compare methods (wasm, tiny): every variant profiled, and the A.1 power-la
   await expect(fit).toContainText(`${rows} profiled`);
   const b = Number(await fit.getAttribute('data-b'));
   const r2 = Number(await fit.getAttribute('data-r2'));
-  expect(Number.isFinite(b) && b > 0).toBe(true);
+  // The exponent is the device's property (on tiny wasm models, launch-bound, it can be near 0 or below): only finite.
+  expect(Number.isFinite(b)).toBe(true);
   expect(r2).toBeGreaterThanOrEqual(0);
   expect(r2).toBeLessThanOrEqual(1);
 });
