@@ -31,3 +31,10 @@ export const MODEL_PRESETS = {
 } as const satisfies Record<string, VitConfig>;
 
 export type ModelPresetId = keyof typeof MODEL_PRESETS;
+
+/** The preset a model's sizes match (pool aside), or null for a custom model. */
+export function presetOf(model: VitConfig): ModelPresetId | null {
+  const keys = ['imageSize', 'patchSize', 'dim', 'depth', 'heads', 'mlpDim'] as const;
+  const hit = (Object.keys(MODEL_PRESETS) as ModelPresetId[]).find((id) => keys.every((k) => MODEL_PRESETS[id][k] === model[k]));
+  return hit ?? null;
+}

@@ -30,7 +30,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../engine/rng';
 import { LayerNorm, ParamStore, truncNormal } from './layers';
 import { Block } from './vit';
-import { layerNormFlops, type VitFlops } from './vitFlops';
+import { blockParams, layerNormFlops, type VitFlops } from './vitFlops';
 import { TEXT_SIZES, type TextSize } from './textSizes';
 
 export { TEXT_SIZES, type TextSize };
@@ -195,6 +195,6 @@ export function textEncoderFlops(cfg: CaptionEncoderConfig, batch: number, len: 
   const forwardElementwise = batch * (t * d + layers * block.ew + layerNorm(1, d));
   const forward = forwardMatmul + forwardElementwise;
   const backward = 2 * forward;
-  const params = vocabSize * d + maxLen * d + layers * (4 * (d * d + d) + 2 * d * m + m + d + 4 * d) + 2 * d;
+  const params = vocabSize * d + maxLen * d + layers * blockParams(d, m) + 2 * d;
   return { forwardMatmul, forwardElementwise, forward, backward, total: forward + backward, params };
 }

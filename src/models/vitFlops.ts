@@ -23,6 +23,9 @@ export interface VitFlops {
   params: number;
 }
 
+/** Parameters of one pre-norm transformer block of width `d` and MLP width `m`: QKV + output projections, the MLP, two layer norms. */
+export const blockParams = (d: number, m: number): number => 4 * (d * d + d) + 2 * d * m + m + d + 4 * d;
+
 /** Layer norm over `t` rows of width `d`: moments (4/elem) + normalise, scale, shift (4/elem) + eps, rsqrt per row. */
 export const layerNormFlops = (t: number, d: number) => 8 * t * d + 2 * t;
 const layerNorm = layerNormFlops;
@@ -52,6 +55,6 @@ export function vitFlops(cfg: VitConfig, batch: number, opts: { tokensKept?: num
   const forwardElementwise = batch * ew;
   const forward = forwardMatmul + forwardElementwise;
   const backward = 2 * forwardMatmul + 2 * forwardElementwise;
-  const params = p * d + d + depth * (4 * (d * d + d) + 2 * d * m + m + d + 4 * d) + 2 * d + (pool === 'cls' ? d : 0);
+  const params = p * d + d + depth * blockParams(d, m) + 2 * d + (pool === 'cls' ? d : 0);
   return { forwardMatmul, forwardElementwise, forward, backward, total: forward + backward, params };
 }

@@ -10,7 +10,7 @@ import type { StoreApi } from 'zustand';
 import { validateConfig, type ExperimentConfig, type ExperimentInput } from '../train/config';
 import type { ProbeBaseline, RunResult, StepProfile, TrainRecord, TransferProgress, TransferRecord } from '../train/records';
 import type { BackendChoice } from '../engine/backendIds';
-import { MODEL_PRESETS } from '../models/presets';
+import { presetOf } from '../models/presets';
 import type { LabClient } from '../worker/client';
 import type { WorkerEvent } from '../worker/protocol';
 import { exportRunCsv, exportRunJson, parseRunFile } from './runFile';
@@ -77,9 +77,7 @@ const FATAL = /Aborted\(|RuntimeError|out of memory|memory access out of bounds|
 const isActive = (s: RunStatus) => s === 'starting' || s === 'running' || s === 'paused';
 
 function runName(config: ExperimentConfig, when: number): string {
-  const keys = ['imageSize', 'patchSize', 'dim', 'depth', 'heads', 'mlpDim'] as const;
-  const preset = Object.entries(MODEL_PRESETS).find(([, p]) => keys.every((k) => p[k] === config.model[k]))?.[0];
-  const model = preset ?? `dim ${config.model.dim} x ${config.model.depth}`;
+  const model = presetOf(config.model) ?? `dim ${config.model.dim} x ${config.model.depth}`;
   return `${config.method} · ${config.dataset.preset} · ${model} · ${new Date(when).toISOString().slice(0, 16).replace('T', ' ')}`;
 }
 
@@ -93,6 +91,13 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
   let allowOverQuota = false;
   /** The recorder of the run in progress, so that deleting that run stops its writes. */
   let live: RunRecorder | null = null;
+
+  /** A stored run by id (the database, else the list in memory when there is no storage). */
+  const findRun = async (id: string): Promise<StoredRun> => {
+    const run = (await deps.db?.get(id)) ?? get().runs.find((r) => r.id === id);
+    if (!run) throw new Error(`no stored run ${id}`);
+    return run;
+  };
 
   const refreshStorage = async () => patch({ storage: await storageInfo().catch(() => null) });
 
@@ -208,8 +213,7 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
     },
     async openRun(id) {
       if (isActive(get().status)) throw new Error('a run is in progress: stop it before opening another');
-      const run = (await deps.db?.get(id)) ?? get().runs.find((r) => r.id === id);
-      if (!run) throw new Error(`no stored run ${id}`);
+      const run = await findRun(id);
       const status: RunStatus = run.status === 'running' || run.status === 'paused' ? 'interrupted' : run.status;
       patch({ status, runId: run.id, records: run.records, baseline: run.baseline, transfer: run.transfer, transferProgress: null, profile: run.profile, runConfig: run.config, runError: run.reason ?? null, startedAt: run.createdAt });
       deps.showConfig(run.config);
@@ -231,8 +235,7 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
     },
     async resumeRun(id, backend) {
       if (isActive(get().status)) throw new Error('a run is already in progress: stop it before resuming another');
-      const run = (await deps.db?.get(id)) ?? get().runs.find((r) => r.id === id);
-      if (!run) throw new Error(`no stored run ${id}`);
+      const run = await findRun(id);
       const checkpoint = await deps.db?.getCheckpoint(id);
       if (!checkpoint) throw new Error(`run "${run.name}" has no checkpoint to resume from (it stopped before its first one)`);
       const config: ExperimentConfig = { ...checkpoint.config, backend: backend ?? run.config.backend };
@@ -241,8 +244,7 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
       return execute(config, stored, undefined, checkpoint);
     },
     async exportRun(id, format) {
-      const run = (await deps.db?.get(id)) ?? get().runs.find((r) => r.id === id);
-      if (!run) throw new Error(`no stored run ${id}`);
+      const run = await findRun(id);
       return format === 'csv' ? exportRunCsv(run) : exportRunJson(run);
     },
     async importRunFile(text) {

@@ -48,7 +48,7 @@
 import { methodSpec } from '../methods/catalog';
 import type { EncoderPass } from '../methods/spec';
 import type { VitConfig } from '../models/vit';
-import { vitFlops } from '../models/vitFlops';
+import { blockParams, vitFlops } from '../models/vitFlops';
 import type { BackendName } from '../engine/backendIds';
 import type { MemoryLimits } from '../engine/memoryLimits';
 import type { ExperimentConfig } from './config';
@@ -188,11 +188,8 @@ function passCost(pass: EncoderPass, model: VitConfig, batch: number): PassCost 
   return { heldPerImage, pairs, inputs, candidates };
 }
 
-/** Weights of a block stack of another transformer (vitFlops's block term, without patch embedding or norm). */
-function blockParams(tr: Transformer): number {
-  const { dim: d, mlpDim: m } = tr;
-  return tr.depth * (4 * (d * d + d) + 2 * d * m + m + d + 4 * d);
-}
+/** Weights of a block stack of another transformer (without patch embedding or final norm). */
+const stackParams = (tr: Transformer): number => tr.depth * blockParams(tr.dim, tr.mlpDim);
 
 /** The passes of the config's method: its catalog entry's, else one full-size pass with gradient. */
 export function encoderPassesOf(config: ExperimentConfig): EncoderPass[] {
@@ -209,7 +206,7 @@ export function estimateMemory(config: ExperimentConfig): MemoryEstimate {
   let trainableParams = encoderParams;
   let frozenParams = passes.some((p) => !p.grad && !p.blocks) ? encoderParams : 0; // the EMA copy of the encoder
   for (const pass of passes) {
-    const own = (pass.extraParams ?? 0) + (pass.blocks ? blockParams(pass.blocks) : 0);
+    const own = (pass.extraParams ?? 0) + (pass.blocks ? stackParams(pass.blocks) : 0);
     if (pass.grad) trainableParams += own;
     else frozenParams += own;
   }

@@ -111,6 +111,7 @@ export async function runExperiment(asked: ExperimentConfig, backend: BackendInf
   let done = resumeFrom?.trainer.step ?? 0;
   const firstLoss = () => records[0]?.loss ?? null;
 
+  const checkpointDue = () => config.checkpointEvery > 0 && done % config.checkpointEvery === 0;
   const checkpoint = async (): Promise<void> => {
     if (!hooks.onCheckpoint || done === 0) return;
     const cp: RunCheckpoint = {
@@ -169,7 +170,7 @@ export async function runExperiment(asked: ExperimentConfig, backend: BackendInf
       }
       if (!isLog) {
         loss.dispose();
-        if (config.checkpointEvery > 0 && done % config.checkpointEvery === 0) await checkpoint();
+        if (checkpointDue()) await checkpoint();
         continue;
       }
       const lossValue = (await loss.data())[0];
@@ -236,7 +237,7 @@ export async function runExperiment(asked: ExperimentConfig, backend: BackendInf
           hooks.onTransfer?.(tuned);
         }
       }
-      if (config.checkpointEvery > 0 && done % config.checkpointEvery === 0) await checkpoint();
+      if (checkpointDue()) await checkpoint();
       lastLogAt = performance.now();
       stepsSinceLog = 0;
       pausedSinceLog = 0;

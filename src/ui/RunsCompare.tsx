@@ -10,6 +10,7 @@ import { logTicks } from './axisTicks';
 import { AXIS_TICK, GRID, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from './chartTheme';
 import { formatDuration, formatFlops, formatPercent } from './format';
 import { paretoFrontier } from '../train/sweep';
+import { modelLabel } from './comparisonRows';
 
 /** Distinct hues, so that runs are told apart at a glance. */
 const RUN_COLOURS = ['#38bdf8', '#f472b6', '#34d399', '#fbbf24', '#a78bfa', '#fb923c', '#e2e8f0', '#f87171'];
@@ -75,9 +76,7 @@ export function RunsCompare({ runs }: { runs: StoredRun[] }) {
                   <td className="run-name">{run.name}</td>
                   <td>{run.config.method}</td>
                   <td className="nowrap">{run.config.dataset.preset}</td>
-                  <td className="nowrap">
-                    dim {run.config.model.dim} x {run.config.model.depth}
-                  </td>
+                  <td className="nowrap">{modelLabel(run.config.model)}</td>
                   <td className="num">{last ? formatFlops(last.flops) : '—'}</td>
                   <td className="num">
                     {probe?.probeAccuracy !== undefined ? formatPercent(probe.probeAccuracy) : '—'}

@@ -1,5 +1,5 @@
 /** Pure figures for the per-method FLOP comparison (the paper's Figure 3) and the MAE decoder-share table (A.5). */
-import { MODEL_PRESETS } from '../models/presets';
+import { presetOf } from '../models/presets';
 import type { VitConfig } from '../models/vit';
 import { comparisonVariants } from '../train/variants';
 import type { ComparisonRow } from '../train/records';
@@ -92,7 +92,5 @@ export function maeShareRows(rows: ComparisonRow[]): MaeShareRow[] {
 
 /** A preset's name when the model is one, else its shape. */
 export function modelLabel(model: VitConfig): string {
-  const keys = ['imageSize', 'patchSize', 'dim', 'depth', 'heads', 'mlpDim'] as const;
-  for (const [name, preset] of Object.entries(MODEL_PRESETS)) if (keys.every((k) => preset[k] === model[k])) return name;
-  return `custom ViT (dim ${model.dim}, depth ${model.depth})`;
+  return presetOf(model) ?? `custom ViT (dim ${model.dim}, depth ${model.depth})`;
 }
