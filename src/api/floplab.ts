@@ -19,7 +19,9 @@ import type { MemoryInfo } from '../worker/protocol';
 import { generateScene, sceneDigest, type SceneOptions } from '../data/scenes';
 import type { StoredRun } from '../store/storedRun';
 import type { SweepSpec } from '../train/sweep';
-import type { SweepProgress } from '../store/sweepSlice';
+import type { SweepOptions, SweepProgress } from '../store/sweepSlice';
+import { EXPERIMENT_PRESETS, experimentPreset, presetSpec, type ExperimentPreset, type PresetOverrides } from '../train/experimentPresets';
+import { sweepFile, type SweepFile } from '../train/sweepResults';
 import type { BackendChoice } from '../engine/backendIds';
 
 export interface FlopLabApi {
@@ -53,8 +55,14 @@ export interface FlopLabApi {
    * one run after another, each stored; a failed or diverged run is marked and the queue goes on.
    * `shard: [i, n]` runs every n-th run only. Resolves with every run's FLOPs, accuracy and status.
    */
-  sweep(spec: SweepSpec, opts?: { name?: string; shard?: [number, number] }): Promise<SweepProgress>;
+  sweep(spec: SweepSpec, opts?: SweepOptions): Promise<SweepProgress>;
   stopSweep(): Promise<void>;
+  /** The named experiments (Figure 1, Figure 2, Table 1, Figure 3, A.5, talk, smoke; src/train/experimentPresets.ts). */
+  presets(): readonly ExperimentPreset[];
+  /** Runs a preset: a sweep preset as a sweep (seeds and backend overridable, shardable), Figure 3 as a method comparison. */
+  runPreset(id: string, opts?: PresetOverrides & { shard?: [number, number] }): Promise<{ kind: 'sweep'; sweep: SweepProgress } | { kind: 'profile'; rows: ComparisonRow[] }>;
+  /** The current (or last) sweep as one results file (src/train/sweepResults.ts). */
+  sweepResults(): SweepFile;
   /** Test hooks. `loseDevice` destroys the WebGPU device as a GPU reset would. */
   debug: { loseDevice(): Promise<boolean> };
   /** The dataset presets with their documented properties (the README's dataset table). */
@@ -114,6 +122,17 @@ export function createApi(client: LabClient, store: LabStore): FlopLabApi {
     },
     sweep: (spec, opts) => s().runSweep(spec, opts),
     stopSweep: () => s().stopSweep(),
+    presets: () => EXPERIMENT_PRESETS,
+    async runPreset(id, opts = {}) {
+      const preset = experimentPreset(id);
+      if (preset.kind === 'profile') return { kind: 'profile', rows: await s().compareMethods({ ...preset.profile, ...(opts.backend ? { backend: opts.backend } : {}) }) };
+      const spec = presetSpec(preset, opts);
+      return { kind: 'sweep', sweep: await s().runSweep(spec, { name: preset.title, preset: preset.id, shard: opts.shard }) };
+    },
+    sweepResults() {
+      const w = s().sweep;
+      return sweepFile(w.name, w.order, w.results, { ...(w.preset ? { preset: w.preset } : {}), ...(w.shard ? { shard: w.shard } : {}) });
+    },
     debug: { loseDevice: () => client.loseDevice() },
     datasets: () => listDatasets(),
     async exploreDataset(config = {}, opts = {}) {

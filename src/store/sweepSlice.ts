@@ -6,24 +6,22 @@
  * `sweep`. `shard: [i, n]` runs every n-th run only (job arrays).
  */
 import type { StoreApi } from 'zustand';
-import { expandSweep, shardOf, type SweepSpec } from '../train/sweep';
+import { expandSweep, shardOf, type SweepRun, type SweepSpec } from '../train/sweep';
 import type { RunSlice } from './runSlice';
+import type { SweepPoint } from '../train/sweepResults';
+import type { RunResult } from '../train/records';
 
-export interface SweepResult {
-  key: string;
-  runId: string | null;
-  status: 'done' | 'stopped' | 'diverged' | 'error';
-  reason?: string;
-  /** Pre-training FLOPs spent, and the last probe's accuracy and patch mIoU (when probed). */
-  flops: number;
-  accuracy?: number;
-  patchMiou?: number;
-  wallMs: number;
-}
+/** One finished run of the sweep (src/train/sweepResults.ts): what it was, what it cost, what it reached. */
+export type SweepResult = SweepPoint;
 
 export interface SweepProgress {
   status: 'idle' | 'running' | 'done' | 'stopped';
   name: string;
+  /** The experiment preset it runs (src/train/experimentPresets.ts), when it runs one. */
+  preset?: string;
+  /** Every run key of the whole sweep in order (a shard runs some of them). */
+  order: string[];
+  shard?: [number, number];
   total: number;
   results: SweepResult[];
   current: string | null;
@@ -32,14 +30,21 @@ export interface SweepProgress {
   etaMs: number | null;
 }
 
+export interface SweepOptions {
+  name?: string;
+  /** Runs every n-th run only: [index, count], 0-based. */
+  shard?: [number, number];
+  preset?: string;
+}
+
 export interface SweepSlice {
   sweep: SweepProgress;
-  runSweep(spec: SweepSpec, opts?: { name?: string; shard?: [number, number] }): Promise<SweepProgress>;
+  runSweep(spec: SweepSpec, opts?: SweepOptions): Promise<SweepProgress>;
   /** Stops the run in progress and the queue after it. */
   stopSweep(): Promise<void>;
 }
 
-const IDLE: SweepProgress = { status: 'idle', name: '', total: 0, results: [], current: null, startedAt: null, etaMs: null };
+const IDLE: SweepProgress = { status: 'idle', name: '', order: [], total: 0, results: [], current: null, startedAt: null, etaMs: null };
 
 type Set<S> = StoreApi<S>['setState'];
 type Get<S> = StoreApi<S>['getState'];
@@ -56,7 +61,7 @@ export function createSweepSlice<S extends SweepSlice & RunSlice>(set: Set<S>, g
       const name = opts.name ?? `sweep ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`;
       stopRequested = false;
       const startedAt = Date.now();
-      patch({ status: 'running', name, total: runs.length, results: [], current: null, startedAt, etaMs: null });
+      patch({ status: 'running', name, preset: opts.preset, order: all.map((r) => r.key), shard: opts.shard, total: runs.length, results: [], current: null, startedAt, etaMs: null });
       for (const run of runs) {
         if (stopRequested) break;
         patch({ current: run.key });
@@ -64,19 +69,9 @@ export function createSweepSlice<S extends SweepSlice & RunSlice>(set: Set<S>, g
         let result: SweepResult;
         try {
           const r = await get().start(run.input, undefined, `${name} · ${run.key}`);
-          const probed = [...r.records].reverse().find((x) => x.probeAccuracy !== undefined);
-          result = {
-            key: run.key,
-            runId: get().runId,
-            status: r.diverged ? 'diverged' : r.stopped ? 'stopped' : 'done',
-            reason: r.diverged?.reason,
-            flops: r.records.at(-1)?.flops ?? 0,
-            accuracy: probed?.probeAccuracy,
-            patchMiou: probed?.patchMiou,
-            wallMs: Date.now() - t0,
-          };
+          result = pointOf(run, r, get().runId, Date.now() - t0);
         } catch (e) {
-          result = { key: run.key, runId: get().runId, status: 'error', reason: (e as Error).message, flops: 0, wallMs: Date.now() - t0 };
+          result = { ...coordinates(run), runId: get().runId, status: 'error', reason: (e as Error).message, steps: 0, flops: 0, wallMs: Date.now() - t0, backend: '' };
         }
         const results = [...get().sweep.results, result];
         const meanMs = results.reduce((sum, x) => sum + x.wallMs, 0) / results.length;
@@ -89,5 +84,36 @@ export function createSweepSlice<S extends SweepSlice & RunSlice>(set: Set<S>, g
       stopRequested = true;
       await get().stop();
     },
+  };
+}
+
+const coordinates = (run: SweepRun) => ({
+  key: run.key,
+  method: run.method,
+  options: run.options as SweepPoint['options'],
+  dataset: run.dataset,
+  model: run.model,
+  budget: run.budget,
+  seed: run.seed,
+  config: run.input as Record<string, unknown>,
+});
+
+/** A finished run as a sweep point: its last probe (accuracy, interval, patch mIoU) and its random-init baseline. */
+function pointOf(run: SweepRun, r: RunResult, runId: string | null, wallMs: number): SweepPoint {
+  const probed = [...r.records].reverse().find((x) => x.probeAccuracy !== undefined);
+  const last = r.records.at(-1);
+  return {
+    ...coordinates(run),
+    runId,
+    status: r.diverged ? 'diverged' : r.stopped ? 'stopped' : 'done',
+    ...(r.diverged ? { reason: r.diverged.reason } : {}),
+    steps: last?.step ?? 0,
+    flops: last?.flops ?? 0,
+    ...(probed?.probeAccuracy !== undefined ? { accuracy: probed.probeAccuracy } : {}),
+    ...(probed?.probeInterval ? { probeInterval: probed.probeInterval } : {}),
+    ...(probed?.patchMiou !== undefined ? { patchMiou: probed.patchMiou } : {}),
+    ...(r.baseline ? { randomInit: { accuracy: r.baseline.accuracy, ...(r.baseline.patchMiou !== undefined ? { patchMiou: r.baseline.patchMiou } : {}) } } : {}),
+    wallMs,
+    backend: r.backend.name,
   };
 }

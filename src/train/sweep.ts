@@ -28,6 +28,13 @@ export interface SweepRun {
   /** Stable across machines and shards: method, options, dataset, model, budget, seed. */
   key: string;
   input: ExperimentInput;
+  /** The grid coordinates the key is made of. */
+  method: string;
+  options: Record<string, unknown>;
+  dataset: string;
+  model: string;
+  budget: number;
+  seed: number;
 }
 
 /** At most this many runs in one sweep (a typo in a list should not queue a week of work). */
@@ -53,7 +60,7 @@ export function expandSweep(spec: SweepSpec): SweepRun[] {
               const key = [method, optionKey(options), preset, model, budget.toExponential(3), `s${seed}`].filter(Boolean).join('|');
               const v = validateConfig(input);
               if (!v.ok) throw new Error(`sweep run ${key}: ${v.error.message}`);
-              runs.push({ key, input });
+              runs.push({ key, input, method, options, dataset: preset, model, budget, seed });
               if (runs.length > MAX_SWEEP_RUNS) throw new Error(`the sweep has more than ${MAX_SWEEP_RUNS} runs; split it or shorten a list`);
             }
   return runs;
