@@ -21,7 +21,8 @@ import type { StoredRun } from '../store/storedRun';
 import type { SweepSpec } from '../train/sweep';
 import type { SweepOptions, SweepProgress } from '../store/sweepSlice';
 import { EXPERIMENT_PRESETS, experimentPreset, presetSpec, type ExperimentPreset, type PresetOverrides } from '../train/experimentPresets';
-import { sweepFile, type SweepFile } from '../train/sweepResults';
+import { chartSvg, svgToPng } from '../ui/chartImage';
+import { parseSweepFile, sweepFile, type SweepFile } from '../train/sweepResults';
 import type { BackendChoice } from '../engine/backendIds';
 
 export interface FlopLabApi {
@@ -63,6 +64,12 @@ export interface FlopLabApi {
   runPreset(id: string, opts?: PresetOverrides & { shard?: [number, number] }): Promise<{ kind: 'sweep'; sweep: SweepProgress } | { kind: 'profile'; rows: ComparisonRow[] }>;
   /** The current (or last) sweep as one results file (src/train/sweepResults.ts). */
   sweepResults(): SweepFile;
+  /** Sweep progress now: status, runs done of total, the run in progress, ETA. */
+  sweepProgress(): SweepProgress;
+  /** Shows a results file (JSON text) in the Experiments card without running; a bad file is refused naming what is wrong. */
+  openSweepResults(json: string): SweepFile;
+  /** The chart inside `[data-testid=target]` as SVG text or a PNG data URL (what its SVG/PNG buttons save); null when it is not on the page. */
+  chartImage(target: string, format: 'svg' | 'png'): Promise<string | null>;
   /** Test hooks. `loseDevice` destroys the WebGPU device as a GPU reset would. */
   debug: { loseDevice(): Promise<boolean> };
   /** The dataset presets with their documented properties (the README's dataset table). */
@@ -128,6 +135,24 @@ export function createApi(client: LabClient, store: LabStore): FlopLabApi {
       if (preset.kind === 'profile') return { kind: 'profile', rows: await s().compareMethods({ ...preset.profile, ...(opts.backend ? { backend: opts.backend } : {}) }) };
       const spec = presetSpec(preset, opts);
       return { kind: 'sweep', sweep: await s().runSweep(spec, { name: preset.title, preset: preset.id, shard: opts.shard }) };
+    },
+    sweepProgress: () => s().sweep,
+    async chartImage(target, format) {
+      const chart = chartSvg(target);
+      if (!chart) return null;
+      if (format === 'svg') return chart.svg;
+      const png = await svgToPng(chart.svg, chart.width, chart.height);
+      return await new Promise<string>((resolve, reject) => {
+        const reader = new FileReader();
+        reader.onload = () => resolve(String(reader.result));
+        reader.onerror = () => reject(new Error('the PNG could not be read back'));
+        reader.readAsDataURL(png);
+      });
+    },
+    openSweepResults(json) {
+      const file = parseSweepFile(json);
+      s().openSweepFile(file);
+      return file;
     },
     sweepResults() {
       const w = s().sweep;

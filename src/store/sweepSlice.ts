@@ -8,7 +8,7 @@
 import type { StoreApi } from 'zustand';
 import { expandSweep, shardOf, type SweepRun, type SweepSpec } from '../train/sweep';
 import type { RunSlice } from './runSlice';
-import type { SweepPoint } from '../train/sweepResults';
+import type { SweepFile, SweepPoint } from '../train/sweepResults';
 import type { RunResult } from '../train/records';
 
 /** One finished run of the sweep (src/train/sweepResults.ts): what it was, what it cost, what it reached. */
@@ -42,6 +42,8 @@ export interface SweepSlice {
   runSweep(spec: SweepSpec, opts?: SweepOptions): Promise<SweepProgress>;
   /** Stops the run in progress and the queue after it. */
   stopSweep(): Promise<void>;
+  /** Shows a finished sweep's results file (from an export, `npm run reproduce` or `npm run merge`) without running anything. */
+  openSweepFile(file: SweepFile): void;
 }
 
 const IDLE: SweepProgress = { status: 'idle', name: '', order: [], total: 0, results: [], current: null, startedAt: null, etaMs: null };
@@ -79,6 +81,10 @@ export function createSweepSlice<S extends SweepSlice & RunSlice>(set: Set<S>, g
       }
       patch({ status: stopRequested ? 'stopped' : 'done', current: null, etaMs: 0 });
       return get().sweep;
+    },
+    openSweepFile(file) {
+      if (get().sweep.status === 'running') throw new Error('a sweep is running: stop it before opening results');
+      patch({ status: 'done', name: file.name, preset: file.preset, order: file.order, shard: file.shard, total: file.points.length, results: file.points, current: null, startedAt: null, etaMs: null });
     },
     async stopSweep() {
       stopRequested = true;

@@ -1,0 +1,102 @@
+/**
+ * Headless reproduction of a named experiment (src/train/experimentPresets.ts):
+ * builds and serves the app, drives it in headless Chromium through
+ * `window.floplab`, prints each run as it ends, and writes to --out:
+ * results.json (the sweep results file, src/train/sweepResults.ts),
+ * results.csv, and the charts as PNG and SVG (the same images the page's
+ * export buttons save). Exits non-zero, saying why, when the arguments are bad,
+ * the page fails, or a run fails (a diverged run is a result, not a failure).
+ *
+ *   npm run reproduce -- --preset smoke --out out/smoke --backend wasm
+ *   npm run reproduce -- --preset figure1 --out out/f1-3 --shard 3/8   # one task of a job array
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { withLabPage } from './labPage';
+import { REPRODUCE_USAGE, parseReproduceArgs, type ReproduceArgs } from './reproduceArgs';
+import { experimentPreset } from '../src/train/experimentPresets';
+import { sweepCsv, type SweepFile, type SweepPoint } from '../src/train/sweepResults';
+import type { ComparisonRow } from '../src/train/records';
+import { saveCharts, fail, formatPoint } from './reproduceOutput';
+
+let args: ReproduceArgs;
+try {
+  args = parseReproduceArgs(process.argv.slice(2));
+} catch (e) {
+  console.error(`reproduce: ${(e as Error).message}\n${REPRODUCE_USAGE}`);
+  process.exit(2);
+}
+const preset = experimentPreset(args.preset);
+mkdirSync(args.out, { recursive: true });
+if (args.build) {
+  console.error('reproduce: building the app (vite build) ...');
+  const built = spawnSync('npx', ['vite', 'build', '--logLevel', 'error'], { stdio: 'inherit' });
+  if (built.status !== 0) {
+    console.error('reproduce: the build failed (see above)');
+    process.exit(1);
+  }
+}
+
+const t0 = Date.now();
+const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(0)} s`;
+
+async function reproduceSweep(page: Page): Promise<SweepFile> {
+  await page.evaluate((o) => {
+    const w = window as unknown as { __reproduce: Promise<unknown>; __reproduceError?: string };
+    w.__reproduce = window.floplab.runPreset(o.preset, { backend: o.backend, seeds: o.seeds, shard: o.shard }).catch((e: Error) => {
+      w.__reproduceError = e.message;
+    });
+  }, { preset: args.preset, backend: args.backend, seeds: args.seeds, shard: args.shard });
+  let shown = 0;
+  for (;;) {
+    await page.waitForTimeout(1000);
+    const p = await page.evaluate(() => ({ ...window.floplab.sweepProgress(), error: (window as unknown as { __reproduceError?: string }).__reproduceError }));
+    if (p.error) fail(`the sweep did not start: ${p.error}`);
+    for (const r of p.results.slice(shown)) console.error(`[${String(++shown).padStart(3)}/${p.total}] ${formatPoint(r as SweepPoint)}${p.etaMs ? `  ETA ${Math.round(p.etaMs / 60000)} min` : ''}`);
+    if (p.status === 'done' || p.status === 'stopped') break;
+  }
+  return page.evaluate(() => window.floplab.sweepResults());
+}
+
+async function reproduceProfile(page: Page): Promise<ComparisonRow[]> {
+  const r = await page.evaluate((o) => window.floplab.runPreset(o.preset, { backend: o.backend }), { preset: args.preset, backend: args.backend });
+  if (r.kind !== 'profile') fail(`preset ${args.preset} did not profile`);
+  return r.rows;
+}
+
+const profileCsv = (rows: ComparisonRow[], batch: number) =>
+  ['key,method,label,flops_per_step,flops_per_image,kernel_ms,components', ...rows.map((r) => [r.key, r.method, JSON.stringify(r.label), r.totalFlops, r.totalFlops / batch, r.kernelMs.toFixed(2), JSON.stringify(JSON.stringify(r.byComponent))].join(','))].join('\n') + '\n';
+
+try {
+  await withLabPage(
+    args.port,
+    async (page) => {
+      page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+      console.error(`reproduce: ${preset.title} (${preset.mirrors})${args.shard ? `, shard ${args.shard[0]}/${args.shard[1]}` : ''}`);
+      if (preset.kind === 'profile') {
+        const rows = await reproduceProfile(page);
+        const batch = Number(preset.profile?.batchSize ?? 32);
+        writeFileSync(join(args.out, 'results.json'), JSON.stringify({ format: 'floplab-profile', version: 1, preset: preset.id, createdAt: new Date().toISOString(), config: preset.profile, backend: args.backend ?? 'auto', rows }, null, 2));
+        writeFileSync(join(args.out, 'results.csv'), profileCsv(rows, batch));
+        for (const r of rows) console.error(`${r.label.padEnd(28)} ${(r.totalFlops / 1e9).toFixed(3)} GFLOP/step  ${(r.totalFlops / batch / 1e6).toFixed(2)} MFLOP/image  ${r.kernelMs.toFixed(1)} ms kernels`);
+        await saveCharts(page, args.out, ['comparison-chart']);
+        return;
+      }
+      const file = await reproduceSweep(page);
+      writeFileSync(join(args.out, 'results.json'), JSON.stringify(file, null, 2));
+      writeFileSync(join(args.out, 'results.csv'), sweepCsv(file));
+      await saveCharts(page, args.out, ['sweep-chart'], preset.view === 'grid' ? ['sweep-grid'] : []);
+      const failed = file.points.filter((p) => p.status === 'error');
+      const diverged = file.points.filter((p) => p.status === 'diverged');
+      if (diverged.length) console.error(`reproduce: ${diverged.length} run(s) diverged (kept as results): ${diverged.map((p) => p.key).join(', ')}`);
+      if (failed.length) fail(`${failed.length} of ${file.points.length} run(s) failed: ${failed.map((p) => `${p.key}: ${p.reason}`).join('; ')} (results so far are in ${args.out})`);
+    },
+    { width: 1400, height: 1000 },
+  );
+} catch (e) {
+  console.error(`reproduce: ${(e as Error).message}`);
+  process.exit(1);
+}
+console.error(`reproduce: done in ${elapsed()}; results in ${args.out} (results.json, results.csv, charts)`);
