@@ -6,8 +6,9 @@ import { spawn } from 'node:child_process';
 import { chromium, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from '../e2e/chromium';
 
-async function waitForServer(url: string): Promise<void> {
-  for (let i = 0; i < 150; i++) {
+async function waitForServer(url: string, exited: () => number | null): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (exited() !== null) throw new Error(`the preview server for ${url} exited with code ${exited()} (is the port taken?)`);
     try {
       if ((await fetch(url)).ok) return;
     } catch {
@@ -19,10 +20,13 @@ async function waitForServer(url: string): Promise<void> {
 }
 
 export async function withLabPage<T>(port: number, f: (page: Page, url: string) => Promise<T>, viewport = { width: 1280, height: 900 }): Promise<T> {
-  const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { stdio: 'ignore' });
+  // Its own process group, so that closing it also ends the vite process npx starts (killing npx alone leaves the port held).
+  const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { stdio: 'ignore', detached: true });
+  let exitCode: number | null = null;
+  server.on('exit', (code) => (exitCode = code ?? -1));
   const url = `http://127.0.0.1:${port}/`;
   try {
-    await waitForServer(url);
+    await waitForServer(url, () => exitCode);
     const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
     try {
       const page = await browser.newPage({ viewport });
@@ -33,6 +37,10 @@ export async function withLabPage<T>(port: number, f: (page: Page, url: string) 
       await browser.close();
     }
   } finally {
-    server.kill();
+    try {
+      process.kill(-server.pid!, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
   }
 }

@@ -68,7 +68,8 @@ export function parseReproduceArgs(argv: readonly string[]): ReproduceArgs {
     shard = [Number(m[1]), Number(m[2])];
     if (shard[1] < 1 || shard[0] >= shard[1]) throw new Error(`--shard: index ${shard[0]} is not in 0..${shard[1] - 1}`);
   }
-  const portText = value(named, 'port') ?? '4190';
+  // 4185/4186: free ports that browsers and fetch allow (4190, sieve, is on the Fetch standard's blocked list).
+  const portText = value(named, 'port') ?? '4185';
   const port = Number(portText);
   if (!(Number.isInteger(port) && port > 0 && port < 65536)) throw new Error(`--port: '${portText}' is not a port number`);
   return { preset, out, ...(backend ? { backend: backend as ReproduceArgs['backend'] } : {}), ...(seeds ? { seeds } : {}), ...(shard ? { shard } : {}), build: !named.has('no-build'), port };
@@ -89,6 +90,6 @@ export function parseMergeArgs(argv: readonly string[]): MergeArgs {
   const out = value(named, 'out');
   if (!out) throw new Error('--out is required');
   if (positional.length === 0) throw new Error('give the shard folders to merge (each with a results.json)');
-  const port = Number(value(named, 'port') ?? '4191');
+  const port = Number(value(named, 'port') ?? '4186');
   return { dirs: positional, out, build: !named.has('no-build'), port };
 }

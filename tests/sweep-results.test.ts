@@ -68,9 +68,9 @@ describe('sweep results file', () => {
 
 describe('reproduce and merge arguments', () => {
   it('parses the documented forms', () => {
-    expect(parseReproduceArgs(['--preset', 'figure1', '--out', 'o', '--backend=wasm', '--seeds', '3', '--shard', '2/8'])).toEqual({ preset: 'figure1', out: 'o', backend: 'wasm', seeds: 3, shard: [2, 8], build: true, port: 4190 });
+    expect(parseReproduceArgs(['--preset', 'figure1', '--out', 'o', '--backend=wasm', '--seeds', '3', '--shard', '2/8'])).toEqual({ preset: 'figure1', out: 'o', backend: 'wasm', seeds: 3, shard: [2, 8], build: true, port: 4185 });
     expect(parseReproduceArgs(['--preset=smoke', '--out=o', '--no-build'])).toMatchObject({ build: false });
-    expect(parseMergeArgs(['a', 'b', '--out', 'm'])).toEqual({ dirs: ['a', 'b'], out: 'm', build: true, port: 4191 });
+    expect(parseMergeArgs(['a', 'b', '--out', 'm'])).toEqual({ dirs: ['a', 'b'], out: 'm', build: true, port: 4186 });
   });
 
   it('names the bad argument', () => {
