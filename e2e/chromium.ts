@@ -31,4 +31,6 @@ export const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // e.g. the hardware-WebGPU flags of a GPU machine (docs/reproduce.md); space-separated.
+  ...(process.env.CHROMIUM_EXTRA_ARGS ?? '').split(' ').filter(Boolean),
 ];

@@ -75,6 +75,11 @@ try {
     async (page) => {
       page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
       console.error(`reproduce: ${preset.title} (${preset.mirrors})${args.shard ? `, shard ${args.shard[0]}/${args.shard[1]}` : ''}`);
+      // Which adapter ran it: a software adapter on a GPU machine means the hardware flags did not take.
+      const printBackend = async () => {
+        const b = (await page.evaluate(() => window.floplab.state().backend)) as { name?: string; isSoftware?: boolean; adapter?: { vendor?: string; description?: string } } | null;
+        if (b?.name) console.error(`reproduce: ran on ${b.name}${b.adapter ? ` (${[b.adapter.vendor, b.adapter.description].filter(Boolean).join(' ')}${b.isSoftware ? ', a software adapter' : ''})` : ''}`);
+      };
       if (preset.kind === 'profile') {
         const rows = await reproduceProfile(page);
         const batch = Number(preset.profile?.batchSize ?? 32);
@@ -85,6 +90,7 @@ try {
         return;
       }
       const file = await reproduceSweep(page);
+      await printBackend();
       writeFileSync(join(args.out, 'results.json'), JSON.stringify(file, null, 2));
       writeFileSync(join(args.out, 'results.csv'), sweepCsv(file));
       await saveCharts(page, args.out, ['sweep-chart'], preset.view === 'grid' ? ['sweep-grid'] : []);
