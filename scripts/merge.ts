@@ -14,7 +14,7 @@ import { withLabPage } from './labPage';
 import { MERGE_USAGE, parseMergeArgs, type MergeArgs } from './reproduceArgs';
 import { experimentPreset } from '../src/train/experimentPresets';
 import { mergeSweepFiles, parseSweepFile, sweepCsv, type SweepFile } from '../src/train/sweepResults';
-import { saveCharts } from './reproduceOutput';
+import { saveSweepCharts } from './reproduceOutput';
 
 let args: MergeArgs;
 try {
@@ -47,7 +47,7 @@ try {
     args.port,
     async (page) => {
       await page.evaluate((text) => window.floplab.openSweepResults(text), json);
-      await saveCharts(page, args.out, ['sweep-chart'], grid ? ['sweep-grid'] : []);
+      await saveSweepCharts(page, args.out, grid);
     },
     { width: 1400, height: 1000 },
   );

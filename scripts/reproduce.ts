@@ -19,7 +19,7 @@ import { REPRODUCE_USAGE, parseReproduceArgs, type ReproduceArgs } from './repro
 import { experimentPreset } from '../src/train/experimentPresets';
 import { sweepCsv, type SweepFile, type SweepPoint } from '../src/train/sweepResults';
 import type { ComparisonRow } from '../src/train/records';
-import { saveCharts, fail, formatPoint } from './reproduceOutput';
+import { fail, formatPoint, saveComparisonChart, saveSweepCharts } from './reproduceOutput';
 
 let args: ReproduceArgs;
 try {
@@ -86,14 +86,14 @@ try {
         writeFileSync(join(args.out, 'results.json'), JSON.stringify({ format: 'floplab-profile', version: 1, preset: preset.id, createdAt: new Date().toISOString(), config: preset.profile, backend: args.backend ?? 'auto', rows }, null, 2));
         writeFileSync(join(args.out, 'results.csv'), profileCsv(rows, batch));
         for (const r of rows) console.error(`${r.label.padEnd(28)} ${(r.totalFlops / 1e9).toFixed(3)} GFLOP/step  ${(r.totalFlops / batch / 1e6).toFixed(2)} MFLOP/image  ${r.kernelMs.toFixed(1)} ms kernels`);
-        await saveCharts(page, args.out, ['comparison-chart']);
+        await saveComparisonChart(page, args.out);
         return;
       }
       const file = await reproduceSweep(page);
       await printBackend();
       writeFileSync(join(args.out, 'results.json'), JSON.stringify(file, null, 2));
       writeFileSync(join(args.out, 'results.csv'), sweepCsv(file));
-      await saveCharts(page, args.out, ['sweep-chart'], preset.view === 'grid' ? ['sweep-grid'] : []);
+      await saveSweepCharts(page, args.out, preset.view === 'grid');
       const failed = file.points.filter((p) => p.status === 'error');
       const diverged = file.points.filter((p) => p.status === 'diverged');
       if (diverged.length) console.error(`reproduce: ${diverged.length} run(s) diverged (kept as results): ${diverged.map((p) => p.key).join(', ')}`);

@@ -4,6 +4,7 @@ import { AccuracyChart } from './AccuracyChart';
 import { Banners } from './Banners';
 import { CarbonPanel } from './CarbonPanel';
 import { ExperimentPanel } from './ExperimentPanel';
+import { ExperimentsCard } from './ExperimentsCard';
 import { Footer } from './Footer';
 import { Header } from './Header';
 import { KernelBreakdown } from './KernelBreakdown';
@@ -12,6 +13,7 @@ import { LabStoreProvider } from './labContext';
 import { LossChart } from './LossChart';
 import { MethodComparison } from './MethodComparison';
 import { MonitorsCard } from './MonitorsCard';
+import { PaperScale } from './PaperScale';
 import { PreviewCard } from './PreviewStrip';
 import { RunControls } from './RunControls';
 import { RunsCard } from './RunsCard';
@@ -44,11 +46,13 @@ export function App({ store }: { store: LabStore }) {
               <LossChart />
               <AccuracyChart />
               <TransferCard />
+              <ExperimentsCard />
               <RunsCard />
               <PreviewCard />
               <MonitorsCard />
               <KernelBreakdown />
               <MethodComparison />
+              <PaperScale />
               <StepAnatomy />
               <CarbonPanel />
               <DatasetExplorer />
