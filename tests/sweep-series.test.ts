@@ -101,6 +101,14 @@ describe('sweep series', () => {
       ['supervised', 4e10, 0.6],
     ]);
   });
+
+  it('runs of one budget compete at that budget, whatever fraction of a step each spent beyond it', () => {
+    const points = [
+      point({ method: 'supervised', budget: 1e10, flops: 1.0004e10, accuracy: 0.6 }),
+      point({ method: 'clip', budget: 1e10, flops: 0.9998e10, accuracy: 0.4 }),
+    ];
+    expect(sweepSeries(points, 'probe', 'flops', A100_EUROPE).frontier.map((p) => p.seriesId.split('#')[0])).toEqual(['supervised']);
+  });
 });
 
 describe('Table-1 grid', () => {

@@ -168,7 +168,9 @@ export function sweepSeries(points: readonly SweepPoint[], measure: Measure, axi
   const baselines = plotted.map((p) => (measure === 'probe' ? p.randomInit?.accuracy : p.randomInit?.patchMiou)).filter((v): v is number => v !== undefined);
   return {
     series,
-    frontier: paretoFrontier(series.flatMap((s) => s.points)),
+    // Runs of one budget spend it to within a step, so they compete at their budget: ranked by the FLOPs each happened
+    // to spend, a worse run 0.1 % cheaper would join the frontier. Budgets rank the same way on every axis.
+    frontier: paretoFrontier(series.flatMap((s) => s.points).map((p) => ({ point: p, x: p.budget, y: p.y }))).map((f) => f.point),
     excluded,
     randomInit: baselines.length > 0 ? mean(baselines) : null,
   };
