@@ -1,9 +1,11 @@
-import { StrictMode } from 'react';
+import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createApi, type FlopLabApi } from './api/floplab';
-import { createLabStore } from './store/labStore';
+import { createLabStore, type LabStore } from './store/labStore';
 import { RunsDb } from './store/runsDb';
 import { App } from './ui/App';
+import { parseDemoRoute, demoNames } from './ui/demoRoute';
+import { DemoError, TalkMode } from './ui/TalkMode';
 import { createLabWorker, remoteCallback } from './worker/client';
 
 declare global {
@@ -29,8 +31,37 @@ window.floplab = createApi(worker.client, store);
 void store.getState().initBackend();
 void store.getState().refreshRuns();
 
+/** The location hash, kept current: `#demo=...` switches between the lab and talk mode without a reload. */
+function useHash(): [string, (hash: string) => void] {
+  const [hash, setHash] = useState(location.hash);
+  useEffect(() => {
+    const update = () => setHash(location.hash);
+    window.addEventListener('hashchange', update);
+    window.addEventListener('popstate', update);
+    return () => {
+      window.removeEventListener('hashchange', update);
+      window.removeEventListener('popstate', update);
+    };
+  }, []);
+  const navigate = (next: string) => {
+    // pushState fires no hashchange: the state is set here, and Back returns to the talk.
+    history.pushState(null, '', `${location.pathname}${location.search}${next}`);
+    setHash(next);
+  };
+  return [hash, navigate];
+}
+
+/** The lab, or the presenter view a `#demo=` link asks for, or what is wrong with that link. */
+function Root({ store }: { store: LabStore }) {
+  const [hash, navigate] = useHash();
+  const route = parseDemoRoute(hash);
+  if (route.kind === 'error') return <DemoError message={route.message} validIds={demoNames()} />;
+  if (route.kind === 'demo') return <TalkMode key={hash} store={store} route={route} onLeave={() => navigate('')} />;
+  return <App store={store} />;
+}
+
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App store={store} />
+    <Root store={store} />
   </StrictMode>,
 );
