@@ -1,6 +1,6 @@
 /** Devices and regions (src/carbon/devices.ts) on worked examples; the values and their sources are in docs/carbon.md. */
 import { describe, expect, it } from 'vitest';
-import { co2Of, DEFAULT_PUE, DEFAULT_UTILISATION, deviceById, DEVICES, hoursOn, measuredDevice, regionById, REGIONS } from '../src/carbon/devices';
+import { co2Of, DEFAULT_PUE, DEFAULT_UTILISATION, deviceById, DEVICES, fittedDevice, hoursOn, measuredDevice, regionById, REGIONS } from '../src/carbon/devices';
 import { paperEquivalent, PAPER_SETUP } from '../src/carbon/paperEquivalent';
 
 describe('devices', () => {
@@ -68,5 +68,15 @@ describe('devices', () => {
     expect(co2Of(hoursOn(1e15, here, 1), here.watts, 1, regionById('europe-west1')).kwh).toBeCloseTo(5.66109, 5);
     expect(() => measuredDevice(3.29e11, 0, 45)).toThrow('a measured rate needs a wall time > 0 ms, got 0');
     expect(() => measuredDevice(0, 1000, 45)).toThrow('a measured rate needs FLOPs > 0, got 0');
+  });
+
+  it('this device through the A.1 fit: a run of n steps takes n x a x (FLOPs per step)^b', () => {
+    // ms = 0.5 x F^0.5: a 1e10-FLOP step takes 0.5 x 1e5 = 50,000 ms; 100 such steps (1e12 FLOPs) take 5e6 ms = 1.38889 h.
+    const fitted = fittedDevice({ a: 0.5, b: 0.5, r2: 0.9, n: 5 }, 45);
+    expect(hoursOn(1e12, fitted, 0.4, 100)).toBeCloseTo(5e6 / 3.6e6, 9);
+    // The same FLOPs in 4x fewer, 4x bigger steps cost half the time (b = 0.5): launch-bound steps favour big ones.
+    expect(hoursOn(1e12, fitted, 0.4, 25)).toBeCloseTo(2.5e6 / 3.6e6, 9);
+    expect(fitted.name).toBe('this device, A.1 fit (ms = 0.500 x FLOPs^0.50, R² 0.90)');
+    expect(() => hoursOn(1e12, fitted, 0.4)).toThrow("hours from the A.1 fit need the run's steps (> 0), got undefined");
   });
 });

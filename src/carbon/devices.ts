@@ -14,6 +14,7 @@
  * measured ones.
  */
 import { PAPER_SETUP } from './paperEquivalent';
+import { predictMs, type PowerLawFit } from './timeModel';
 
 export interface Device {
   id: string;
@@ -26,6 +27,8 @@ export interface Device {
   source: string;
   /** A rate measured on this machine is already what it sustains: no utilisation applies to it. */
   measured?: boolean;
+  /** The paper's A.1 time model fitted here (step ms = a x step FLOPs^b): a run's hours follow from its steps. */
+  stepFit?: PowerLawFit;
 }
 
 export const DEVICES: readonly Device[] = [
@@ -134,10 +137,36 @@ export function measuredDevice(flops: number, ms: number, watts: number, where =
   };
 }
 
-/** Hours to spend `flops` on `device` at `utilisation` of its peak (a measured device runs at its measured rate). */
-export function hoursOn(flops: number, device: Device, utilisation: number): number {
+/**
+ * "This device" through the paper's A.1 approach: step time against step FLOPs measured across methods here
+ * (the method comparison) and fitted as a power law. A run of `steps` steps spending `flops` then takes
+ * steps x a x (flops / steps)^b ms: launch-bound small steps cost more per FLOP than the rate of big ones.
+ */
+export function fittedDevice(fit: PowerLawFit, watts: number): Device {
+  if (!(watts > 0)) throw new Error(`this device's power must be > 0 W, got ${watts}`);
+  return {
+    id: 'this-device-fit',
+    name: `this device, A.1 fit (ms = ${fit.a.toPrecision(3)} x FLOPs^${fit.b.toFixed(2)}, R² ${fit.r2.toFixed(2)})`,
+    peakTflops: Number.NaN,
+    precision: 'as run here (fp32)',
+    watts,
+    source: `fitted in this tab on ${fit.n} profiled steps (the method comparison's kernel times)`,
+    measured: true,
+    stepFit: fit,
+  };
+}
+
+/**
+ * Hours to spend `flops` on `device` at `utilisation` of its peak (a measured device runs at its measured rate;
+ * a fitted one needs the run's `steps`).
+ */
+export function hoursOn(flops: number, device: Device, utilisation: number, steps?: number): number {
   if (!(utilisation > 0 && utilisation <= 1)) throw new Error(`utilisation must be in (0, 1], got ${utilisation}`);
   if (!(flops >= 0)) throw new Error(`FLOPs must be >= 0, got ${flops}`);
+  if (device.stepFit) {
+    if (!(steps !== undefined && steps > 0)) throw new Error(`hours from the A.1 fit need the run's steps (> 0), got ${steps}`);
+    return (steps * predictMs(device.stepFit, flops / steps)) / 3.6e6;
+  }
   const sustained = device.peakTflops * 1e12 * (device.measured ? 1 : utilisation);
   return flops / sustained / 3600;
 }

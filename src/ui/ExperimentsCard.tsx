@@ -8,7 +8,8 @@
  * from `window.floplab.sweep(...)` appears here too.
  */
 import { useEffect, useState } from 'react';
-import { DEFAULT_DEVICE_ID, DEFAULT_PUE, DEFAULT_REGION_ID, DEFAULT_UTILISATION, DEVICES, deviceById, measuredDevice, REGIONS, regionById, type Device } from '../carbon/devices';
+import { DEFAULT_DEVICE_ID, DEFAULT_PUE, DEFAULT_REGION_ID, DEFAULT_UTILISATION, DEVICES, deviceById, fittedDevice, measuredDevice, REGIONS, regionById, type Device } from '../carbon/devices';
+import { fitPowerLaw } from '../carbon/timeModel';
 import { EXPERIMENT_PRESETS, presetSpec, type ExperimentPreset } from '../train/experimentPresets';
 import { expandSweep } from '../train/sweep';
 import { parseSweepFile, sweepCsv, sweepFile, type SweepFile, type SweepPoint } from '../train/sweepResults';
@@ -38,6 +39,7 @@ const VIEWS: { id: 'chart' | 'grid'; label: string }[] = [
   { id: 'grid', label: 'method × dataset' },
 ];
 const THIS_DEVICE = 'this-device';
+const THIS_DEVICE_FIT = 'this-device-fit';
 
 const presetById = (id: string | undefined): ExperimentPreset | undefined => EXPERIMENT_PRESETS.find((p) => p.id === id);
 const fileStem = (name: string) => name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase() || 'sweep';
@@ -103,7 +105,12 @@ export function ExperimentsCard() {
 
   const watts = localWatts ?? 45;
   const measured = measuredFrom(shown.points, watts, loaded ? 'the runs’ device' : 'this device');
-  const device = deviceId === THIS_DEVICE && measured ? measured : deviceById(deviceId === THIS_DEVICE ? DEFAULT_DEVICE_ID : deviceId);
+  // The paper's A.1 model: step time vs step FLOPs across the methods profiled here ("FLOPs per step by method").
+  const comparison = useLab((s) => s.comparison);
+  const fit = comparison.status === 'done' ? fitPowerLaw(comparison.rows.map((r) => ({ flops: r.totalFlops, ms: r.kernelMs }))) : null;
+  const fitted = fit ? fittedDevice(fit, watts) : null;
+  const device =
+    deviceId === THIS_DEVICE && measured ? measured : deviceId === THIS_DEVICE_FIT && fitted ? fitted : deviceById(deviceId === THIS_DEVICE || deviceId === THIS_DEVICE_FIT ? DEFAULT_DEVICE_ID : deviceId);
   const region = regionById(regionId);
   // A machine at home or in an office has no data-centre overhead to count (as the "this tab" readout).
   const pue = device.measured ? 1 : DEFAULT_PUE;
@@ -278,6 +285,9 @@ export function ExperimentsCard() {
               <option value={THIS_DEVICE} disabled={!measured}>
                 {measured ? measured.name : 'this device (measured once a run finishes)'}
               </option>
+              <option value={THIS_DEVICE_FIT} disabled={!fitted}>
+                {fitted ? fitted.name : 'this device, A.1 fit (profile the methods first)'}
+              </option>
             </select>
           )}
           {xAxis === 'co2' && (
@@ -314,7 +324,9 @@ export function ExperimentsCard() {
           )}
           {view === 'chart' && xAxis !== 'flops' && (
             <p className="formula">
-              Hours = FLOPs ÷ ({device.measured ? 'the measured rate' : `peak × ${DEFAULT_UTILISATION * 100} % assumed utilisation`}); kg CO₂ = hours × {device.watts} W × PUE {pue} × {region.gCo2PerKwh} g/kWh
+              {device.stepFit
+                ? `Hours = steps × ${device.stepFit.a.toPrecision(3)} ms × (FLOPs per step)^${device.stepFit.b.toFixed(2)} (the A.1 fit here)`
+                : `Hours = FLOPs ÷ (${device.measured ? 'the measured rate' : `peak × ${DEFAULT_UTILISATION * 100} % assumed utilisation`})`}; kg CO₂ = hours × {device.watts} W × PUE {pue} × {region.gCo2PerKwh} g/kWh
               ({region.name}). Sources in docs/carbon.md.
             </p>
           )}

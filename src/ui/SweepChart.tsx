@@ -139,7 +139,8 @@ export function SweepChart({ points, measure, xAxis, device, utilisation, pue, r
   const hi = Math.max(...xs) * 1.3;
   // A few budgets: tick each one (a sweep's budgets are round numbers of FLOPs); many: 1-2-5 ticks.
   const budgets = [...new Set([...datumOf.values()].map((d) => d.budget))].sort((a, b) => a - b);
-  const ticks = budgets.length <= 6 ? budgets.map((b) => xOf(b, xAxis, setup)) : logTicks(lo * factor, hi * factor).map((t) => t / factor);
+  // Under the A.1 fit a budget's hours differ by method (steps differ), so budgets are no ticks there.
+  const ticks = budgets.length <= 6 && !setup.device.stepFit ? budgets.map((b) => xOf(b, xAxis, setup)) : logTicks(lo * factor, hi * factor).map((t) => t / factor);
   const top = yTop([...[...datumOf.values()].map((d) => d.high), ...(ss.randomInit !== null ? [ss.randomInit] : [])]);
   const yTicks = Array.from({ length: Math.round(top / (top <= 0.3 ? 0.05 : 0.1)) + 1 }, (_, i) => Math.round(i * (top <= 0.3 ? 5 : 10)) / 100);
   const axisTitle = xAxis === 'flops' ? title : `${title} ${setup.device.name}${setup.device.measured ? '' : ` at ${Math.round(setup.utilisation * 100)} %`}${xAxis === 'co2' ? `, ${setup.region.name}, PUE ${setup.pue}` : ''}`;

@@ -39,7 +39,7 @@ interface DetailsProps {
 function Rows({ point: p, label, measure, setup, localWatts }: DetailsProps) {
   const first = p.runs[0];
   const options = Object.entries(first.options);
-  const hours = hoursOn(p.flops, setup.device, setup.utilisation);
+  const hours = hoursOn(p.flops, setup.device, setup.utilisation, p.steps);
   const onDevice = co2Of(hours, setup.device.watts, setup.pue, setup.region);
   const paper = paperEquivalent(p.flops);
   const here = thisTab(p.wallMs, localWatts, setup.region.gCo2PerKwh);

@@ -30,6 +30,8 @@ export interface CurvePoint {
   budget: number;
   /** Mean FLOPs the seeds spent, and that on the chosen axis. */
   flops: number;
+  /** Mean steps the seeds took (the budget over their FLOPs per step). */
+  steps: number;
   x: number;
   /** Mean of the measure over the seeds, and the error bar's ends. */
   y: number;
@@ -77,10 +79,10 @@ export interface SweepSeries {
   randomInit: number | null;
 }
 
-/** `flops` on the chosen axis. */
-export function xOf(flops: number, axis: XAxisKind, setup: CarbonSetup): number {
+/** `flops` (spent in `steps` steps: the A.1 fit needs them) on the chosen axis. */
+export function xOf(flops: number, axis: XAxisKind, setup: CarbonSetup, steps?: number): number {
   if (axis === 'flops') return flops;
-  const hours = hoursOn(flops, setup.device, setup.utilisation);
+  const hours = hoursOn(flops, setup.device, setup.utilisation, steps);
   return axis === 'hours' ? hours : co2Of(hours, setup.device.watts, setup.pue, setup.region).kgCo2;
 }
 
@@ -114,6 +116,7 @@ function aggregate(seriesId: string, runs: SweepPoint[], measure: Measure, axis:
   const values = runs.map((r) => measureOf(r, measure) as number);
   const y = mean(values);
   const flops = mean(runs.map((r) => r.flops));
+  const steps = mean(runs.map((r) => r.steps));
   const interval = measure === 'probe' && runs.length === 1 ? runs[0].probeInterval : undefined;
   const [low, high, spread]: [number, number, CurvePoint['spread']] =
     runs.length > 1 ? [Math.min(...values), Math.max(...values), 'seeds'] : interval ? [interval[0], interval[1], 'probe interval'] : [y, y, 'none'];
@@ -121,7 +124,8 @@ function aggregate(seriesId: string, runs: SweepPoint[], measure: Measure, axis:
     seriesId,
     budget: runs[0].budget,
     flops,
-    x: xOf(flops, axis, setup),
+    steps,
+    x: xOf(flops, axis, setup, steps),
     y,
     low,
     high,
