@@ -45,7 +45,10 @@ export class AdamW {
   /**
    * Applies one update. `grads` are aligned with `params`. Returns the global
    * gradient norm before clipping as a scalar tensor the caller owns (read back
-   * only at log steps).
+   * only at log steps). Each parameter's update runs in its own tidy, so its
+   * temporaries (about 17 of its size) are freed before the next one: at ViT-B
+   * (86M weights) one tidy over all of them held about 6 GB, past the wasm
+   * heap. Same kernels in the same order, so FLOPs and results are unchanged.
    */
   step(grads: tf.Tensor[], lr: number): tf.Scalar {
     if (grads.length !== this.params.length) throw new Error(`AdamW got ${grads.length} gradients for ${this.params.length} params`);
@@ -58,17 +61,19 @@ export class AdamW {
       const norm = tf.sqrt(tf.addN(sq)) as tf.Scalar;
       // scale = min(1, clip / (norm + 1e-6)): computed on the device, no readback.
       const scale = clipNorm > 0 ? tf.minimum(1, tf.div(clipNorm, tf.add(norm, 1e-6))) : null;
-      this.params.forEach((p, i) => {
-        const g = scale ? tf.mul(grads[i], scale) : grads[i];
-        const m = tf.add(tf.mul(this.m[i], beta1), tf.mul(g, 1 - beta1));
-        const v = tf.add(tf.mul(this.v[i], beta2), tf.mul(tf.square(g), 1 - beta2));
-        this.m[i].assign(m);
-        this.v[i].assign(v);
-        const update = tf.div(tf.div(m, bc1), tf.add(tf.sqrt(tf.div(v, bc2)), eps));
-        let next = tf.sub(p.variable, tf.mul(update, lr));
-        if (p.decay && weightDecay > 0) next = tf.sub(next, tf.mul(p.variable, lr * weightDecay));
-        p.variable.assign(next);
-      });
+      this.params.forEach((p, i) =>
+        tf.tidy(() => {
+          const g = scale ? tf.mul(grads[i], scale) : grads[i];
+          const m = tf.add(tf.mul(this.m[i], beta1), tf.mul(g, 1 - beta1));
+          const v = tf.add(tf.mul(this.v[i], beta2), tf.mul(tf.square(g), 1 - beta2));
+          this.m[i].assign(m);
+          this.v[i].assign(v);
+          const update = tf.div(tf.div(m, bc1), tf.add(tf.sqrt(tf.div(v, bc2)), eps));
+          let next = tf.sub(p.variable, tf.mul(update, lr));
+          if (p.decay && weightDecay > 0) next = tf.sub(next, tf.mul(p.variable, lr * weightDecay));
+          p.variable.assign(next);
+        }),
+      );
       return tf.keep(norm);
     });
   }

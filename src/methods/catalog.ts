@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { VOCAB } from '../data/tokenize';
 import type { VitConfig } from '../models/vit';
 import { maeDecoderConfig } from '../models/maeDecoderShape';
-import { TEXT_SIZES } from '../models/textSizes';
+import { textTowerSize } from '../models/textSizes';
 import { defineMethod, option, optionControls, type EncoderPass, type MethodSpec, type OptionControl } from './spec';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -116,7 +116,7 @@ export const dinoOptions = z.strictObject({
 export const clipOptions = z.strictObject({
   textSize: option(z.enum(['mini', 'medium']).default('mini'), {
     label: 'Text encoder',
-    help: 'mini: 1 layer, 16 wide; medium: 2 layers, 32 wide (src/models/textEncoder.ts has the scaling).',
+    help: 'mini: 1 layer, 16 wide; medium: 2 layers, 32 wide; beside vit-b16 / vit-l16, the paper\'s 4 x 256 and 8 x 512 (src/models/textSizes.ts).',
     paper: 'BERT-mini 4 x 256; BERT-medium 8 x 512',
   }),
   // Our tokens are whole words; 55 characters hold about 11-12 words, i.e. 13-14 tokens with BOS
@@ -290,7 +290,7 @@ export const CATALOG = {
     atLabScale: 'kNN probe about 80 % with pseudo-captions, which name the shape (median of 3 seeds; npm run signal).',
     options: clipOptions,
     encoderPasses(o, model) {
-      const text = TEXT_SIZES[o.textSize];
+      const text = textTowerSize(o.textSize, model);
       const e = o.embedDim;
       return [
         // Image tower, its projection and l2 norm; the loss's [B, B] logits: similarity, scaled, the labels

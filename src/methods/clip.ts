@@ -40,7 +40,7 @@ export interface ClipState extends MethodState {
 
 export function initClip(ctx: MethodContext & { options: ClipOptions }): ClipState {
   const o = ctx.options;
-  const text = new CaptionEncoder(captionEncoderConfig(o.textSize, VOCAB.length, o.maxLen), ctx.rng.split('text'));
+  const text = new CaptionEncoder(captionEncoderConfig(o.textSize, VOCAB.length, o.maxLen, ctx.model), ctx.rng.split('text'));
   const store = new ParamStore('clip');
   const headRng = ctx.rng.split('head');
   const imageProj = new Linear(store, 'imageProj', ctx.model.dim, o.embedDim, headRng, { bias: false });

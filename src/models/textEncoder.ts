@@ -17,6 +17,9 @@
  * depth (1/3, 2/3) and the per-token cost ratio (L*d^2: 1/27, 8/27 of toy-B)
  * are the paper's, and mini:medium block parameters are 1:8 as 3.1M:25M are.
  * Heads keep the lab's head width of 16 (CLIP uses 64); MLP is 4x width.
+ * Beside an encoder at the paper's scale (`vit-b16`, `vit-l16`) the same two
+ * options are the paper's own towers, 4 x 256 and 8 x 512 with heads of 64
+ * (src/models/textSizes.ts holds both tables and the rule).
  *
  * Differences from openai/CLIP, all deliberate: exact GELU (CLIP: QuickGELU);
  * LayerNorm eps 1e-6 (CLIP: 1e-5); Xavier-uniform linear weights (CLIP: normal
@@ -31,7 +34,7 @@ import type { Rng } from '../engine/rng';
 import { LayerNorm, ParamStore, truncNormal } from './layers';
 import { Block } from './vit';
 import { blockParams, layerNormFlops, type VitFlops } from './vitFlops';
-import { TEXT_SIZES, type TextSize } from './textSizes';
+import { TEXT_SIZES, textTowerSize, type TextSize } from './textSizes';
 
 export { TEXT_SIZES, type TextSize };
 
@@ -50,8 +53,13 @@ export interface CaptionEncoderConfig {
 export const PAD_ID = 0;
 export const EOS_ID = 2;
 
-export function captionEncoderConfig(size: TextSize, vocabSize: number, maxLen: number): CaptionEncoderConfig {
-  return { vocabSize, maxLen, ...TEXT_SIZES[size] };
+/**
+ * The tower of `size` for captions of at most `maxLen` tokens, beside an image encoder of
+ * width `encoder.dim` (the paper's towers at paper scale, the toy ones below it; without
+ * `encoder`, the toy ones).
+ */
+export function captionEncoderConfig(size: TextSize, vocabSize: number, maxLen: number, encoder?: { dim: number }): CaptionEncoderConfig {
+  return { vocabSize, maxLen, ...(encoder ? textTowerSize(size, encoder) : TEXT_SIZES[size]) };
 }
 
 /**

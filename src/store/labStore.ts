@@ -37,10 +37,20 @@ export interface ConfigSlice {
   replaceInput(input: ExperimentInput): void;
 }
 
+export interface ComparisonState {
+  status: 'idle' | 'running' | 'done' | 'error';
+  rows: ComparisonRow[];
+  error: string | null;
+  config: ExperimentConfig | null;
+}
+
 export interface ComparisonSlice {
   /** FLOPs per step of every method (and MAE variant) for the current model and batch. */
-  comparison: { status: 'idle' | 'running' | 'done' | 'error'; rows: ComparisonRow[]; error: string | null; config: ExperimentConfig | null };
-  compareMethods(input?: unknown): Promise<ComparisonRow[]>;
+  comparison: ComparisonState;
+  /** The same comparison at the paper's scale (src/train/paperScale.ts), kept beside the toy-scale one. */
+  paperScale: ComparisonState;
+  /** Profiles into `comparison`, or into `paperScale` when `slot` says so. */
+  compareMethods(input?: unknown, slot?: 'comparison' | 'paperScale'): Promise<ComparisonRow[]>;
 }
 
 export interface DatasetSlice {
@@ -136,23 +146,25 @@ export function createLabStore(client: LabClient, remote: <T extends (...a: neve
     },
 
     comparison: { status: 'idle', rows: [], error: null, config: null },
-    async compareMethods(input) {
+    paperScale: { status: 'idle', rows: [], error: null, config: null },
+    async compareMethods(input, slot = 'comparison') {
       const v = validateConfig(input ?? get().input);
       if (!v.ok) throw v.error;
-      set({ comparison: { status: 'running', rows: [], error: null, config: v.config } });
+      const patch = (p: Partial<ComparisonState>) => set({ [slot]: { ...get()[slot], ...p } } as Partial<LabState>);
+      patch({ status: 'running', rows: [], error: null, config: v.config });
       try {
         set({ backend: await client.init(v.config.backend) }); // the badge shows what the comparison runs on
       } catch (e) {
-        set({ comparison: { ...get().comparison, status: 'error', error: (e as Error).message } });
+        patch({ status: 'error', error: (e as Error).message });
         throw e;
       }
-      const onRow = remote((row: ComparisonRow) => set({ comparison: { ...get().comparison, rows: [...get().comparison.rows, row] } }));
+      const onRow = remote((row: ComparisonRow) => patch({ rows: [...get()[slot].rows, row] }));
       try {
         const rows = await client.compareMethods(input ?? get().input, onRow);
-        set({ comparison: { status: 'done', rows, error: null, config: v.config } });
+        patch({ status: 'done', rows, error: null });
         return rows;
       } catch (e) {
-        set({ comparison: { ...get().comparison, status: 'error', error: (e as Error).message } });
+        patch({ status: 'error', error: (e as Error).message });
         throw e;
       }
     },

@@ -67,6 +67,7 @@ export async function profileVariant(base: ExperimentConfig, v: Variant): Promis
       byPhase: { forward, backward, optimizer },
       msByComponent,
       kernelMs: Object.values(msByComponent).reduce((a, b) => a + b, 0),
+      batchSize: trainer.config.batchSize,
     };
   } finally {
     trainer.dispose();

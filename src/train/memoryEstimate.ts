@@ -28,10 +28,12 @@
  *   images (`pairFloats`: SimCLR, CLIP). Plus the batch's uploaded views and their
  *   concatenation, the weight gradients, and a margin of 3 x the largest batch tensor for what
  *   a gradient rule builds and frees.
- * - Optimiser: AdamW.step (src/engine/optimizer.ts) builds every update in one tidy, about
- *   17 weight-sized temporaries per trainable tensor (scaled gradient, its square, the two
+ * - Optimiser: AdamW.step (src/engine/optimizer.ts) builds each tensor's update in its own
+ *   tidy, about 17 temporaries of that tensor's size (scaled gradient, its square, the two
  *   moments' products and sums, bias corrections, sqrt, the update, decay, the new value),
- *   freed only when the tidy ends; the weight gradients are alive too.
+ *   freed before the next tensor's; so the phase holds the weight gradients plus 17 copies
+ *   of the largest trainable tensor (bounded here by the largest weight matrix of the encoder
+ *   or of another transformer, or a method's whole `extraParams`, whichever is larger).
  * - Probe: the features of the held-out images, the kNN similarity matrix, one chunk's
  *   inference activations (64 images, no tape) and the dense probe's patch features.
  *
@@ -71,7 +73,7 @@ export const DEFAULT_JS_HEAP_BYTES = 4 * 2 ** 30;
 
 /** Gradient floats per forward output float of a differentiated pass (see the file note). */
 export const GRADIENT_FACTOR = 1.5;
-/** AdamW.step's weight-sized temporaries per trainable weight (see the file note). */
+/** AdamW.step's temporaries per weight of the tensor being updated (see the file note). */
 export const OPTIMIZER_TEMPORARIES = 17;
 /** Images per chunk when the probe embeds its sets (src/eval/knn.ts `embed`). */
 const PROBE_CHUNK = 64;
@@ -93,7 +95,7 @@ export interface MemoryEstimate {
   gradientsBytes: number;
   /** AdamW's two moments per trainable weight. */
   adamBytes: number;
-  /** AdamW.step's temporaries (the optimiser phase). */
+  /** AdamW.step's temporaries (the optimiser phase): one tensor's update at a time. */
   optimizerStepBytes: number;
   /** Forward tensors kept for the backward and their gradients, every pass, the whole batch. */
   activationsBytes: number;
@@ -235,7 +237,13 @@ export function estimateMemory(config: ExperimentConfig): MemoryEstimate {
 
   const transientFloats = 3 * largestBatch;
   const gradientsFloats = trainableParams;
-  const optimizerFloats = OPTIMIZER_TEMPORARIES * trainableParams;
+  // One tensor's update at a time: an upper bound on the largest trainable tensor.
+  const largestTrainable = Math.max(
+    model.dim * model.mlpDim,
+    p3 * model.dim,
+    ...passes.filter((pass) => pass.grad).map((pass) => Math.max(pass.extraParams ?? 0, pass.blocks ? pass.blocks.dim * pass.blocks.mlpDim : 0)),
+  );
+  const optimizerFloats = OPTIMIZER_TEMPORARIES * largestTrainable;
 
   const probeFloats = probing ? (probe.trainSize + probe.testSize) * s * s * 3 : 0;
   let probeTransientFloats = 0;

@@ -138,6 +138,8 @@ export interface ComparisonRow {
   msByComponent: Record<string, number>;
   /** Sum of measured kernel times of the step. */
   kernelMs: number;
+  /** The batch profiled: the config's, or the largest that fit the backend's memory (paper-scale models; src/train/paperScale.ts). */
+  batchSize?: number;
 }
 
 /** Small images a method can show while it trains (MAE: input / masked / reconstruction). */

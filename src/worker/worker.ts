@@ -13,7 +13,7 @@ import { RunControl, runExperiment } from '../train/runner';
 import { profileStep } from '../train/profile';
 import { benchSteps } from '../train/bench';
 import { profileVariant } from '../train/compare';
-import { comparisonVariants } from '../train/variants';
+import { comparisonPlan, notProfiledMessage } from '../train/paperScale';
 import { installKernelHooks, uninstallKernelHooks } from '../engine/flops/counter';
 import type { BackendChoice, BackendInfo } from '../engine/backendIds';
 import type { LabWorkerApi, WorkerEvent } from './protocol';
@@ -137,13 +137,19 @@ const api: LabWorkerApi = {
   compareMethods: (input, onRow) =>
     exclusive('compare methods', async () => {
       const config = resolveConfig(input);
-      fitsInMemory(config, await ensureBackend(config.backend));
+      // Each variant at the largest batch up to the config's that fits this backend (at paper scale on wasm
+      // some need a smaller batch, some fit at none); the ones left out are named once the rest are profiled.
+      const plan = comparisonPlan(config, memoryLimits(await ensureBackend(config.backend)));
       const rows = [];
-      for (const variant of comparisonVariants()) {
-        const row = await profileVariant(config, variant);
+      for (const { variant, batchSize } of plan) {
+        if (batchSize === 0) continue;
+        const label = batchSize < config.batchSize ? `${variant.label} (batch ${batchSize})` : variant.label;
+        const row = await profileVariant({ ...config, batchSize }, { ...variant, label });
         rows.push(row);
         onRow(row);
       }
+      const left = notProfiledMessage(plan);
+      if (left) throw new Error(left);
       return rows;
     }),
   exploreDataset: (input, opts) => exploreDataset(resolveConfig(input), opts),
