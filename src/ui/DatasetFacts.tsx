@@ -1,4 +1,5 @@
 /** A dataset's documented character as a compact table (the README's dataset table, one row). */
+import { KeyValueTable } from './KeyValueTable';
 import type { DatasetInfo } from '../data/source';
 import { formatPercent } from './format';
 
@@ -33,16 +34,7 @@ export function DatasetFacts({ info, size, labelsPerImage }: { info: DatasetInfo
   return (
     <div className="dataset-facts" data-testid="dataset-facts">
       <p className="dataset-description">{info.description}</p>
-      <table className="table facts-table">
-        <tbody>
-          {rows.map(([k, v]) => (
-            <tr key={k}>
-              <th scope="row">{k}</th>
-              <td>{v}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <KeyValueTable rows={rows} className="table facts-table" />
     </div>
   );
 }

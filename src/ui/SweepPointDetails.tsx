@@ -4,6 +4,7 @@
  * the chosen device, paper-equivalent, this device), and, once pinned by a
  * click, a link per seed that reopens that run's config in a new tab.
  */
+import { KeyValueTable } from './KeyValueTable';
 import { co2Of, hoursOn } from '../carbon/devices';
 import { paperEquivalent, thisTab } from '../carbon/paperEquivalent';
 import { configToHash } from '../store/urlState';
@@ -58,16 +59,7 @@ function Rows({ point: p, label, measure, setup, localWatts }: DetailsProps) {
   return (
     <>
       <div className="sweep-point-title">{label}</div>
-      <table className="sweep-point-table">
-        <tbody>
-          {rows.map(([k, v]) => (
-            <tr key={k}>
-              <th scope="row">{k}</th>
-              <td>{v}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <KeyValueTable rows={rows} className="sweep-point-table" />
     </>
   );
 }

@@ -1,0 +1,15 @@
+/** A two-column table of labelled values (row headers on the left): dataset facts, a sweep point's details. */
+export function KeyValueTable({ rows, className }: { rows: readonly (readonly [string, string])[]; className: string }) {
+  return (
+    <table className={className}>
+      <tbody>
+        {rows.map(([k, v]) => (
+          <tr key={k}>
+            <th scope="row">{k}</th>
+            <td>{v}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
