@@ -19,7 +19,7 @@ import { VitEncoder, type VitConfig } from '../src/models/vit';
 import { blockParams, vitFlops } from '../src/models/vitFlops';
 import { defaultConfig } from '../src/train/config';
 import { estimateMemory, staticMemoryLimits } from '../src/train/memoryEstimate';
-import { a5Checks, comparisonPlan, imageFigures, maeShares, notProfiledMessage, PAPER_SCALE, scaleRows, TOY_SCALE } from '../src/train/paperScale';
+import { a5Checks, comparisonPlan, imageFigures, isNotProfiledMessage, maeShares, notProfiledMessage, PAPER_SCALE, scaleRows, TOY_SCALE } from '../src/train/paperScale';
 import { profileStep } from '../src/train/profile';
 import { createTrainer } from '../src/train/trainer';
 import type { ComparisonRow } from '../src/train/records';
@@ -111,6 +111,8 @@ describe('comparisonPlan: each variant at the largest batch that fits', () => {
     const message = notProfiledMessage(plan)!;
     expect(message).toMatch(/^not profiled, too big for this backend even at batch 1: BYOL, DINO \(BYOL: model: this run needs about 4\.\d+ GiB/);
     expect(message).toContain("more than the wasm heap's 4 GiB");
+    expect(isNotProfiledMessage(message)).toBe(true);
+    expect(isNotProfiledMessage('WebGPU device lost')).toBe(false);
     // WebGPU reports no total: every variant at batch 2.
     expect(comparisonPlan(defaultConfig(PAPER_SCALE), { backend: 'webgpu' }).every((p) => p.batchSize === 2)).toBe(true);
   });

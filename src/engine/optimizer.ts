@@ -45,10 +45,10 @@ export class AdamW {
   /**
    * Applies one update. `grads` are aligned with `params`. Returns the global
    * gradient norm before clipping as a scalar tensor the caller owns (read back
-   * only at log steps). Each parameter's update runs in its own tidy, so its
-   * temporaries (about 17 of its size) are freed before the next one: at ViT-B
-   * (86M weights) one tidy over all of them held about 6 GB, past the wasm
-   * heap. Same kernels in the same order, so FLOPs and results are unchanged.
+   * only at log steps). Off WebGPU each parameter's update runs in its own tidy, so
+   * its temporaries (about 17 of its size) are freed before the next one: at
+   * ViT-B (86M weights) one tidy over all of them held about 6 GB, past the
+   * wasm heap. Same kernels in the same order, so FLOPs and results are unchanged.
    */
   step(grads: tf.Tensor[], lr: number): tf.Scalar {
     if (grads.length !== this.params.length) throw new Error(`AdamW got ${grads.length} gradients for ${this.params.length} params`);
@@ -61,19 +61,22 @@ export class AdamW {
       const norm = tf.sqrt(tf.addN(sq)) as tf.Scalar;
       // scale = min(1, clip / (norm + 1e-6)): computed on the device, no readback.
       const scale = clipNorm > 0 ? tf.minimum(1, tf.div(clipNorm, tf.add(norm, 1e-6))) : null;
-      this.params.forEach((p, i) =>
-        tf.tidy(() => {
-          const g = scale ? tf.mul(grads[i], scale) : grads[i];
-          const m = tf.add(tf.mul(this.m[i], beta1), tf.mul(g, 1 - beta1));
-          const v = tf.add(tf.mul(this.v[i], beta2), tf.mul(tf.square(g), 1 - beta2));
-          this.m[i].assign(m);
-          this.v[i].assign(v);
-          const update = tf.div(tf.div(m, bc1), tf.add(tf.sqrt(tf.div(v, bc2)), eps));
-          let next = tf.sub(p.variable, tf.mul(update, lr));
-          if (p.decay && weightDecay > 0) next = tf.sub(next, tf.mul(p.variable, lr * weightDecay));
-          p.variable.assign(next);
-        }),
-      );
+      const update = (p: (typeof this.params)[number], i: number) => {
+        const g = scale ? tf.mul(grads[i], scale) : grads[i];
+        const m = tf.add(tf.mul(this.m[i], beta1), tf.mul(g, 1 - beta1));
+        const v = tf.add(tf.mul(this.v[i], beta2), tf.mul(tf.square(g), 1 - beta2));
+        this.m[i].assign(m);
+        this.v[i].assign(v);
+        const step = tf.div(tf.div(m, bc1), tf.add(tf.sqrt(tf.div(v, bc2)), eps));
+        let next = tf.sub(p.variable, tf.mul(step, lr));
+        if (p.decay && weightDecay > 0) next = tf.sub(next, tf.mul(p.variable, lr * weightDecay));
+        p.variable.assign(next);
+      };
+      // A tidy per tensor frees each update's temporaries at once: only so does a ViT-B/16 step fit
+      // wasm's heap. On WebGPU the same made training diverge to NaN within 5-10 steps (tfjs-webgpu
+      // 4.22 on SwiftShader, the smoke preset, 2026-11-30), so there the updates share the outer tidy.
+      if (tf.getBackend() === 'webgpu') this.params.forEach(update);
+      else this.params.forEach((p, i) => tf.tidy(() => update(p, i)));
       return tf.keep(norm);
     });
   }

@@ -62,13 +62,18 @@ export function comparisonPlan(config: ExperimentConfig, limits: MemoryLimits): 
   });
 }
 
+const NOT_PROFILED = 'not profiled, too big for this backend even at batch 1: ';
+
 /** One sentence naming the variants a plan leaves out and why (the first reason in full). */
 export function notProfiledMessage(plan: PlannedVariant[]): string | null {
   const left = plan.filter((p) => p.batchSize === 0);
   if (left.length === 0) return null;
   const names = left.map((p) => p.variant.label).join(', ');
-  return `not profiled, too big for this backend even at batch 1: ${names} (${left[0].variant.label}: ${left[0].refusal})`;
+  return `${NOT_PROFILED}${names} (${left[0].variant.label}: ${left[0].refusal})`;
 }
+
+/** Whether a comparison's error is only notProfiledMessage's: the plan's expected gap, not a failure. */
+export const isNotProfiledMessage = (error: string | null): boolean => error?.startsWith(NOT_PROFILED) ?? false;
 
 // ---------------------------------------------------------------------------------------
 // Figures per image

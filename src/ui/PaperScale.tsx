@@ -6,7 +6,7 @@
  * the one analytic figure is labelled so.
  */
 import { useEffect, useMemo, useState } from 'react';
-import { HEADLINE_KEYS, PAPER_SCALE, a5Checks, comparisonPlan, maeShares, scaleRows, type A5Check, type ImageFigures } from '../train/paperScale';
+import { HEADLINE_KEYS, PAPER_SCALE, a5Checks, comparisonPlan, isNotProfiledMessage, maeShares, scaleRows, type A5Check, type ImageFigures } from '../train/paperScale';
 import { defaultConfig } from '../train/config';
 import { staticMemoryLimits } from '../train/memoryEstimate';
 import type { BackendName } from '../engine/backendIds';
@@ -21,7 +21,7 @@ import { useLab, useLabStore } from './labContext';
 
 const PAPER_BATCH = PAPER_SCALE.batchSize as number;
 /** What the button's comparison took in headless Chromium on wasm on a shared 2-core x86-64 CPU (docs/flops.md, "Paper scale"). */
-const MEASURED_HERE = 'about 25 minutes on wasm on a shared 2-core CPU';
+const MEASURED_HERE = 'about 30 minutes on wasm on a shared 2-core CPU';
 /** ViT-B/16's forward FLOPs per image from the formula (src/models/vitFlops.ts): the cross-check, not a count. */
 const ANALYTIC_FORWARD = vitFlops(MODEL_PRESETS['vit-b16'], 1).forward;
 
@@ -67,6 +67,7 @@ export function PaperScale() {
   const runActive = useLab((s) => isRunActive(s.status));
   const running = paper.status === 'running';
   const busy = running || toy.status === 'running';
+  const finished = paper.status === 'done' || paper.status === 'error';
   const [startedAt, setStartedAt] = useState<number | null>(null);
   const [tookMs, setTookMs] = useState<number | null>(null);
   const elapsed = useElapsed(startedAt, running);
@@ -116,7 +117,8 @@ export function PaperScale() {
       className="card-wide"
       testId="paper-scale"
     >
-      {paper.error && (
+      {/* BYOL and DINO left out on wasm is the plan's expected gap (said below), not a failure. */}
+      {paper.error && !(isNotProfiledMessage(paper.error) && paper.rows.length > 0) && (
         <div className="alert alert-error comparison-error" role="alert" data-testid="paper-scale-error">
           <span>
             <strong>{paper.rows.length > 0 ? 'Partly profiled:' : 'Profiling failed:'}</strong> {paper.error}
@@ -165,7 +167,7 @@ export function PaperScale() {
                   {r.paper && r.paper.batchSize !== PAPER_BATCH && <span className="muted"> (vit-b16 at batch {r.paper.batchSize})</span>}
                 </td>
                 <td className="num">{flops(r.toy)}</td>
-                <td className="num strong">{flops(r.paper)}</td>
+                <td className="num strong">{r.paper || !finished ? flops(r.paper) : <span className="muted">not profiled</span>}</td>
                 <td className="num">{r.growth === null ? NONE : `${formatSi(r.growth, 3)}×`}</td>
                 <td className="num">{times(r.toyVsSupervised)}</td>
                 <td className="num strong">{times(r.paperVsSupervised)}</td>
@@ -221,8 +223,9 @@ export function PaperScale() {
       <p className="caveat">
         FLOPs per image leave out AdamW and the EMA update, which run once per step whatever the batch (at the paper's batch of 4,096
         they vanish). Kernel time is this backend's: on wasm the backward's transposed matmuls run far slower than the forward's, so
-        time shares lean towards whatever has more backward work. BYOL and DINO (online and EMA encoders) do not fit wasm's 4 GiB heap
-        at vit-b16 even at batch 1; WebGPU has no such ceiling. The paper profiled on TPUs after XLA compilation.
+        time shares lean towards whatever has more backward work. Savings and speed-ups compare rows profiled minutes apart, so on a
+        shared machine they carry its load's noise (docs/flops.md has two runs). BYOL and DINO (online and EMA encoders) do not fit
+        wasm's 4 GiB heap at vit-b16 even at batch 1; WebGPU has no such ceiling. The paper profiled on TPUs after XLA compilation.
       </p>
     </Card>
   );
