@@ -5,7 +5,8 @@
  * MAE decoder's share against appendix A.5. Every figure is counted from kernels that ran;
  * the one analytic figure is labelled so.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useClock } from './useClock';
+import { useMemo, useState } from 'react';
 import { HEADLINE_KEYS, PAPER_SCALE, a5Checks, comparisonPlan, isNotProfiledMessage, maeShares, scaleRows, type A5Check, type ImageFigures } from '../train/paperScale';
 import { defaultConfig } from '../train/config';
 import { staticMemoryLimits } from '../train/memoryEstimate';
@@ -47,17 +48,6 @@ function usePlan(backend: BackendName | undefined) {
   }, [backend]);
 }
 
-/** Seconds since `since`, ticking once a second while `on`. */
-function useElapsed(since: number | null, on: boolean): number | null {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (!on) return;
-    const id = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(id);
-  }, [on]);
-  return since === null ? null : Math.max(0, now - since);
-}
-
 export function PaperScale() {
   const store = useLabStore();
   const toy = useLab((s) => s.comparison);
@@ -70,7 +60,8 @@ export function PaperScale() {
   const finished = paper.status === 'done' || paper.status === 'error';
   const [startedAt, setStartedAt] = useState<number | null>(null);
   const [tookMs, setTookMs] = useState<number | null>(null);
-  const elapsed = useElapsed(startedAt, running);
+  const now = useClock(running);
+  const elapsed = startedAt === null ? null : Math.max(0, now - startedAt);
 
   const profile = () => {
     const t0 = Date.now();

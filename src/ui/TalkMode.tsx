@@ -6,6 +6,7 @@
  * It drives the same store as the lab (runSweep, pause, resume, stopSweep),
  * so a sweep started here is an ordinary stored sweep.
  */
+import { useClock } from './useClock';
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { LabStore } from '../store/labStore';
 import { experimentPreset, presetSpec, type ExperimentPreset } from '../train/experimentPresets';
@@ -216,17 +217,6 @@ function TalkStatus(props: { preset: ExperimentPreset; runs: SweepRun[]; mine: b
 }
 
 const STATE_NAMES: Record<string, string> = { ready: 'Ready', running: 'Running', paused: 'Paused', done: 'Done', stopped: 'Stopped' };
-
-/** Date.now(), refreshed every second while `ticking`. */
-function useClock(ticking: boolean): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (!ticking) return;
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, [ticking]);
-  return ticking ? now : Date.now();
-}
 
 /** When the store last set its ETA (it does so as each run ends), so the ETA can count down between runs. */
 function useEtaStart(etaMs: number | null): number {
