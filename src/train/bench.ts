@@ -1,38 +1,174 @@
 /**
- * Steady-state step timing for the benchmark script: warm-up steps first (GPU
- * pipelines compile then), then `steps` timed steps with one readback at the end.
+ * Steady-state step timing for the benchmark script (scripts/bench.ts): warm-up
+ * steps first (GPU pipelines compile then), then `steps` timed steps with one
+ * readback at the end. Besides ms/step it reports the kernel calls and counted
+ * FLOPs of a step (from the FLOP counter; 0 when its hooks are off), the peak of
+ * tf.memory() over the timed steps, the wasm thread count, and the sizes the
+ * PyTorch mirror (scripts/bench_torch.py) needs to build the same model.
  */
+import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig } from './config';
-import { createTrainer } from './trainer';
+import { createTrainer, type Trainer } from './trainer';
+import { maeDecoderConfig, type MaeDecoderConfig } from '../models/maeDecoderShape';
+import { textTowerSize, type TextTower } from '../models/textSizes';
+import { VOCAB } from '../data/tokenize';
+import type { VitConfig } from '../models/vit';
 
 export interface BenchOptions {
   steps: number;
   warmup: number;
 }
 
+/** What scripts/bench_torch.py builds: the lab's model, batch, optimiser and method sizes, all resolved. */
+export interface TorchMirrorSpec {
+  method: string;
+  model: VitConfig;
+  batchSize: number;
+  numClasses: number;
+  /** The method's options, defaults filled in. */
+  methodOptions: Record<string, unknown>;
+  optim: { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; clipNorm: number };
+  /** Side (px) of each augmented view the method takes per image, in order (none: the raw images). */
+  viewSizes: number[];
+  /** The schedule length (EMA momentum ramps and DINO's teacher temperature read it). */
+  steps: number;
+  /** MAE's decoder. */
+  decoder?: MaeDecoderConfig;
+  /** CLIP's caption tower. */
+  text?: TextTower & { vocabSize: number; maxLen: number };
+  /** Trainable parameters of the lab's step (the mirror's count is checked against it). */
+  params?: number;
+}
+
 export interface BenchResult {
+  /** Mean ms of the timed steps (one sync at the end). */
   msPerStep: number;
   flopsPerStep: number;
+  /** Of msPerStep, about how much the JS batch maker takes (images, augmented views, upload), timed alone after the steps. */
+  batchMsPerStep: number;
+  /** Kernel calls of one step, from the FLOP counter's `calls` (0 with the hooks off). */
+  kernelsPerStep: number;
   steps: number;
+  /** Peak of tf.memory().numBytes after each timed step (tensors alive: weights, optimiser state, activations). */
+  peakBytes: number;
+  /** Peak of tf.memory().numBytesInGPU (WebGPU only). */
+  peakBytesInGPU?: number;
+  /**
+   * The backend's high-water mark, activations included: WebGPU's numBytesAllocatedInGPU
+   * (buffers in use plus the pool tfjs keeps for reuse), or the size of the wasm heap (it
+   * grows to the largest need and never shrinks). Absent on cpu.
+   */
+  highWaterBytes?: number;
+  /** Threads the wasm backend runs on (1 without multithreading); absent on other backends. */
+  threads?: number;
+  mirror: TorchMirrorSpec;
+}
+
+/** The sum of a FlopCounts `calls` record: kernel calls in one step. */
+export function kernelCalls(calls: Record<string, number>): number {
+  let n = 0;
+  for (const k in calls) n += calls[k];
+  return n;
+}
+
+/** The PyTorch mirror's description of a trainer's model, batch, optimiser and method. */
+export function mirrorSpec(config: ExperimentConfig, numClasses: number, viewSizes: number[]): TorchMirrorSpec {
+  const o = config.optim;
+  const opts = config.methodOptions as Record<string, unknown>;
+  const spec: TorchMirrorSpec = {
+    method: config.method,
+    model: { ...config.model },
+    batchSize: config.batchSize,
+    numClasses,
+    methodOptions: { ...opts },
+    optim: { lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay, clipNorm: o.clipNorm },
+    viewSizes,
+    steps: config.steps,
+  };
+  if (config.method === 'mae') spec.decoder = maeDecoderConfig(config.model, (opts.decoder as 'standard' | 'tiny') ?? 'standard');
+  if (config.method === 'clip') {
+    const tower = textTowerSize((opts.textSize as 'mini' | 'medium') ?? 'mini', config.model);
+    spec.text = { ...tower, vocabSize: VOCAB.length, maxLen: Number(opts.maxLen ?? 16) };
+  }
+  return spec;
+}
+
+function trainerMirror(trainer: Trainer): TorchMirrorSpec {
+  const { config } = trainer;
+  const views = trainer.method.requires(config.methodOptions, config.model).views.map((v) => v.size);
+  const params = trainer.state.trainable.reduce((n, v) => n + v.size, 0);
+  return { ...mirrorSpec(config, trainer.dataset.numClasses, views), params };
+}
+
+/** Threads of the running wasm backend (1 when the build is single-threaded); undefined off wasm. */
+async function wasmThreads(): Promise<number | undefined> {
+  if (tf.getBackend() !== 'wasm') return undefined;
+  try {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    return wasm.getThreadsCount();
+  } catch {
+    return 1;
+  }
+}
+
+/** WebGPU's allocated buffer bytes, or the wasm heap's size; undefined on cpu. */
+function backendHighWater(m: { numBytesAllocatedInGPU?: number }): number | undefined {
+  if (m.numBytesAllocatedInGPU !== undefined) return m.numBytesAllocatedInGPU;
+  if (tf.getBackend() !== 'wasm') return undefined;
+  const heap = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8;
+  return heap ? heap.buffer.byteLength : undefined;
 }
 
 export async function benchSteps(config: ExperimentConfig, opts: BenchOptions): Promise<BenchResult> {
   const trainer = await createTrainer(config);
+  let peakBytes = 0;
+  let peakGpu: number | undefined;
+  let highWater: number | undefined;
+  const sample = () => {
+    const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number; numBytesAllocatedInGPU?: number };
+    peakBytes = Math.max(peakBytes, m.numBytes);
+    if (m.numBytesInGPU !== undefined) peakGpu = Math.max(peakGpu ?? 0, m.numBytesInGPU);
+    const heap = backendHighWater(m);
+    if (heap !== undefined) highWater = Math.max(highWater ?? 0, heap);
+  };
   try {
     const run = async (from: number, n: number) => {
       let flops = 0;
+      let kernels = 0;
       for (let s = from; s < from + n; s++) {
         const { loss, counts } = trainer.step(s);
         flops = counts.total;
+        kernels = kernelCalls(counts.calls);
+        // tf.memory() is bookkeeping on the CPU: no sync, so the timing is unchanged.
+        sample();
         if (s === from + n - 1) await loss.data(); // one sync: every queued kernel has finished
         loss.dispose();
       }
-      return flops;
+      return { flops, kernels };
     };
     await run(0, opts.warmup);
+    peakBytes = 0;
+    peakGpu = undefined;
+    highWater = undefined;
     const t0 = performance.now();
-    const flopsPerStep = await run(opts.warmup, opts.steps);
-    return { msPerStep: (performance.now() - t0) / opts.steps, flopsPerStep, steps: opts.steps };
+    const { flops, kernels } = await run(opts.warmup, opts.steps);
+    const msPerStep = (performance.now() - t0) / opts.steps;
+    // The batch maker alone (the PyTorch mirror makes its data before timing): same steps, batches freed at once.
+    const t1 = performance.now();
+    for (let s = opts.warmup; s < opts.warmup + opts.steps; s++) tf.dispose(trainer.makeBatch(s) as unknown as tf.TensorContainer);
+    const batchMsPerStep = (performance.now() - t1) / opts.steps;
+    return {
+      msPerStep,
+      batchMsPerStep,
+      flopsPerStep: flops,
+      kernelsPerStep: kernels,
+      steps: opts.steps,
+      peakBytes,
+      ...(peakGpu !== undefined ? { peakBytesInGPU: peakGpu } : {}),
+      ...(highWater !== undefined ? { highWaterBytes: highWater } : {}),
+      ...(await wasmThreads().then((t) => (t === undefined ? {} : { threads: t }))),
+      mirror: trainerMirror(trainer),
+    };
   } finally {
     trainer.dispose();
   }
