@@ -17,7 +17,7 @@ import { comparisonPlan, notProfiledMessage } from '../train/paperScale';
 import { installKernelHooks, uninstallKernelHooks } from '../engine/flops/counter';
 import type { BackendChoice, BackendInfo } from '../engine/backendIds';
 import type { LabWorkerApi, WorkerEvent } from './protocol';
-import { browserLoaders } from './loaders';
+import { browserLoaders, wasmThreadsNote } from './loaders';
 import { exploreDataset } from '../train/explore';
 import { importedProvider, importImages } from './importService';
 import { registerImportedProvider } from '../data/presets';
@@ -40,6 +40,7 @@ async function ensureBackend(choice: BackendChoice): Promise<BackendInfo> {
   if (deviceLost) throw new Error(`WebGPU device lost: ${deviceLost}`);
   if (!backend || choice !== backendChoice) {
     backend = await initBackend(choice, browserLoaders);
+    if (backend.name === 'wasm') backend = { ...backend, reason: `${backend.reason}; ${wasmThreadsNote()}` };
     backendChoice = choice;
     // A lost device (driver reset, GPU removed, or the test hook) ends the run at its next step.
     void webgpuDevice()?.lost.then((info) => {
