@@ -6,7 +6,8 @@ test.describe('FLOP Lab foundation', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     const lab = new LabPage(page);
-    await lab.open();
+    // Chosen explicitly: on a software adapter `auto` now runs wasm (src/engine/backend.ts chooseOrder).
+    await lab.open({ backend: 'webgpu' });
     await expect(lab.backendName()).toHaveText('webgpu');
     const backend = await page.evaluate(() => window.floplab.state().backend as { adapter?: { features: string[] }; isSoftware: boolean });
     expect(backend.adapter).toBeDefined();

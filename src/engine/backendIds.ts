@@ -24,6 +24,11 @@ export interface BackendInfo {
   /** True for software adapters such as SwiftShader: slow, fine for correctness. */
   isSoftware: boolean;
   timestampQuery: boolean;
+  /**
+   * WebGPU only: the optional device features the lab asked for (timestamp-query,
+   * subgroups, shader-f16, where the adapter has them) that the device granted.
+   */
+  features?: string[];
 }
 
 export interface BackendOption {

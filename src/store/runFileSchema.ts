@@ -145,6 +145,7 @@ export const backendSchema = z.strictObject({
   adapter: adapterSchema.optional(),
   isSoftware: z.boolean(),
   timestampQuery: z.boolean(),
+  features: z.array(shown(L.nameChars)).max(16, { error: 'more than 16 features' }).optional(),
 });
 
 /** The run of a results file (config and profile config unknown; id replaced on import). */

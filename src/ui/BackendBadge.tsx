@@ -22,7 +22,11 @@ export function BackendBadge() {
         <span className={`backend-name backend-${backend.name}`} data-testid="backend-name">
           {backend.name}
         </span>
-        {backend.timestampQuery && <span className="tag">timestamp-query</span>}
+        {(backend.features ?? (backend.timestampQuery ? ['timestamp-query'] : [])).map((f) => (
+          <span key={f} className="tag" title="WebGPU feature granted to the device">
+            {f}
+          </span>
+        ))}
         {backend.isSoftware && <span className="tag tag-warn">software</span>}
       </div>
       <span className="backend-detail" data-testid="backend-adapter">
