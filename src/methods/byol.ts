@@ -25,6 +25,7 @@ import * as tf from '@tensorflow/tfjs';
 import { inceptionRatio, TOY_GRAYSCALE_P, TOY_HUE } from '../data/augment';
 import type { ViewSpec } from '../data/viewSpec';
 import { cosineRamp } from '../engine/schedule';
+import { withoutTape } from '../engine/tape';
 import { byolMlp, type MlpHead } from '../models/heads';
 import { ParamStore } from '../models/layers';
 import { VitEncoder, type VitConfig } from '../models/vit';
@@ -96,11 +97,13 @@ export const byol: Method<ByolOptions> = {
         if (!views || views.length !== 2) throw new Error(`byol needs batch.views with 2 views, got ${views?.length ?? 0}`);
         const [y1, y2] = ctx.scope('encoder', () => tf.split(ctx.encoder.features(tf.concat(views, 0), ctx.scope), 2, 0) as tf.Tensor2D[]);
         const [p1, p2] = ctx.scope('head', () => project(predictor, project(projector, [y1, y2])));
-        // Target forward: non-trainable variables only, so nothing here is differentiated.
-        const [t1, t2] = ctx.scope('teacher', () => {
-          const ys = tf.split(targetEncoder.features(tf.concat(views, 0)), 2, 0) as tf.Tensor2D[];
-          return project(targetProjector, ys);
-        });
+        // Target forward: non-trainable variables only, so nothing here is differentiated: off the tape.
+        const [t1, t2] = ctx.scope('teacher', () =>
+          withoutTape(() => {
+            const ys = tf.split(targetEncoder.features(tf.concat(views, 0)), 2, 0) as tf.Tensor2D[];
+            return project(targetProjector, ys);
+          }),
+        );
         return ctx.scope('loss', () => byolLoss(p1, t2, p2, t1));
       },
       afterStep(step) {

@@ -24,6 +24,7 @@
  * (optimiser/trainer matters), per-GPU batch statistics (none here).
  */
 import * as tf from '@tensorflow/tfjs';
+import { withoutTape } from '../engine/tape';
 import type { ViewSpec } from '../data/viewSpec';
 import { cosineRamp } from '../engine/schedule';
 import { DinoHead, type DinoHeadConfig } from '../models/heads';
@@ -112,7 +113,7 @@ export const dino: Method<DinoOptions> = {
         const locals = views.slice(2);
         const temp = dinoTeacherTemp(o, step, ctx.steps);
         // Teacher: global crops only, non-trainable variables only.
-        const teacherLogits = ctx.scope('teacher', () => teacher.module.apply(teacherEncoder.features(tf.concat(globals, 0))));
+        const teacherLogits = ctx.scope('teacher', () => withoutTape(() => teacher.module.apply(teacherEncoder.features(tf.concat(globals, 0)))));
         // Student: one encoder pass per resolution, the head once over all crops.
         const features = ctx.scope('encoder', () => {
           const f = [ctx.encoder.features(tf.concat(globals, 0), ctx.scope)];

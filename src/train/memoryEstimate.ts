@@ -20,8 +20,8 @@
  *   gets its own gradient, and a tensor read k times (LayerNorm's input, the q/k/v input, the
  *   residuals) gets k of them plus their sums. So a differentiated pass costs its forward
  *   outputs plus GRADIENT_FACTOR (1.5) times them (measured: 1.35 on the cpu backend, toy-B),
- *   and a frozen teacher pass its forward outputs once (it runs inside the tape, so its saved
- *   tensors stay too, but it gets no gradients). Per image and block of width D, MLP width M
+ *   and a frozen teacher pass about one block's forward outputs (it runs off the tape, so its
+ *   blocks' outputs are freed as it goes; src/engine/tape.ts). Per image and block of width D, MLP width M
  *   and h heads over T tokens, the forward outputs are 24 D + 6 M + 8 floats per token plus
  *   3 h T of attention per token (`blockFloats`); plus the patch copy, embedding and final
  *   norm (`passCost`), the method's own layers (`extraFloats`) and loss matrices over pairs of
@@ -179,7 +179,9 @@ function passCost(pass: EncoderPass, model: VitConfig, batch: number): PassCost 
     candidates.push({ floats: rows * s * s * 3, what: `the ${s} px views [${rows}, ${s}, ${s}, 3] (batch ${batch}${perView})` });
   }
   const forwardPerImage = tr.depth * blockFloats(t, tr) + outer + (pass.extraFloats ?? 0);
-  const heldPerImage = (pass.grad ? 1 + GRADIENT_FACTOR : 1) * forwardPerImage;
+  // A frozen teacher runs off the tape (src/engine/tape.ts): each block's outputs are freed as the
+  // next one runs, so it holds about one block's forward and its head's outputs at a time.
+  const heldPerImage = pass.grad ? (1 + GRADIENT_FACTOR) * forwardPerImage : blockFloats(t, tr) + outer + (pass.extraFloats ?? 0);
   const pairs = (pass.grad ? 1 + GRADIENT_FACTOR : 1) * (pass.pairFloats ?? 0) * rows * rows;
   const who = pass.blocks ? `${pass.blocks.dim}-wide ${pass.blocks.depth}-layer transformer` : pass.grad ? 'encoder' : 'teacher encoder';
   candidates.push(

@@ -1,0 +1,208 @@
+/**
+ * The fused optimiser kernels for the wasm backend: the same kernel names, attributes and FLOP
+ * formulas as the WebGPU ones (adamw.ts, sumSquares.ts, ema.ts), computed by TypeScript loops
+ * over the wasm heap. A wasm step's optimiser is then about 2 kernel calls per parameter
+ * instead of about 18 composed elementwise ops, each of which costs ~15 us of tfjs overhead.
+ *
+ * Arithmetic: each loop repeats the composed ops' float32 operations in their order, rounding
+ * every intermediate with Math.fround (tfjs-wasm runs them as separate float32 kernels: no
+ * fused multiply-add), so the results equal the composed path's up to the few ops whose wasm
+ * implementation rounds differently (none seen: see tests/fused-optimizer-wasm.test.ts).
+ *
+ * In place: when the backend holds the target's data id once (refCount 1), the kernel writes
+ * into its heap buffer and returns the same data id (incRef'd; the caller's writeBack disposes
+ * the handle and the target keeps its data), else a new tensor the caller assigns. tfjs-wasm
+ * caches XNNPACK operators (packed weights and biases) by tensor id (batch_mat_mul_impl.cc,
+ * conv2d_impl.cc): a weight written in place would keep being multiplied by its old packed copy,
+ * so an in-place write first drops the C side's record of the id (which runs those caches'
+ * disposal callbacks) and registers it again over the same buffer.
+ *
+ * Registered for 'wasm' by registerMissingWasmKernels (src/engine/wasmKernels.ts), before the
+ * FLOP hooks wrap the backend's kernels, so they are counted through their formulas.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { registerFormula } from '../flops/formulas';
+import { ADAMW_MOMENTS, ADAMW_PARAM, adamwModule, type AdamWMomentsAttrs, type AdamWParamAttrs } from './adamw';
+import { CLIP_SCALE, SUM_SQUARES, sumSquaresModule } from './sumSquares';
+import { EMA, emaModule } from './ema';
+
+type Info = tf.TensorInfo;
+
+/** The parts of tfjs-backend-wasm 4.22's BackendWasm used here. */
+interface WasmBackend {
+  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } | undefined };
+  wasm: {
+    HEAPU8: Uint8Array;
+    tfjs: { registerTensor(id: number, size: number, memoryOffset: number): void; disposeData(id: number): void };
+  };
+  makeOutput(shape: number[], dtype: tf.DataType): Info;
+  refCount(dataId: object): number;
+  incRef(dataId: object): void;
+}
+
+const fr = Math.fround;
+const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/** A Float32Array view of a tensor's heap buffer. Take views after every allocation: growing the heap detaches them. */
+function view(backend: WasmBackend, x: Info, n = size(x.shape)): Float32Array {
+  if (x.dtype !== 'float32') throw new Error(`fused wasm kernels take float32 tensors, got ${x.dtype}`);
+  const data = backend.dataIdMap.get(x.dataId);
+  if (!data) throw new Error('fused wasm kernel: tensor not on the wasm backend');
+  return new Float32Array(backend.wasm.HEAPU8.buffer, data.memoryOffset, n);
+}
+
+/**
+ * Where a kernel writes the new value of `target`: its own buffer when nothing else holds it
+ * (see the header: the C side's caches on its id are dropped), else a new tensor.
+ */
+function output(backend: WasmBackend, target: Info): Info {
+  if (backend.refCount(target.dataId) === 1) {
+    const data = backend.dataIdMap.get(target.dataId);
+    if (data) {
+      backend.wasm.tfjs.disposeData(data.id);
+      backend.wasm.tfjs.registerTensor(data.id, size(target.shape), data.memoryOffset);
+      backend.incRef(target.dataId);
+      return { dataId: target.dataId, shape: target.shape, dtype: target.dtype };
+    }
+  }
+  return backend.makeOutput([...target.shape], 'float32');
+}
+
+/** m, v of the packed moments `mv` ([2, n]) from the gradient (times the clip scale): the composed ops' order. */
+function adamwMoments({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): Info {
+  const { g, mv, scale } = inputs as { g: Info; mv: Info; scale?: Info };
+  const { beta1, beta2 } = attrs as unknown as AdamWMomentsAttrs;
+  const wasm = backend as WasmBackend;
+  const n = size(g.shape);
+  if (size(mv.shape) !== 2 * n) throw new Error(`${ADAMW_MOMENTS}: moments [${mv.shape}] for a gradient of ${n}`);
+  const out = output(wasm, mv);
+  const gv = view(wasm, g);
+  const prev = view(wasm, mv);
+  const res = view(wasm, out);
+  const b1 = fr(beta1);
+  const c1 = fr(1 - beta1);
+  const b2 = fr(beta2);
+  const c2 = fr(1 - beta2);
+  if (scale) {
+    const s = view(wasm, scale, 1)[0];
+    for (let i = 0; i < n; i++) {
+      const gi = fr(gv[i] * s);
+      const m = fr(fr(prev[i] * b1) + fr(gi * c1));
+      const v = fr(fr(prev[n + i] * b2) + fr(fr(gi * gi) * c2));
+      res[i] = m;
+      res[n + i] = v;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const gi = gv[i];
+      const m = fr(fr(prev[i] * b1) + fr(gi * c1));
+      const v = fr(fr(prev[n + i] * b2) + fr(fr(gi * gi) * c2));
+      res[i] = m;
+      res[n + i] = v;
+    }
+  }
+  return out;
+}
+
+/** p - lr * (m/bc1) / (sqrt(v/bc2) + eps) [- p * lr*wd], from the updated moments. */
+function adamwParam({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): Info {
+  const { p, mv } = inputs as { p: Info; mv: Info };
+  const { lr, bc1, bc2, eps, wdLr } = attrs as unknown as AdamWParamAttrs;
+  const wasm = backend as WasmBackend;
+  const n = size(p.shape);
+  if (size(mv.shape) !== 2 * n) throw new Error(`${ADAMW_PARAM}: moments [${mv.shape}] for a parameter of ${n}`);
+  const out = output(wasm, p);
+  const prev = view(wasm, p);
+  const mvv = view(wasm, mv);
+  const res = view(wasm, out);
+  const fbc1 = fr(bc1);
+  const fbc2 = fr(bc2);
+  const feps = fr(eps);
+  const flr = fr(lr);
+  const fwd = fr(wdLr);
+  for (let i = 0; i < n; i++) {
+    const pi = prev[i];
+    const step = fr(fr(mvv[i] / fbc1) / fr(fr(Math.sqrt(fr(mvv[n + i] / fbc2))) + feps));
+    let next = fr(pi - fr(step * flr));
+    if (wdLr !== 0) next = fr(next - fr(pi * fwd));
+    res[i] = next;
+  }
+  return out;
+}
+
+/**
+ * The sum of squares of every input x0, x1, ... (any number: wasm has no binding limit), plus
+ * `acc` when given. Each tensor is summed in order in float32, then the sums are added in order:
+ * what the composed Sum(Square) per tensor and AddN do.
+ */
+function sumSquares({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): Info {
+  const named = inputs as Record<string, Info>;
+  const wasm = backend as WasmBackend;
+  const xs: Info[] = [];
+  for (let i = 0; named[`x${i}`]; i++) xs.push(named[`x${i}`]);
+  if (xs.length < 1) throw new Error(`${SUM_SQUARES} takes at least 1 tensor`);
+  const acc = named.acc;
+  const out = acc ? output(wasm, acc) : wasm.makeOutput([], 'float32');
+  let total = 0;
+  xs.forEach((x, k) => {
+    const a = view(wasm, x);
+    let s = 0;
+    for (let i = 0; i < a.length; i++) s = fr(s + fr(a[i] * a[i]));
+    total = k === 0 ? s : fr(total + s);
+  });
+  if (acc) total = fr(view(wasm, acc, 1)[0] + total);
+  view(wasm, out, 1)[0] = total;
+  return out;
+}
+
+/** min(1, clip / (norm + 1e-6)); a NaN norm gives NaN. */
+function clipScale({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): Info {
+  const { norm } = inputs as { norm: Info };
+  const { clip } = attrs as unknown as { clip: number };
+  const wasm = backend as WasmBackend;
+  const out = wasm.makeOutput([], 'float32');
+  const q = fr(fr(clip) / fr(view(wasm, norm, 1)[0] + fr(1e-6)));
+  view(wasm, out, 1)[0] = Number.isNaN(q) ? q : Math.min(1, q);
+  return out;
+}
+
+/** t * m + s * (1 - m). */
+function ema({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): Info {
+  const { t, s } = inputs as { t: Info; s: Info };
+  const { momentum } = attrs as unknown as { momentum: number };
+  const wasm = backend as WasmBackend;
+  const n = size(t.shape);
+  if (size(s.shape) !== n) throw new Error(`${EMA}: target of ${n} elements, source of ${size(s.shape)}`);
+  const out = output(wasm, t);
+  const prev = view(wasm, t);
+  const sv = view(wasm, s);
+  const res = view(wasm, out);
+  const m = fr(momentum);
+  const c = fr(1 - momentum);
+  for (let i = 0; i < n; i++) res[i] = fr(fr(prev[i] * m) + fr(sv[i] * c));
+  return out;
+}
+
+const KERNELS: [string, tf.KernelFunc][] = [
+  [ADAMW_MOMENTS, adamwMoments as unknown as tf.KernelFunc],
+  [ADAMW_PARAM, adamwParam as unknown as tf.KernelFunc],
+  [SUM_SQUARES, sumSquares as unknown as tf.KernelFunc],
+  [CLIP_SCALE, clipScale as unknown as tf.KernelFunc],
+  [EMA, ema as unknown as tf.KernelFunc],
+];
+
+/** Registers the wasm optimiser kernels and their (shared) FLOP formulas, once. */
+export function registerWasmFusedKernels(): void {
+  for (const [kernelName, kernelFunc] of KERNELS) {
+    if (!tf.getKernel(kernelName, 'wasm')) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+  }
+  for (const m of [adamwModule, sumSquaresModule, emaModule]) for (const [name, formula] of m.formulas) registerFormula(name, formula);
+}
+
+/** The sum of the squares of every element of `xs` as a scalar, in one wasm kernel call. */
+export function wasmSumSquares(xs: readonly tf.Tensor[]): tf.Scalar {
+  if (xs.length === 0) return tf.scalar(0);
+  const inputs: Record<string, tf.Tensor> = {};
+  xs.forEach((x, i) => (inputs[`x${i}`] = x));
+  return tf.engine().runKernel(SUM_SQUARES, inputs, {}) as tf.Scalar;
+}

@@ -1,0 +1,263 @@
+/**
+ * The fused optimiser kernels on the wasm backend (src/engine/fused/wasm.ts: AdamW moments and
+ * parameter in place, sum of squares, clip scale, EMA as loops over the wasm heap) against the
+ * composed tfjs ops on wasm, in Node.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AdamW, withDecayRule, type AdamWOptions } from '../src/engine/optimizer';
+import { setFusedKernels, useFused, useFusedOptimizer } from '../src/engine/fused/enabled';
+import { FlopCounter } from '../src/engine/flops/counter';
+import { copyVariables, emaUpdate } from '../src/methods/ema';
+import { useWasmBackend } from './helpers';
+
+beforeAll(async () => {
+  await useWasmBackend();
+});
+
+// Odd sizes: a single element, 45x41 = 1845, 2000, and a few more (one sum-of-squares call over all).
+const SHAPES = [[1], [3, 5], [7], [45, 41], [13], [2000], [4, 4], [1, 33], [300]];
+const STEPS = 20;
+
+/** max |a - b| / max |b|: the error relative to the reference's scale. */
+function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return diff / Math.max(scale, 1e-12);
+}
+
+/** Seeded uniform values in [-scale, scale] (a small LCG). */
+function seeded(shape: number[], seed: number, scale = 1): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const v = new Float32Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    v[i] = ((s / 2 ** 32) * 2 - 1) * scale;
+  }
+  return tf.tensor(v, shape);
+}
+
+const read = (t: tf.Tensor) => t.dataSync() as Float32Array;
+
+/** A variable holding `t`'s buffer alone (t is freed), as the models' parameters are. */
+function own(t: tf.Tensor, name: string, trainable = true): tf.Variable {
+  const v = tf.variable(t, trainable, name);
+  t.dispose();
+  return v;
+}
+
+interface Run {
+  params: Float32Array[];
+  m: Float32Array[];
+  v: Float32Array[];
+  norms: number[];
+  flops: number[];
+  calls: number[];
+  kernels: Record<string, number>;
+  tensors: number[];
+  inPlace: boolean;
+}
+
+let runId = 0;
+
+function runAdamW(fused: boolean, opts: AdamWOptions, midReads: boolean): Run {
+  setFusedKernels(fused);
+  try {
+    const tag = runId++;
+    const vars = SHAPES.map((s, i) => own(seeded(s, 11 + i, 0.5), `wopt_${tag}_${i}`));
+    const opt = new AdamW(withDecayRule(vars), opts);
+    const counter = new FlopCounter();
+    const run: Run = { params: [], m: [], v: [], norms: [], flops: [], calls: [], kernels: {}, tensors: [], inPlace: false };
+    let ids: object[] = [];
+    for (let s = 0; s < STEPS; s++) {
+      const grads = SHAPES.map((shape, i) => seeded(shape, 1000 * s + i + 1, 2));
+      counter.begin('optimizer');
+      const norm = opt.step(grads, 1e-2 * (1 + 0.1 * s));
+      const counts = counter.end();
+      run.flops.push(counts.byPhase.optimizer);
+      run.calls.push(Object.values(counts.calls).reduce((a, b) => a + b, 0));
+      if (s === 2) run.kernels = counts.calls;
+      run.norms.push(read(norm)[0]);
+      norm.dispose();
+      tf.dispose(grads);
+      run.tensors.push(tf.memory().numTensors);
+      if (s === 0) ids = vars.map((x) => x.dataId);
+      if (midReads && (s === 4 || s === 9)) {
+        // Take the moments out mid-run (the fused path unpacks, then packs again).
+        vars.forEach(read);
+        const st = opt.state;
+        [...st.m, ...st.v].forEach(read);
+      }
+    }
+    run.inPlace = vars.every((x, i) => x.dataId === ids[i]);
+    run.params = vars.map(read);
+    const { m, v } = opt.state;
+    run.m = m.map(read);
+    run.v = v.map(read);
+    opt.dispose();
+    tf.dispose(vars);
+    return run;
+  } finally {
+    setFusedKernels(true);
+  }
+}
+
+const base: AdamWOptions = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.05, clipNorm: 1 };
+
+describe('fused AdamW on wasm', () => {
+  it('is chosen on wasm for the optimiser only (the models keep the composed ops off WebGPU)', () => {
+    expect(tf.getBackend()).toBe('wasm');
+    expect(useFusedOptimizer()).toBe(true);
+    expect(useFused()).toBe(false);
+    setFusedKernels(false);
+    expect(useFusedOptimizer()).toBe(false);
+    setFusedKernels(true);
+  });
+
+  const cases: [string, Partial<AdamWOptions>][] = [
+    ['clipping active, decay', {}],
+    ['no clipping, no decay', { clipNorm: 0, weightDecay: 0 }],
+    ['clip threshold above the norm, decay', { clipNorm: 1e6 }],
+  ];
+  for (const [what, o] of cases) {
+    it(`matches the composed ops over ${STEPS} steps: ${what}`, () => {
+      const opts = { ...base, ...o };
+      const fused = runAdamW(true, opts, true);
+      const composed = runAdamW(false, opts, false);
+      for (let i = 0; i < SHAPES.length; i++) {
+        expect(fused.params[i].every(Number.isFinite)).toBe(true);
+        expect(relError(fused.params[i], composed.params[i])).toBeLessThan(1e-5);
+        expect(relError(fused.m[i], composed.m[i])).toBeLessThan(1e-5);
+        expect(relError(fused.v[i], composed.v[i])).toBeLessThan(1e-5);
+      }
+      expect(fused.inPlace).toBe(true);
+      expect(composed.inPlace).toBe(false);
+      // The parameters moved (the comparison is not of two no-ops).
+      const startT = seeded(SHAPES[3], 14, 0.5);
+      expect(relError(fused.params[3], read(startT))).toBeGreaterThan(1e-2);
+      startT.dispose();
+      for (let s = 0; s < STEPS; s++) expect(Math.abs(fused.norms[s] - composed.norms[s]) / composed.norms[s]).toBeLessThan(1e-5);
+      if (opts.clipNorm === 1) expect(Math.min(...composed.norms)).toBeGreaterThan(5); // clipping is active
+      // Optimiser FLOPs agree within 1 % (the fused path counts the AddN's few scalar adds fewer).
+      for (let s = 0; s < STEPS; s++) expect(Math.abs(fused.flops[s] / composed.flops[s] - 1)).toBeLessThan(0.01);
+      // One sum-of-squares call over every gradient, sqrt, clip scale, then 2 kernels per parameter.
+      expect(fused.kernels.FlopLabAdamWParam).toBe(SHAPES.length);
+      expect(fused.kernels.FlopLabAdamWMoments).toBe(SHAPES.length);
+      expect(fused.kernels.FlopLabSumSquares).toBe(1);
+      expect(fused.calls[2]).toBe(2 * SHAPES.length + 1 + 1 + (opts.clipNorm > 0 ? 1 : 0));
+      expect(fused.calls[2]).toBeLessThan(composed.calls[2] / 4);
+      expect(fused.calls[0]).toBe(fused.calls[2]); // the moments are born packed: step 0 converts nothing
+      // No tensor leaks from step to step (reads at 4 and 9 unpack the moments; the next step packs them).
+      expect(new Set(fused.tensors.slice(10)).size).toBe(1);
+      expect(new Set(fused.tensors.slice(1, 4)).size).toBe(1);
+      expect(new Set(composed.tensors.slice(1)).size).toBe(1);
+      // Packed moments: one [2, n] tensor per parameter where the composed path holds m and v.
+      expect(fused.tensors[STEPS - 1]).toBe(composed.tensors[STEPS - 1] - SHAPES.length);
+    });
+  }
+
+  it('restores a checkpoint of its moments into a fresh optimiser and continues alike', () => {
+    const shapes = SHAPES.slice(0, 4);
+    const make = (tag: string) => shapes.map((sh, i) => own(seeded(sh, 31 + i, 0.5), `wopt_restore_${tag}_${i}`));
+    const grads = (s: number) => shapes.map((sh, i) => seeded(sh, 500 * s + i + 1, 2));
+    const stepAll = (opt: AdamW, s: number) => {
+      const g = grads(s);
+      opt.step(g, 1e-2).dispose();
+      tf.dispose(g);
+    };
+    const a = make('a');
+    const optA = new AdamW(withDecayRule(a), base);
+    for (let s = 0; s < 5; s++) stepAll(optA, s);
+    const st = optA.state;
+    const m = st.m.map(read);
+    const v = st.v.map(read);
+    const b = make('b');
+    b.forEach((x, i) => x.assign(a[i]));
+    const optB = new AdamW(withDecayRule(b), base);
+    tf.tidy(() => optB.restore(st.t, m.map((d, i) => tf.tensor(d, shapes[i])), v.map((d, i) => tf.tensor(d, shapes[i]))));
+    for (let s = 5; s < 10; s++) {
+      stepAll(optA, s);
+      stepAll(optB, s);
+    }
+    for (let i = 0; i < shapes.length; i++) expect(read(b[i])).toEqual(read(a[i]));
+    optA.dispose();
+    optB.dispose();
+    tf.dispose([...a, ...b]);
+  });
+
+  it('writes into a new tensor when the parameter shares its buffer', () => {
+    const p = own(seeded([5, 3], 3), 'wopt_shared_p');
+    const alias = tf.reshape(p, [15]); // shares p's data id: refCount 2
+    const before = read(alias).slice();
+    const opt = new AdamW(withDecayRule([p]), base);
+    const grads = [seeded([5, 3], 4)];
+    opt.step(grads, 0.1).dispose();
+    expect(read(alias)).toEqual(before); // the alias is untouched
+    expect(relError(read(p), before)).toBeGreaterThan(1e-3); // p moved
+    tf.dispose([alias, ...grads]);
+    opt.dispose();
+    p.dispose();
+  });
+
+  it('a weight updated in place is multiplied by its new values (XNNPACK drops its packed copy)', () => {
+    // x [4, 45] @ w [45, 41]: untransposed batch-1, so tfjs-wasm runs XNNPACK and caches the
+    // operator (with w packed) by w's tensor id; the in-place update keeps that id.
+    const w = own(seeded([45, 41], 5, 0.5), 'wopt_xnn_w');
+    const x = seeded([4, 45], 6);
+    tf.matMul(x, w).dispose(); // creates the cached operator
+    const opt = new AdamW(withDecayRule([w]), base);
+    const id = w.dataId;
+    const grads = [seeded([45, 41], 7)];
+    opt.step(grads, 0.1).dispose();
+    expect(w.dataId).toBe(id); // in place
+    const fresh = tf.tensor(read(w), [45, 41]); // same values, a new id (no cached operator)
+    const got = tf.matMul(x, w);
+    const want = tf.matMul(x, fresh);
+    expect(read(got)).toEqual(read(want));
+    tf.dispose([x, fresh, got, want, ...grads]);
+    opt.dispose();
+    w.dispose();
+  });
+});
+
+describe('fused EMA on wasm', () => {
+  it('matches the composed update, counts the same FLOPs, in one kernel per tensor', () => {
+    const results: { values: Float32Array[]; flops: number; calls: Record<string, number>; inPlace: boolean }[] = [];
+    for (const fused of [true, false]) {
+      setFusedKernels(fused);
+      const online = SHAPES.map((s, i) => own(seeded(s, 50 + i), `wema_online_${fused}_${i}`));
+      const teacher = SHAPES.map((s, i) => own(tf.zeros(s), `wema_teacher_${fused}_${i}`, false));
+      copyVariables(teacher, online); // teacher shares the online buffers: the first update must not write them
+      const counter = new FlopCounter();
+      let flops = 0;
+      let calls: Record<string, number> = {};
+      let ids: object[] = [];
+      const before = tf.memory().numTensors;
+      for (let s = 0; s < 10; s++) {
+        counter.begin('optimizer');
+        emaUpdate(teacher, online, 0.9 + 0.005 * s);
+        const c = counter.end();
+        flops = c.total;
+        calls = c.calls;
+        if (s === 1) ids = teacher.map((t) => t.dataId);
+        tf.tidy(() => online.forEach((o, i) => o.assign(tf.add(o, seeded(SHAPES[i], 7 * s + i, 0.3)))));
+      }
+      expect(tf.memory().numTensors).toBe(before);
+      results.push({ values: [...teacher, ...online].map(read), flops, calls, inPlace: teacher.every((t, i) => t.dataId === ids[i]) });
+      tf.dispose([...online, ...teacher]);
+    }
+    setFusedKernels(true);
+    const [fused, composed] = results;
+    fused.values.forEach((v, i) => expect(relError(v, composed.values[i])).toBeLessThan(1e-5));
+    expect(fused.flops).toBe(composed.flops);
+    expect(fused.calls.FlopLabEma).toBe(SHAPES.length);
+    expect(Object.values(fused.calls).reduce((a, b) => a + b, 0)).toBe(SHAPES.length);
+    expect(fused.inPlace).toBe(true);
+  });
+});
