@@ -25,3 +25,22 @@ test.describe('every method trains in the tab on WebGPU', () => {
     });
   }
 });
+
+test('the fused WebGPU kernels run in the bundled app: every method, fewer kernel calls, the same counted FLOPs within 1 %', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const lab = new LabPage(page);
+  await lab.open(TINY);
+  await expect(lab.backendName()).toHaveText('webgpu');
+  for (const method of METHOD_IDS) {
+    const config = { ...TINY, method, methodOptions: method === 'dino' ? { localCrops: 2 } : {} };
+    const off = await page.evaluate((cfg) => window.floplab.profileStep({ ...cfg, engine: { fused: false } }), config);
+    const on = await page.evaluate((cfg) => window.floplab.profileStep({ ...cfg, engine: { fused: true } }), config);
+    const calls = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
+    expect(Object.keys(on.calls).some((k) => k.startsWith('FlopLab')), method).toBe(true);
+    expect(Object.keys(off.calls).some((k) => k.startsWith('FlopLab')), method).toBe(false);
+    expect(calls(on.calls), method).toBeLessThan(calls(off.calls) / 2);
+    expect(Math.abs(on.totalFlops / off.totalFlops - 1), method).toBeLessThan(0.01);
+  }
+  expect(errors).toEqual([]);
+});

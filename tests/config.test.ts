@@ -19,9 +19,10 @@ describe('experiment config', () => {
     expect(c.method).toBe('supervised');
     expect(c.model).toEqual(MODEL_PRESETS['toy-B']);
     expect(Object.keys(c).sort()).toEqual(
-      ['backend', 'batchSize', 'carbon', 'checkpointEvery', 'dataset', 'evalEvery', 'logEvery', 'method', 'methodOptions', 'model', 'optim', 'probe', 'seed', 'steps', 'transfer'].sort(),
+      ['backend', 'batchSize', 'carbon', 'checkpointEvery', 'dataset', 'engine', 'evalEvery', 'logEvery', 'method', 'methodOptions', 'model', 'optim', 'probe', 'seed', 'steps', 'transfer'].sort(),
     );
     expect(defaultConfig({ model: 'tiny', steps: 5 }).model.imageSize).toBe(16);
+    expect(c.engine).toEqual({ fused: true });
   });
 
   it.each([

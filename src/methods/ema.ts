@@ -9,6 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ParamStore } from '../models/layers';
+import { useFusedOptimizer } from '../engine/fused/enabled';
+import { EMA, fusedEma } from '../engine/fused/ema';
 
 function checkPairs(target: readonly tf.Variable[], online: readonly tf.Variable[], what: string): void {
   if (target.length !== online.length) throw new Error(`${what}: ${target.length} target vs ${online.length} online variables`);
@@ -23,6 +25,11 @@ function checkPairs(target: readonly tf.Variable[], online: readonly tf.Variable
 export function emaUpdate(target: readonly tf.Variable[], online: readonly tf.Variable[], momentum: number): void {
   if (!(momentum >= 0 && momentum <= 1)) throw new RangeError(`emaUpdate: momentum must be in [0, 1], got ${momentum}`);
   checkPairs(target, online, 'emaUpdate');
+  // On WebGPU and wasm one in-place kernel per tensor (src/engine/fused/ema.ts, wasm.ts): same arithmetic and FLOPs.
+  if (useFusedOptimizer() && tf.getKernel(EMA, tf.getBackend())) {
+    target.forEach((t, i) => fusedEma(t, online[i], momentum));
+    return;
+  }
   tf.tidy(() => {
     target.forEach((t, i) => t.assign(tf.add(tf.mul(t, momentum), tf.mul(online[i], 1 - momentum))));
   });

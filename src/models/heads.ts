@@ -23,6 +23,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../engine/rng';
 import { gelu, Linear, ParamStore, truncNormal } from './layers';
+import { useFused } from '../engine/fused/enabled';
+import { fusedBatchNorm } from '../engine/fused/batchNorm';
 
 /** Batch normalisation over axis 0 of [N, C], batch statistics only (see the file comment). */
 export class BatchNorm {
@@ -37,7 +39,9 @@ export class BatchNorm {
     this.eps = opts.eps ?? 1e-5;
   }
 
+  /** One fused kernel on WebGPU (engine.fused), else the composed ops below. */
   apply(x: tf.Tensor2D): tf.Tensor2D {
+    if (useFused()) return fusedBatchNorm(x, this.gamma, this.beta, this.eps);
     return tf.tidy(() => {
       const { mean, variance } = tf.moments(x, 0, true);
       const scaled = tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.eps))), this.gamma);

@@ -5,6 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../engine/rng';
+import { useFused } from '../engine/fused/enabled';
+import { fusedLayerNorm } from '../engine/fused/layerNorm';
+import { fusedGelu } from '../engine/fused/gelu';
+import { fusedLinear } from '../engine/fused/linear';
 
 /** Collects the parameters of a module under dotted names. */
 export class ParamStore {
@@ -60,8 +64,12 @@ export class Linear {
     this.b = opts.bias === false ? null : store.add(`${name}.b`, tf.fill([outDim], opts.biasInit ?? 0));
   }
 
-  /** x: [M, in] -> [M, out]. Callers reshape to 2-D first: a broadcast batch matmul has a wrong-shape gradient in tfjs. */
+  /**
+   * x: [M, in] -> [M, out]: one fused kernel on WebGPU (engine.fused), else tf.fused.matMul.
+   * Callers reshape to 2-D first: a broadcast batch matmul has a wrong-shape gradient in tfjs.
+   */
   apply(x: tf.Tensor2D): tf.Tensor2D {
+    if (useFused()) return fusedLinear(x, this.w, this.b);
     return tf.fused.matMul({ a: x, b: this.w, bias: this.b ?? undefined }) as tf.Tensor2D;
   }
 }
@@ -75,8 +83,9 @@ export class LayerNorm {
     this.beta = store.add(`${name}.beta`, tf.zeros([dim]));
   }
 
-  /** Normalises over the last axis. */
+  /** Normalises over the last axis: one fused kernel on WebGPU (engine.fused), else the composed ops below. */
   apply<T extends tf.Tensor>(x: T): T {
+    if (useFused()) return fusedLayerNorm(x, this.gamma, this.beta, this.eps);
     return tf.tidy(() => {
       const { mean, variance } = tf.moments(x, -1, true);
       const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.eps)));
@@ -85,13 +94,15 @@ export class LayerNorm {
   }
 }
 
-/** Exact GELU, 0.5 x (1 + erf(x / sqrt 2)), as ViT uses. */
+/** Exact GELU, 0.5 x (1 + erf(x / sqrt 2)), as ViT uses: one fused kernel on WebGPU (engine.fused), else the composed ops. */
 export function gelu<T extends tf.Tensor>(x: T): T {
+  if (useFused()) return fusedGelu(x);
   return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)) as T);
 }
 
-/** Applies a 2-D linear to the last axis of a [B, T, D] tensor. */
+/** Applies a 2-D linear to the last axis of a [B, T, D] tensor (the fused kernel takes the 3-D x as it is). */
 export function linear3d(layer: Linear, x: tf.Tensor3D): tf.Tensor3D {
+  if (useFused()) return fusedLinear(x, layer.w, layer.b);
   const [b, t, d] = x.shape;
   return layer.apply(x.reshape([b * t, d])).reshape([b, t, layer.outDim]);
 }

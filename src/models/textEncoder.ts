@@ -142,7 +142,7 @@ export class CaptionEncoder {
       const pos = t === maxLen ? this.posEmbed : tf.slice(this.posEmbed, [0, 0], [t, width]);
       let x = tf.add(emb, pos) as tf.Tensor3D;
       const mask = this.mask(t);
-      for (const block of this.blocks) x = block.apply(x, mask);
+      for (const block of this.blocks) x = block.apply(x, mask, true); // causalMask: exactly causal
       return x;
     });
   }

@@ -5,6 +5,9 @@
  * LayerNorm, and class-token or mean pooling. Every method shares this builder.
  */
 import * as tf from '@tensorflow/tfjs';
+import { fusedAttention } from '../engine/fused/attention';
+import { fusedPrependToken } from '../engine/fused/tokens';
+import { useFused } from '../engine/fused/enabled';
 import type { Rng } from '../engine/rng';
 import { gelu, LayerNorm, Linear, linear3d, ParamStore, truncNormal } from './layers';
 import { sinCos2d } from './posembed';
@@ -46,22 +49,32 @@ export class Block {
     this.fc2 = new Linear(store, `${name}.fc2`, mlpDim, dim, r);
   }
 
-  /** x [B, T, D] -> [B, T, D]; an additive `mask` [T, T] (e.g. causal, for the caption encoder) joins every head's scores. */
-  apply(x: tf.Tensor3D, mask?: tf.Tensor2D): tf.Tensor3D {
+  /**
+   * x [B, T, D] -> [B, T, D]; an additive `mask` [T, T] (e.g. causal, for the caption encoder) joins every head's scores.
+   * `causal` says that `mask` is exactly the additive causal mask (0 on and below the diagonal, -1e9 above), so the
+   * fused attention kernels may apply it themselves; another mask without it keeps the composed path.
+   */
+  apply(x: tf.Tensor3D, mask?: tf.Tensor2D, causal = false): tf.Tensor3D {
     return tf.tidy(() => {
       const [b, t, d] = x.shape;
       const h = this.heads;
       const dh = d / h;
       const xn = this.norm1.apply(x).reshape([b * t, d]) as tf.Tensor2D;
-      // [B*T, D] -> [B*H, T, dh]: attention matmuls stay fully batched on both sides.
-      const split = (y: tf.Tensor2D) => y.reshape([b, t, h, dh]).transpose([0, 2, 1, 3]).reshape([b * h, t, dh]) as tf.Tensor3D;
-      const q = split(this.q.apply(xn));
-      const k = split(this.k.apply(xn));
-      const v = split(this.v.apply(xn));
-      const scaled = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh));
-      const scores = mask ? tf.add(scaled, mask) : scaled;
-      const attn = tf.softmax(scores);
-      const ctx = tf.matMul(attn, v).reshape([b, h, t, dh]).transpose([0, 2, 1, 3]).reshape([b * t, d]) as tf.Tensor2D;
+      let ctx: tf.Tensor2D;
+      if (useFused() && (!mask || causal)) {
+        // Fused attention reads the heads from the [B*T, D] projections directly (engine/fused/attention.ts).
+        ctx = fusedAttention(this.q.apply(xn), this.k.apply(xn), this.v.apply(xn), { batch: b, tokens: t, heads: h, causal: Boolean(mask) });
+      } else {
+        // [B*T, D] -> [B*H, T, dh]: attention matmuls stay fully batched on both sides.
+        const split = (y: tf.Tensor2D) => y.reshape([b, t, h, dh]).transpose([0, 2, 1, 3]).reshape([b * h, t, dh]) as tf.Tensor3D;
+        const q = split(this.q.apply(xn));
+        const k = split(this.k.apply(xn));
+        const v = split(this.v.apply(xn));
+        const scaled = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh));
+        const scores = mask ? tf.add(scaled, mask) : scaled;
+        const attn = tf.softmax(scores);
+        ctx = tf.matMul(attn, v).reshape([b, h, t, dh]).transpose([0, 2, 1, 3]).reshape([b * t, d]) as tf.Tensor2D;
+      }
       const x1 = tf.add(x, this.proj.apply(ctx).reshape([b, t, d])) as tf.Tensor3D;
       const hidden = gelu(linear3d(this.fc1, this.norm2.apply(x1)));
       return tf.add(x1, linear3d(this.fc2, hidden)) as tf.Tensor3D;
@@ -137,7 +150,9 @@ export class VitEncoder {
   encode(tokens: tf.Tensor3D): tf.Tensor3D {
     return tf.tidy(() => {
       let x = tokens;
-      if (this.clsToken) {
+      // Fused on WebGPU: the composed Tile's backward is a loop of 2B slices and adds.
+      if (this.clsToken && useFused()) x = fusedPrependToken(this.clsToken, x);
+      else if (this.clsToken) {
         const cls = tf.tile(this.clsToken, [tokens.shape[0], 1, 1]) as tf.Tensor3D;
         x = tf.concat([cls, x], 1);
       }

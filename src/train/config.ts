@@ -119,6 +119,14 @@ export const carbonSchema = z
   })
   .strict();
 
+/** How steps run, apart from what they compute: results are the same either way (tests hold them to it). */
+export const engineSchema = z
+  .object({
+    /** WebGPU only: fused kernels (LayerNorm, attention, GELU, cross-entropy, AdamW, EMA) instead of composed tfjs ops; false keeps the composed reference. */
+    fused: z.boolean().default(true),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     /** A catalogued method's id (src/methods/catalog.ts). */
@@ -137,6 +145,7 @@ export const configSchema = z
     budgetFlops: z.number().positive().max(1e24).optional(),
     seed: int(0, 2 ** 31 - 1).default(0),
     backend: z.enum(BACKEND_IDS).default('auto'),
+    engine: engineSchema.default(engineSchema.parse({})),
     optim: optimSchema.default(optimSchema.parse({})),
     /** The method's own options, checked against its schema in the catalog; missing ones take its defaults. */
     methodOptions: z.record(z.string(), z.unknown()).default({}),

@@ -5,7 +5,7 @@
  * every kernel of all three phases. Nothing is read back to the CPU here.
  */
 import * as tf from '@tensorflow/tfjs';
-import { FlopCounter, type FlopCounts } from '../engine/flops/counter';
+import { FlopCounter, shapeSignature, type FlopCounts } from '../engine/flops/counter';
 import { AdamW, withDecayRule } from '../engine/optimizer';
 import { Rng } from '../engine/rng';
 import { warmupCosine } from '../engine/schedule';
@@ -21,6 +21,7 @@ import { knnProbe, type ProbeSet } from '../eval/knn';
 import { linearProbe } from '../eval/linearProbe';
 import type { ProbeScore } from '../eval/interval';
 import { densePatchProbe, densePatchSets, type PatchSets } from '../eval/densePatchProbe';
+import { setFusedKernels } from '../engine/fused/enabled';
 import { resolveConfig, type ExperimentConfig, type ExperimentInput } from './config';
 import type { TensorData, TrainerCheckpoint } from './checkpoint';
 import type { Preview, StepProfile } from './records';
@@ -87,6 +88,7 @@ export class Trainer {
     readonly config: ExperimentConfig,
     readonly method: Method,
   ) {
+    setFusedKernels(config.engine.fused);
     const rng = new Rng(config.seed);
     const options = config.methodOptions;
     this.requires = method.requires(options, config.model);
@@ -137,9 +139,13 @@ export class Trainer {
 
   /** One training step; the caller owns (and disposes) the returned loss. */
   step(step: number): StepResult {
+    // The fused-kernel switch is global to the worker: set it per step, so another trainer made
+    // meanwhile (a profile or comparison during a run) cannot change this run's kernels.
+    setFusedKernels(this.config.engine.fused);
     const lr = this.lrAt(step);
     const batch = this.makeBatch(step);
-    this.counter.begin('forward');
+    // Steps of one batch shape run the same kernels: the counter counts them in full until it has seen that, then replays.
+    this.counter.begin('forward', shapeSignature(batch));
     try {
       const { value, grads } = tf.variableGrads(() => {
         const loss = this.state.loss(batch, step);

@@ -99,7 +99,7 @@ export const DATA_MOVEMENT = [
   'TensorScatterUpdate', 'Complex', 'Real', 'Imag',
 ];
 
-export const FORMULAS: ReadonlyMap<string, Formula> = new Map<string, Formula>([
+const TABLE = new Map<string, Formula>([
   ['BatchMatMul', matMul],
   ['_FusedMatMul', matMul],
   ['Conv2D', conv2d],
@@ -119,6 +119,19 @@ export const FORMULAS: ReadonlyMap<string, Formula> = new Map<string, Formula>([
   ...REDUCTIONS.map((n): [string, Formula] => [n, reduction]),
   ...DATA_MOVEMENT.map((n): [string, Formula] => [n, zero]),
 ]);
+
+export const FORMULAS: ReadonlyMap<string, Formula> = TABLE;
+
+/**
+ * Adds the formula of a kernel the lab registers itself (the fused WebGPU kernels in
+ * src/engine/fused): each states what its own kernel computes. A name already in the table
+ * is refused, so no tfjs kernel's formula can be replaced by accident.
+ */
+export function registerFormula(name: string, formula: Formula): void {
+  const existing = TABLE.get(name);
+  if (existing && existing !== formula) throw new Error(`kernel ${name} already has a FLOP formula`);
+  TABLE.set(name, formula);
+}
 
 /** FLOPs of one kernel call, or undefined when the kernel has no formula. */
 export function kernelFlops(name: string, call: KernelCall): number | undefined {

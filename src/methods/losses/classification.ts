@@ -11,6 +11,8 @@
  * Checked against a float64 torch version in scripts/reference_losses.py.
  */
 import * as tf from '@tensorflow/tfjs';
+import { useFused } from '../../engine/fused/enabled';
+import { fusedSoftmaxCrossEntropy } from '../../engine/fused/crossEntropy';
 
 /**
  * Row-major [B, K] target distributions. A label repeated within a row counts
@@ -51,12 +53,13 @@ export function smoothedMultiLabelTargets(
 
 /**
  * Softmax cross-entropy with soft targets, mean over the batch.
- * logits, targets: [B, K] -> scalar.
+ * logits, targets: [B, K] -> scalar. One fused kernel on WebGPU (engine.fused).
  */
 export function softmaxCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
   if (logits.shape[0] !== targets.shape[0] || logits.shape[1] !== targets.shape[1]) {
     throw new Error(`softmaxCrossEntropy: logits ${logits.shape} vs targets ${targets.shape}`);
   }
+  if (useFused()) return fusedSoftmaxCrossEntropy(logits, targets, { scale: 1 / logits.shape[0] });
   return tf.tidy(() => {
     const perRow = tf.sum(tf.mul(targets, tf.logSoftmax(logits, -1)), -1); // [B]
     return tf.neg(tf.mean(perRow)) as tf.Scalar;

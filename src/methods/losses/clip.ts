@@ -12,6 +12,8 @@
  * that clamp belongs to the method's afterStep.
  */
 import * as tf from '@tensorflow/tfjs';
+import { useFused } from '../../engine/fused/enabled';
+import { fusedSoftmaxCrossEntropy } from '../../engine/fused/crossEntropy';
 
 function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
   const norm = tf.sqrt(tf.sum(tf.square(x), -1, true));
@@ -31,6 +33,13 @@ export function clipLoss(image: tf.Tensor2D, text: tf.Tensor2D, logitScale: tf.S
     const labels = tf.tensor2d(eye, [n, n]);
     const sim = tf.matMul(l2Normalize(image), l2Normalize(text), false, true); // [N, N]
     const logits = tf.mul(tf.exp(logitScale), sim);
+    if (useFused()) {
+      // Two fused kernels, the second reading logits as its transpose (no Transpose kernel).
+      const opts = { scale: 1 / (2 * n) };
+      const perImage = fusedSoftmaxCrossEntropy(logits as tf.Tensor2D, labels, opts);
+      const perText = fusedSoftmaxCrossEntropy(logits as tf.Tensor2D, labels, { ...opts, transpose: true });
+      return tf.add(perImage, perText) as tf.Scalar;
+    }
     const ce = (l: tf.Tensor): tf.Tensor => tf.div(tf.neg(tf.sum(tf.mul(labels, tf.logSoftmax(l, -1)))), n);
     const perImage = ce(logits);
     const perText = ce(tf.transpose(logits));

@@ -18,6 +18,8 @@
  * linearity and runs fewer kernels than the original double loop.
  */
 import * as tf from '@tensorflow/tfjs';
+import { useFused } from '../../engine/fused/enabled';
+import { fusedSoftmaxCrossEntropy } from '../../engine/fused/crossEntropy';
 
 function checkViews(name: string, views: readonly tf.Tensor2D[], k: number, b?: number): void {
   for (const v of views) {
@@ -49,6 +51,7 @@ export function dinoLoss(
     for (let v = 0; v < student.length; v++) if (v !== iq) nPairs++;
   }
   if (nPairs === 0) throw new Error('dinoLoss: no (teacher, student) pair with different views');
+  const fused = useFused();
   return tf.tidy(() => {
     const q = teacher.map((t) => tf.softmax(tf.div(tf.sub(t, center), teacherTemp), -1));
     // Target of a local view: every teacher view (built only if locals exist).
@@ -64,10 +67,16 @@ export function dinoLoss(
         if (others.length === 0) continue; // only teacher view v exists: no pair
         target = others.length === 1 ? others[0] : tf.addN(others);
       }
+      if (fused) {
+        // One kernel: sum over b of H(target, softmax(student / studentTemp)), / (B #pairs).
+        terms.push(fusedSoftmaxCrossEntropy(student[v], target as tf.Tensor2D, { inScale: 1 / studentTemp, scale: 1 / (b * nPairs) }));
+        continue;
+      }
       const logp = tf.logSoftmax(tf.div(student[v], studentTemp), -1);
       terms.push(tf.sum(tf.mul(target, logp))); // sum over b and k of q * log p
     }
     const total = terms.length === 1 ? terms[0] : tf.addN(terms);
+    if (fused) return total as tf.Scalar;
     // -(sum over pairs of sum_b sum_k q log p) / B / #pairs
     return tf.div(tf.neg(total), b * nPairs) as tf.Scalar;
   });

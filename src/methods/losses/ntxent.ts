@@ -18,6 +18,8 @@
  * nearly invariant to it; global-norm clipping is not). The test checks both.
  */
 import * as tf from '@tensorflow/tfjs';
+import { useFused } from '../../engine/fused/enabled';
+import { fusedSoftmaxCrossEntropy } from '../../engine/fused/crossEntropy';
 
 const LARGE_NUM = 1e9;
 
@@ -40,8 +42,18 @@ export function ntXentLoss(z1: tf.Tensor2D, z2: tf.Tensor2D, temperature: number
     selfMask[i * n2 + i] = LARGE_NUM;
     positives[i * n2 + ((i + n) % n2)] = 1;
   }
+  const fused = useFused();
+  if (fused) {
+    // The fused kernel divides by the temperature itself: the mask is pre-multiplied by it.
+    for (let i = 0; i < n2; i++) selfMask[i * n2 + i] = LARGE_NUM * temperature;
+  }
   return tf.tidy(() => {
     const z = tf.concat([l2Normalize(z1), l2Normalize(z2)], 0); // [2N, D]
+    if (fused) {
+      // (z z^T - 1e9 t I) / t in the kernel: one kernel for logits / t, log-softmax, pick, mean.
+      const masked = tf.sub(tf.matMul(z, z, false, true), tf.tensor2d(selfMask, [n2, n2])) as tf.Tensor2D;
+      return fusedSoftmaxCrossEntropy(masked, tf.tensor2d(positives, [n2, n2]), { inScale: 1 / temperature, scale: 1 / n2 });
+    }
     const sim = tf.div(tf.matMul(z, z, false, true), temperature); // [2N, 2N]
     const logits = tf.sub(sim, tf.tensor2d(selfMask, [n2, n2]));
     const logp = tf.logSoftmax(logits, -1);

@@ -1,0 +1,33 @@
+/**
+ * Whether the models use the fused WebGPU kernels. On by default (`engine.fused` in the
+ * config); only ever active on the webgpu backend, where the kernels are registered: wasm
+ * and cpu always run the composed tfjs ops, which are also the reference the fused kernels
+ * are tested against.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+let wanted = true;
+
+export function setFusedKernels(on: boolean): void {
+  wanted = on;
+}
+
+export function fusedKernelsWanted(): boolean {
+  return wanted;
+}
+
+/** True when an op should take its fused kernel now. */
+export function useFused(): boolean {
+  return wanted && tf.getBackend() === 'webgpu';
+}
+
+/**
+ * True when the optimiser (AdamW, the global norm, EMA) should take its fused kernels: on
+ * webgpu, and on wasm, where the same kernels run as loops over the wasm heap
+ * (src/engine/fused/wasm.ts). cpu keeps the composed ops. The models keep `useFused()`.
+ */
+export function useFusedOptimizer(): boolean {
+  if (!wanted) return false;
+  const backend = tf.getBackend();
+  return backend === 'webgpu' || backend === 'wasm';
+}

@@ -1,0 +1,33 @@
+/**
+ * The fused WebGPU kernels (issue 10): registered for the webgpu backend before the FLOP
+ * hooks wrap its kernels, so each is counted like any tfjs kernel through its formula.
+ * Add a module to MODULES and its kernels, gradients and formulas are in.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { registerFormula } from '../flops/formulas';
+import { attentionModule } from './attention';
+import { layerNormModule } from './layerNorm';
+import type { FusedModule } from './module';
+import { geluModule } from './gelu';
+import { crossEntropyModule } from './crossEntropy';
+import { adamwModule } from './adamw';
+import { sumSquaresModule } from './sumSquares';
+import { emaModule } from './ema';
+import { linearModule } from './linear';
+import { tokensModule } from './tokens';
+import { batchNormModule } from './batchNorm';
+
+const MODULES: FusedModule[] = [layerNormModule, attentionModule, adamwModule, sumSquaresModule, emaModule, geluModule, crossEntropyModule, linearModule, tokensModule, batchNormModule];
+
+let registered = false;
+
+/** Registers every fused kernel for 'webgpu' and its gradient, once. */
+export function registerFusedKernels(): void {
+  if (registered) return;
+  registered = true;
+  for (const m of MODULES) {
+    for (const k of m.kernels) if (!tf.getKernel(k.kernelName, 'webgpu')) tf.registerKernel({ ...k, backendName: 'webgpu' } as tf.KernelConfig);
+    for (const g of m.gradients) if (!tf.getGradient(g.kernelName)) tf.registerGradient(g);
+    for (const [name, formula] of m.formulas) registerFormula(name, formula);
+  }
+}

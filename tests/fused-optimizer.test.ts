@@ -1,0 +1,240 @@
+/**
+ * The fused optimiser kernels (AdamW moments + parameter in place, sum of squares, clip scale,
+ * EMA) against the composed tfjs ops, both on WebGPU (Dawn + SwiftShader).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AdamW, withDecayRule, type AdamWOptions } from '../src/engine/optimizer';
+import { setFusedKernels } from '../src/engine/fused/enabled';
+import { FlopCounter } from '../src/engine/flops/counter';
+import { copyVariables, emaUpdate } from '../src/methods/ema';
+import { defaultConfig } from '../src/train/config';
+import { createTrainer } from '../src/train/trainer';
+import { relError, seeded, webgpuInNode } from './fusedHarness';
+
+beforeAll(webgpuInNode);
+
+// Odd sizes: a single element, one past 256*7 (45x41 = 1845), 2000, and 9 tensors (two sum-of-squares dispatches).
+const SHAPES = [[1], [3, 5], [7], [45, 41], [13], [2000], [4, 4], [1, 33], [300]];
+const STEPS = 20;
+
+interface Run {
+  params: Float32Array[];
+  m: Float32Array[];
+  v: Float32Array[];
+  norms: number[];
+  /** Optimiser FLOPs and kernel calls of each step. */
+  flops: number[];
+  calls: number[];
+  kernels: Record<string, number>;
+  tensors: number[];
+  /** Whether every parameter kept its buffer (data id) from step 1 to the end: updated in place. */
+  inPlace: boolean;
+}
+
+const read = async (t: tf.Tensor) => (await t.data()) as Float32Array;
+
+/** A variable holding `t`'s buffer alone (t is freed), as the models' parameters are. */
+function own(t: tf.Tensor, name: string, trainable = true): tf.Variable {
+  const v = tf.variable(t, trainable, name);
+  t.dispose();
+  return v;
+}
+
+async function runAdamW(fused: boolean, opts: AdamWOptions, midReads: boolean): Promise<Run> {
+  setFusedKernels(fused);
+  try {
+    const vars = SHAPES.map((s, i) => own(seeded(s, 11 + i, 0.5), `opt_${fused}_${opts.clipNorm}_${opts.weightDecay}_${midReads}_${i}`));
+    const opt = new AdamW(withDecayRule(vars), opts);
+    const counter = new FlopCounter();
+    const run: Run = { params: [], m: [], v: [], norms: [], flops: [], calls: [], kernels: {}, tensors: [], inPlace: false };
+    let ids: object[] = [];
+    for (let s = 0; s < STEPS; s++) {
+      const grads = SHAPES.map((shape, i) => seeded(shape, 1000 * s + i + 1, 2));
+      counter.begin('optimizer');
+      const norm = opt.step(grads, 1e-2 * (1 + 0.1 * s));
+      const counts = counter.end();
+      run.flops.push(counts.byPhase.optimizer);
+      run.calls.push(Object.values(counts.calls).reduce((a, b) => a + b, 0));
+      if (s === 2) run.kernels = counts.calls;
+      run.norms.push((await norm.data())[0]);
+      norm.dispose();
+      tf.dispose(grads);
+      run.tensors.push(tf.memory().numTensors);
+      if (s === 0) ids = vars.map((x) => x.dataId);
+      if (midReads && (s === 4 || s === 9)) {
+        // Read values mid-run (tfjs-webgpu caches them on the CPU: an in-place write must drop
+        // that cache) and take the moments out (the fused path unpacks, then packs again).
+        await Promise.all(vars.map(read));
+        const st = opt.state;
+        await Promise.all([...st.m, ...st.v].map(read));
+      }
+    }
+    run.inPlace = vars.every((x, i) => x.dataId === ids[i]);
+    run.params = await Promise.all(vars.map(read));
+    const { m, v } = opt.state;
+    run.m = await Promise.all(m.map(read));
+    run.v = await Promise.all(v.map(read));
+    opt.dispose();
+    tf.dispose(vars);
+    return run;
+  } finally {
+    setFusedKernels(true);
+  }
+}
+
+const base: AdamWOptions = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.05, clipNorm: 1 };
+
+describe('fused AdamW on WebGPU', () => {
+  const cases: [string, Partial<AdamWOptions>][] = [
+    ['clipping active, decay', {}],
+    ['no clipping, no decay', { clipNorm: 0, weightDecay: 0 }],
+    ['clip threshold above the norm, decay', { clipNorm: 1e6 }],
+  ];
+  for (const [what, o] of cases) {
+    it(`matches the composed ops over ${STEPS} steps: ${what}`, async () => {
+      const opts = { ...base, ...o };
+      const fused = await runAdamW(true, opts, true);
+      const composed = await runAdamW(false, opts, false);
+      for (let i = 0; i < SHAPES.length; i++) {
+        expect(fused.params[i].every(Number.isFinite)).toBe(true);
+        expect(relError(fused.params[i], composed.params[i])).toBeLessThan(1e-5);
+        expect(relError(fused.m[i], composed.m[i])).toBeLessThan(1e-5);
+        expect(relError(fused.v[i], composed.v[i])).toBeLessThan(1e-5);
+      }
+      expect(fused.inPlace).toBe(true);
+      expect(composed.inPlace).toBe(false);
+      // The parameters moved (the comparison is not of two no-ops).
+      const start = await read(seeded(SHAPES[3], 14, 0.5));
+      expect(relError(fused.params[3], start)).toBeGreaterThan(1e-2);
+      for (let s = 0; s < STEPS; s++) expect(Math.abs(fused.norms[s] - composed.norms[s]) / composed.norms[s]).toBeLessThan(1e-5);
+      if (opts.clipNorm === 1) expect(Math.min(...composed.norms)).toBeGreaterThan(5); // clipping is active
+      // Optimiser FLOPs agree within 1 % (the fused path counts a few scalar adds fewer).
+      for (let s = 0; s < STEPS; s++) expect(Math.abs(fused.flops[s] / composed.flops[s] - 1)).toBeLessThan(0.01);
+      // Two sum-of-squares dispatches, sqrt, clip scale, then 2 kernels per parameter.
+      expect(fused.kernels.FlopLabAdamWParam).toBe(SHAPES.length);
+      expect(fused.kernels.FlopLabAdamWMoments).toBe(SHAPES.length);
+      expect(fused.kernels.FlopLabSumSquares).toBe(2);
+      expect(fused.calls[2]).toBe(2 * SHAPES.length + 2 + 1 + (opts.clipNorm > 0 ? 1 : 0));
+      expect(fused.calls[2]).toBeLessThan(composed.calls[2] / 4);
+      expect(fused.calls[0]).toBe(fused.calls[2]); // the moments are born packed: step 0 converts nothing
+      // No tensor leaks from step to step (step 0 packs the moments; reads at 4 and 9 unpack them).
+      expect(new Set(fused.tensors.slice(10)).size).toBe(1);
+      expect(new Set(fused.tensors.slice(1, 4)).size).toBe(1);
+      expect(new Set(composed.tensors.slice(1)).size).toBe(1);
+    });
+  }
+
+  it('restores a checkpoint of its moments into a fresh optimiser (packed from birth) and continues alike', async () => {
+    const shapes = SHAPES.slice(0, 4);
+    const make = (tag: string) => shapes.map((sh, i) => own(seeded(sh, 31 + i, 0.5), `opt_restore_${tag}_${i}`));
+    const grads = (s: number) => shapes.map((sh, i) => seeded(sh, 500 * s + i + 1, 2));
+    const stepAll = (opt: AdamW, s: number) => {
+      const g = grads(s);
+      opt.step(g, 1e-2).dispose();
+      tf.dispose(g);
+    };
+    const a = make('a');
+    const optA = new AdamW(withDecayRule(a), base);
+    for (let s = 0; s < 5; s++) stepAll(optA, s);
+    // A checkpoint: values read back (as trainer.snapshot does), then put into a fresh run.
+    const st = optA.state;
+    const m = await Promise.all(st.m.map(read));
+    const v = await Promise.all(st.v.map(read));
+    const b = make('b');
+    b.forEach((x, i) => x.assign(a[i]));
+    const optB = new AdamW(withDecayRule(b), base);
+    tf.tidy(() => optB.restore(st.t, m.map((d, i) => tf.tensor(d, shapes[i])), v.map((d, i) => tf.tensor(d, shapes[i]))));
+    for (let s = 5; s < 10; s++) {
+      stepAll(optA, s);
+      stepAll(optB, s);
+    }
+    for (let i = 0; i < shapes.length; i++) expect(await read(b[i])).toEqual(await read(a[i]));
+    optA.dispose();
+    optB.dispose();
+    tf.dispose([...a, ...b]);
+  });
+
+  it('writes into a new tensor when the parameter shares its buffer', async () => {
+    const p = own(seeded([5, 3], 3), 'opt_shared_p');
+    const alias = tf.reshape(p, [15]); // shares p's data id: refCount 2
+    const before = await read(alias);
+    const opt = new AdamW(withDecayRule([p]), base);
+    const grads = [seeded([5, 3], 4)];
+    opt.step(grads, 0.1).dispose();
+    expect(await read(alias)).toEqual(before); // the alias is untouched
+    expect(relError(await read(p), before)).toBeGreaterThan(1e-3); // p moved
+    tf.dispose([alias, ...grads]);
+    opt.dispose();
+    p.dispose();
+  });
+});
+
+describe('fused EMA on WebGPU', () => {
+  it('matches the composed update, counts the same FLOPs, in one kernel per tensor', async () => {
+    const results: { values: Float32Array[]; flops: number; calls: Record<string, number> }[] = [];
+    for (const fused of [true, false]) {
+      setFusedKernels(fused);
+      const online = SHAPES.map((s, i) => own(seeded(s, 50 + i), `ema_online_${fused}_${i}`));
+      const teacher = SHAPES.map((s, i) => own(tf.zeros(s), `ema_teacher_${fused}_${i}`, false));
+      copyVariables(teacher, online); // teacher shares the online buffers: the first update must not write them
+      const counter = new FlopCounter();
+      let flops = 0;
+      let calls: Record<string, number> = {};
+      const before = tf.memory().numTensors;
+      for (let s = 0; s < 10; s++) {
+        counter.begin('optimizer');
+        emaUpdate(teacher, online, 0.9 + 0.005 * s);
+        const c = counter.end();
+        flops = c.total;
+        calls = c.calls;
+        tf.tidy(() => online.forEach((o, i) => o.assign(tf.add(o, seeded(SHAPES[i], 7 * s + i, 0.3)))));
+      }
+      expect(tf.memory().numTensors).toBe(before);
+      results.push({ values: await Promise.all([...teacher, ...online].map(read)), flops, calls });
+      tf.dispose([...online, ...teacher]);
+    }
+    setFusedKernels(true);
+    const [fused, composed] = results;
+    fused.values.forEach((v, i) => expect(relError(v, composed.values[i])).toBeLessThan(1e-5));
+    expect(fused.flops).toBe(composed.flops);
+    expect(fused.calls).toEqual({ FlopLabEma: SHAPES.length });
+  });
+});
+
+describe('a training step on WebGPU', () => {
+  it('runs the optimiser in a few kernels, with the same counted FLOPs', async () => {
+    const out: { calls: number; params: number; flops: number; loss: number }[] = [];
+    for (const fused of [true, false]) {
+      setFusedKernels(fused);
+      const trainer = await createTrainer(defaultConfig({ model: 'tiny', batchSize: 4, steps: 3, backend: 'webgpu', dataset: { size: 64 }, probe: { trainSize: 16, testSize: 8, dense: false }, engine: { fused } }));
+      let calls = 0;
+      let params = 0;
+      let flops = 0;
+      let loss = 0;
+      for (let s = 0; s < 3; s++) {
+        const trace: [string, string][] = [];
+        trainer.counter.trace = trace;
+        const r = trainer.step(s);
+        trainer.counter.trace = null;
+        loss = (await r.loss.data())[0];
+        r.loss.dispose();
+        const opt = trace.filter(([, c]) => c === 'optimizer');
+        calls = opt.length;
+        params = opt.filter(([k]) => k === 'FlopLabAdamWParam').length;
+        flops = r.counts.byPhase.optimizer;
+      }
+      trainer.dispose();
+      out.push({ calls, params, flops, loss });
+    }
+    setFusedKernels(true);
+    const [fused, composed] = out;
+    expect(Number.isFinite(fused.loss)).toBe(true);
+    expect(Math.abs(fused.loss - composed.loss) / Math.abs(composed.loss)).toBeLessThan(1e-3);
+    expect(Math.abs(fused.flops / composed.flops - 1)).toBeLessThan(0.01);
+    // ceil(P/7) sum-of-squares dispatches, sqrt, clip scale, 2 per parameter.
+    expect(fused.params).toBeGreaterThan(10);
+    expect(fused.calls).toBe(2 * fused.params + Math.ceil(fused.params / 7) + 2);
+    expect(fused.calls).toBeLessThan(composed.calls / 4);
+  }, 120_000);
+});
