@@ -10,6 +10,7 @@ import { setFusedKernels, useFused, useFusedOptimizer } from '../src/engine/fuse
 import { FlopCounter } from '../src/engine/flops/counter';
 import { copyVariables, emaUpdate } from '../src/methods/ema';
 import { useWasmBackend } from './helpers';
+import { relError, seeded } from './fusedHarness';
 
 beforeAll(async () => {
   await useWasmBackend();
@@ -19,29 +20,6 @@ beforeAll(async () => {
 const SHAPES = [[1], [3, 5], [7], [45, 41], [13], [2000], [4, 4], [1, 33], [300]];
 const STEPS = 20;
 
-/** max |a - b| / max |b|: the error relative to the reference's scale. */
-function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / Math.max(scale, 1e-12);
-}
-
-/** Seeded uniform values in [-scale, scale] (a small LCG). */
-function seeded(shape: number[], seed: number, scale = 1): tf.Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const v = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    v[i] = ((s / 2 ** 32) * 2 - 1) * scale;
-  }
-  return tf.tensor(v, shape);
-}
 
 const read = (t: tf.Tensor) => t.dataSync() as Float32Array;
 

@@ -1,8 +1,8 @@
 /**
- * Whether the models use the fused WebGPU kernels. On by default (`engine.fused` in the
- * config); only ever active on the webgpu backend, where the kernels are registered: wasm
- * and cpu always run the composed tfjs ops, which are also the reference the fused kernels
- * are tested against.
+ * Whether steps use the fused kernels. On by default (`engine.fused` in the config). The
+ * models' fused kernels exist on webgpu only; the optimiser's on webgpu and wasm. Elsewhere,
+ * and with the switch off, the composed tfjs ops run: the reference the fused kernels are
+ * tested against.
  */
 import * as tf from '@tensorflow/tfjs';
 
