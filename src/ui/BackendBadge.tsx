@@ -14,7 +14,11 @@ export function BackendBadge() {
   const a = backend.adapter;
   const adapterText = a
     ? [a.description || a.device, a.vendor, a.architecture].filter(Boolean).join(' · ') || 'adapter details hidden by the browser'
-    : 'no GPU adapter';
+    : backend.name === 'wasm'
+      ? 'on the CPU (WebAssembly)'
+      : backend.name === 'cpu'
+        ? 'on the CPU (plain JavaScript)'
+        : 'no GPU adapter';
   return (
     <div className="backend-badge" title={backend.reason}>
       <div className="backend-line">
