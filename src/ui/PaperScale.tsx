@@ -108,7 +108,7 @@ export function PaperScale() {
       className="card-wide"
       testId="paper-scale"
     >
-      {/* BYOL and DINO left out on wasm is the plan's expected gap (said below), not a failure. */}
+      {/* DINO left out on wasm is the plan's expected gap (said below), not a failure. */}
       {paper.error && !(isNotProfiledMessage(paper.error) && paper.rows.length > 0) && (
         <div className="alert alert-error comparison-error" role="alert" data-testid="paper-scale-error">
           <span>
@@ -215,8 +215,8 @@ export function PaperScale() {
         FLOPs per image leave out AdamW and the EMA update, which run once per step whatever the batch (at the paper's batch of 4,096
         they vanish). Kernel time is this backend's: on wasm the backward's transposed matmuls run far slower than the forward's, so
         time shares lean towards whatever has more backward work. Savings and speed-ups compare rows profiled minutes apart, so on a
-        shared machine they carry its load's noise (docs/flops.md has two runs). BYOL and DINO (online and EMA encoders) do not fit
-        wasm's 4 GiB heap at vit-b16 even at batch 1; WebGPU has no such ceiling. The paper profiled on TPUs after XLA compilation.
+        shared machine they carry its load's noise (docs/flops.md has two runs). DINO (four student crops and an EMA teacher) does not fit
+        wasm's 4 GiB heap at vit-b16 even at batch 1, BYOL fits at batch 1; WebGPU has no such ceiling. The paper profiled on TPUs after XLA compilation.
       </p>
     </Card>
   );
