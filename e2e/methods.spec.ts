@@ -27,6 +27,7 @@ test.describe('every method trains in the tab on WebGPU', () => {
 });
 
 test('the fused WebGPU kernels run in the bundled app: every method, fewer kernel calls, the same counted FLOPs within 1 %', async ({ page }) => {
+  test.setTimeout(480_000); // 12 profiled steps on the software adapter, each awaited to the end
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   const lab = new LabPage(page);

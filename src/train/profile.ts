@@ -7,6 +7,10 @@ export async function profileStep(config: ExperimentConfig): Promise<StepProfile
   const trainer = await createTrainer(config);
   try {
     const { loss, counts } = trainer.step(0);
+    // Wait for the step to finish on the device: on a software adapter the queued step otherwise
+    // runs on for seconds after this returns (measured: Chromium's GPU process at one full core of
+    // two for about 11 s after a toy-B step on SwiftShader), slowing whatever the page runs next.
+    await loss.data();
     loss.dispose();
     return trainer.profile(counts);
   } finally {
