@@ -158,7 +158,13 @@ export function createLabStore(client: LabClient, remote: <T extends (...a: neve
         patch({ status: 'error', error: (e as Error).message });
         throw e;
       }
-      const onRow = remote((row: ComparisonRow) => patch({ rows: [...get()[slot].rows, row] }));
+      // Rows stream back on their own Comlink channel, so the last one can arrive after the final
+      // result: once done (or for a row already in), a late row changes nothing.
+      const onRow = remote((row: ComparisonRow) => {
+        const state = get()[slot];
+        if (state.status !== 'running' || state.rows.some((r) => r.key === row.key)) return;
+        patch({ rows: [...state.rows, row] });
+      });
       try {
         const rows = await client.compareMethods(input ?? get().input, onRow);
         patch({ status: 'done', rows, error: null });

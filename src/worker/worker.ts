@@ -76,7 +76,8 @@ async function runAndNameDeviceLoss<T>(f: () => Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (e) {
-    if (!deviceLost && webgpuDevice()) await Promise.race([webgpuDevice()!.lost, new Promise((r) => setTimeout(r, 200))]);
+    // The lost promise can settle after the failed call does (seen past 200 ms on a loaded machine): wait up to 2 s, only on this error path.
+    if (!deviceLost && webgpuDevice()) await Promise.race([webgpuDevice()!.lost, new Promise((r) => setTimeout(r, 2000))]);
     if (deviceLost && !/device lost/i.test((e as Error).message)) throw new Error(`WebGPU device lost (${deviceLost}): ${(e as Error).message}`);
     throw e;
   }
@@ -147,7 +148,7 @@ const api: LabWorkerApi = {
         const label = batchSize < config.batchSize ? `${variant.label} (batch ${batchSize})` : variant.label;
         const row = await profileVariant({ ...config, batchSize }, { ...variant, label });
         rows.push(row);
-        onRow(row);
+        await onRow(row); // in order: the row reaches the page before the final result
       }
       const left = notProfiledMessage(plan);
       if (left) throw new Error(left);
