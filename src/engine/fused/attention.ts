@@ -37,7 +37,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Formula, KernelCall } from '../flops/formulas';
-import { runProgram, size, type FusedProgramSpec } from './program';
+import { ints, runProgram, size, type FusedProgramSpec } from './program';
 import type { FusedModule } from './module';
 
 export const ATTENTION_PROBS = 'FlopLabAttentionProbs';
@@ -185,8 +185,6 @@ function attrsOf(a: unknown): Attrs {
 const headDim = (modelShape: readonly number[], heads: number) => modelShape[modelShape.length - 1] / heads;
 const scaleOf = (dh: number) => 1 / Math.sqrt(dh);
 
-type Uniforms = Parameters<typeof runProgram>[3];
-const ints = (...xs: number[]): NonNullable<Uniforms> => xs.map((x) => ({ type: 'int32' as const, data: [x] }));
 
 /** FLOPs: N = B*H*T*T scores; dh from the [B*T, D] input named `model`. */
 const scoresOf = (c: KernelCall) => {

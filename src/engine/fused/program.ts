@@ -77,4 +77,7 @@ export function runProgram(
   return gpu.runWebGPUProgram(makeProgram(spec), inputs, 'float32', [{ type: 'int32', data: [spec.threads] }, ...uniforms], output);
 }
 
+/** Integer uniforms, one entry per value (see `runProgram`: never one entry of several). */
+export const ints = (...xs: number[]): ProgramUniform => xs.map((x) => ({ type: 'int32' as const, data: [x] }));
+
 export const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);

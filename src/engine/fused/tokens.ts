@@ -10,15 +10,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelCall } from '../flops/formulas';
 import type { FusedModule } from './module';
-import { runProgram, size, type FusedProgramSpec } from './program';
+import { ints, runProgram, size, type FusedProgramSpec } from './program';
 
 export const PREPEND_TOKEN = 'FlopLabPrependToken';
 export const PREPEND_TOKEN_GRAD_X = 'FlopLabPrependTokenGradX';
 export const PREPEND_TOKEN_GRAD_TOKEN = 'FlopLabPrependTokenGradToken';
 
 type Info = tf.TensorInfo;
-// One entry per scalar: tfjs packs a multi-value entry as a vector, with vector alignment.
-const ints = (...xs: number[]) => xs.map((x) => ({ type: 'int32' as const, data: [x] }));
 
 /** out[b, t, :] = t == 0 ? token : x[b, t - 1, :], for x [B, N, D]. */
 const prepend = (b: number, n: number, d: number): FusedProgramSpec => ({
