@@ -1,6 +1,6 @@
 /**
  * Shared by scripts/parity/export.ts and tests/parity.test.ts: the explicit
- * configs of the three parity runs, and the digests that tie a fixture to the
+ * configs of the five parity runs, and the digests that tie a fixture to the
  * batches, masks and initial weights the lab generates.
  *
  * The configs are spelled out in full (explicit model, every optimiser field,
@@ -14,7 +14,7 @@ import type { MaeState } from '../../src/methods/mae';
 import type { Batch } from '../../src/methods/types';
 import type { Trainer } from '../../src/train/trainer';
 
-export const PARITY_METHODS = ['supervised', 'simclr', 'mae'] as const;
+export const PARITY_METHODS = ['supervised', 'simclr', 'mae', 'byol', 'dino'] as const;
 export type ParityMethod = (typeof PARITY_METHODS)[number];
 
 export const REGENERATE = 'npm run parity';
@@ -24,18 +24,46 @@ export const REGENERATE = 'npm run parity';
  * existed, so the views are the same whichever version reads the config; SimCLR's temperature is
  * 0.5 (SimCLR's CIFAR value) because at 0.1 with 2B = 8 the toy run is chaotic enough to amplify
  * float32 round-off to 1e-4 within 25 steps, which would force a tolerance too loose to be useful.
+ *
+ * BYOL and DINO pin every option too (another recipe's defaults must not move these runs). Their
+ * EMA momentum is 0.9, not the recipes' 0.99 / 0.95, so that the target / teacher moves visibly
+ * within 25 steps and a wrong EMA shows in the loss. DINO's teacher temperature warms up from 0.04
+ * to 0.07 over 0.4 x 25 = 10 steps (the default recipe warms from 0.04 to 0.04, a constant, which
+ * would leave the schedule untested); 2 local crops of 8 px (half the 16 px image) exercise
+ * multi-crop; 64 prototypes and a 16-wide bottleneck keep the CPU run short.
  */
 const METHOD_OPTIONS: Record<ParityMethod, Record<string, unknown>> = {
   supervised: { labelSmoothing: 0.1, cropScale: 0.35 },
   simclr: { temperature: 0.5, projLayers: 2, projHiddenMult: 2, projDim: 32 },
   mae: { maskRatio: 0.75, decoder: 'standard', normPixLoss: true },
+  byol: { baseMomentum: 0.9, projHiddenMult: 2, projDim: 32, predHiddenMult: 2 },
+  dino: {
+    localCrops: 2,
+    localSize: 8,
+    prototypes: 64,
+    headHiddenMult: 2,
+    bottleneckDim: 16,
+    studentTemp: 0.1,
+    warmupTeacherTemp: 0.04,
+    teacherTemp: 0.07,
+    teacherTempWarmup: 0.4,
+    baseMomentum: 0.9,
+    centerMomentum: 0.9,
+  },
 };
 
 /**
  * Clip thresholds chosen (from the measured gradient norms) so that some steps
  * are clipped and some are not: both branches of the clip are exercised.
  */
-const CLIP_NORM: Record<ParityMethod, number> = { supervised: 9, simclr: 10, mae: 0.8 };
+const CLIP_NORM: Record<ParityMethod, number> = { supervised: 9, simclr: 10, mae: 0.8, byol: 3, dino: 10 };
+
+/**
+ * 4 images a step, but 8 for BYOL: its projector and predictor batch-normalise each view on its
+ * own, and statistics over 4 samples make the toy run chaotic enough to amplify float32 round-off
+ * to 1.4e-3 by step 24 (measured; 3e-6 with 8).
+ */
+const BATCH_SIZE: Record<ParityMethod, number> = { supervised: 4, simclr: 4, mae: 4, byol: 8, dino: 4 };
 
 /** The ExperimentInput of a parity run (validated by resolveConfig). */
 export function parityConfig(method: ParityMethod): Record<string, unknown> {
@@ -43,7 +71,7 @@ export function parityConfig(method: ParityMethod): Record<string, unknown> {
     method,
     dataset: { preset: 'imagenet-1k', size: 256 },
     model: { imageSize: 16, patchSize: 4, dim: 32, depth: 2, heads: 2, mlpDim: 64, pool: 'cls' },
-    batchSize: 4,
+    batchSize: BATCH_SIZE[method],
     steps: 25,
     seed: 1234,
     backend: 'cpu',

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Training parity, step 2 of 2: an independent PyTorch (float64) reference.
 
-    /usr/bin/python3 scripts/parity/reference.py [supervised|simclr|mae ...]
+    /usr/bin/python3 scripts/parity/reference.py [supervised|simclr|mae|byol|dino ...]
     (after npx tsx scripts/parity/export.ts; both at once: npm run parity)
 
 Reads tests/fixtures/parity_inputs/<method>.json.gz (initial weights, per-step
@@ -27,13 +27,35 @@ rather than from the lab's tfjs code:
     the kept patches, decoder_embed, mask tokens, unshuffle with ids_restore,
     decoder position embedding, blocks, norm, decoder_pred, drop cls;
     forward_loss with norm_pix_loss (unbiased var, eps 1e-6).
+  * byol: byol_experiment.py. Online encoder -> projector -> predictor
+    (networks.py MLP: Linear -> BatchNorm (batch statistics) -> ReLU -> Linear,
+    per view), target encoder + projector under torch.no_grad (the
+    stop-gradient), helpers.py regression_loss both ways (p1 vs z'2, p2 vs z'1),
+    times 0.5 (the lab's scale: the mean of the two directions, half BYOL's sum).
+  * dino: main_dino.py. Student on all crops (MultiCropWrapper: one encoder pass
+    per resolution, the head once), teacher on the 2 global crops under
+    torch.no_grad; DINOHead (3-layer GELU MLP, F.normalize, weight_norm last
+    layer with weight_g = 1 frozen); DINOLoss (teacher softmax of the centred
+    logits / teacher temp, student log-softmax / student temp, all pairs except
+    the same crop, update_center with the centre momentum), the teacher
+    temperature from np.linspace(warmup_teacher_temp, teacher_temp, warm-up)
+    per step. Local crops take the lab's fixed sin-cos position embedding of
+    their smaller grid, stretched over the training grid's range.
+  * EMA (both): after the optimiser step, target <- m target + (1 - m) online
+    with m = 1 - (1 - base) (cos(pi k / (K - 1)) + 1) / 2 (the lab's variant of
+    the papers' k / K: it reaches 1 at the last step); the target / teacher
+    starts as a copy (asserted). Like the lab, DINO has no freeze_last_layer, no
+    weight-decay schedule and clips the global norm (main_dino.py clips each
+    parameter): those are the lab's trainer, shared by every method.
   * optimiser: torch.optim.AdamW with two parameter groups (weight decay on
-    matrices/conv kernels only; not on biases, norms, cls/mask tokens), lr set
+    matrices/conv kernels only, DINO's prototypes included; not on biases,
+    norms, cls/mask tokens; the EMA copies are not optimised), lr set
     per step from MAE's warm-up cosine (the lab's variant: warm-up ends at lr on
     step warmup-1, ramping from min_lr), torch.nn.utils.clip_grad_norm_.
 
 Writes tests/fixtures/parity_<method>.json: the config, digests (copied from
-the inputs, so the test can tell a changed generator from a changed model),
+the inputs, so the test can tell a changed generator from a changed model), the
+names and shapes of the variables trained (so it can name a module added or removed),
 and per step the lr, the reference loss, the global grad norm before clipping
 and whether the clip fired.
 """
@@ -50,6 +72,7 @@ except ImportError:  # `python3` may be a pyenv/venv interpreter without torch: 
     if os.path.exists('/usr/bin/python3') and os.path.realpath(sys.executable) != os.path.realpath('/usr/bin/python3'):
         os.execv('/usr/bin/python3', ['/usr/bin/python3', *sys.argv])
     raise
+import numpy as np
 import torch.nn as nn
 import torch.nn.functional as F
 
@@ -57,7 +80,7 @@ torch.set_default_dtype(torch.float64)
 DT = torch.float64
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, '..', '..', 'tests', 'fixtures')
-METHODS = ['supervised', 'simclr', 'mae']
+METHODS = ['supervised', 'simclr', 'mae', 'byol', 'dino']
 
 
 def unpack(p):
@@ -76,10 +99,13 @@ def sincos_1d(embed_dim, pos):
     return torch.cat([torch.sin(out), torch.cos(out)], dim=1)
 
 
-def sincos_2d(embed_dim, grid_size, cls_token):
-    # MAE get_2d_sincos_pos_embed: grid = meshgrid(grid_w, grid_h) (w first), emb_h from grid[0]
-    gh = torch.arange(grid_size, dtype=DT)
-    gw = torch.arange(grid_size, dtype=DT)
+def sincos_2d(embed_dim, grid_size, cls_token, scale=1.0):
+    # MAE get_2d_sincos_pos_embed: grid = meshgrid(grid_w, grid_h) (w first), emb_h from grid[0].
+    # scale: the lab's local crops (a smaller grid) place their patches at positions
+    # 0, s, 2s, ... with s = training grid / crop grid, spanning the training grid's range
+    # (its fixed-embedding stand-in for DINO's interpolate_pos_encoding).
+    gh = torch.arange(grid_size, dtype=DT) * scale
+    gw = torch.arange(grid_size, dtype=DT) * scale
     grid_w, grid_h = torch.meshgrid(gw, gh, indexing='xy')  # [h, w] arrays: grid_w[i, j] = j
     emb = torch.cat([sincos_1d(embed_dim // 2, grid_w), sincos_1d(embed_dim // 2, grid_h)], dim=1)
     if cls_token:
@@ -134,8 +160,13 @@ class ViT(nn.Module):
         self.norm = nn.LayerNorm(m['dim'], eps=1e-6)
 
     def embed(self, imgs):  # imgs NCHW -> [B, N, D] (+ pos)
-        x = self.patch_embed(imgs).flatten(2).transpose(1, 2)
-        return x + self.pos_embed[:, 1:, :]
+        x = self.patch_embed(imgs)
+        g = x.shape[-1]
+        x = x.flatten(2).transpose(1, 2)
+        if g == self.grid:
+            return x + self.pos_embed[:, 1:, :]
+        # a smaller crop (DINO's local crops): its own grid, stretched over the training grid's range
+        return x + sincos_2d(x.shape[-1], g, cls_token=False, scale=self.grid / g)[None]
 
     def encode(self, x):  # prepend cls (+ its zero pos), blocks, norm
         cls = (self.cls_token + self.pos_embed[:, :1, :]).expand(x.shape[0], -1, -1)
@@ -179,13 +210,14 @@ def load_blocks(blocks, w, prefix):
     return used
 
 
-def load_vit(vit, w, p):
+def load_vit(vit, w, p, prefix='encoder'):
     d = vit.patch_embed.out_channels
     # lab: patch vector index (i * p + j) * 3 + c  ->  conv kernel [d, c, i, j]
-    vit.patch_embed.weight.data.copy_(w['encoder.patch.w'].T.reshape(d, p, p, 3).permute(0, 3, 1, 2))
-    vit.patch_embed.bias.data.copy_(w['encoder.patch.b'])
-    vit.cls_token.data.copy_(w['encoder.cls'])
-    return ['encoder.patch.w', 'encoder.patch.b', 'encoder.cls'] + load_blocks(vit.blocks, w, 'encoder') + load_ln(vit.norm, w, 'encoder.norm')
+    vit.patch_embed.weight.data.copy_(w[f'{prefix}.patch.w'].T.reshape(d, p, p, 3).permute(0, 3, 1, 2))
+    vit.patch_embed.bias.data.copy_(w[f'{prefix}.patch.b'])
+    vit.cls_token.data.copy_(w[f'{prefix}.cls'])
+    return ([f'{prefix}.patch.w', f'{prefix}.patch.b', f'{prefix}.cls'] + load_blocks(vit.blocks, w, prefix)
+            + load_ln(vit.norm, w, f'{prefix}.norm'))
 
 
 # ------------------------------------------------------------------ methods
@@ -325,6 +357,206 @@ class MAE(nn.Module):
         return (loss * mask).sum() / mask.sum()
 
 
+# ------------------------------------------------------------------ EMA target / teacher
+def ema_momentum(step, total, base):
+    # BYOL: tau = 1 - (1 - tau_base) (cos(pi k / K) + 1) / 2; DINO: cosine_scheduler(base, 1, ...), the
+    # same curve. The lab's variant: progress k / (K - 1), so the last step's update has tau = 1
+    # (both papers' code use k / K and never quite reach 1).
+    progress = min(1., max(0., step / max(1, total - 1)))
+    return 1. - (1. - base) * (math.cos(math.pi * progress) + 1.) / 2.
+
+
+def frozen_copy_of(module):
+    for p in module.parameters():
+        p.requires_grad_(False)
+    return module
+
+
+def ema_update_(pairs, m):
+    # BYOL / DINO, after the optimiser step: target <- m * target + (1 - m) * online, parameter by parameter
+    with torch.no_grad():
+        for target, online in pairs:
+            tp, op = dict(target.named_parameters()), dict(online.named_parameters())
+            assert sorted(tp) == sorted(op), 'target and online parameters differ'
+            for name, t in tp.items():
+                t.mul_(m).add_(op[name].detach(), alpha=1. - m)
+
+
+def assert_copies(pairs, what):
+    for target, online in pairs:
+        for (n, t), (_, o) in zip(target.named_parameters(), online.named_parameters()):
+            assert torch.equal(t, o), f'{what}: {n} does not start as a copy of the online weights'
+
+
+class ByolMLP(nn.Module):
+    """byol/utils/networks.py MLP: Linear -> BatchNorm -> ReLU -> Linear. The hidden Linear has no bias
+    here (haiku's is cancelled exactly by the BN's mean subtraction; the lab drops it); BN in training
+    mode (batch statistics, biased variance, eps 1e-5) for online and target alike, as BYOL runs both."""
+
+    def __init__(self, d_in, hidden, d_out):
+        super().__init__()
+        self.fc0 = nn.Linear(d_in, hidden, bias=False)
+        self.bn0 = nn.BatchNorm1d(hidden, eps=1e-5, track_running_stats=False)
+        self.fc1 = nn.Linear(hidden, d_out, bias=False)
+
+    def forward(self, x):
+        return self.fc1(F.relu(self.bn0(self.fc0(x))))
+
+    def load(self, w, name):
+        used = load_linear(self.fc0, w, f'{name}.fc0') + load_linear(self.fc1, w, f'{name}.fc1')
+        self.bn0.weight.data.copy_(w[f'{name}.bn0.gamma'])
+        self.bn0.bias.data.copy_(w[f'{name}.bn0.beta'])
+        return used + [f'{name}.bn0.gamma', f'{name}.bn0.beta']
+
+
+def byol_regression_loss(x, y, eps=1e-12):
+    # byol/utils/helpers.py regression_loss: l2-normalise with rsqrt(max(sum x^2, eps)), squared distance
+    nx = x * torch.rsqrt(torch.clamp((x * x).sum(dim=-1, keepdim=True), min=eps))
+    ny = y * torch.rsqrt(torch.clamp((y * y).sum(dim=-1, keepdim=True), min=eps))
+    return ((nx - ny) ** 2).sum(dim=-1)
+
+
+class BYOL(nn.Module):
+    """Online: encoder -> projector -> predictor; target (EMA, no gradient): encoder -> projector.
+    The projector / predictor run per view (per-view BN statistics, as byol_experiment.py applies the
+    network to each view); the encoder (LayerNorm only) runs on both views at once, the same function."""
+
+    def __init__(self, m, num_classes, opts):
+        super().__init__()
+        d = m['dim']
+        proj_hidden = max(1, round(opts['projHiddenMult'] * d))
+        pred_hidden = max(1, round(opts['predHiddenMult'] * d))
+        self.vit = ViT(m)
+        self.projector = ByolMLP(d, proj_hidden, opts['projDim'])
+        self.predictor = ByolMLP(opts['projDim'], pred_hidden, opts['projDim'])
+        self.target_vit = frozen_copy_of(ViT(m))
+        self.target_projector = frozen_copy_of(ByolMLP(d, proj_hidden, opts['projDim']))
+        self.base_momentum = opts['baseMomentum']
+        self.pairs = [(self.target_vit, self.vit), (self.target_projector, self.projector)]
+
+    def load(self, w, m):
+        p = m['patchSize']
+        used = load_vit(self.vit, w, p) + self.projector.load(w, 'byol.online.projector') + self.predictor.load(w, 'byol.online.predictor')
+        used += load_vit(self.target_vit, w, p, 'byol.target.encoder') + self.target_projector.load(w, 'byol.target.projector')
+        assert_copies(self.pairs, 'byol target')
+        return used
+
+    def loss(self, rec):
+        v1, v2 = [nchw(unpack(v)) for v in rec['views']]
+        y1, y2 = self.vit.features(torch.cat([v1, v2])).chunk(2)
+        p1, p2 = self.predictor(self.projector(y1)), self.predictor(self.projector(y2))
+        with torch.no_grad():  # the stop-gradient on the target branch
+            t1, t2 = self.target_vit.features(torch.cat([v1, v2])).chunk(2)
+            z1, z2 = self.target_projector(t1), self.target_projector(t2)
+        official = (byol_regression_loss(p1, z2) + byol_regression_loss(p2, z1)).mean()
+        return 0.5 * official  # the lab's scale: the mean of the two directions, half the official sum
+
+    def after_step(self, step, total):
+        mom = ema_momentum(step, total, self.base_momentum)
+        ema_update_(self.pairs, mom)
+        return {'momentum': mom}
+
+
+class DINOHead(nn.Module):
+    """vision_transformer.py DINOHead(use_bn=False, norm_last_layer=True, nlayers=3): Linear-GELU-Linear-GELU-
+    Linear, F.normalize, weight_norm(Linear(bottleneck, K, bias=False)) with weight_g filled with 1 and
+    frozen (requires_grad False: a constant, so only the direction of each prototype row trains)."""
+
+    def __init__(self, in_dim, hidden, bottleneck, k):
+        super().__init__()
+        self.mlp = nn.Sequential(nn.Linear(in_dim, hidden), nn.GELU(), nn.Linear(hidden, hidden), nn.GELU(), nn.Linear(hidden, bottleneck))
+        self.last_layer = nn.utils.weight_norm(nn.Linear(bottleneck, k, bias=False))
+        self.last_layer.weight_g.data.fill_(1)
+        self.last_layer.weight_g.requires_grad = False
+
+    def forward(self, x):
+        x = F.normalize(self.mlp(x), dim=-1, p=2)
+        return self.last_layer(x)
+
+    def load(self, w, name):
+        used = []
+        for i, lin in enumerate([self.mlp[0], self.mlp[2], self.mlp[4]]):
+            used += load_linear(lin, w, f'{name}.mlp.fc{i}')
+        # the lab's prototypes v are [bottleneck, K] (one column each); weight_v is [K, bottleneck]
+        self.last_layer.weight_v.data.copy_(w[f'{name}.last.v'].T)
+        return used + [f'{name}.last.v']
+
+
+class DINO(nn.Module):
+    """main_dino.py: student (all crops, MultiCropWrapper: one backbone pass per resolution, the head once
+    over all crops) and EMA teacher (global crops only, no gradient); DINOLoss with centring, student and
+    teacher temperatures and the teacher-temperature warm-up. Like the lab, no freeze_last_layer, no
+    weight-decay schedule and global-norm clipping (main_dino.py clips per parameter): these are the
+    lab's trainer, shared with the other methods."""
+
+    def __init__(self, m, num_classes, opts):
+        super().__init__()
+        d = m['dim']
+        hidden = max(1, round(opts['headHiddenMult'] * d))
+        k = opts['prototypes']
+        self.vit = ViT(m)
+        self.head = DINOHead(d, hidden, opts['bottleneckDim'], k)
+        self.teacher_vit = frozen_copy_of(ViT(m))
+        self.teacher_head = frozen_copy_of(DINOHead(d, hidden, opts['bottleneckDim'], k))
+        self.pairs = [(self.teacher_vit, self.vit), (self.teacher_head, self.head)]
+        self.register_buffer('center', torch.zeros(1, k))
+        self.ncrops = 2 + opts['localCrops']
+        self.student_temp = opts['studentTemp']
+        self.center_momentum = opts['centerMomentum']
+        self.base_momentum = opts['baseMomentum']
+        self.opts = opts
+
+    def teacher_temp_schedule(self, total):
+        # DINOLoss.__init__: np.linspace(warmup_teacher_temp, teacher_temp, warmup) then teacher_temp,
+        # per step here (per epoch in DINO); warm-up steps = the lab's Math.round(fraction * steps).
+        warm = int(math.floor(self.opts['teacherTempWarmup'] * total + 0.5))
+        return np.concatenate((np.linspace(self.opts['warmupTeacherTemp'], self.opts['teacherTemp'], warm),
+                               np.ones(total - warm) * self.opts['teacherTemp']))
+
+    def load(self, w, m):
+        p = m['patchSize']
+        used = load_vit(self.vit, w, p) + self.head.load(w, 'dino.student.head')
+        used += load_vit(self.teacher_vit, w, p, 'dino.teacher.encoder') + self.teacher_head.load(w, 'dino.teacher.head')
+        assert_copies(self.pairs, 'dino teacher')
+        return used
+
+    def load_buffers(self, b):
+        self.center.copy_(b['dino.buffers.center'])
+
+    def loss(self, rec):
+        crops = [nchw(unpack(v)) for v in rec['views']]
+        assert len(crops) == self.ncrops, f'{len(crops)} crops, expected {self.ncrops}'
+        with torch.no_grad():  # teacher: the 2 global crops
+            teacher_output = self.teacher_head(self.teacher_vit.features(torch.cat(crops[:2])))
+        feats = [self.vit.features(torch.cat(crops[:2]))]
+        if self.ncrops > 2:
+            feats.append(self.vit.features(torch.cat(crops[2:])))
+        student_output = self.head(torch.cat(feats))
+        # DINOLoss.forward
+        temp = float(self.schedule[rec['step']])
+        self.last_temp = temp
+        student_out = (student_output / self.student_temp).chunk(self.ncrops)
+        teacher_out = F.softmax((teacher_output - self.center) / temp, dim=-1).detach().chunk(2)
+        total_loss, n_loss_terms = 0, 0
+        for iq, q in enumerate(teacher_out):
+            for v in range(len(student_out)):
+                if v == iq:
+                    continue  # the same crop
+                total_loss = total_loss + torch.sum(-q * F.log_softmax(student_out[v], dim=-1), dim=-1).mean()
+                n_loss_terms += 1
+        total_loss = total_loss / n_loss_terms
+        # DINOLoss.update_center (one device: no all_reduce)
+        with torch.no_grad():
+            batch_center = torch.sum(teacher_output, dim=0, keepdim=True) / len(teacher_output)
+            self.center = self.center * self.center_momentum + batch_center * (1 - self.center_momentum)
+        return total_loss
+
+    def after_step(self, step, total):
+        mom = ema_momentum(step, total, self.base_momentum)
+        ema_update_(self.pairs, mom)
+        return {'momentum': mom, 'teacherTemp': self.last_temp}
+
+
 # ------------------------------------------------------------------ training
 def lr_at(step, total, lr, warmup, min_lr):
     # MAE util/lr_sched.py adjust_learning_rate, in the lab's variant: the warm-up
@@ -338,6 +570,8 @@ def param_groups(model, weight_decay):
     # timm/MAE param_groups_weight_decay: no decay for 1-D params (biases, norms) and tokens
     decay, no_decay = [], []
     for name, p in model.named_parameters():
+        if not p.requires_grad:  # EMA target / teacher, DINO's fixed weight-norm gain
+            continue
         if p.ndim <= 1 or name.endswith('.bias') or name.endswith('cls_token') or name.endswith('mask_token'):
             no_decay.append(p)
         else:
@@ -355,15 +589,23 @@ def run(method):
         model = Supervised(m, inp['numClasses'], opts)
     elif method == 'simclr':
         model = SimCLR(m, inp['numClasses'], opts)
+    elif method == 'byol':
+        model = BYOL(m, inp['numClasses'], opts)
+    elif method == 'dino':
+        model = DINO(m, inp['numClasses'], opts)
+        model.schedule = model.teacher_temp_schedule(cfg['steps'])
     else:
         model = MAE(m, inp['numClasses'], opts, inp['decoder'])
     w = {k: unpack(v) for k, v in inp['weights'].items()}
     used = model.load(w, m)
     assert sorted(used) == sorted(w), f'weights not loaded: {sorted(set(w) - set(used))}, missing: {sorted(set(used) - set(w))}'
-    n_params = sum(p.numel() for p in model.parameters())
+    if 'buffers' in inp:
+        model.load_buffers({k: unpack(v) for k, v in inp['buffers'].items()})
+    # DINO's weight-norm gains are constants (1), not lab variables
+    n_params = sum(p.numel() for n, p in model.named_parameters() if not n.endswith('weight_g'))
     assert n_params == sum(t.numel() for t in w.values()), 'parameter count differs from the lab'
     opt = torch.optim.AdamW(param_groups(model, o['weightDecay']), lr=o['lr'], betas=(o['beta1'], o['beta2']), eps=o['eps'])
-    params = [p for p in model.parameters()]
+    params = [p for p in model.parameters() if p.requires_grad]
     records = []
     for rec in inp['steps']:
         step = rec['step']
@@ -375,10 +617,13 @@ def run(method):
         loss.backward()
         norm = torch.nn.utils.clip_grad_norm_(params, o['clipNorm']) if o['clipNorm'] > 0 else None
         opt.step()
+        # BYOL / DINO: the EMA of the target / teacher, after the optimiser step (its momentum, DINO's teacher temperature)
+        extra = model.after_step(step, cfg['steps']) if hasattr(model, 'after_step') else {}
         records.append({'step': step, 'lr': lr, 'loss': loss.item(),
                         'gradNorm': None if norm is None else norm.item(),
                         'clipped': norm is not None and norm.item() > o['clipNorm'],
-                        'batchDigest': rec['batchDigest'], **({'maskDigest': rec['maskDigest']} if 'maskDigest' in rec else {})})
+                        'batchDigest': rec['batchDigest'], **({'maskDigest': rec['maskDigest']} if 'maskDigest' in rec else {}),
+                        **extra})
     lab = inp['labLosses']
     dev = [abs(a - r['loss']) / abs(r['loss']) for a, r in zip(lab, records)]
     out = {
@@ -389,6 +634,7 @@ def run(method):
         'input': inp['input'],
         'config': cfg,
         'weightsDigest': inp['weightsDigest'],
+        'variables': [f"{k}[{','.join(map(str, v['shape']))}]" for k, v in sorted(inp['weights'].items())],
         'steps': records,
         'labLossesAtExport': lab,
         'maxRelDevAtExport': max(dev),
