@@ -213,9 +213,10 @@ function writeReadme(): void {
     if (!existsSync(file)) continue;
     const report = JSON.parse(readFileSync(file, 'utf8'));
     k = String(report.config.probe.k);
-    const src = report.source as typeof source;
-    const dirty = src.uncommittedInSrc.length;
-    tables.push(`${table(m, report.seeds as SeedRow[])}\n\nRun ${report.date.slice(0, 10)} on lab commit ${src.commit.slice(0, 10)}${dirty ? ` with ${dirty} uncommitted file(s) under src/` : ''}.`);
+    const src = report.source as typeof source | undefined;
+    const dirty = src?.uncommittedInSrc.length ?? 0;
+    const origin = src ? ` on lab commit ${src.commit.slice(0, 10)}${dirty ? ` with ${dirty} uncommitted file(s) under src/` : ''}` : '';
+    tables.push(`${table(m, report.seeds as SeedRow[])}\n\nRun ${String(report.date).slice(0, 10)}${origin}.`);
   }
   const md = [
     '# Reference learning curves: the lab beside PyTorch',
