@@ -24,7 +24,7 @@ import { runExperiment } from '../src/train/runner';
 import type { RunResult } from '../src/train/records';
 import { useNodeWasm } from './nodeWasm';
 import { flopsPerStep, supervisedBudget } from './budget';
-import { METHOD_IDS } from '../src/methods/catalog';
+import { METHOD_IDS, methodSpec } from '../src/methods/catalog';
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const seeds = arg('seeds', '0,1,2').split(',').map(Number);
@@ -45,6 +45,10 @@ interface SeedResult {
   interval: [number, number];
   baseline: number;
   baselineInterval: [number, number];
+  /** The same probe on raw pixels (no encoder). */
+  rawPixels?: number;
+  /** The sign of collapse at the last logged step, if any. */
+  collapse?: string;
   patchMiou?: number;
   patchMiouInit?: number;
   miou?: number;
@@ -93,6 +97,8 @@ async function run(): Promise<Report> {
         interval: last.probeInterval!,
         baseline: result.baseline!.accuracy,
         baselineInterval: result.baseline!.interval,
+        rawPixels: result.baseline!.rawPixels?.accuracy,
+        collapse: result.collapse?.reason,
         patchMiou: last.patchMiou,
         patchMiouInit: result.baseline?.patchMiou,
         miou: result.transfer.find((t) => t.init === 'pretrained')?.miou,
@@ -106,7 +112,8 @@ async function run(): Promise<Report> {
         `${method} seed ${seed}: ${steps} steps, probe ${probes.map((r) => pct(r.probeAccuracy)).join(' -> ')} ` +
           `[${pct(seedResult.interval[0])}, ${pct(seedResult.interval[1])}], random init ${pct(seedResult.baseline)}, ` +
           `patch mIoU ${pct(seedResult.patchMiou)} (init ${pct(seedResult.patchMiouInit)}), mIoU ${pct(seedResult.miou)} vs scratch ${pct(seedResult.scratchMiou)}, ` +
-          `${wallS.toFixed(0)} s (probe ${(100 * seedResult.probeShare).toFixed(0)} %)`,
+          `raw pixels ${pct(seedResult.rawPixels)}, ${wallS.toFixed(0)} s (probe ${(100 * seedResult.probeShare).toFixed(0)} %)` +
+          (seedResult.collapse ? `; COLLAPSED: ${seedResult.collapse}` : ''),
       );
     }
   }
@@ -139,17 +146,18 @@ const med = (rs: SeedResult[], f: (r: SeedResult) => number | undefined) => {
 };
 function printTable(report: Report): void {
   console.log(
-    `\n| method | steps | probe % (median of seeds) | 95 % interval (median seed) | random init % | gain (pt, median) | rises on every seed | patch mIoU % (random init) | fine-tuned mIoU % vs scratch | wall s |`,
+    `\n| method | readout | steps | probe % (median of seeds) | 95 % interval (median seed) | random init % | raw pixels % | gain (pt, median) | gain per seed (pt) | rises on every seed | collapsed | patch mIoU % (random init) | fine-tuned mIoU % vs scratch | wall s |`,
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const { method, seeds: rs } of report.rows) {
     if (rs.length === 0) continue;
     const sorted = [...rs].sort((a, b) => a.final - b.final);
     const mid = sorted[Math.floor((sorted.length - 1) / 2)];
     const rises = rs.every((r) => r.probe[r.probe.length - 1] > r.probe[0]);
     console.log(
-      `| ${method} | ${rs[0].steps} | ${pct(mid.final)} | ${pct(mid.interval[0])}-${pct(mid.interval[1])} | ${pct(med(rs, (r) => r.baseline))} | ` +
-        `${((med(rs, (r) => r.final - r.baseline) ?? 0) * 100).toFixed(1)} | ${rises ? 'yes' : 'no'} | ` +
+      `| ${method} | ${methodSpec(method)?.readout ?? 'cls'} | ${rs[0].steps} | ${pct(mid.final)} | ${pct(mid.interval[0])}-${pct(mid.interval[1])} | ${pct(med(rs, (r) => r.baseline))} | ${pct(med(rs, (r) => r.rawPixels))} | ` +
+        `${((med(rs, (r) => r.final - r.baseline) ?? 0) * 100).toFixed(1)} | ${rs.map((r) => (100 * (r.final - r.baseline)).toFixed(1)).join(' / ')} | ${rises ? 'yes' : 'no'} | ` +
+        `${rs.filter((r) => r.collapse).length} of ${rs.length} | ` +
         `${pct(med(rs, (r) => r.patchMiou))} (${pct(med(rs, (r) => r.patchMiouInit))}) | ${pct(med(rs, (r) => r.miou))} vs ${pct(med(rs, (r) => r.scratchMiou))} | ${med(rs, (r) => r.wallS)!.toFixed(0)} |`,
     );
   }

@@ -293,7 +293,7 @@ describe('view recipes', () => {
     expect(views[0]).toEqual(views[1]);
     expect(views[0]).toEqual({
       size: 32,
-      scale: [0.08, 1],
+      scale: [1, 1],
       ratio: [3 / 4, 4 / 3],
       flipP: 0.5,
       jitter: { p: 0.8, brightness: 0.8, contrast: 0.8, saturation: 0.8, hue: 0.5 },
@@ -310,7 +310,7 @@ describe('view recipes', () => {
     [t, t2].forEach(check);
     for (const v of [t, t2]) {
       expect(v.size).toBe(24);
-      expect(v.scale).toEqual([0.2, 1]);
+      expect(v.scale).toEqual([1, 1]);
       expect(v.jitter).toEqual({ p: 0.8, brightness: 0.4, contrast: 0.4, saturation: 0.2, hue: 0.5 });
       expect(v.grayscaleP).toBe(0.5);
       expect(v.flipP).toBe(0.5);
@@ -326,7 +326,7 @@ describe('view recipes', () => {
     const [g1, g2, ...locals] = views;
     for (const g of [g1, g2]) {
       expect(g.size).toBe(32);
-      expect(g.scale).toEqual([0.25, 1]);
+      expect(g.scale).toEqual([1, 1]);
     }
     expect([g1.blurP, g1.solarizeP, g2.blurP, g2.solarizeP]).toEqual([1, 0, 0.1, 0.2]);
     for (const l of locals) {

@@ -7,7 +7,7 @@ import {
   FINE_CLASSES, JFT_CLASS_PROBS, JFT_RANKED, NUM_FINE, colourOfFine, fineClass, jftAnnotation, parentOf, shapeOfFine, zipfTopShare, zipfWeights,
 } from '../src/data/labelSpace';
 import {
-  DATASET_INFO, MAX_DATASET_SIZE, PROBE_INFO, createDataSource, createProbeSource, listDatasets, presetSceneOptions, registerImportedProvider,
+  DATASET_INFO, MAX_DATASET_SIZE, PROBE_INFO, PROBE_OBJECT_SIZE, createDataSource, createProbeSource, listDatasets, presetSceneOptions, registerImportedProvider,
   type PresetId,
 } from '../src/data/presets';
 import { SHAPE_CLASSES, generateScene, sampledClasses, sceneDigest } from '../src/data/scenes';
@@ -131,12 +131,21 @@ describe('shapes and the probe keep the original images', () => {
     expect(source('shapes').sceneOptions).toEqual({ imageSize: S, numClasses: 10, maxObjects: 1 });
   });
 
-  it('the probe source is the original default probe, the same whatever the preset', () => {
-    const probe = createProbeSource(S, 3, 'probe-train');
+  it("the probe source: the original probe's classes, each object anywhere in the frame at 0.4-0.7 of the side", () => {
+    const probe = createProbeSource(S, 3, 'probe-train') as SceneSource;
     expect(probe.info).toBe(PROBE_INFO);
     expect(probe.numClasses).toBe(10);
     const old = new SceneDataset({ preset: 'shapes', size: 100, numClasses: 10, maxObjects: 1 }, S, 3, 'probe-train');
-    for (let i = 0; i < 10; i++) expect(bytesEqual(probe.sample(i).pixels, old.scene(i).pixels)).toBe(true);
+    const objects = Array.from({ length: 100 }, (_, i) => probe.annotated(i).scene.objects[0]);
+    // Scene i keeps the centred probe's class (the same streams); only place and size differ.
+    objects.forEach((o, i) => expect(o.cls).toBe(old.scene(i).objects[0].cls));
+    for (const o of objects) {
+      expect(o.size).toBeGreaterThanOrEqual(PROBE_OBJECT_SIZE[0]);
+      expect(o.size).toBeLessThanOrEqual(PROBE_OBJECT_SIZE[1]);
+    }
+    // The centred probe jitters centres by at most 0.04; here most objects sit further out.
+    const off = objects.filter((o) => Math.max(Math.abs(o.x - 0.5), Math.abs(o.y - 0.5)) > 0.08).length;
+    expect(off).toBeGreaterThan(50);
     expect(bytesEqual(probe.sample(0).pixels, createProbeSource(S, 3, 'probe-test').sample(0).pixels)).toBe(false);
     const counts = new Array<number>(10).fill(0);
     for (let i = 0; i < 1000; i++) {

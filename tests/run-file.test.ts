@@ -133,7 +133,7 @@ function readCsv(text: string): string[][] {
 }
 
 describe('CSV', () => {
-  const fixed = 'step,loss,flops,wallMs,stepMs,gpuMs,lr,evalFlops,evalMs,probeAccuracy,probeLow,probeHigh,probeCorrect,probeTotal,patchMiou';
+  const fixed = 'step,loss,flops,wallMs,stepMs,gpuMs,lr,evalFlops,evalMs,probeAccuracy,probeLow,probeHigh,probeCorrect,probeTotal,patchMiou,linearAccuracy';
 
   it('has the header, one row per record, and every number back exactly; empty where a record has no value', () => {
     const rows = readCsv(exportRunCsv(run));

@@ -272,7 +272,9 @@ describe('DINO specifics', () => {
     expect(su.state.monitors!()).toEqual({});
     round(su, 0);
     const m = su.state.monitors!();
-    expect(Object.keys(m).sort()).toEqual(['centerDrift', 'teacherEntropy']);
+    expect(Object.keys(m).sort()).toEqual(['centerDrift', 'teacherEntropy', 'teacherMarginalEntropy']);
+    // The batch's mean target is at least as spread as each image's (entropy is concave).
+    expect(m.teacherMarginalEntropy.dataSync()[0]).toBeGreaterThanOrEqual(m.teacherEntropy.dataSync()[0] - 1e-5);
     const h = m.teacherEntropy.dataSync()[0];
     const drift = m.centerDrift.dataSync()[0];
     expect(m.teacherEntropy.shape).toEqual([]);

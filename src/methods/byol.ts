@@ -22,7 +22,7 @@
  * significant difference).
  */
 import * as tf from '@tensorflow/tfjs';
-import { inceptionRatio, TOY_GRAYSCALE_P, TOY_HUE } from '../data/augment';
+import { inceptionRatio, TOY_GLOBAL_CROP, TOY_GRAYSCALE_P, TOY_HUE } from '../data/augment';
 import type { ViewSpec } from '../data/viewSpec';
 import { cosineRamp } from '../engine/schedule';
 import { withoutTape } from '../engine/tape';
@@ -35,21 +35,15 @@ import { emaUpdate, nonTrainableCopy } from './ema';
 import type { Method, MethodRequirements } from './types';
 
 /**
- * Smallest crop area of BYOL's views at lab scale: 0.2 rather than 0.08. At 32 px
- * an 8 % crop is 9 px square, often background only.
- */
-export const TOY_MIN_CROP = 0.2;
-
-/**
  * BYOL (Grill et al. 2020, Table 6), two asymmetric views T and T': crop area
  * U(0.08, 1), aspect log-U(3/4, 4/3); flip 0.5 / 0.5; colour jitter p 0.8 / 0.8
  * with brightness 0.4, contrast 0.4, saturation 0.2, hue 0.1; colour dropping
  * (grayscale) 0.2 / 0.2; Gaussian blur 1.0 / 0.1 (sigma U(0.1, 2.0) at 224 px);
  * solarisation 0.0 / 0.2. Lab scale: hue TOY_HUE, grayscale TOY_GRAYSCALE_P,
- * crop area from TOY_MIN_CROP (see above).
+ * no crop (TOY_GLOBAL_CROP, src/data/augment.ts).
  */
 export function byolViews(imageSize: number): ViewSpec[] {
-  return [byolView(imageSize, [TOY_MIN_CROP, 1], 1.0, 0.0), byolView(imageSize, [TOY_MIN_CROP, 1], 0.1, 0.2)];
+  return [byolView(imageSize, TOY_GLOBAL_CROP(), 1.0, 0.0), byolView(imageSize, TOY_GLOBAL_CROP(), 0.1, 0.2)];
 }
 
 /** One view of BYOL's colour recipe (also DINO's, which follows BYOL's augmentations) at the given size, crop area, blur and solarisation. */
@@ -64,6 +58,19 @@ export function byolView(size: number, scale: [number, number], blurP: number, s
     blurP,
     solarizeP,
   };
+}
+
+/**
+ * Spread of l2-normalised outputs [B, P] across the batch: the per-dimension standard deviation,
+ * averaged and scaled by sqrt(P), so ~1 for directions spread over the sphere and 0 when every
+ * image maps to the same vector (SimSiam's collapse measure, Chen & He 2021 fig. 2).
+ */
+export function outputSpread(z: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => {
+    const unit = tf.div(z, tf.add(tf.norm(z, 'euclidean', 1, true), 1e-12));
+    const { variance } = tf.moments(unit, 0);
+    return tf.mul(tf.mean(tf.sqrt(variance)), Math.sqrt(z.shape[1])) as tf.Scalar;
+  });
 }
 
 export const byol: Method<ByolOptions> = {
@@ -88,6 +95,8 @@ export const byol: Method<ByolOptions> = {
     const online = [...ctx.encoder.variables, ...projStore.variables];
     const targetVars = [...targetEncoder.variables, ...target.store.variables];
 
+    // The target's projections of view 1 at the last step, for the collapse monitor.
+    let lastTarget: tf.Tensor2D | null = null;
     const project = (head: MlpHead, y: tf.Tensor2D[]) => y.map((v) => head.apply(v));
     return {
       trainable: [...ctx.encoder.variables, ...projStore.variables, ...predStore.variables],
@@ -104,12 +113,20 @@ export const byol: Method<ByolOptions> = {
             return project(targetProjector, ys);
           }),
         );
+        lastTarget?.dispose();
+        lastTarget = tf.keep(t1);
         return ctx.scope('loss', () => byolLoss(p1, t2, p2, t1));
+      },
+      monitors(): Record<string, tf.Scalar> {
+        // Not counted: read at log steps, outside the step's FLOP scope (as DINO's entropies).
+        return lastTarget ? { outputSpread: outputSpread(lastTarget) } : {};
       },
       afterStep(step) {
         emaUpdate(targetVars, online, cosineRamp(step, ctx.steps, o.baseMomentum, 1));
       },
       dispose() {
+        lastTarget?.dispose();
+        lastTarget = null;
         projStore.dispose();
         predStore.dispose();
         target.store.dispose();

@@ -166,6 +166,18 @@ const BN_LAYER_FLOATS = 9;
 /** A hidden Linear + exact GELU layer keeps 6 outputs of its width (src/models/layers.ts gelu: 4 ops + the product). */
 const GELU_LAYER_FLOATS = 6;
 
+/*
+ * Collapse thresholds (the methods' `collapse` rules). A collapsed representation maps every
+ * image to (nearly) one output; its signs are at the extremes, so the thresholds sit well inside
+ * them. MAE: a loss within 2 % of predicting nothing. BYOL: an output spread under a tenth of
+ * the spread-out value (SimSiam's collapsed runs fall to ~0). DINO: per-image targets above
+ * 90 % of the uniform entropy, or fewer than 2 prototypes in use across the batch.
+ */
+const MAE_TRIVIAL_SHARE = 0.98;
+const COLLAPSED_SPREAD = 0.1;
+const UNIFORM_SHARE = 0.9;
+const MIN_PROTOTYPES_USED = 2;
+
 export const CATALOG = {
   supervised: defineMethod({
     label: 'Supervised classification',
@@ -185,7 +197,12 @@ export const CATALOG = {
     summary: 'Reconstructs masked patches from the visible ones.',
     atLabScale:
       "the class token's kNN probe stays at or below its random-init level (about 12 % vs 15-20 %): MAE trains patch tokens, which the dense patch probe shows improving (patch mIoU about 16 -> 18.6). Its class token needs far more than this budget (docs/recipes.md).",
+    readout: 'patch-mean',
     options: maeOptions,
+    collapse: ({ loss, monitors: { trivialLoss } }) =>
+      trivialLoss !== undefined && trivialLoss > 0 && loss >= MAE_TRIVIAL_SHARE * trivialLoss
+        ? `MAE's loss ${loss.toFixed(3)} is at its trivial value ${trivialLoss.toFixed(3)} (predicting each masked patch's mean): the encoder has learnt nothing to reconstruct from`
+        : null,
     checkWithModel(o, model) {
       const n = (model.imageSize / model.patchSize) ** 2;
       const kept = lenKeep(n, o.maskRatio);
@@ -239,6 +256,10 @@ export const CATALOG = {
     summary: 'Predicts an EMA target network’s projection of another view; no negatives.',
     atLabScale: 'kNN probe about 17-20 %, within noise of random init: its predictor and EMA target need more steps than the default budget buys (docs/recipes.md).',
     options: byolOptions,
+    collapse: ({ monitors: { outputSpread } }) =>
+      outputSpread !== undefined && outputSpread < COLLAPSED_SPREAD
+        ? `the target's normalised outputs have a spread of ${outputSpread.toFixed(3)} (1 for outputs spread over the sphere): every image maps to nearly the same vector`
+        : null,
     encoderPasses(o, model) {
       const d = model.dim;
       const projHidden = Math.max(1, Math.round(o.projHiddenMult * d));
@@ -262,6 +283,14 @@ export const CATALOG = {
     summary: 'Self-distillation across multi-crop views with a centred, sharpened EMA teacher.',
     atLabScale: 'kNN probe about 18-20 %, within a few points of random init: its EMA teacher needs more steps than the default budget buys (docs/recipes.md).',
     options: dinoOptions,
+    collapse({ monitors: { teacherEntropy, teacherMarginalEntropy } }, o) {
+      const uniform = Math.log(o.prototypes);
+      if (teacherEntropy !== undefined && teacherEntropy > UNIFORM_SHARE * uniform)
+        return `the teacher's targets are nearly uniform (entropy ${teacherEntropy.toFixed(2)} of at most ${uniform.toFixed(2)} nats): centring has flattened a constant output`;
+      if (teacherMarginalEntropy !== undefined && Math.exp(teacherMarginalEntropy) < MIN_PROTOTYPES_USED)
+        return `the batch uses ${Math.exp(teacherMarginalEntropy).toFixed(1)} of ${o.prototypes} prototypes (effective number): every image gets the same target`;
+      return null;
+    },
     checkWithModel(o, model) {
       const p = model.patchSize;
       if (o.localSize === 0 || (o.localSize % p === 0 && o.localSize <= model.imageSize)) return [];

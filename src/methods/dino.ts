@@ -31,7 +31,8 @@ import { DinoHead, type DinoHeadConfig } from '../models/heads';
 import { ParamStore } from '../models/layers';
 import { VitEncoder, type VitConfig } from '../models/vit';
 import { byolView } from './byol';
-import { dinoCenter, dinoLoss, teacherEntropy } from './losses/dino';
+import { TOY_GLOBAL_CROP } from '../data/augment';
+import { dinoCenter, dinoLoss, teacherEntropy, teacherMarginalEntropy } from './losses/dino';
 import { dinoLocalSide, type DinoOptions } from './catalog';
 import { emaUpdate, nonTrainableCopy } from './ema';
 import type { Method, MethodRequirements } from './types';
@@ -45,19 +46,16 @@ import type { Method, MethodRequirements } from './types';
  * blur p=0.5. DINO crops globals at 224 px with area U(0.4, 1) and locals at
  * 96 px with area U(0.05, 0.4), so local max = global min.
  *
- * Toy scale: globals U(0.25, 1), locals U(0.05, 0.25), keeping that partition
- * but moving the boundary down. A 224 px crop of 40% area is still a 140 px,
- * detailed image, and ImageNet objects are large and centred; our scenes hold
- * several objects 0.2-0.5 of the side, so a local of at most 25% area (half
- * the side) frames about one object, while globals with at least 25% area
- * (16 px of a 32 px scene) still see more than one. DINO's own help text also
- * recommends a wider global range (e.g. 0.14-1) when few local crops are used,
- * as the lab often does. Local side `localSize` plays the role of 96 px.
+ * Toy scale: globals uncropped (TOY_GLOBAL_CROP, src/data/augment.ts: at 32 px a
+ * crop rescales the object and the probe stays at random init), locals U(0.05, 0.25)
+ * of the image: a local of at most 25% area (half the side) frames part of the
+ * object, which the student must match to the teacher's whole view. Local side
+ * `localSize` plays the role of 96 px.
  */
 export function dinoViews(imageSize: number, localCrops: number, localSize: number): ViewSpec[] {
   if (!Number.isInteger(localCrops) || localCrops < 0) throw new Error(`dinoViews: localCrops must be a non-negative integer, got ${localCrops}`);
   if (!Number.isInteger(localSize) || localSize < 1) throw new Error(`dinoViews: localSize must be a positive integer, got ${localSize}`);
-  const views = [byolView(imageSize, [0.25, 1], 1.0, 0), byolView(imageSize, [0.25, 1], 0.1, 0.2)];
+  const views = [byolView(imageSize, TOY_GLOBAL_CROP(), 1.0, 0), byolView(imageSize, TOY_GLOBAL_CROP(), 0.1, 0.2)];
   for (let i = 0; i < localCrops; i++) views.push(byolView(localSize, [0.05, 0.25], 0.5, 0));
   return views;
 }
@@ -149,6 +147,8 @@ export const dino: Method<DinoOptions> = {
         return tf.tidy(() => ({
           // Mean entropy (nats) of the teacher targets of the last step: ~0 one-hot collapse, log K uniform collapse.
           teacherEntropy: teacherEntropy([lastTeacher!], used, lastTemp),
+          // Entropy of the batch's mean target: ~0 when every image picks the same prototypes.
+          teacherMarginalEntropy: teacherMarginalEntropy([lastTeacher!], used, lastTemp),
           // L2 norm of the last centre update.
           centerDrift: tf.norm(tf.sub(center, prevCenter)) as tf.Scalar,
         }));

@@ -158,6 +158,8 @@ export const mae: Method<MaeOptions> = {
         return { masked: unpatchify(masked, p), reconstruction: unpatchify(reconstruction, p) };
       });
 
+    // The last step's target patches and mask, for the trivial-loss monitor.
+    let last: [tf.Tensor3D, tf.Tensor2D] | null = null;
     return {
       trainable: [...encoder.variables, ...decoder.variables],
       decoder,
@@ -165,10 +167,22 @@ export const mae: Method<MaeOptions> = {
       loss(batch, step) {
         return tf.tidy(() => {
           const { pred, mask } = forward(batch.images, step);
-          return ctx.scope('loss', () => maeLoss(pred, patchify(batch.images, p), mask, opts.normPixLoss));
+          return ctx.scope('loss', () => {
+            const target = patchify(batch.images, p);
+            last?.forEach((t) => t.dispose());
+            last = [tf.keep(target), tf.keep(mask)];
+            return maeLoss(pred, target, mask, opts.normPixLoss);
+          });
         });
       },
       reconstruct,
+      monitors(): Record<string, tf.Scalar> {
+        // The loss of predicting nothing (zeros: each masked patch's mean under normPixLoss) on the
+        // last batch and mask; a loss that stays at this value has learnt nothing. Read at log steps only.
+        if (!last) return {};
+        const [target, mask] = last;
+        return { trivialLoss: tf.tidy(() => maeLoss(tf.zerosLike(target), target, mask, opts.normPixLoss)) };
+      },
       preview(images, step) {
         const { masked, reconstruction } = reconstruct(images, step);
         return [
@@ -177,7 +191,10 @@ export const mae: Method<MaeOptions> = {
           { label: 'reconstruction', images: reconstruction },
         ];
       },
-      dispose: () => decoder.dispose(),
+      dispose() {
+        last?.forEach((t) => t.dispose());
+        decoder.dispose();
+      },
     };
   },
 };

@@ -12,7 +12,7 @@
  * there. Paper A.3: same optimiser settings as BYOL, no EMA.
  */
 import * as tf from '@tensorflow/tfjs';
-import { inceptionRatio, TOY_GRAYSCALE_P, TOY_HUE } from '../data/augment';
+import { inceptionRatio, TOY_GLOBAL_CROP, TOY_GRAYSCALE_P, TOY_HUE } from '../data/augment';
 import type { ViewSpec } from '../data/viewSpec';
 import { ParamStore } from '../models/layers';
 import { simclrProjector } from '../models/heads';
@@ -27,15 +27,15 @@ import type { Method, MethodRequirements } from './types';
  * strength s: (0.8s, 0.8s, 0.8s, 0.2s); grayscale ("colour drop") p=0.2;
  * Gaussian blur p=0.5 with sigma U(0.1, 2.0) at 224 px. ImageNet uses s=1, as we
  * do for brightness, contrast and saturation (0.8 each); hue and grayscale are
- * strengthened to TOY_HUE and TOY_GRAYSCALE_P (see above). The crop keeps the
- * paper's U(0.08, 1): with the NT-Xent temperature at 0.5 it beat U(0.2, 1) at
- * temperature 0.2 (docs/recipes.md). Blur keeps ImageNet's p=0.5, whose sigma at 32 px is
+ * strengthened to TOY_HUE and TOY_GRAYSCALE_P (see src/data/augment.ts). Lab scale:
+ * no crop (TOY_GLOBAL_CROP; the paper's U(0.08, 1) kept the NT-Xent loss near ln(2B-1)
+ * and the probe near random init). Blur keeps ImageNet's p=0.5, whose sigma at 32 px is
  * at most 0.29 px, i.e. nearly a no-op. Two identically distributed views.
  */
 export function simclrViews(imageSize: number): ViewSpec[] {
   const view = (): ViewSpec => ({
     size: imageSize,
-    scale: [0.08, 1],
+    scale: TOY_GLOBAL_CROP(),
     ratio: inceptionRatio(),
     flipP: 0.5,
     jitter: { p: 0.8, brightness: 0.8, contrast: 0.8, saturation: 0.8, hue: TOY_HUE },

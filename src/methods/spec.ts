@@ -6,7 +6,7 @@
  * Free of tfjs (type imports only), so the page can hold it.
  */
 import { z } from 'zod';
-import type { VitConfig } from '../models/vit';
+import type { Readout, VitConfig } from '../models/vit';
 import type { Method } from './types';
 
 /** A method's options: a strict object whose every field has a default. */
@@ -40,7 +40,17 @@ export interface MethodSpec<S extends OptionsSchema = OptionsSchema> {
   summary: string;
   /** What the method reaches at the lab's default experiment (measured by `npm run signal`; docs/recipes.md). */
   atLabScale: string;
+  /**
+   * What the probes read from the encoder, as the method's own paper evaluates it: the class
+   * token (default), or the mean of the patch tokens (MAE, whose loss never reaches the class token).
+   */
+  readout?: Readout;
   options: S;
+  /**
+   * Whether a logged step shows the representation collapsed, from the loss and the monitors the
+   * method reports: a sentence naming the sign, or null. Pure (no tfjs); src/train/collapse.ts applies it.
+   */
+  collapse?(point: { loss: number; monitors: Record<string, number> }, options: z.output<S>): string | null;
   /** Rules that also need the model (MAE must keep a patch; DINO's local crop fits the patch grid): problems by option key. */
   checkWithModel?(options: z.output<S>, model: VitConfig): { key: string; message: string }[];
   /**

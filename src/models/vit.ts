@@ -12,6 +12,9 @@ import type { Rng } from '../engine/rng';
 import { gelu, LayerNorm, Linear, linear3d, ParamStore, truncNormal } from './layers';
 import { sinCos2d } from './posembed';
 
+/** What a probe reads from the encoder: the class token, or the mean of the patch tokens. */
+export type Readout = 'cls' | 'patch-mean';
+
 export interface VitConfig {
   imageSize: number;
   patchSize: number;
@@ -172,6 +175,20 @@ export class VitEncoder {
       const [b, , d] = tokens.shape;
       if (this.clsToken) return tf.slice(tokens, [0, 0, 0], [b, 1, d]).reshape([b, d]) as tf.Tensor2D;
       return tf.mean(tokens, 1) as tf.Tensor2D;
+    });
+  }
+
+  /**
+   * The representation a probe reads: 'cls' is features() (the class token, or the patch mean
+   * of a model without one); 'patch-mean' is the mean of the patch tokens, the class token left
+   * out (MAE's linear-probe readout, He et al. 2022 A.1 / the global-pool variant).
+   */
+  readout(images: tf.Tensor4D, kind: Readout): tf.Tensor2D {
+    if (kind === 'cls' || !this.clsToken) return this.features(images);
+    return tf.tidy(() => {
+      const tokens = this.encode(this.embed(images));
+      const [b, t, d] = tokens.shape;
+      return tf.mean(tf.slice(tokens, [0, 1, 0], [b, t - 1, d]), 1) as tf.Tensor2D;
     });
   }
 

@@ -49,6 +49,7 @@ const CSV_COLUMNS: [string, (r: TrainRecord) => number | undefined][] = [
   ['probeCorrect', (r) => r.probeCorrect],
   ['probeTotal', (r) => r.probeTotal],
   ['patchMiou', (r) => r.patchMiou],
+  ['linearAccuracy', (r) => r.linearAccuracy],
 ];
 
 /** RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled. */

@@ -83,9 +83,12 @@ export const trainRecordSchema = z.strictObject({
   probeCorrect: count().optional(),
   probeTotal: count().optional(),
   patchMiou: fraction().optional(),
+  linearAccuracy: fraction().optional(),
+  linearInterval: interval().optional(),
   evalFlops: num().min(0),
   evalMs: num().min(0),
   monitors: keyed(num(), L.monitors, 'monitor').optional(),
+  collapse: z.string().max(400).optional(),
   preview: previewSchema.optional(),
 });
 
@@ -96,6 +99,8 @@ export const baselineSchema = z.strictObject({
   correct: count(),
   total: count(),
   patchMiou: fraction().optional(),
+  rawPixels: z.strictObject({ accuracy: fraction(), interval: interval() }).optional(),
+  linear: z.strictObject({ accuracy: fraction(), interval: interval() }).optional(),
   flops: num().min(0),
   ms: num().min(0),
 });

@@ -41,12 +41,20 @@ export interface TrainRecord {
   probeTotal?: number;
   /** Dense patch probe's patch mIoU (0..1) on held-out ADE-like images, where evaluated and probe.dense is on. */
   patchMiou?: number;
+  /**
+   * The end-of-run measure, on the run's last record only: a linear probe on the method's readout
+   * (class token, or MAE's mean of patch tokens), with its 95 % Wilson interval.
+   */
+  linearAccuracy?: number;
+  linearInterval?: [number, number];
   /** Cumulative evaluation FLOPs (counted separately from pre-training), the step-0 baseline probe included. */
   evalFlops: number;
   /** Cumulative wall ms spent evaluating (probes, previews, the baseline probe); part of wallMs, so evalMs / wallMs is the probe's share. */
   evalMs: number;
   /** Method-specific monitors (e.g. teacher entropy), read back at log steps. */
   monitors?: Record<string, number>;
+  /** Set when the monitors show the representation collapsed at this step: the sign, in a sentence (src/train/collapse.ts). */
+  collapse?: string;
   /** Images the method shows (MAE reconstructions), at probe steps. */
   preview?: Preview;
 }
@@ -63,6 +71,13 @@ export interface ProbeBaseline {
   total: number;
   /** Dense patch probe's patch mIoU (0..1) of the random-init encoder, where probe.dense is on. */
   patchMiou?: number;
+  /**
+   * The same probe on the raw pixels (no encoder): what template matching alone scores. A method
+   * whose curve stays below this line has not learnt more than the pixels already say.
+   */
+  rawPixels?: { accuracy: number; interval: [number, number] };
+  /** The end-of-run linear probe of the random-init encoder (the baseline of the last record's linearAccuracy). */
+  linear?: { accuracy: number; interval: [number, number] };
   /** Evaluation FLOPs of this probe (included in every record's evalFlops). */
   flops: number;
   /** Wall ms of this probe, building the probe sets included (included in every record's evalMs). */
@@ -120,6 +135,8 @@ export interface RunResult {
   diverged?: { step: number; loss: number; reason: string };
   /** Set when this run continued from a checkpoint: the step it resumed at. */
   resumedAt?: number;
+  /** Set when the run's last logged step shows its representation collapsed: that step and the sign. */
+  collapse?: { step: number; reason: string };
 }
 
 /** One bar of the per-method FLOP comparison (the paper's Figure 3 analogue). */

@@ -3,6 +3,7 @@
  * only at log steps. Yields to the event loop between steps so control messages
  * (pause, stop) reach the worker while it trains.
  */
+import { collapseAt } from './collapse';
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig } from './config';
 import type { BackendInfo } from '../engine/backendIds';
@@ -135,11 +136,12 @@ export async function runExperiment(asked: ExperimentConfig, backend: BackendInf
     if (resumeFrom) trainer.restore(resumeFrom.trainer);
     else if (config.probe.kind !== 'none') {
       // Before step 0 the encoder is the seed's random init: the same probe now is the baseline the curve starts from.
-      const probe = await trainer.probe();
+      const { rawPixels, ...probe } = await trainer.probe({ rawPixels: true });
+      const linear = await trainer.linearReadout();
       const ms = performance.now() - t0;
-      evalFlops += probe.flops;
+      evalFlops += probe.flops + linear.flops;
       evalMs += ms;
-      baseline = { step: 0, ...probe, ms };
+      baseline = { step: 0, ...probe, flops: probe.flops + linear.flops, ...(rawPixels ? { rawPixels: scoreOf(rawPixels) } : {}), linear: scoreOf(linear), ms };
       hooks.onBaseline?.(baseline);
       lastLogAt = performance.now();
     }
@@ -201,6 +203,12 @@ export async function runExperiment(asked: ExperimentConfig, backend: BackendInf
         record.probeCorrect = probe.correct;
         record.probeTotal = probe.total;
         if (probe.patchMiou !== undefined) record.patchMiou = probe.patchMiou;
+        if (last) {
+          const linear = await trainer.linearReadout();
+          evalFlops += linear.flops;
+          record.linearAccuracy = linear.accuracy;
+          record.linearInterval = linear.interval;
+        }
         const shown = await trainer.preview(step);
         if (shown) {
           evalFlops += shown.flops;
@@ -216,6 +224,8 @@ export async function runExperiment(asked: ExperimentConfig, backend: BackendInf
         const values = await Promise.all(names.map((n) => mon[n].data()));
         record.monitors = Object.fromEntries(names.map((n, i) => [n, values[i][0]]));
         tf.dispose(Object.values(mon));
+        const collapse = collapseAt(config.method, config.methodOptions, record);
+        if (collapse) record.collapse = collapse;
       }
       // Stamped once the record is complete, so that evalMs <= wallMs.
       record.wallMs = performance.now() - t0 - pausedMs;
@@ -248,5 +258,10 @@ export async function runExperiment(asked: ExperimentConfig, backend: BackendInf
     trainer.dispose();
   }
   if (!profile) throw new Error('run stopped before its first step');
-  return { config, backend, records, profile, transfer, baseline, stopped: control.isStopped, diverged, resumedAt: resumeFrom?.trainer.step };
+  const lastLogged = records[records.length - 1];
+  const collapse = lastLogged?.collapse ? { step: lastLogged.step, reason: lastLogged.collapse } : undefined;
+  return { config, backend, records, profile, transfer, baseline, stopped: control.isStopped, diverged, resumedAt: resumeFrom?.trainer.step, collapse };
 }
+
+/** A probe's score as a record keeps it. */
+const scoreOf = (s: { accuracy: number; interval: [number, number] }) => ({ accuracy: s.accuracy, interval: s.interval });

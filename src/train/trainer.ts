@@ -15,9 +15,10 @@ import { createDataSource, createProbeSource } from '../data/presets';
 import type { DataSource } from '../data/source';
 import { VitEncoder } from '../models/vit';
 import { loadMethod } from '../methods/registry';
+import { methodSpec } from '../methods/catalog';
 import { smoothedMultiLabelTargets } from '../methods/losses/classification';
 import type { Batch, Method, MethodRequirements, MethodState } from '../methods/types';
-import { knnProbe, type ProbeSet } from '../eval/knn';
+import { knnProbe, type FeatureFn, type ProbeSet } from '../eval/knn';
 import { linearProbe } from '../eval/linearProbe';
 import type { ProbeScore } from '../eval/interval';
 import { densePatchProbe, densePatchSets, type PatchSets } from '../eval/densePatchProbe';
@@ -226,20 +227,37 @@ export class Trainer {
    * scenes: accuracy, counts and 95% interval, with its FLOPs apart. Before step 0
    * the encoder is the seed's random init, so a probe then is the run's baseline.
    */
-  async probe(): Promise<ProbeScore & { flops: number; patchMiou?: number }> {
+  /**
+   * The end-of-run measure: a linear probe (logistic regression, src/eval/linearProbe.ts) on the
+   * method's readout, on the same held-out sets as the live probe; its kernels count as evaluation.
+   */
+  async linearReadout(): Promise<ProbeScore & { flops: number }> {
     this.probeSets ??= buildProbeSets(this.config, this.dataset);
     const { train, test, numClasses } = this.probeSets;
-    const features = (x: tf.Tensor4D) => this.encoder.features(x);
-    const { model, seed } = this.config;
-    if (this.config.probe.dense) this.patchSets ??= densePatchSets(seed, model.imageSize, model.patchSize);
+    const readout = methodSpec(this.config.method)?.readout ?? 'cls';
     this.counter.begin('eval');
     try {
-      const score =
-        this.config.probe.kind === 'linear'
-          ? await linearProbe(features, train, test, numClasses)
-          : await knnProbe(features, train, test, this.config.probe.k, numClasses);
+      const score = await linearProbe((x) => this.encoder.readout(x, readout), train, test, numClasses);
+      return { ...score, flops: this.counter.end().total };
+    } finally {
+      if (this.counter.recording) this.counter.end();
+    }
+  }
+
+  async probe(opts: { rawPixels?: boolean } = {}): Promise<ProbeScore & { flops: number; patchMiou?: number; rawPixels?: ProbeScore }> {
+    this.probeSets ??= buildProbeSets(this.config, this.dataset);
+    const { train, test, numClasses } = this.probeSets;
+    const readout = methodSpec(this.config.method)?.readout ?? 'cls';
+    const { model, seed } = this.config;
+    if (this.config.probe.dense) this.patchSets ??= densePatchSets(seed, model.imageSize, model.patchSize);
+    const score = (features: FeatureFn) =>
+      this.config.probe.kind === 'linear' ? linearProbe(features, train, test, numClasses) : knnProbe(features, train, test, this.config.probe.k, numClasses);
+    this.counter.begin('eval');
+    try {
+      const encoded = await score((x) => this.encoder.readout(x, readout));
+      const rawPixels = opts.rawPixels ? await score((x) => tf.reshape(x, [x.shape[0], -1]) as tf.Tensor2D) : undefined;
       const patchMiou = this.patchSets ? (await densePatchProbe(this.encoder, this.patchSets)).miou : undefined;
-      return { ...score, patchMiou, flops: this.counter.end().total };
+      return { ...encoded, patchMiou, rawPixels, flops: this.counter.end().total };
     } finally {
       if (this.counter.recording) this.counter.end();
     }

@@ -48,6 +48,8 @@ function xOf(flops: number, carbon: CarbonParams): { flops: number; hours: numbe
 
 const MIOU_COLOUR = '#f472b6';
 const BASELINE_COLOUR = MUTED;
+/** The raw-pixel probe line: amber, apart from the accent (probe), pink (mIoU) and grey (random init). */
+const RAW_PIXELS_COLOUR = '#fbbf24';
 
 /**
  * The y axis runs from 0 to the first of these tops above every value shown
@@ -120,6 +122,7 @@ export function AccuracyChart() {
     ...points.map((p) => p.interval[1]),
     ...miouPoints.map((p) => p.miou),
     ...(baseline ? [baseline.interval[1]] : []),
+    ...(baseline?.rawPixels ? [baseline.rawPixels.accuracy] : []),
     ...(scratch ? [scratch.miou] : []),
   ]);
   const ticks = logTicks(Math.min(...xs) * factor, Math.max(...xs) * factor).map((t) => t / factor);
@@ -139,6 +142,7 @@ export function AccuracyChart() {
         data-miou-points={miouPoints.length}
         data-scratch={scratch?.miou}
         data-baseline={baseline?.accuracy}
+        data-raw-pixels={baseline?.rawPixels?.accuracy}
         data-y-top={yAxis.top}
         data-x={mode}
       >
@@ -147,6 +151,11 @@ export function AccuracyChart() {
           {baseline && (
             <span className="legend-item" title="The same probe of this seed's random-init encoder, before step 0, with its 95% interval shaded">
               <span className="legend-dash" style={{ borderColor: BASELINE_COLOUR }} />same probe at random init
+            </span>
+          )}
+          {baseline?.rawPixels && (
+            <span className="legend-item" title="The same probe on the raw pixels, no encoder: what template matching alone scores">
+              <span className="legend-dash" style={{ borderColor: RAW_PIXELS_COLOUR, borderTopStyle: 'dotted' }} />same probe on raw pixels
             </span>
           )}
           <span className="legend-item"><span className="legend-diamond" style={{ background: MIOU_COLOUR }} />segmentation mIoU, fine-tuned (median of seeds)</span>
@@ -193,6 +202,14 @@ export function AccuracyChart() {
                 />
               )}
               {baseline && <ReferenceLine y={baseline.accuracy} stroke={BASELINE_COLOUR} strokeDasharray="6 4" />}
+              {baseline?.rawPixels && (
+                <ReferenceLine
+                  y={baseline.rawPixels.accuracy}
+                  stroke={RAW_PIXELS_COLOUR}
+                  strokeDasharray="2 3"
+                  label={{ value: `raw pixels ${formatPercent(baseline.rawPixels.accuracy)}`, position: 'insideTopLeft', fill: RAW_PIXELS_COLOUR, fontSize: 12 }}
+                />
+              )}
               {scratch && (
                 <ReferenceLine
                   y={scratch.miou}

@@ -1,4 +1,4 @@
-/** Messages above the workspace: software adapter, backend failure, notices (dismissible). */
+/** Messages above the workspace: software adapter, backend failure, a collapsed representation, notices (dismissible). */
 import { useLab, useLabStore } from './labContext';
 
 export function Banners() {
@@ -6,6 +6,9 @@ export function Banners() {
   const isSoftware = useLab((s) => s.backend?.isSoftware === true);
   const backendError = useLab((s) => s.backendError);
   const notice = useLab((s) => s.notice);
+  // The latest logged step's verdict: a collapse shows while it lasts (src/train/collapse.ts).
+  const collapse = useLab((s) => s.records[s.records.length - 1]?.collapse ?? null);
+  const collapseStep = useLab((s) => s.records[s.records.length - 1]?.step);
   const running = useLab((s) => s.status === 'starting' || s.status === 'running' || s.status === 'paused');
 
   const switchToWasm = () => {
@@ -14,7 +17,7 @@ export function Banners() {
     void s.initBackend();
   };
 
-  if (!isSoftware && !backendError && !notice) return null;
+  if (!isSoftware && !backendError && !notice && !collapse) return null;
   return (
     <div className="banners">
       {isSoftware && (
@@ -31,6 +34,13 @@ export function Banners() {
         <div className="alert alert-error" role="alert" data-testid="backend-error">
           <span>
             <strong>Backend failed:</strong> {backendError}
+          </span>
+        </div>
+      )}
+      {collapse && (
+        <div className="alert alert-warn" role="status" data-testid="collapse-warning">
+          <span>
+            <strong>Representation collapsed at step {collapseStep}:</strong> {collapse}. Its probe measures nothing this method learnt.
           </span>
         </div>
       )}

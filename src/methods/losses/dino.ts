@@ -114,3 +114,18 @@ export function teacherEntropy(teacher: tf.Tensor2D[], center: tf.Tensor2D, teac
     return tf.mean(h) as tf.Scalar;
   });
 }
+
+/**
+ * Entropy (nats) of the batch's mean teacher distribution: how many prototypes the batch uses
+ * between them (exp of it is their effective number). Near 0 all images pick the same prototype
+ * (one-hot collapse) even when each target is sharp, which the per-image entropy cannot tell.
+ */
+export function teacherMarginalEntropy(teacher: tf.Tensor2D[], center: tf.Tensor2D, teacherTemp: number): tf.Scalar {
+  if (teacher.length === 0) throw new Error('teacherMarginalEntropy: no views');
+  checkViews('teacherMarginalEntropy teacher', teacher, center.shape[1]);
+  return tf.tidy(() => {
+    const all = teacher.length === 1 ? teacher[0] : tf.concat(teacher, 0);
+    const mean = tf.mean(tf.softmax(tf.div(tf.sub(all, center), teacherTemp), -1), 0);
+    return tf.neg(tf.sum(tf.mul(mean, tf.log(tf.add(mean, 1e-12))))) as tf.Scalar;
+  });
+}
