@@ -45,3 +45,30 @@ test('the fused WebGPU kernels run in the bundled app: every method, fewer kerne
   }
   expect(errors).toEqual([]);
 });
+
+test('a collapsed run says so: a DINO teacher at temperature 1 gives uniform targets; banner, record and the raw-pixel line', async ({ page }) => {
+  // Teacher logits are cosines in [-1, 1]: at temperature 1 its targets are within a few % of uniform,
+  // so the per-image entropy is past 90 % of ln K (the DINO rule) from the first step on.
+  const config = {
+    ...TINY,
+    method: 'dino',
+    backend: 'wasm',
+    steps: 4,
+    logEvery: 2,
+    evalEvery: 4,
+    methodOptions: { localCrops: 0, warmupTeacherTemp: 1, teacherTemp: 1 },
+  };
+  const lab = new LabPage(page);
+  await lab.open(config);
+  await lab.run();
+  await lab.waitForStatus('done');
+  await expect(page.getByTestId('collapse-warning')).toContainText(/Representation collapsed at step 4: the teacher's targets are nearly uniform/);
+  const state = await page.evaluate(() => window.floplab.state());
+  const last = state.records[state.records.length - 1];
+  expect(last.monitors!.teacherEntropy).toBeGreaterThan(0.9 * Math.log(256));
+  expect(last.collapse).toMatch(/nearly uniform/);
+  // The raw-pixel probe sits beside the random-init one, and the chart draws it.
+  const raw = state.baseline!.rawPixels!.accuracy;
+  expect(raw).toBeGreaterThan(0);
+  await expect(page.getByTestId('accuracy-chart')).toHaveAttribute('data-raw-pixels', String(raw));
+});

@@ -47,6 +47,10 @@ interface SeedResult {
   baselineInterval: [number, number];
   /** The same probe on raw pixels (no encoder). */
   rawPixels?: number;
+  /** End-of-run linear probe on the method's readout, and the same of its random-init encoder. */
+  linear?: number;
+  linearInterval?: [number, number];
+  linearBaseline?: number;
   /** The sign of collapse at the last logged step, if any. */
   collapse?: string;
   patchMiou?: number;
@@ -98,6 +102,9 @@ async function run(): Promise<Report> {
         baseline: result.baseline!.accuracy,
         baselineInterval: result.baseline!.interval,
         rawPixels: result.baseline!.rawPixels?.accuracy,
+        linear: last.linearAccuracy,
+        linearInterval: last.linearInterval,
+        linearBaseline: result.baseline!.linear?.accuracy,
         collapse: result.collapse?.reason,
         patchMiou: last.patchMiou,
         patchMiouInit: result.baseline?.patchMiou,
@@ -112,7 +119,7 @@ async function run(): Promise<Report> {
         `${method} seed ${seed}: ${steps} steps, probe ${probes.map((r) => pct(r.probeAccuracy)).join(' -> ')} ` +
           `[${pct(seedResult.interval[0])}, ${pct(seedResult.interval[1])}], random init ${pct(seedResult.baseline)}, ` +
           `patch mIoU ${pct(seedResult.patchMiou)} (init ${pct(seedResult.patchMiouInit)}), mIoU ${pct(seedResult.miou)} vs scratch ${pct(seedResult.scratchMiou)}, ` +
-          `raw pixels ${pct(seedResult.rawPixels)}, ${wallS.toFixed(0)} s (probe ${(100 * seedResult.probeShare).toFixed(0)} %)` +
+          `linear ${pct(seedResult.linear)} (random init ${pct(seedResult.linearBaseline)}), raw pixels ${pct(seedResult.rawPixels)}, ${wallS.toFixed(0)} s (probe ${(100 * seedResult.probeShare).toFixed(0)} %)` +
           (seedResult.collapse ? `; COLLAPSED: ${seedResult.collapse}` : ''),
       );
     }
@@ -146,16 +153,17 @@ const med = (rs: SeedResult[], f: (r: SeedResult) => number | undefined) => {
 };
 function printTable(report: Report): void {
   console.log(
-    `\n| method | readout | steps | probe % (median of seeds) | 95 % interval (median seed) | random init % | raw pixels % | gain (pt, median) | gain per seed (pt) | rises on every seed | collapsed | patch mIoU % (random init) | fine-tuned mIoU % vs scratch | wall s |`,
+    `\n| method | readout | steps | linear % (median) | linear gain per seed (pt) | kNN % (median of seeds) | 95 % interval (median seed) | random init % | raw pixels % | kNN gain (pt, median) | kNN gain per seed (pt) | rises on every seed | collapsed | patch mIoU % (random init) | fine-tuned mIoU % vs scratch | wall s |`,
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const { method, seeds: rs } of report.rows) {
     if (rs.length === 0) continue;
     const sorted = [...rs].sort((a, b) => a.final - b.final);
     const mid = sorted[Math.floor((sorted.length - 1) / 2)];
     const rises = rs.every((r) => r.probe[r.probe.length - 1] > r.probe[0]);
     console.log(
-      `| ${method} | ${methodSpec(method)?.readout ?? 'cls'} | ${rs[0].steps} | ${pct(mid.final)} | ${pct(mid.interval[0])}-${pct(mid.interval[1])} | ${pct(med(rs, (r) => r.baseline))} | ${pct(med(rs, (r) => r.rawPixels))} | ` +
+      `| ${method} | ${methodSpec(method)?.readout ?? 'cls'} | ${rs[0].steps} | ${pct(med(rs, (r) => r.linear))} | ` +
+        `${rs.map((r) => (r.linear === undefined || r.linearBaseline === undefined ? '-' : (100 * (r.linear - r.linearBaseline)).toFixed(1))).join(' / ')} | ${pct(mid.final)} | ${pct(mid.interval[0])}-${pct(mid.interval[1])} | ${pct(med(rs, (r) => r.baseline))} | ${pct(med(rs, (r) => r.rawPixels))} | ` +
         `${((med(rs, (r) => r.final - r.baseline) ?? 0) * 100).toFixed(1)} | ${rs.map((r) => (100 * (r.final - r.baseline)).toFixed(1)).join(' / ')} | ${rises ? 'yes' : 'no'} | ` +
         `${rs.filter((r) => r.collapse).length} of ${rs.length} | ` +
         `${pct(med(rs, (r) => r.patchMiou))} (${pct(med(rs, (r) => r.patchMiouInit))}) | ${pct(med(rs, (r) => r.miou))} vs ${pct(med(rs, (r) => r.scratchMiou))} | ${med(rs, (r) => r.wallS)!.toFixed(0)} |`,

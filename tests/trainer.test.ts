@@ -125,16 +125,30 @@ describe('runExperiment', () => {
       const sets = buildProbeSets(config, createDataSource(config.dataset, config.model.imageSize, config.seed));
       const encoder = new VitEncoder(config.model, new Rng(config.seed).split('init', 'encoder'));
       const features = (x: tf.Tensor4D) => encoder.features(x);
-      const fresh =
-        kind === 'knn' ? await knnProbe(features, sets.train, sets.test, 5, sets.numClasses) : await linearProbe(features, sets.train, sets.test, sets.numClasses);
+      const pixels = (x: tf.Tensor4D) => tf.reshape(x, [x.shape[0], -1]) as tf.Tensor2D;
+      const probeOf = (f: (x: tf.Tensor4D) => tf.Tensor2D) =>
+        kind === 'knn' ? knnProbe(f, sets.train, sets.test, 5, sets.numClasses) : linearProbe(f, sets.train, sets.test, sets.numClasses);
+      const fresh = await probeOf(features);
+      const freshPixels = await probeOf(pixels);
+      const freshLinear = await linearProbe(features, sets.train, sets.test, sets.numClasses);
       encoder.dispose();
       tf.dispose([sets.train.images, sets.test.images]);
       const b = result.baseline!;
       expect({ accuracy: b.accuracy, correct: b.correct, total: b.total, interval: b.interval }).toEqual(fresh);
+      // Beside it: the same probe on raw pixels, and the end-of-run linear probe of the random init.
+      expect(b.rawPixels).toEqual({ accuracy: freshPixels.accuracy, interval: freshPixels.interval });
+      expect(b.linear).toEqual({ accuracy: freshLinear.accuracy, interval: freshLinear.interval });
       expect(b.step).toBe(0);
       expect(b.flops).toBeGreaterThan(0);
-      // the baseline's FLOPs are in every record's evalFlops; the one probe at step 3 costs the same again
-      expect(result.records[0].evalFlops).toBe(2 * b.flops);
+      // The last record carries the end-of-run linear probe of the trained encoder.
+      const last = result.records[result.records.length - 1];
+      expect(last.linearAccuracy).toBeGreaterThanOrEqual(0);
+      expect(last.linearInterval![0]).toBeLessThanOrEqual(last.linearAccuracy!);
+      // The baseline's FLOPs are in every record's evalFlops; the probe at step 3 (the same probe and the
+      // linear readout, without the raw-pixel pass) adds less than the baseline cost again.
+      const later = result.records[0].evalFlops - b.flops;
+      expect(later).toBeGreaterThan(0);
+      expect(later).toBeLessThan(b.flops);
     }
     const off = await runExperiment(tinyRun({ steps: 2, logEvery: 1, probe: { kind: 'none' } }), cpu);
     expect(off.baseline).toBeNull();

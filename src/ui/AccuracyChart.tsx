@@ -207,7 +207,7 @@ export function AccuracyChart() {
                   y={baseline.rawPixels.accuracy}
                   stroke={RAW_PIXELS_COLOUR}
                   strokeDasharray="2 3"
-                  label={{ value: `raw pixels ${formatPercent(baseline.rawPixels.accuracy)}`, position: 'insideTopLeft', fill: RAW_PIXELS_COLOUR, fontSize: 12 }}
+                  label={{ value: `raw pixels ${formatPercent(baseline.rawPixels.accuracy)}`, position: 'insideTopRight', fill: RAW_PIXELS_COLOUR, fontSize: 12 }}
                 />
               )}
               {scratch && (
