@@ -3,8 +3,8 @@
  * only at log steps. Yields to the event loop between steps so control messages
  * (pause, stop) reach the worker while it trains.
  */
-import { collapseAt } from './collapse';
 import * as tf from '@tensorflow/tfjs';
+import { collapseAt } from './collapse';
 import type { ExperimentConfig } from './config';
 import type { BackendInfo } from '../engine/backendIds';
 import type { ProbeBaseline, RunResult, StepProfile, TrainRecord, TransferProgress, TransferRecord } from './records';

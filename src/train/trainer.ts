@@ -222,11 +222,12 @@ export class Trainer {
     };
   }
 
-  /**
-   * Online probe (kNN or linear) of the encoder as it is now, on held-out labelled
-   * scenes: accuracy, counts and 95% interval, with its FLOPs apart. Before step 0
-   * the encoder is the seed's random init, so a probe then is the run's baseline.
-   */
+  /** The encoder's features as the method's paper probes them (its catalog `readout`). */
+  private readoutFeatures(): FeatureFn {
+    const readout = methodSpec(this.config.method)?.readout ?? 'cls';
+    return (x) => this.encoder.readout(x, readout);
+  }
+
   /**
    * The end-of-run measure: a linear probe (logistic regression, src/eval/linearProbe.ts) on the
    * method's readout, on the same held-out sets as the live probe; its kernels count as evaluation.
@@ -234,27 +235,31 @@ export class Trainer {
   async linearReadout(): Promise<ProbeScore & { flops: number }> {
     this.probeSets ??= buildProbeSets(this.config, this.dataset);
     const { train, test, numClasses } = this.probeSets;
-    const readout = methodSpec(this.config.method)?.readout ?? 'cls';
     this.counter.begin('eval');
     try {
-      const score = await linearProbe((x) => this.encoder.readout(x, readout), train, test, numClasses);
+      const score = await linearProbe(this.readoutFeatures(), train, test, numClasses);
       return { ...score, flops: this.counter.end().total };
     } finally {
       if (this.counter.recording) this.counter.end();
     }
   }
 
+  /**
+   * Online probe (kNN or linear) of the encoder as it is now, on held-out labelled
+   * scenes: accuracy, counts and 95% interval, with its FLOPs apart. Before step 0
+   * the encoder is the seed's random init, so a probe then is the run's baseline.
+   * With `rawPixels`, also the same probe on the flattened images (no encoder): the template line.
+   */
   async probe(opts: { rawPixels?: boolean } = {}): Promise<ProbeScore & { flops: number; patchMiou?: number; rawPixels?: ProbeScore }> {
     this.probeSets ??= buildProbeSets(this.config, this.dataset);
     const { train, test, numClasses } = this.probeSets;
-    const readout = methodSpec(this.config.method)?.readout ?? 'cls';
     const { model, seed } = this.config;
     if (this.config.probe.dense) this.patchSets ??= densePatchSets(seed, model.imageSize, model.patchSize);
     const score = (features: FeatureFn) =>
       this.config.probe.kind === 'linear' ? linearProbe(features, train, test, numClasses) : knnProbe(features, train, test, this.config.probe.k, numClasses);
     this.counter.begin('eval');
     try {
-      const encoded = await score((x) => this.encoder.readout(x, readout));
+      const encoded = await score(this.readoutFeatures());
       const rawPixels = opts.rawPixels ? await score((x) => tf.reshape(x, [x.shape[0], -1]) as tf.Tensor2D) : undefined;
       const patchMiou = this.patchSets ? (await densePatchProbe(this.encoder, this.patchSets)).miou : undefined;
       return { ...encoded, patchMiou, rawPixels, flops: this.counter.end().total };
