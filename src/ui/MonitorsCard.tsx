@@ -1,4 +1,4 @@
-/** Collapse monitors a method reports at log steps (DINO teacher entropy and centre drift, CLIP logit scale), one small chart each. */
+/** Collapse monitors a method reports at log steps (DINO teacher entropies and centre drift, BYOL output spread, MAE trivial loss, CLIP logit scale), one small chart each. */
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatPlain } from './axisTicks';
 import { Card } from './Card';
@@ -12,7 +12,10 @@ const HEIGHT = 170;
 /** What each known monitor means; others are shown by their name alone. */
 const MONITORS: Record<string, { label: string; help: string }> = {
   teacherEntropy: { label: 'Teacher entropy (nats)', help: '→ 0: one-hot collapse; → log K: uniform collapse' },
+  teacherMarginalEntropy: { label: 'Batch target entropy (nats)', help: '→ 0: every image gets the same prototype' },
   centerDrift: { label: 'Centre drift', help: 'L2 norm of the last update of the teacher centre' },
+  outputSpread: { label: 'Target output spread', help: '1: outputs spread over the sphere; → 0: collapse' },
+  trivialLoss: { label: 'Loss of predicting nothing', help: 'a loss that stays here has learnt nothing' },
   logitScale: { label: 'Logit scale', help: '1 / temperature of the image–text logits (CLIP caps it at 100)' },
 };
 
