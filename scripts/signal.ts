@@ -151,6 +151,10 @@ const med = (rs: SeedResult[], f: (r: SeedResult) => number | undefined) => {
   const xs = rs.map(f).filter((x): x is number => x !== undefined);
   return xs.length ? median(xs) : undefined;
 };
+/** Each seed's gain over its random init, in points ('-' where a seed lacks either). */
+const gainsPerSeed = (rs: SeedResult[], final: (r: SeedResult) => number | undefined, init: (r: SeedResult) => number | undefined) =>
+  rs.map((r) => (final(r) === undefined || init(r) === undefined ? '-' : (100 * (final(r)! - init(r)!)).toFixed(1))).join(' / ');
+
 function printTable(report: Report): void {
   console.log(
     `\n| method | readout | steps | linear % (median) | linear gain per seed (pt) | kNN % (median of seeds) | 95 % interval (median seed) | random init % | raw pixels % | kNN gain (pt, median) | kNN gain per seed (pt) | rises on every seed | collapsed | patch mIoU % (random init) | fine-tuned mIoU % vs scratch | wall s |`,
@@ -163,8 +167,8 @@ function printTable(report: Report): void {
     const rises = rs.every((r) => r.probe[r.probe.length - 1] > r.probe[0]);
     console.log(
       `| ${method} | ${methodSpec(method)?.readout ?? 'cls'} | ${rs[0].steps} | ${pct(med(rs, (r) => r.linear))} | ` +
-        `${rs.map((r) => (r.linear === undefined || r.linearBaseline === undefined ? '-' : (100 * (r.linear - r.linearBaseline)).toFixed(1))).join(' / ')} | ${pct(mid.final)} | ${pct(mid.interval[0])}-${pct(mid.interval[1])} | ${pct(med(rs, (r) => r.baseline))} | ${pct(med(rs, (r) => r.rawPixels))} | ` +
-        `${((med(rs, (r) => r.final - r.baseline) ?? 0) * 100).toFixed(1)} | ${rs.map((r) => (100 * (r.final - r.baseline)).toFixed(1)).join(' / ')} | ${rises ? 'yes' : 'no'} | ` +
+        `${gainsPerSeed(rs, (r) => r.linear, (r) => r.linearBaseline)} | ${pct(mid.final)} | ${pct(mid.interval[0])}-${pct(mid.interval[1])} | ${pct(med(rs, (r) => r.baseline))} | ${pct(med(rs, (r) => r.rawPixels))} | ` +
+        `${((med(rs, (r) => r.final - r.baseline) ?? 0) * 100).toFixed(1)} | ${gainsPerSeed(rs, (r) => r.final, (r) => r.baseline)} | ${rises ? 'yes' : 'no'} | ` +
         `${rs.filter((r) => r.collapse).length} of ${rs.length} | ` +
         `${pct(med(rs, (r) => r.patchMiou))} (${pct(med(rs, (r) => r.patchMiouInit))}) | ${pct(med(rs, (r) => r.miou))} vs ${pct(med(rs, (r) => r.scratchMiou))} | ${med(rs, (r) => r.wallS)!.toFixed(0)} |`,
     );

@@ -7,8 +7,8 @@ export function Banners() {
   const backendError = useLab((s) => s.backendError);
   const notice = useLab((s) => s.notice);
   // The latest logged step's verdict: a collapse shows while it lasts (src/train/collapse.ts).
-  const collapse = useLab((s) => s.records[s.records.length - 1]?.collapse ?? null);
-  const collapseStep = useLab((s) => s.records[s.records.length - 1]?.step);
+  const latest = useLab((s) => s.records[s.records.length - 1]);
+  const collapse = latest?.collapse ?? null;
   const running = useLab((s) => s.status === 'starting' || s.status === 'running' || s.status === 'paused');
 
   const switchToWasm = () => {
@@ -40,7 +40,7 @@ export function Banners() {
       {collapse && (
         <div className="alert alert-warn" role="status" data-testid="collapse-warning">
           <span>
-            <strong>Representation collapsed at step {collapseStep}:</strong> {collapse}. Its probe measures nothing this method learnt.
+            <strong>Representation collapsed at step {latest?.step}:</strong> {collapse}. Its probe measures nothing this method learnt.
           </span>
         </div>
       )}
