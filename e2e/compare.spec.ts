@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './test';
 import { expectedComparisonRows } from '../src/ui/comparisonRows';
 import { LabPage, TINY } from './lab.page';
 

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './test';
 import { LabPage, TINY } from './lab.page';
 
 const PRESETS = ['imagenet-1k', 'imagenet-21k', 'coco', 'jft', 'align'] as const;

@@ -5,7 +5,7 @@
  * The card's own Run and Stop drive the smoke preset.
  */
 import { readFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './test';
 import { LabPage } from './lab.page';
 
 /** Two methods x two tiny budgets on the tiny model, no dense probe: four short runs on wasm. */

@@ -1,7 +1,20 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './test';
 import { LabPage, TINY } from './lab.page';
 
 test.describe('FLOP Lab foundation', () => {
+  test('window.floplab exists when the load event fires, and floplab.ready resolves once the backend is up', async ({ page }) => {
+    // Recorded by the page itself at its load event, as a script that evaluates then would see it.
+    await page.addInitScript(() => addEventListener('load', () => ((window as unknown as { atLoad: string }).atLoad = typeof window.floplab)));
+    await page.goto('/');
+    await page.waitForFunction(() => (window as unknown as { atLoad?: string }).atLoad !== undefined);
+    expect(await page.evaluate(() => (window as unknown as { atLoad: string }).atLoad)).toBe('object');
+    const backend = await page.evaluate(async () => {
+      await window.floplab.ready;
+      return window.floplab.state().backend as { name?: string } | null;
+    });
+    expect(backend?.name).toMatch(/^(webgpu|wasm|cpu)$/);
+  });
+
   test('loads with the WebGPU backend active and says which adapter runs', async ({ page }) => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './test';
 import { zipSync } from 'fflate';
 import { solidPng, writeImageFolder } from './fixtures/png';
 import { LabPage, TINY } from './lab.page';
@@ -72,4 +72,41 @@ test('import a flat zip through the API and the zip button: unlabelled, bad zips
   expect(report).toMatchObject({ imported: 3, labels: 'none', classes: [], corrupt: [] });
   const failure = await page.evaluate(() => window.floplab.importImages([new File(['plain text'], 'broken.zip')]).then(() => 'resolved', (e: Error) => e.message));
   expect(failure).toMatch(/^could not unzip broken\.zip/);
+});
+
+test('imported images survive a reload, keyboard reaches the import, and deleting them makes the config invalid, saying why', async ({ page }) => {
+  const root = join(dir, 'kept');
+  const expected = writeImageFolder(root, ['circles', 'squares'], 4);
+  const lab = new LabPage(page);
+  await lab.open({ ...TINY, backend: 'wasm' });
+
+  // The import controls are buttons a keyboard reaches (Tab order), not labels with tabIndex -1.
+  await page.getByTestId('import-folder-button').focus();
+  await expect(page.getByTestId('import-folder-button')).toBeFocused();
+  await page.getByTestId('import-folder-input').setInputFiles(root);
+  await expect(page.getByTestId('import-kept')).toHaveAttribute('data-kept', 'yes');
+  await page.getByTestId('dataset-select').selectOption('imported');
+
+  // A reload restores the set into the new worker: the report, the dataset and a valid config.
+  await page.reload();
+  await page.evaluate(() => window.floplab.ready);
+  await expect(page.getByTestId('import-count')).toHaveText(String(expected.valid));
+  await expect(page.getByTestId('dataset-select')).toHaveValue('imported');
+  await expect(page.getByTestId('config-error')).toHaveCount(0);
+  await expect(page.getByTestId('run-button')).toBeEnabled();
+  const preview = await page.evaluate(() => window.floplab.exploreDataset(undefined, { count: 4 }));
+  expect(preview.samples.length).toBeGreaterThan(0);
+
+  // Deleting them: the config on 'imported' is invalid, the form says why beside the field, and Run is off.
+  await page.getByTestId('import-forget').click();
+  await expect(page.getByTestId('import-report')).toHaveCount(0);
+  await expect(page.getByTestId('dataset-problem')).toContainText('no images are imported');
+  await expect(page.getByTestId('dataset-select')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByTestId('config-error')).toContainText('no images are imported');
+  await expect(page.getByTestId('run-button')).toBeDisabled();
+  // ... and they stay deleted after a reload.
+  await page.reload();
+  await page.evaluate(() => window.floplab.ready);
+  await expect(page.getByTestId('dataset-problem')).toContainText('no images are imported');
+  await expect(page.getByTestId('import-report')).toHaveCount(0);
 });

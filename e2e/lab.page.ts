@@ -1,5 +1,5 @@
 /** Page object for the lab: what a person sees and clicks, by test id. */
-import { expect, type Page } from '@playwright/test';
+import { expect, type Page } from './test';
 
 export const TINY = {
   method: 'supervised',

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './test';
 import { METHOD_IDS } from '../src/methods/catalog';
 import { LabPage, TINY } from './lab.page';
 

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './test';
 import { LabPage, TINY } from './lab.page';
 
 /** Two steps of the tiny model, probed at the end: enough to load tfjs, the worker and the .wasm files. */

@@ -9,19 +9,20 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './test';
 import { parseSweepFile, SWEEP_CSV_COLUMNS } from '../src/train/sweepResults';
 import { expandSweep } from '../src/train/sweep';
 import { experimentPreset, presetSpec } from '../src/train/experimentPresets';
 
-const tsx = (args: string[]) => spawnSync('npx', ['tsx', ...args], { encoding: 'utf8', timeout: 420_000 });
+/** `npm run <script> -- <args>`: the commands exactly as docs/reproduce.md gives them. */
+const npmRun = (script: 'reproduce' | 'merge', args: string[]) => spawnSync('npm', ['run', '--silent', script, '--', ...args], { encoding: 'utf8', timeout: 420_000 });
 const PNG_SIGNATURE = '89504e470d0a1a0a';
 
 test('reproduce runs the smoke preset on WebGPU and writes results.json, results.csv and the chart; merge joins shards', async () => {
   test.setTimeout(900_000);
   const dir = mkdtempSync(join(tmpdir(), 'floplab-reproduce-'));
   const out = join(dir, 'smoke');
-  const run = tsx(['scripts/reproduce.ts', '--preset', 'smoke', '--out', out, '--backend', 'webgpu', '--no-build', '--port', '4187']);
+  const run = npmRun('reproduce', ['--preset', 'smoke', '--out', out, '--backend', 'webgpu', '--no-build', '--port', '4187']);
   expect(run.status, run.stderr).toBe(0);
   expect(run.stderr).toMatch(/\[  4\/4\] done/);
 
@@ -43,17 +44,17 @@ test('reproduce runs the smoke preset on WebGPU and writes results.json, results
 
   // Two shards of the same sweep on wasm, merged, hold every run once, in sweep order.
   for (const i of [0, 1]) {
-    const shard = tsx(['scripts/reproduce.ts', '--preset', 'smoke', '--out', join(dir, `shard${i}`), '--backend', 'wasm', '--shard', `${i}/2`, '--no-build', '--port', '4187']);
+    const shard = npmRun('reproduce', ['--preset', 'smoke', '--out', join(dir, `shard${i}`), '--backend', 'wasm', '--shard', `${i}/2`, '--no-build', '--port', '4187']);
     expect(shard.status, shard.stderr).toBe(0);
   }
-  const merged = tsx(['scripts/merge.ts', join(dir, 'shard1'), join(dir, 'shard0'), '--out', join(dir, 'merged'), '--no-build', '--port', '4188']);
+  const merged = npmRun('merge', [join(dir, 'shard1'), join(dir, 'shard0'), '--out', join(dir, 'merged'), '--no-build', '--port', '4188']);
   expect(merged.status, merged.stderr).toBe(0);
   const all = parseSweepFile(readFileSync(join(dir, 'merged', 'results.json'), 'utf8'));
   expect(all.points.map((p) => p.key)).toEqual(expandSweep(presetSpec(experimentPreset('smoke'), { backend: 'wasm' })).map((r) => r.key));
   expect(readFileSync(join(dir, 'merged', 'sweep-chart.png')).subarray(0, 8).toString('hex')).toBe(PNG_SIGNATURE);
 
   // A bad argument fails fast, naming it, with the usage.
-  const bad = tsx(['scripts/reproduce.ts', '--preset', 'figure9', '--out', out, '--no-build']);
+  const bad = npmRun('reproduce', ['--preset', 'figure9', '--out', out, '--no-build']);
   expect(bad.status).toBe(2);
   expect(bad.stderr).toContain("--preset: 'figure9' is not a preset");
 });

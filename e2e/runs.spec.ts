@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './test';
 import { LabPage, TINY } from './lab.page';
 
 /** A run long enough to reload in the middle of: checkpoints every 4 steps, no probe until the end. */
@@ -111,4 +111,38 @@ test('a two-run sweep with tiny budgets stores both runs; comparing them draws b
   const frontier = Number(await page.getByTestId('pareto-frontier').getAttribute('data-runs'));
   expect(frontier).toBeGreaterThanOrEqual(1);
   await expect(page.getByTestId('pareto-frontier')).toContainText('e2e ·');
+});
+
+test('runs from the keyboard: focus follows the controls, a stop before step 1 is no error, names are unique, and the Runs table fits 1,280 px', async ({ page }) => {
+  const lab = new LabPage(page);
+  // A probe of 600 images makes the random-init baseline (before step 1) last long enough to stop in.
+  const slowStart = { ...TINY, backend: 'wasm', steps: 200, evalEvery: 100, probe: { trainSize: 512, testSize: 88, k: 5, dense: false } };
+  await lab.open(slowStart);
+  await page.getByTestId('run-button').focus();
+  await page.keyboard.press('Enter');
+  // Run disabled itself: the focus moved on to the control that now acts (Pause), not to the page body.
+  await expect(page.getByTestId('pause-button')).toBeFocused();
+  await expect(page.getByTestId('next-checkpoint')).toContainText('Next checkpoint (what Resume continues from) at step 50');
+  await page.keyboard.press('Tab'); // past Resume (disabled) to Stop
+  await expect(page.getByTestId('stop-button')).toBeFocused();
+  await page.keyboard.press('Enter'); // Stop, before the first step
+  await lab.waitForStatus('stopped');
+  await expect(page.getByTestId('run-error')).toHaveCount(0);
+  await expect(page.getByTestId('stop-note')).toContainText('Stopped before its first step');
+  await expect(page.getByTestId('run-button')).toBeFocused();
+
+  // Two runs of one config get two names, each saying method, dataset, model, budget and seed.
+  const quick = { ...TINY, backend: 'wasm', steps: 2, evalEvery: 2 };
+  await page.evaluate((c) => window.floplab.run(c), quick);
+  await page.evaluate((c) => window.floplab.run(c), quick);
+  const names = (await page.evaluate(() => window.floplab.runs())).map((r) => r.name);
+  expect(names.slice(0, 2)).toEqual(['Supervised classification · imagenet-1k · tiny · 2 steps · seed 3 (2)', 'Supervised classification · imagenet-1k · tiny · 2 steps · seed 3']);
+  const stopped = (await page.evaluate(() => window.floplab.runs())).find((r) => r.status === 'stopped');
+  expect(stopped?.reason).toBe('stopped before its first step: nothing was trained or recorded');
+
+  // Every action is on screen without scrolling sideways, at 1,280 px.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const box = page.getByTestId('runs-table').locator('xpath=..');
+  const { scrollWidth, clientWidth } = await box.evaluate((el) => ({ scrollWidth: el.scrollWidth, clientWidth: el.clientWidth }));
+  expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
 });

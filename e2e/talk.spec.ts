@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './test';
 
 const talk = (page: Page) => ({
   view: page.getByTestId('talk-mode'),

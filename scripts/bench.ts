@@ -16,6 +16,7 @@
  * lab's wasm thread count), --python=PATH, --switch, --out=FILE (default bench-results/bench.json).
  * Prints console.table and a Markdown table and writes the JSON. docs/bench.md explains the columns.
  */
+import './help';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release } from 'node:os';

@@ -8,6 +8,7 @@
  *
  * Prints a table and writes bench-results/compare.json. Build first (`npx vite build`).
  */
+import './help';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { withLabPage } from './labPage';
 

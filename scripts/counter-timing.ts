@@ -5,6 +5,7 @@
  *   npx tsx scripts/counter-timing.ts [wasm|cpu] [tiny|default] [steps] [method] [replay|full]
  * `full` sets the counter's trace, which makes it count every call in full (as before the replay).
  */
+import './help';
 import * as tf from '@tensorflow/tfjs';
 import { FlopCounter, installKernelHooks, uninstallKernelHooks } from '../src/engine/flops/counter';
 import { defaultConfig } from '../src/train/config';

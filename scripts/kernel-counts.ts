@@ -8,6 +8,7 @@
  *
  * Prints a markdown table; `--json=FILE` also writes the rows.
  */
+import './help';
 import { writeFileSync } from 'node:fs';
 import { useNodeWebgpu } from './nodeWebgpu';
 import { resolveConfig } from '../src/train/config';

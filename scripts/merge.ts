@@ -7,6 +7,7 @@
  *
  *   npm run merge -- out/f1-0 out/f1-1 out/f1-2 --out out/figure1
  */
+import './help';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

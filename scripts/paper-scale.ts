@@ -11,6 +11,7 @@
  *   npx tsx scripts/paper-scale.ts --reuse    # keep the rows of an earlier (interrupted) run
  *   npx tsx scripts/paper-scale.ts --print    # only print the tables of bench-results/paper-scale.json
  */
+import './help';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { useNodeWasm } from './nodeWasm';

@@ -10,6 +10,7 @@
  *   npm run reproduce -- --preset smoke --out out/smoke --backend wasm
  *   npm run reproduce -- --preset figure1 --out out/f1-3 --shard 3/8   # one task of a job array
  */
+import './help';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

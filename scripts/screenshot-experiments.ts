@@ -4,6 +4,7 @@
  *
  *   npx vite build && npx tsx scripts/screenshot-experiments.ts out/figure1/results.json docs/experiments.png [docs/talk-mode.png]
  */
+import './help';
 import { readFileSync } from 'node:fs';
 import { withLabPage } from './labPage';
 

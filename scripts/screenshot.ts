@@ -6,6 +6,7 @@
  *   npx tsx scripts/screenshot.ts [backend] [steps] [model] [no-compare]
  *   npx tsx scripts/screenshot.ts wasm 400 toy-B no-compare
  */
+import './help';
 import { withLabPage } from './labPage';
 
 const backend = process.argv[2] ?? 'wasm';

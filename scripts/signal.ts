@@ -17,6 +17,7 @@
  * elsewhere, e.g. to run two halves of the methods in parallel on two cores, and
  * --merge=<a.json,b.json> prints and writes the table of several such reports without running).
  */
+import './help';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { defaultConfig, resolveConfig, type ExperimentInput } from '../src/train/config';

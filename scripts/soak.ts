@@ -4,6 +4,7 @@
  * table; tensors and bytes must be equal (no growth).
  *   npx tsx scripts/soak.ts [steps] [model]
  */
+import './help';
 import { METHOD_IDS } from '../src/methods/catalog';
 import { soak } from '../src/train/soak';
 import { useNodeWasm } from './nodeWasm';

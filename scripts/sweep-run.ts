@@ -9,6 +9,7 @@
  * budgetSupSteps: the run's length as a FLOP budget, this many steps of supervised training on the
  * same model and batch (counted); without it, the config's steps. evalEvery defaults to a quarter run.
  */
+import './help';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { resolveConfig } from '../src/train/config';
 import { runExperiment } from '../src/train/runner';

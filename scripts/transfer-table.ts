@@ -11,6 +11,7 @@
  * every method gets ceil(budget / its FLOPs per step) steps. Prints a Markdown
  * table and writes bench-results/transfer-table.json.
  */
+import './help';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolveConfig } from '../src/train/config';
 import { runExperiment } from '../src/train/runner';

@@ -16,7 +16,8 @@ declare global {
 
 const worker = createLabWorker();
 // Runs are kept in IndexedDB; without it (some private modes) the lab still works, unkept, and says so.
-const db = await RunsDb.open().catch((e: Error) => {
+// Not awaited here: `window.floplab` must exist when the page's load event fires (`ready` says when it is up).
+const db = RunsDb.open().catch((e: Error) => {
   console.warn(`runs will not be kept: ${e.message}`);
   return null;
 });
@@ -25,11 +26,15 @@ const store = createLabStore(worker.client, remoteCallback, {
   restartWorker: async () => {
     worker.restart();
     await store.getState().initBackend();
+    await store.getState().restoreImported(); // the new worker starts without the imported images
   },
 });
-window.floplab = createApi(worker.client, store);
-void store.getState().initBackend();
-void store.getState().refreshRuns();
+// initBackend records its own failure in the state; a failed listing leaves the runs unlisted, not the lab down.
+const listed = store.getState().refreshRuns().catch((e: Error) => console.warn(`could not list stored runs: ${e.message}`));
+// The imported images kept from an earlier visit go back into the worker before the lab is ready.
+const restored = store.getState().restoreImported().catch((e: Error) => console.warn(`could not restore the imported images: ${e.message}`));
+const ready = Promise.all([store.getState().initBackend(), listed, restored]).then(() => undefined);
+window.floplab = createApi(worker.client, store, ready);
 
 /** The location hash, kept current: `#demo=...` switches between the lab and talk mode without a reload. */
 function useHash(): [string, (hash: string) => void] {

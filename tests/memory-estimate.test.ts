@@ -32,7 +32,9 @@ import {
   checkMemoryFits,
   estimateMemory,
   formatBytes,
+  memoryParts,
   staticMemoryLimits,
+  withoutProbe,
   WASM_HEAP_BYTES,
   type MemoryLimits,
 } from '../src/train/memoryEstimate';
@@ -119,7 +121,7 @@ describe('checkMemoryFits', () => {
     expect(refusal?.field).toBe('model');
     expect(refusal?.message).toContain(`needs about ${formatBytes(e.totalBytes)}`);
     expect(refusal?.message).toContain("the wasm heap's 4 GiB");
-    expect(refusal?.message).toContain('batch 4096');
+    expect(refusal?.message).toContain('activations for batch 4096');
     expect(refusal?.message).toMatch(/choose a smaller model$/);
     // A limits object without heapBytes gets the backend's ceiling (what memoryLimits returns for wasm).
     expect(checkMemoryFits(e, { backend: 'wasm' })).toEqual(refusal);
@@ -131,7 +133,9 @@ describe('checkMemoryFits', () => {
     const refusal = checkMemoryFits(e, staticMemoryLimits('wasm'));
     expect(refusal?.field).toBe('batchSize');
     const about = Number(/about (\d+) would fit/.exec(refusal!.message)?.[1]);
-    expect(refusal?.message).toContain(`batchSize: this run needs about ${formatBytes(e.totalBytes)} (activations ${formatBytes(e.activationsBytes)} for batch 2048 x 2 passes), more than the wasm heap's 4 GiB; lower batchSize (about ${about} would fit)`);
+    expect(refusal?.message).toContain(`batchSize: this run needs about ${formatBytes(e.totalBytes)} (`);
+    expect(refusal?.message).toContain(`activations for batch 2048 x 2 passes ${formatBytes(e.activationsBytes)}`);
+    expect(refusal?.message).toContain(`), more than the wasm heap's 4 GiB; lower batchSize (about ${about} would fit)`);
     expect(checkMemoryFits(estimateMemory({ ...config, batchSize: about }), staticMemoryLimits('wasm'))).toBeNull();
     expect(checkMemoryFits(estimateMemory({ ...config, batchSize: about + 1 }), staticMemoryLimits('wasm'))).not.toBeNull();
   });
@@ -144,6 +148,28 @@ describe('checkMemoryFits', () => {
     expect(refusal?.message).toContain(`${e.largestTensor}, needs ${formatBytes(e.largestTensorBytes)}, more than this GPU's maxStorageBufferBindingSize of 128 MiB`);
     expect(checkMemoryFits(e, { backend: 'webgpu' })).toBeNull();
     expect(checkMemoryFits(e, { backend: 'webgpu', maxBufferSize: 2 ** 32, maxStorageBufferBindingSize: 2 ** 32 })).toBeNull();
+  });
+
+  it('lists every part of the total in its message, and the parts add up to the total', () => {
+    const configs: ExperimentInput[] = [ISSUE, { model: 'vit-b16', batchSize: 1 }, { method: 'dino', model: 'small-B', batchSize: 512 }, { method: 'mae' }];
+    for (const input of configs) {
+      const e = estimateMemory(defaultConfig(input));
+      const parts = memoryParts(e);
+      expect(parts.reduce((a, p) => a + p.bytes, 0)).toBeCloseTo(e.totalBytes, -1);
+      const refusal = checkMemoryFits(e, staticMemoryLimits('wasm'));
+      if (refusal) for (const p of parts) expect(refusal.message).toContain(`${p.what} ${formatBytes(p.bytes)}`);
+    }
+  });
+
+  it("prices a profile, benchmark or comparison without the probe it never runs: the paper's ViT-B/16 at batch 1 fits wasm", () => {
+    const e = estimateMemory(defaultConfig({ model: 'vit-b16', batchSize: 1 }));
+    // With the default probe's 1,500 images at 224 px the run is refused, naming them among its parts ...
+    expect(checkMemoryFits(e, staticMemoryLimits('wasm'))?.message).toContain("the probe's held-out images");
+    // ... while the step alone (what profileStep runs) fits, on wasm and on cpu.
+    const step = estimateMemory(withoutProbe(defaultConfig({ model: 'vit-b16', batchSize: 1 })));
+    expect(step.probeBytes).toBe(0);
+    expect(checkMemoryFits(step, staticMemoryLimits('wasm'))).toBeNull();
+    expect(checkMemoryFits(step, staticMemoryLimits('cpu'))).toBeNull();
   });
 
   it('names the probe when its held-out images are the biggest piece', () => {

@@ -51,6 +51,16 @@ describe.each(['supervised', 'dino', 'byol', 'mae'] as const)('resume: %s', (met
 });
 
 describe('checkpoints', () => {
+  it('come early: the first at the first probe (or by step 50) even when checkpointEvery is larger than the run', async () => {
+    const steps: number[] = [];
+    const probed = tiny({ steps: 6, evalEvery: 3, checkpointEvery: 100, probe: { kind: 'knn', trainSize: 16, testSize: 8, k: 3, dense: false } });
+    await runExperiment(probed, cpu, { onCheckpoint: (c) => steps.push(c.trainer.step) });
+    expect(steps).toEqual([3]);
+    steps.length = 0;
+    await runExperiment(tiny({ steps: 60, checkpointEvery: 100 }), cpu, { onCheckpoint: (c) => steps.push(c.trainer.step) });
+    expect(steps).toEqual([50]);
+  });
+
   it('a checkpoint of another config is refused before anything runs; the backend may change', async () => {
     const config = tiny({ steps: 4, checkpointEvery: 2 });
     let cp: RunCheckpoint | undefined;

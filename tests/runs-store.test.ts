@@ -11,6 +11,7 @@ import 'fake-indexeddb/auto';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BackendInfo } from '../src/engine/backendIds';
 import { createLabStore } from '../src/store/labStore';
+import { STOPPED_BEFORE_FIRST_STEP } from '../src/train/records';
 import { RunsDb } from '../src/store/runsDb';
 import { defaultConfig } from '../src/train/config';
 import { RunControl, runExperiment } from '../src/train/runner';
@@ -147,6 +148,26 @@ describe('worker failure', () => {
     expect(store.getState().status).toBe('error');
     const runs = await db.list();
     expect(runs.map((r) => r.status).sort()).toEqual(['done', 'error']);
+    db.close();
+  });
+});
+
+describe('stopping early and naming runs', () => {
+  it('a stop before the first step is a stop, not an error; run names are unique and readable', async () => {
+    const db = await RunsDb.open(freshName());
+    const store = createLabStore(fakeWorker({ failWith: STOPPED_BEFORE_FIRST_STEP }), identity, { db });
+    await expect(store.getState().start(CONFIG)).rejects.toThrow(/before its first step/);
+    expect(store.getState().status).toBe('stopped');
+    expect(store.getState().runError).toBeNull();
+    const [stopped] = await db.list();
+    expect(stopped).toMatchObject({ status: 'stopped', reason: 'stopped before its first step: nothing was trained or recorded' });
+
+    const good = createLabStore(fakeWorker(), identity, { db });
+    await good.getState().refreshRuns();
+    await good.getState().start({ ...CONFIG, steps: 2 });
+    await good.getState().start({ ...CONFIG, steps: 2 });
+    const names = (await db.list()).map((r) => r.name);
+    expect(names).toEqual(['Supervised classification · shapes · tiny · 2 steps · seed 0 (2)', 'Supervised classification · shapes · tiny · 2 steps · seed 0', 'Supervised classification · shapes · tiny · 8 steps · seed 0']);
     db.close();
   });
 });

@@ -19,6 +19,7 @@
  *   - the lab's own per-step losses (for information; the test recomputes them).
  * Tensor values are float32 exactly as the lab uploads them.
  */
+import '../help';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -8,6 +8,7 @@
  * Without --steps the run has the signal report's budget (scripts/reference-curves/config.ts).
  * DIR defaults to bench-results/reference-curves/<method>-seed<seed> (git ignores bench-results/).
  */
+import '../help';
 import { useNodeWasm } from '../nodeWasm';
 import { referenceConfig } from './config';
 import { exportReference, REFERENCE_METHODS } from './exporter';

@@ -26,6 +26,7 @@
  * --config=<JSON>: overrides for every run (e.g. '{"model":"toy-L"}'); PYTHON=<interpreter> to pick
  * the Python (train.py itself falls back to /usr/bin/python3 if the one given lacks torch).
  */
+import '../help';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -27,6 +27,11 @@ import type { BackendChoice } from '../engine/backendIds';
 
 export interface FlopLabApi {
   version: string;
+  /**
+   * Resolves once the lab is up: the backend initialised (or its failure recorded in state) and
+   * stored runs listed. `window.floplab` itself exists by the page's load event.
+   */
+  ready: Promise<void>;
   methods(): MethodInfo[];
   backends(): Promise<BackendOption[]>;
   modelPresets(): typeof MODEL_PRESETS;
@@ -91,10 +96,11 @@ export interface FlopLabApi {
   benchmark(config: unknown, opts?: { steps?: number; warmup?: number; hooks?: boolean }): Promise<BenchResult & { backend: BackendInfo }>;
 }
 
-export function createApi(client: LabClient, store: LabStore): FlopLabApi {
+export function createApi(client: LabClient, store: LabStore, ready: Promise<void> = Promise.resolve()): FlopLabApi {
   const s = () => store.getState();
   return {
     version: '0.1.0',
+    ready,
     methods: () => listMethods(),
     backends: () => client.backends(),
     modelPresets: () => MODEL_PRESETS,

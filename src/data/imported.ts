@@ -159,3 +159,46 @@ export class ImportedDataset implements DataSource {
     return assembleBatch((i) => this.sample(i), indices, this.imageSize);
   }
 }
+
+/**
+ * An imported set as one record for IndexedDB (src/store/runsDb.ts): the stored squares
+ * concatenated into one byte array, so a reload restores the set without the files.
+ */
+export interface ImportedSnapshot {
+  version: 1;
+  source: string;
+  storedSize: number;
+  /** images.length x storedSize^2 x 3 RGB bytes, in path order. */
+  pixels: Uint8Array;
+  labels: Int32Array;
+  paths: string[];
+  classes: string[];
+  report: ImportReport;
+}
+
+export function toSnapshot(set: ImportedSet): ImportedSnapshot {
+  const per = set.storedSize * set.storedSize * 3;
+  const pixels = new Uint8Array(set.images.length * per);
+  set.images.forEach((img, i) => pixels.set(img, i * per));
+  return { version: 1, source: set.source, storedSize: set.storedSize, pixels, labels: set.labels, paths: set.paths, classes: set.classes, report: set.report };
+}
+
+/** The set a snapshot holds; throws naming what is inconsistent (a damaged or foreign record). */
+export function fromSnapshot(s: ImportedSnapshot): ImportedSet {
+  const problem = snapshotProblem(s);
+  if (problem) throw new Error(`the stored imported images cannot be restored: ${problem}`);
+  const per = s.storedSize * s.storedSize * 3;
+  const images = Array.from({ length: s.labels.length }, (_, i) => new Uint8ClampedArray(s.pixels.buffer, s.pixels.byteOffset + i * per, per));
+  return { source: s.source, storedSize: s.storedSize, images, labels: s.labels, paths: s.paths, classes: s.classes, report: s.report };
+}
+
+function snapshotProblem(s: ImportedSnapshot): string | null {
+  if (!s || s.version !== 1) return `unknown format version ${JSON.stringify(s?.version)}`;
+  if (!Number.isInteger(s.storedSize) || s.storedSize < 1) return `image side ${s.storedSize} is not a positive whole number`;
+  if (!(s.pixels instanceof Uint8Array) || !(s.labels instanceof Int32Array)) return 'pixels or labels are not typed arrays';
+  const n = s.labels.length;
+  if (s.paths.length !== n || s.report?.imported !== n) return `${n} labels, ${s.paths.length} paths and ${s.report?.imported} images in its report disagree`;
+  if (s.pixels.length !== n * s.storedSize * s.storedSize * 3) return `${s.pixels.length} bytes of pixels, not ${n} images of ${s.storedSize} px`;
+  if (s.labels.some((l) => l < -1 || l >= s.classes.length)) return `a label is outside its ${s.classes.length} classes`;
+  return null;
+}

@@ -11,11 +11,10 @@ import type { BackendInfo, BackendOption } from '../engine/backendIds';
 import type { LabClient } from '../worker/client';
 import { configToHash, readConfigFromHash } from './urlState';
 import type { DatasetPreview, ExploreOptions } from '../train/explore';
-import type { ImportPayload, ImportReport } from '../data/importFiles';
-import type { ImportProgress } from '../worker/importService';
 import { createRunSlice, type RunSlice } from './runSlice';
 import { createSweepSlice, type SweepSlice } from './sweepSlice';
 import type { RunsDb } from './runsDb';
+import { createImportSlice, importProblem, type ImportSlice } from './importSlice';
 
 export type { RunStatus } from './runSlice';
 
@@ -57,12 +56,9 @@ export interface DatasetSlice {
   /** The explorer's samples and histogram of the edited config's dataset. */
   explorer: { status: 'idle' | 'loading' | 'done' | 'error'; preview: DatasetPreview | null; error: string | null };
   exploreDataset(input?: unknown, opts?: ExploreOptions): Promise<DatasetPreview>;
-  /** The last image import's report (the images stay in the worker). */
-  imported: ImportReport | null;
-  importImages(payload: ImportPayload, onProgress?: (p: ImportProgress) => void): Promise<ImportReport>;
 }
 
-export type LabState = BackendSlice & ConfigSlice & RunSlice & SweepSlice & ComparisonSlice & DatasetSlice;
+export type LabState = BackendSlice & ConfigSlice & RunSlice & SweepSlice & ComparisonSlice & DatasetSlice & ImportSlice;
 
 // Batch size, steps and every other field come from the config schema's defaults (one place).
 const DEFAULT_INPUT: ExperimentInput = { method: 'supervised', model: 'toy-B', seed: 0, backend: 'auto' };
@@ -73,30 +69,34 @@ function initialInput(): { input: ExperimentInput; notice: string | null } {
   return { input: input ?? DEFAULT_INPUT, notice: error ?? null };
 }
 
-function validated(input: ExperimentInput): Pick<ConfigSlice, 'config' | 'configError'> {
+function validated(input: ExperimentInput, imported: LabState['imported']): Pick<ConfigSlice, 'config' | 'configError'> {
   const v = validateConfig(input);
-  return v.ok ? { config: v.config, configError: null } : { config: null, configError: v.error.message };
+  if (!v.ok) return { config: null, configError: v.error.message };
+  const missing = importProblem(input, imported);
+  return missing ? { config: null, configError: missing } : { config: v.config, configError: null };
 }
 
 export interface StoreOptions {
-  /** Where runs are kept; null: not kept (no IndexedDB). */
-  db?: RunsDb | null;
+  /** Where runs are kept, or the promise of it; null: not kept (no IndexedDB). */
+  db?: RunsDb | null | Promise<RunsDb | null>;
   /** Replaces the worker after a fatal failure. */
   restartWorker?: () => Promise<void>;
 }
 
 export function createLabStore(client: LabClient, remote: <T extends (...a: never[]) => unknown>(f: T) => T, options: StoreOptions = {}) {
   const first = initialInput();
+  const db = Promise.resolve(options.db ?? null);
   return create<LabState>()((set, get) => ({
     ...createRunSlice<LabState>(set, get, {
       client,
       remote,
-      db: options.db ?? null,
+      db: options.db instanceof Promise ? db : (options.db ?? null),
       restartWorker: options.restartWorker,
       notify: (notice) => set({ notice }),
       showConfig: (input) => get().replaceInput(input),
     }),
     ...createSweepSlice<LabState>(set, get),
+    ...createImportSlice<LabState>(set, get, { client, remote, db, revalidate: () => get().replaceInput(get().input) }),
     backend: null,
     backendOptions: [],
     backendError: null,
@@ -110,7 +110,7 @@ export function createLabStore(client: LabClient, remote: <T extends (...a: neve
     },
 
     input: first.input,
-    ...validated(first.input),
+    ...validated(first.input, null),
     notice: first.notice,
     setInput(patch) {
       const input = { ...get().input, ...patch };
@@ -119,7 +119,7 @@ export function createLabStore(client: LabClient, remote: <T extends (...a: neve
       get().replaceInput(input);
     },
     replaceInput(input) {
-      const v = validated(input);
+      const v = validated(input, get().imported);
       set({ input, ...v });
       if (v.config && typeof history !== 'undefined') history.replaceState(null, '', configToHash(input));
     },
@@ -137,12 +137,6 @@ export function createLabStore(client: LabClient, remote: <T extends (...a: neve
         set({ explorer: { status: 'error', preview: null, error: (e as Error).message } });
         throw e;
       }
-    },
-    imported: null,
-    async importImages(payload, onProgress) {
-      const report = await client.importImages(payload, onProgress && remote(onProgress));
-      set({ imported: report });
-      return report;
     },
 
     comparison: { status: 'idle', rows: [], error: null, config: null },

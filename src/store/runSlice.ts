@@ -10,7 +10,8 @@ import type { StoreApi } from 'zustand';
 import { validateConfig, type ExperimentConfig, type ExperimentInput } from '../train/config';
 import type { ProbeBaseline, RunResult, StepProfile, TrainRecord, TransferProgress, TransferRecord } from '../train/records';
 import type { BackendChoice } from '../engine/backendIds';
-import { presetOf } from '../models/presets';
+import { runName, uniqueName } from './runNames';
+import { STOPPED_BEFORE_FIRST_STEP } from '../train/records';
 import type { LabClient } from '../worker/client';
 import type { WorkerEvent } from '../worker/protocol';
 import { exportRunCsv, exportRunJson, parseRunFile } from './runFile';
@@ -46,6 +47,8 @@ export interface RunSlice {
   runs: StoredRun[];
   /** Why runs are not being stored, if they are not. */
   storageError: string | null;
+  /** Resolves once storage is open (or known to be missing). */
+  storageReady: Promise<void>;
   storage: StorageInfo | null;
   refreshRuns(): Promise<StoredRun[]>;
   openRun(id: string): Promise<StoredRun>;
@@ -62,7 +65,8 @@ export interface RunSlice {
 export interface RunDeps {
   client: LabClient;
   remote: <T extends (...a: never[]) => unknown>(f: T) => T;
-  db: RunsDb | null;
+  /** Where runs are kept, or the promise of it (the page opens IndexedDB without delaying its start); null: not kept. */
+  db: RunsDb | null | Promise<RunsDb | null>;
   /** Replaces the worker after a fatal failure; absent in tests. */
   restartWorker?: () => Promise<void>;
   /** Shows a message above the workspace. */
@@ -76,10 +80,6 @@ const FATAL = /Aborted\(|RuntimeError|out of memory|memory access out of bounds|
 
 const isActive = (s: RunStatus) => s === 'starting' || s === 'running' || s === 'paused';
 
-function runName(config: ExperimentConfig, when: number): string {
-  const model = presetOf(config.model) ?? `dim ${config.model.dim} x ${config.model.depth}`;
-  return `${config.method} · ${config.dataset.preset} · ${model} · ${new Date(when).toISOString().slice(0, 16).replace('T', ' ')}`;
-}
 
 const newId = (): string => (typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : `run-${Date.now()}-${Math.random().toString(36).slice(2)}`);
 
@@ -91,10 +91,16 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
   let allowOverQuota = false;
   /** The recorder of the run in progress, so that deleting that run stops its writes. */
   let live: RunRecorder | null = null;
+  const NO_STORAGE = 'this browser gives the page no IndexedDB (private mode?): runs are not kept across reloads';
+  /** The database once open; every use awaits it, so the page and `window.floplab` exist before it opens. */
+  const opened: Promise<RunsDb | null> = Promise.resolve(deps.db).then((db) => {
+    if (!db) patch({ storageError: NO_STORAGE });
+    return db;
+  });
 
   /** A stored run by id (the database, else the list in memory when there is no storage). */
   const findRun = async (id: string): Promise<StoredRun> => {
-    const run = (await deps.db?.get(id)) ?? get().runs.find((r) => r.id === id);
+    const run = (await (await opened)?.get(id)) ?? get().runs.find((r) => r.id === id);
     if (!run) throw new Error(`no stored run ${id}`);
     return run;
   };
@@ -103,7 +109,7 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
 
   /** Runs `config` (fresh, or from `resume`), storing it as it goes. */
   async function execute(source: unknown, stored: StoredRun, onProgress?: (r: TrainRecord) => void, resume?: Awaited<ReturnType<RunsDb['getCheckpoint']>>): Promise<RunResult> {
-    const recorder = new RunRecorder(deps.db, stored, {
+    const recorder = new RunRecorder(await opened, stored, {
       onSaved: (run) => patch({ runs: [run, ...get().runs.filter((r) => r.id !== run.id)] }),
       onError: (message) => patch({ storageError: message }),
       onQuota: (bytes, usage, quota) => {
@@ -153,6 +159,12 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
     } catch (e) {
       over = true;
       const message = (e as Error).message;
+      if (message.includes(STOPPED_BEFORE_FIRST_STEP)) {
+        // Stop pressed before step 1 (a paused start, a slow backend): a stop, not a failure.
+        await recorder.finish({ status: 'stopped', reason: 'stopped before its first step: nothing was trained or recorded' });
+        patch({ status: 'stopped', runError: null, transferProgress: null });
+        throw e;
+      }
       await recorder.finish({ status: 'error', reason: message });
       patch({ status: 'error', runError: message, transferProgress: null });
       const resumable = recorder.current.checkpointStep !== undefined ? ` It can resume from its checkpoint at step ${recorder.current.checkpointStep} (Runs).` : '';
@@ -181,7 +193,7 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
       if (!v.ok) throw v.error; // nothing recorded so far is touched
       if (isActive(get().status)) throw new Error('a run is already in progress: stop it before starting another');
       const now = Date.now();
-      const stored: StoredRun = { id: newId(), name: name ?? runName(v.config, now), createdAt: now, updatedAt: now, status: 'running', config: v.config, backend: null, records: [], baseline: null, profile: null, transfer: [], appVersion: APP_VERSION };
+      const stored: StoredRun = { id: newId(), name: uniqueName(name ?? runName(v.config), get().runs.map((r) => r.name)), createdAt: now, updatedAt: now, status: 'running', config: v.config, backend: null, records: [], baseline: null, profile: null, transfer: [], appVersion: APP_VERSION };
       patch({ status: 'starting', runId: stored.id, records: [], baseline: null, transfer: [], transferProgress: null, profile: null, runConfig: v.config, runError: null, startedAt: now });
       if (get().runs.length === 0) void requestPersistence().catch(() => false);
       return execute(source, stored, onProgress);
@@ -202,11 +214,13 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
     },
 
     runs: [],
-    storageError: deps.db ? null : 'this browser gives the page no IndexedDB (private mode?): runs are not kept across reloads',
+    storageError: deps.db ? null : NO_STORAGE,
+    storageReady: opened.then(() => undefined),
     storage: null,
     async refreshRuns() {
-      if (!deps.db) return [];
-      const runs = await deps.db.list();
+      const db = await opened;
+      if (!db) return [];
+      const runs = await db.list();
       patch({ runs });
       await refreshStorage();
       return runs;
@@ -222,21 +236,22 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
     async renameRun(id, name) {
       const clean = name.trim();
       if (!clean || clean.length > 120 || /[<>]/.test(clean)) throw new Error('a run name must be 1-120 characters, without < or >');
-      if (!deps.db) throw new Error(get().storageError ?? 'no storage');
-      const run = await deps.db.rename(id, clean);
+      const db = await opened;
+      if (!db) throw new Error(get().storageError ?? 'no storage');
+      const run = await db.rename(id, clean);
       patch({ runs: get().runs.map((r) => (r.id === id ? run : r)) });
     },
     async deleteRun(id) {
       if (get().runId === id && isActive(get().status)) throw new Error('stop this run before deleting it');
       if (live?.current.id === id) live.close();
-      await deps.db?.delete(id);
+      await (await opened)?.delete(id);
       patch({ runs: get().runs.filter((r) => r.id !== id) });
       await refreshStorage();
     },
     async resumeRun(id, backend) {
       if (isActive(get().status)) throw new Error('a run is already in progress: stop it before resuming another');
       const run = await findRun(id);
-      const checkpoint = await deps.db?.getCheckpoint(id);
+      const checkpoint = await (await opened)?.getCheckpoint(id);
       if (!checkpoint) throw new Error(`run "${run.name}" has no checkpoint to resume from (it stopped before its first one)`);
       const config: ExperimentConfig = { ...checkpoint.config, backend: backend ?? run.config.backend };
       patch({ status: 'starting', runId: run.id, records: checkpoint.records, baseline: checkpoint.baseline, transfer: checkpoint.transfer, transferProgress: null, profile: checkpoint.profile, runConfig: config, runError: null, startedAt: Date.now() });
@@ -249,7 +264,7 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
     },
     async importRunFile(text) {
       const run = parseRunFile(text); // throws, naming what is wrong, before anything is written
-      if (deps.db) await deps.db.put(run);
+      await (await opened)?.put(run);
       patch({ runs: [run, ...get().runs] });
       return run;
     },

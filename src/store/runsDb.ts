@@ -8,14 +8,18 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { RunCheckpoint } from '../train/checkpoint';
 import type { StoredRun } from './storedRun';
+import type { ImportedSnapshot } from '../data/imported';
 
 export const DB_NAME = 'floplab';
-/** Schema version 1: runs + checkpoints. A later version adds a case to `upgrade`. */
-export const DB_VERSION = 1;
+/** Schema version 1: runs + checkpoints; 2 adds `imports` (the imported image set). A later version adds a case to `upgrade`. */
+export const DB_VERSION = 2;
+/** The one key of `imports`: the lab keeps one imported set, as the worker does. */
+const CURRENT_IMPORT = 'current';
 
 interface LabDb extends DBSchema {
   runs: { key: string; value: StoredRun; indexes: { byCreated: number } };
   checkpoints: { key: string; value: RunCheckpoint & { runId: string } };
+  imports: { key: string; value: ImportedSnapshot };
 }
 
 export interface StorageInfo {
@@ -31,14 +35,13 @@ export class RunsDb {
   static async open(name = DB_NAME): Promise<RunsDb> {
     const db = await openDB<LabDb>(name, DB_VERSION, {
       upgrade(database, oldVersion) {
-        // Each case migrates from one version to the next; they fall through on purpose.
-        switch (oldVersion) {
-          case 0: {
-            const runs = database.createObjectStore('runs', { keyPath: 'id' });
-            runs.createIndex('byCreated', 'createdAt');
-            database.createObjectStore('checkpoints', { keyPath: 'runId' });
-          }
+        // Each step migrates from one version to the next, in order, from the stored one.
+        if (oldVersion < 1) {
+          const runs = database.createObjectStore('runs', { keyPath: 'id' });
+          runs.createIndex('byCreated', 'createdAt');
+          database.createObjectStore('checkpoints', { keyPath: 'runId' });
         }
+        if (oldVersion < 2) database.createObjectStore('imports');
       },
     });
     const store = new RunsDb(db);
@@ -100,6 +103,19 @@ export class RunsDb {
     if (!cp) return undefined;
     const { runId: _, ...checkpoint } = cp;
     return checkpoint;
+  }
+
+  /** Keeps the imported set, replacing the previous one. */
+  async putImport(snapshot: ImportedSnapshot): Promise<void> {
+    await this.db.put('imports', snapshot, CURRENT_IMPORT);
+  }
+
+  getImport(): Promise<ImportedSnapshot | undefined> {
+    return this.db.get('imports', CURRENT_IMPORT);
+  }
+
+  async deleteImport(): Promise<void> {
+    await this.db.delete('imports', CURRENT_IMPORT);
   }
 
   close(): void {

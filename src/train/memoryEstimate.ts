@@ -290,6 +290,51 @@ export function estimateMemory(config: ExperimentConfig): MemoryEstimate {
   };
 }
 
+/**
+ * What a profile, benchmark or method comparison runs: training steps, never a probe (the
+ * trainer builds the probe's images at its first probe, which these calls never reach).
+ * Their memory check prices this config, so paper scale is not refused for a probe it skips.
+ */
+export function withoutProbe(config: ExperimentConfig): ExperimentConfig {
+  return { ...config, probe: { ...config.probe, kind: 'none' } };
+}
+
+/**
+ * The estimate's total as named parts that add up to it: what stays for the whole run
+ * (weights, AdamW state, the probe's images), then the phase with the highest peak (the
+ * forward/backward, the optimiser step or the probe) with its own parts. Zero parts are left out.
+ */
+export function memoryParts(e: MemoryEstimate): { what: string; bytes: number }[] {
+  const b = e.config.batchSize;
+  const passes = e.passesPerImage > 1 ? ` x ${e.passesPerImage} passes` : '';
+  const backward = [
+    { what: 'gradients', bytes: e.gradientsBytes },
+    { what: `activations for batch ${b}${passes}`, bytes: e.activationsBytes },
+    { what: 'input images and views', bytes: e.inputsBytes },
+    { what: "the backward pass's temporaries", bytes: e.transientBytes },
+  ];
+  const optimizer = [
+    { what: 'gradients', bytes: e.gradientsBytes },
+    { what: "the optimiser step's temporaries", bytes: e.optimizerStepBytes },
+  ];
+  const probe = [{ what: "the probe's features and one chunk's activations", bytes: e.probeTransientBytes }];
+  const sum = (parts: { bytes: number }[]) => parts.reduce((a, p) => a + p.bytes, 0);
+  const phase = [backward, optimizer, probe].reduce((a, p) => (sum(p) > sum(a) ? p : a));
+  return [
+    { what: 'weights', bytes: e.paramsBytes },
+    { what: 'AdamW state', bytes: e.adamBytes },
+    { what: "the probe's held-out images", bytes: e.probeBytes },
+    ...phase,
+  ].filter((p) => p.bytes > 0);
+}
+
+/** memoryParts as a list for a message: "weights 328 MiB, AdamW state 656 MiB, ...". */
+export function memoryPartsText(e: MemoryEstimate): string {
+  return memoryParts(e)
+    .map((p) => `${p.what} ${formatBytes(p.bytes)}`)
+    .join(', ');
+}
+
 /** Bytes in binary units: 512 B, 1.1 MiB, 45 MiB, 37.2 GiB (three significant digits). */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes)) return '—';
@@ -360,8 +405,6 @@ export function checkMemoryFits(estimate: MemoryEstimate, limits: MemoryLimits):
 
   if (fits(estimate)) return null;
   const { config } = estimate;
-  const b = config.batchSize;
-  const passes = estimate.passesPerImage > 1 ? ` x ${estimate.passesPerImage} passes` : '';
   const F = formatBytes;
 
   if (heap !== undefined && estimate.totalBytes > heap) {
@@ -372,17 +415,17 @@ export function checkMemoryFits(estimate: MemoryEstimate, limits: MemoryLimits):
     if (smaller > 0 && estimate.batchBytes >= Math.max(weights + estimate.optimizerStepBytes, estimate.probeBytes))
       return {
         field: 'batchSize',
-        message: `batchSize: ${head} (activations ${F(estimate.activationsBytes)} for batch ${b}${passes}), more than ${heapText}; lower batchSize (about ${smaller} would fit) or choose a smaller model`,
+        message: `batchSize: ${head} (${memoryPartsText(estimate)}), more than ${heapText}; lower batchSize (about ${smaller} would fit) or choose a smaller model`,
       };
     if (estimate.probeBytes > Math.max(weights + estimate.optimizerStepBytes, estimate.batchBytes))
       return {
         field: 'probe.trainSize',
-        message: `probe.trainSize: ${head} (the probe's ${config.probe.trainSize} + ${config.probe.testSize} held-out images ${F(estimate.probeBytes)}), more than ${heapText}; lower probe.trainSize and probe.testSize or the image size`,
+        message: `probe.trainSize: ${head} (${memoryPartsText(estimate)}; the probe holds ${config.probe.trainSize} + ${config.probe.testSize} images), more than ${heapText}; lower probe.trainSize and probe.testSize or the image size`,
       };
     const orBatch = smaller > 0 ? ` or lower batchSize to about ${smaller}` : '';
     return {
       field: 'model',
-      message: `model: ${head} (weights, gradients and AdamW state ${F(weights)}, the optimiser step's temporaries ${F(estimate.optimizerStepBytes)}, activations ${F(estimate.activationsBytes)} for batch ${b}${passes}), more than ${heapText}; choose a smaller model${orBatch}`,
+      message: `model: ${head} (${memoryPartsText(estimate)}), more than ${heapText}; choose a smaller model${orBatch}`,
     };
   }
 

@@ -10,7 +10,7 @@
  * the script, never a stand-in.
  */
 import { resolveConfig, type ExperimentConfig, type ExperimentInput } from './config';
-import { checkMemoryFits, estimateMemory, type MemoryLimits } from './memoryEstimate';
+import { checkMemoryFits, estimateMemory, withoutProbe, type MemoryLimits } from './memoryEstimate';
 import type { ComparisonRow } from './records';
 import { comparisonVariants, type Variant } from './variants';
 
@@ -35,9 +35,8 @@ export interface PlannedVariant {
   refusal: string | null;
 }
 
-// A profiled step never probes (the trainer builds the probe's images at its first probe), so the estimate leaves them out.
 const variantConfig = (config: ExperimentConfig, v: Variant, batchSize: number): ExperimentConfig =>
-  resolveConfig({ ...config, method: v.method, methodOptions: v.options, batchSize, probe: { ...config.probe, kind: 'none' } });
+  withoutProbe(resolveConfig({ ...config, method: v.method, methodOptions: v.options, batchSize }));
 
 /**
  * Each comparison variant at the largest batch (up to the config's) whose estimated memory

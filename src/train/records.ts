@@ -168,3 +168,25 @@ export interface Preview {
   /** Each panel: RGB bytes of `count` images, one after another ([count, size, size, 3]). */
   panels: { label: string; pixels: number[] }[];
 }
+
+/** The step by which a run has its first checkpoint, whatever `checkpointEvery` says (unless 0: none). */
+export const FIRST_CHECKPOINT_BY = 50;
+
+/** The error a run stopped before its first step ends with: nothing was trained, which is not a failure. */
+export const STOPPED_BEFORE_FIRST_STEP = 'run stopped before its first step: nothing was trained';
+
+type CheckpointSchedule = Pick<ExperimentConfig, 'checkpointEvery' | 'evalEvery' | 'steps'> & { probe: Pick<ExperimentConfig['probe'], 'kind'> };
+
+/** The step of a run's first checkpoint: at its first probe or by step 50, else at `checkpointEvery`; null when it keeps none. */
+export function firstCheckpointStep(config: CheckpointSchedule): number | null {
+  if (config.checkpointEvery <= 0) return null;
+  return Math.min(config.checkpointEvery, FIRST_CHECKPOINT_BY, config.probe.kind !== 'none' ? config.evalEvery : Infinity);
+}
+
+/** The first checkpoint step after `done` steps, or null when none falls before the run ends (or it keeps none). */
+export function nextCheckpointStep(config: CheckpointSchedule, done: number): number | null {
+  const first = firstCheckpointStep(config);
+  if (first === null) return null;
+  const next = done < first ? first : (Math.floor(done / config.checkpointEvery) + 1) * config.checkpointEvery;
+  return next < config.steps ? next : null;
+}

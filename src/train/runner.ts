@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { collapseAt } from './collapse';
 import type { ExperimentConfig } from './config';
 import type { BackendInfo } from '../engine/backendIds';
-import type { ProbeBaseline, RunResult, StepProfile, TrainRecord, TransferProgress, TransferRecord } from './records';
+import { firstCheckpointStep, STOPPED_BEFORE_FIRST_STEP, type ProbeBaseline, type RunResult, type StepProfile, type TrainRecord, type TransferProgress, type TransferRecord } from './records';
 import { createTrainer, type Trainer } from './trainer';
 import { sameRun, type RunCheckpoint } from './checkpoint';
 import { applyBudget } from './budget';
@@ -112,7 +112,9 @@ export async function runExperiment(asked: ExperimentConfig, backend: BackendInf
   let done = resumeFrom?.trainer.step ?? 0;
   const firstLoss = () => records[0]?.loss ?? null;
 
-  const checkpointDue = () => config.checkpointEvery > 0 && done % config.checkpointEvery === 0;
+  // The first checkpoint comes early (at the first probe, or by step 50), so a short or young run can resume too.
+  const firstCheckpoint = firstCheckpointStep(config);
+  const checkpointDue = () => firstCheckpoint !== null && (done % config.checkpointEvery === 0 || done === firstCheckpoint);
   const checkpoint = async (): Promise<void> => {
     if (!hooks.onCheckpoint || done === 0) return;
     const cp: RunCheckpoint = {
@@ -257,7 +259,7 @@ export async function runExperiment(asked: ExperimentConfig, backend: BackendInf
   } finally {
     trainer.dispose();
   }
-  if (!profile) throw new Error('run stopped before its first step');
+  if (!profile) throw new Error(STOPPED_BEFORE_FIRST_STEP);
   const lastLogged = records[records.length - 1];
   const collapse = lastLogged?.collapse ? { step: lastLogged.step, reason: lastLogged.collapse } : undefined;
   return { config, backend, records, profile, transfer, baseline, stopped: control.isStopped, diverged, resumedAt: resumeFrom?.trainer.step, collapse };

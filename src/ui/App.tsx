@@ -20,12 +20,22 @@ import { RunsCard } from './RunsCard';
 import { StepAnatomy } from './StepAnatomy';
 import { DatasetExplorer } from './DatasetExplorer';
 import { ImportPanel } from './ImportPanel';
+import { useStore } from 'zustand';
 import { TransferCard } from './TransferCard';
 import './styles.css';
 
-/** The import panel, wired to the store (which sends the bytes to the worker). */
+/** The import panel, wired to the store (which sends the bytes to the worker and keeps the set). */
 function ImportCard({ store }: { store: LabStore }) {
-  return <ImportPanel onImport={(payload, onProgress) => store.getState().importImages(payload, onProgress)} />;
+  const report = useStore(store, (s) => s.imported);
+  const kept = useStore(store, (s) => s.importKept);
+  return (
+    <ImportPanel
+      report={report}
+      kept={kept}
+      onImport={(payload, onProgress) => store.getState().importImages(payload, onProgress)}
+      onForget={() => store.getState().forgetImported()}
+    />
+  );
 }
 
 export function App({ store }: { store: LabStore }) {

@@ -3,6 +3,8 @@ import { listDatasets } from '../data/presets';
 import type { DatasetId, DatasetInfo } from '../data/source';
 import { Field } from './fields';
 import { useLab, useLabStore } from './labContext';
+import { importProblem } from '../store/importSlice';
+import type { ExperimentInput } from '../train/config';
 
 const PRESETS = listDatasets();
 
@@ -15,14 +17,26 @@ export function DatasetField({ disabled }: { disabled: boolean }) {
   const preset = useLab((s) => s.input.dataset?.preset ?? 'imagenet-1k');
   const imported = useLab((s) => s.imported);
   const info = presetInfoOf(preset);
+  const missing = importProblem({ dataset: { preset } } as ExperimentInput, imported);
+  const hint = missing ? (
+    <span className="field-error" id="dataset-problem" data-testid="dataset-problem">
+      {missing}
+    </span>
+  ) : preset === 'imported' ? (
+    `${imported?.imported ?? 0} imported images`
+  ) : (
+    info?.description
+  );
   return (
-    <Field label="Pre-training dataset" hint={preset === 'imported' ? `${imported?.imported ?? 0} imported images` : info?.description}>
+    <Field label="Pre-training dataset" hint={hint}>
       {(id) => (
         <select
           id={id}
           className="input"
           value={preset}
           disabled={disabled}
+          aria-invalid={missing ? true : undefined}
+          aria-describedby={missing ? 'dataset-problem' : undefined}
           data-testid="dataset-select"
           // Presets fix their own classes and layout: a new preset starts from its own defaults.
           onChange={(e) => store.getState().setInput({ dataset: { preset: e.target.value as DatasetId } })}
@@ -32,7 +46,7 @@ export function DatasetField({ disabled }: { disabled: boolean }) {
               {d.name}
             </option>
           ))}
-          <option value="imported" disabled={!imported || imported.imported === 0}>
+          <option value="imported" disabled={(!imported || imported.imported === 0) && preset !== 'imported'}>
             Imported images{imported ? ` (${imported.imported})` : ' (import first)'}
           </option>
         </select>

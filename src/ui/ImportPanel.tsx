@@ -4,14 +4,21 @@
  * decodes, resizes and checks them (via `onImport`) and answers with a report,
  * which lists every file it could not use and why.
  */
-import { useState, type DragEvent } from 'react';
+import { useRef, useState, type DragEvent } from 'react';
 import { IMPORT_LIMITS, type ImportFile, type ImportPayload, type ImportReport } from '../data/importFiles';
 import type { ImportProgress } from '../worker/importService';
+import type { ImportKept } from '../store/importSlice';
 import { Card } from './Card';
 
 export interface ImportPanelProps {
+  /** The current imported set's report (restored after a reload too); null when there is none. */
+  report: ImportReport | null;
+  /** Whether the set is kept in this browser, or why not. */
+  kept: ImportKept | null;
   /** Sends the bytes to the worker; `onProgress` (optional) reports decoding progress. */
   onImport: (payload: ImportPayload, onProgress?: (p: ImportProgress) => void) => Promise<ImportReport>;
+  /** Drops the set from the worker and from storage. */
+  onForget: () => Promise<void>;
 }
 
 /** A picked or dropped file and the path the import should see (folder-relative). */
@@ -56,10 +63,11 @@ async function droppedFiles(data: DataTransfer): Promise<Picked[]> {
 
 type Status = { kind: 'idle' } | { kind: 'busy'; message: string } | { kind: 'error'; message: string };
 
-export function ImportPanel({ onImport }: ImportPanelProps) {
+export function ImportPanel({ report, kept, onImport, onForget }: ImportPanelProps) {
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
-  const [report, setReport] = useState<ImportReport | null>(null);
   const [dragging, setDragging] = useState(false);
+  const folderInput = useRef<HTMLInputElement>(null);
+  const zipInput = useRef<HTMLInputElement>(null);
   const busy = status.kind === 'busy';
 
   const importPicked = async (picked: Picked[]) => {
@@ -78,7 +86,7 @@ export function ImportPanel({ onImport }: ImportPanelProps) {
         if (p.phase === 'unpacking') setStatus({ kind: 'busy', message: 'Unpacking in the worker…' });
         if (p.phase === 'decoding') setStatus({ kind: 'busy', message: `Decoding and resizing: ${p.done.toLocaleString('en-US')} / ${p.total.toLocaleString('en-US')}` });
       });
-      setReport(result);
+      void result; // the store holds the report now; the panel shows it from there
       setStatus({ kind: 'idle' });
     } catch (e) {
       setStatus({ kind: 'error', message: (e as Error).message || String(e) });
@@ -102,23 +110,27 @@ export function ImportPanel({ onImport }: ImportPanelProps) {
     <Card title="Your images" subtitle="Pre-train and probe on your own images; they never leave this tab." testId="import-panel">
       <div className="form">
         <div className="button-row">
-          <label className="btn btn-small" aria-disabled={busy} style={{ display: 'inline-flex', alignItems: 'center' }}>
+          {/* Buttons, not labels: a hidden file input is reachable by keyboard only through a real control. */}
+          <button type="button" className="btn btn-small" disabled={busy} data-testid="import-folder-button" onClick={() => folderInput.current?.click()}>
             Import a folder
-            <input
-              type="file"
-              multiple
-              hidden
-              disabled={busy}
-              data-testid="import-folder-input"
+          </button>
+          <input
+            ref={(el) => {
+              folderInput.current = el;
               // React has no prop for it: a directory picker in Chromium, Firefox and Safari.
-              ref={(el) => el?.setAttribute('webkitdirectory', '')}
-              onChange={(e) => fromInput(e.target.files, e.target)}
-            />
-          </label>
-          <label className="btn btn-small" aria-disabled={busy} style={{ display: 'inline-flex', alignItems: 'center' }}>
+              el?.setAttribute('webkitdirectory', '');
+            }}
+            type="file"
+            multiple
+            hidden
+            disabled={busy}
+            data-testid="import-folder-input"
+            onChange={(e) => fromInput(e.target.files, e.target)}
+          />
+          <button type="button" className="btn btn-small" disabled={busy} data-testid="import-zip-button" onClick={() => zipInput.current?.click()}>
             Import a .zip
-            <input type="file" accept=".zip,application/zip" hidden disabled={busy} data-testid="import-zip-input" onChange={(e) => fromInput(e.target.files, e.target)} />
-          </label>
+          </button>
+          <input ref={zipInput} type="file" accept=".zip,application/zip" hidden disabled={busy} data-testid="import-zip-input" onChange={(e) => fromInput(e.target.files, e.target)} />
         </div>
         <div
           className="chart-empty"
@@ -146,6 +158,16 @@ export function ImportPanel({ onImport }: ImportPanelProps) {
           </div>
         )}
         {report && <ImportReportView report={report} />}
+        {report && (
+          <div data-testid="import-kept" data-kept={kept?.kept ? 'yes' : 'no'} style={{ display: 'flex', flexDirection: 'column', alignItems: 'flex-start', gap: 6 }}>
+            <span className="field-hint">
+              {kept === null ? 'Keeping the images in this browser…' : kept.kept ? `Kept in this browser (${(kept.bytes / MB).toFixed(1)} MiB): a reload keeps them.` : kept.reason}
+            </span>
+            <button type="button" className="btn btn-small" disabled={busy} data-testid="import-forget" onClick={() => void onForget().catch((e: Error) => setStatus({ kind: 'error', message: e.message }))}>
+              Delete imported images
+            </button>
+          </div>
+        )}
       </div>
     </Card>
   );

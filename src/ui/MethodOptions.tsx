@@ -26,8 +26,9 @@ export function MethodOptions({ disabled }: { disabled: boolean }) {
     store.getState().setInput({ methodOptions: { ...input.methodOptions, [key]: value } });
   };
   const render = (o: OptionControl) => {
-    const props = { key: o.key, option: o, value: values?.[o.key] ?? o.default, disabled, method, onChange: (v: unknown) => set(o.key, v) };
-    return o.kind === 'choice' ? <ChoiceOption {...props} /> : o.kind === 'boolean' ? <BooleanOption {...props} /> : <NumberOption {...props} />;
+    // React reads `key` only as a JSX attribute, never from a spread object.
+    const props = { option: o, value: values?.[o.key] ?? o.default, disabled, method, onChange: (v: unknown) => set(o.key, v) };
+    return o.kind === 'choice' ? <ChoiceOption key={o.key} {...props} /> : o.kind === 'boolean' ? <BooleanOption key={o.key} {...props} /> : <NumberOption key={o.key} {...props} />;
   };
   const main = controls.filter((o) => !o.advanced);
   const more = controls.filter((o) => o.advanced);

@@ -7,6 +7,7 @@
 import { useState } from 'react';
 import type { StoredRun } from '../store/storedRun';
 import { configToHash } from '../store/urlState';
+import { firstCheckpointStep } from '../train/records';
 import { isRunActive } from './derived';
 import { Card } from './Card';
 import { download } from './download';
@@ -19,6 +20,7 @@ const shareLink = (run: StoredRun) => `${location.origin}${location.pathname}${c
 
 const fileStem = (run: StoredRun) => run.name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase() || 'run';
 const lastProbe = (run: StoredRun) => [...run.records].reverse().find((r) => r.probeAccuracy !== undefined)?.probeAccuracy;
+const isActiveRun = (run: StoredRun) => run.status === 'running' || run.status === 'paused';
 const resumable = (run: StoredRun) => run.checkpointStep !== undefined && run.status !== 'done' && run.status !== 'running' && run.status !== 'paused';
 
 export function RunsCard() {
@@ -124,13 +126,19 @@ export function RunsCard() {
                   </td>
                   <td>
                     <span className={`status-pill status-${run.status}`}>{run.status}</span>
+                    {!resumable(run) && run.status !== 'done' && !isActiveRun(run) && run.checkpointStep === undefined && (run.records.at(-1)?.step ?? 0) < run.config.steps && (
+                      <div className="field-hint" data-testid="no-checkpoint">
+                        no checkpoint to resume from{firstCheckpointStep(run.config) !== null ? ` (the first falls at step ${firstCheckpointStep(run.config)})` : ' (checkpoints are off)'}
+                      </div>
+                    )}
                   </td>
                   <td className="num">
                     {last?.step ?? 0} / {run.config.steps}
                   </td>
                   <td className="num">{last ? formatFlops(last.flops) : '—'}</td>
                   <td className="num">{probe !== undefined ? formatPercent(probe) : '—'}</td>
-                  <td className="run-actions">
+                  <td>
+                    <div className="run-actions">
                     <button className="btn btn-small" disabled={active} onClick={act(() => s().openRun(run.id))} data-testid="open-run">
                       Open
                     </button>
@@ -161,6 +169,7 @@ export function RunsCard() {
                     <button className="btn btn-small btn-ghost btn-danger" disabled={active && run.id === shownId} onClick={() => remove(run)}>
                       Delete
                     </button>
+                    </div>
                   </td>
                 </tr>
               );

@@ -3,6 +3,7 @@ import type { ExperimentInput } from '../train/config';
 import { DEFAULT_CONFIG } from './derived';
 import { errorNames, Field, NumberField } from './fields';
 import { useLab, useLabStore } from './labContext';
+import { probeHint } from './probeHint';
 
 const asNumber = (v: number | string) => v as number;
 
@@ -10,8 +11,10 @@ export function ProbeField({ disabled }: { disabled: boolean }) {
   const store = useLabStore();
   const probe = useLab((s) => s.input.probe) ?? {};
   const kind = probe.kind ?? DEFAULT_CONFIG.probe.kind;
+  const preset = useLab((s) => s.input.dataset?.preset);
+  const imported = useLab((s) => s.imported);
   return (
-    <Field label="Online probe" hint="Frozen features on a fixed held-out shape task, every 'probe every' steps: the live proxy.">
+    <Field label="Online probe" hint={probeHint(preset, imported)}>
       {(id) => (
         <select
           id={id}

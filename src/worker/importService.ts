@@ -7,7 +7,7 @@
  * or not one image readable); the previous set then stays.
  */
 import { browserDecoder, decodeToStored, STORED_SIZE, type Decoder } from '../data/decodeImage';
-import { ImportedDataset, type ImportedSet } from '../data/imported';
+import { fromSnapshot, ImportedDataset, toSnapshot, type ImportedSet, type ImportedSnapshot } from '../data/imported';
 import { planPayload, type ImportIssue, type ImportPayload, type ImportReport } from '../data/importFiles';
 import type { DataSource } from '../data/source';
 
@@ -79,6 +79,17 @@ export function currentImported(): ImportedSet | null {
 
 export function clearImported(): void {
   current = null;
+}
+
+/** The current set as one record for the page to keep in IndexedDB; null before any import. */
+export function importedSnapshot(): ImportedSnapshot | null {
+  return current ? toSnapshot(current) : null;
+}
+
+/** Makes a kept snapshot the current set again (after a reload or a worker restart); throws naming a damaged record. */
+export function restoreImported(snapshot: ImportedSnapshot): ImportReport {
+  current = fromSnapshot(snapshot);
+  return current.report;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { BenchResult } from '../train/bench';
 import type { DatasetPreview, ExploreOptions } from '../train/explore';
 import type { ImportPayload, ImportReport } from '../data/importFiles';
 import type { ImportProgress } from './importService';
+import type { ImportedSnapshot } from '../data/imported';
 import type { RunCheckpoint } from '../train/checkpoint';
 
 export type WorkerEvent =
@@ -42,6 +43,12 @@ export interface LabWorkerApi {
   exploreDataset(config: unknown, opts: ExploreOptions): DatasetPreview;
   /** Decodes, resizes and validates images in the worker; the set becomes dataset preset 'imported'. */
   importImages(payload: ImportPayload, onProgress?: (p: ImportProgress) => void): Promise<ImportReport>;
+  /** The imported set as one record for the page to keep (null before any import). */
+  importedSnapshot(): ImportedSnapshot | null;
+  /** Restores a kept set as the current import; rejects naming a damaged record. */
+  restoreImported(snapshot: ImportedSnapshot): Promise<ImportReport>;
+  /** Drops the imported set: preset 'imported' has no images until the next import. */
+  forgetImported(): Promise<void>;
   /** Steady-state ms/step; `hooks: false` removes the FLOP wrappers to measure their overhead. */
   benchmark(config: unknown, opts: { steps: number; warmup: number; hooks: boolean }): Promise<BenchResult & { backend: BackendInfo }>;
 }

@@ -7,7 +7,7 @@ import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, listBackends } from '../engine/backend';
 import { resolveConfig, type ExperimentConfig } from '../train/config';
-import { checkMemoryFits, estimateMemory } from '../train/memoryEstimate';
+import { checkMemoryFits, estimateMemory, withoutProbe } from '../train/memoryEstimate';
 import { memoryLimits } from '../engine/memoryLimits';
 import { RunControl, runExperiment } from '../train/runner';
 import { profileStep } from '../train/profile';
@@ -19,7 +19,7 @@ import type { BackendChoice, BackendInfo } from '../engine/backendIds';
 import type { LabWorkerApi, WorkerEvent } from './protocol';
 import { browserLoaders, wasmThreadsNote } from './loaders';
 import { exploreDataset } from '../train/explore';
-import { importedProvider, importImages } from './importService';
+import { clearImported, importedProvider, importedSnapshot, importImages, restoreImported } from './importService';
 import { registerImportedProvider } from '../data/presets';
 
 // Dataset preset 'imported' reads the images this worker holds.
@@ -89,7 +89,8 @@ const api: LabWorkerApi = {
   profileStep: (input) =>
     exclusive('profile a step', async () => {
       const config = resolveConfig(input);
-      fitsInMemory(config, await ensureBackend(config.backend));
+      // A profile runs no probe: its memory is priced without one (paper scale fits wasm's heap).
+      fitsInMemory(withoutProbe(config), await ensureBackend(config.backend));
       return profileStep(config);
     }),
   run: (input, onEvent: (e: WorkerEvent) => void, resumeFrom) =>
@@ -128,7 +129,7 @@ const api: LabWorkerApi = {
     exclusive('benchmark', async () => {
       const config = resolveConfig(input);
       const info = await ensureBackend(config.backend);
-      fitsInMemory(config, info);
+      fitsInMemory(withoutProbe(config), info); // a benchmark times steps only
       if (!opts.hooks) uninstallKernelHooks(info.name);
       try {
         return { ...(await benchSteps(config, opts)), backend: info };
@@ -156,6 +157,9 @@ const api: LabWorkerApi = {
     }),
   exploreDataset: (input, opts) => exploreDataset(resolveConfig(input), opts),
   importImages: (payload, onProgress) => exclusive('import images', () => importImages(payload, undefined, onProgress)),
+  importedSnapshot: () => importedSnapshot(),
+  restoreImported: (snapshot) => exclusive('restore imported images', async () => restoreImported(snapshot)),
+  forgetImported: () => exclusive('forget imported images', async () => clearImported()),
   async loseDevice() {
     const device = webgpuDevice();
     device?.destroy();
