@@ -102,8 +102,21 @@ test.describe('FLOP Lab foundation', () => {
     expect(profileMessage).toMatch(/model\.patchSize/);
     await expect(lab.status()).toHaveText('idle');
     await page.getByTestId('steps-input').fill('-5');
-    await expect(page.getByTestId('config-error')).toContainText('steps');
+    // In people's words, beside the field it names, tied to it for screen readers; the summary up top too.
+    const steps = page.getByTestId('steps-input');
+    await expect(steps).toHaveAttribute('aria-invalid', 'true');
+    const describedBy = await steps.getAttribute('aria-describedby');
+    await expect(page.locator(`[id="${describedBy}"]`)).toHaveText('Steps must be a whole number of at least 1');
+    await expect(page.getByTestId('config-error')).toContainText('Steps must be a whole number of at least 1');
     await expect(page.getByTestId('run-button')).toBeDisabled();
+    await steps.fill('6');
+    await expect(steps).not.toHaveAttribute('aria-invalid', 'true');
+    // A method option: MAE's mask ratio, out of range.
+    await page.getByTestId('method-select').selectOption('mae');
+    const mask = page.getByTestId('option-maskRatio');
+    await mask.fill('1.5');
+    await expect(mask).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.locator(`[id="${await mask.getAttribute('aria-describedby')}"]`)).toHaveText('Mask ratio must be a number below 1');
   });
 
   test('the scene generator gives the same bytes in the browser as the committed Node digests', async ({ page }) => {

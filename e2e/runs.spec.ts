@@ -140,6 +140,10 @@ test('runs from the keyboard: focus follows the controls, a stop before step 1 i
   const stopped = (await page.evaluate(() => window.floplab.runs())).find((r) => r.status === 'stopped');
   expect(stopped?.reason).toBe('stopped before its first step: nothing was trained or recorded');
 
+  // An opened run shows its preset model by name, not as "custom".
+  await page.getByTestId('open-run').first().click();
+  await expect(page.getByTestId('model-select')).toHaveValue('tiny');
+
   // Every action is on screen without scrolling sideways, at 1,280 px.
   await page.setViewportSize({ width: 1280, height: 900 });
   const box = page.getByTestId('runs-table').locator('xpath=..');

@@ -58,7 +58,7 @@ describe('experiment config', () => {
   });
 
   it('inside the model union, names the deepest field and the reason for the branch the value chose', () => {
-    expect(errorOf({ model: { dim: 7 } }).issues).toEqual([
+    expect(errorOf({ model: { dim: 7 } }).issues.map(({ path, message }) => ({ path, message }))).toEqual([
       ...['imageSize', 'patchSize'].map((f) => ({ path: `model.${f}`, message: 'required when the model is given as sizes (or use a preset: tiny, toy-B, toy-L, small-B, vit-b16, vit-l16)' })),
       { path: 'model.dim', message: 'dim 7 must be a multiple of 4 for the 2-D sin-cos position embedding' },
       ...['depth', 'heads', 'mlpDim'].map((f) => ({ path: `model.${f}`, message: 'required when the model is given as sizes (or use a preset: tiny, toy-B, toy-L, small-B, vit-b16, vit-l16)' })),

@@ -5,7 +5,7 @@
  * React components read it through selectors.
  */
 import { create } from 'zustand';
-import { validateConfig, type ExperimentConfig, type ExperimentInput } from '../train/config';
+import { validateConfig, type ConfigIssue, type ExperimentConfig, type ExperimentInput } from '../train/config';
 import type { ComparisonRow } from '../train/records';
 import type { BackendInfo, BackendOption } from '../engine/backendIds';
 import type { LabClient } from '../worker/client';
@@ -31,6 +31,8 @@ export interface ConfigSlice {
   /** The resolved config, or null while `input` is invalid. */
   config: ExperimentConfig | null;
   configError: string | null;
+  /** Each bad field of `input`, with the sentence the form shows beside it. */
+  configIssues: ConfigIssue[];
   notice: string | null;
   setInput(patch: Partial<ExperimentInput>): void;
   replaceInput(input: ExperimentInput): void;
@@ -69,11 +71,11 @@ function initialInput(): { input: ExperimentInput; notice: string | null } {
   return { input: input ?? DEFAULT_INPUT, notice: error ?? null };
 }
 
-function validated(input: ExperimentInput, imported: LabState['imported']): Pick<ConfigSlice, 'config' | 'configError'> {
+function validated(input: ExperimentInput, imported: LabState['imported']): Pick<ConfigSlice, 'config' | 'configError' | 'configIssues'> {
   const v = validateConfig(input);
-  if (!v.ok) return { config: null, configError: v.error.message };
+  if (!v.ok) return { config: null, configError: v.error.message, configIssues: v.error.issues };
   const missing = importProblem(input, imported);
-  return missing ? { config: null, configError: missing } : { config: v.config, configError: null };
+  return missing ? { config: null, configError: missing, configIssues: [{ path: 'dataset.preset', message: missing, sentence: missing }] } : { config: v.config, configError: null, configIssues: [] };
 }
 
 export interface StoreOptions {

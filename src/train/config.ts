@@ -10,6 +10,7 @@ import { DATASET_IDS } from '../data/source';
 import { BACKEND_IDS } from '../engine/backendIds';
 import { segSettingsSchema } from '../transfer/settings';
 import { methodIds, methodSpec, type MethodId } from '../methods/catalog';
+import { FIELD_LABELS, issueSentence } from './fieldSentences';
 
 export type { MethodId };
 
@@ -177,16 +178,25 @@ type Parsed = z.output<typeof configSchema>;
 export type ExperimentConfig = Omit<Parsed, 'model' | 'method'> & { model: VitConfig; method: MethodId };
 
 /** The method-options issues of a config, with paths under `methodOptions` and unknown keys named one by one. */
-function methodOptionIssues(error: z.ZodError, method: string, known: string[]): { code: 'custom'; path: PropertyKey[]; message: string }[] {
-  return error.issues.flatMap((i) =>
+function methodOptionIssues(error: z.ZodError, method: string, known: string[]): z.core.$ZodRawIssue[] {
+  return error.issues.flatMap((i): z.core.$ZodRawIssue[] =>
     i.code === 'unrecognized_keys'
-      ? i.keys.map((key) => ({ code: 'custom' as const, path: ['methodOptions', key], message: `not a ${method} option (options: ${known.join(', ')})` }))
-      : [{ code: 'custom' as const, path: ['methodOptions', ...i.path], message: i.message }],
+      ? i.keys.map((key) => ({ code: 'custom' as const, input: key, path: ['methodOptions', key], message: `not a ${method} option (options: ${known.join(', ')})` }))
+      : // The issue itself (its code, bounds and message), under methodOptions: the sentence needs its code.
+        [{ ...i, path: ['methodOptions', ...i.path] } as z.core.$ZodRawIssue],
   );
 }
 
+/** One bad field: its path, the rule it broke (terse, for scripts), and a sentence naming it by its form label. */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+  /** E.g. "Batch size must be a whole number of at least 1": what the form shows beside the field. */
+  sentence: string;
+}
+
 export class ConfigError extends Error {
-  constructor(readonly issues: { path: string; message: string }[]) {
+  constructor(readonly issues: ConfigIssue[]) {
     super(issues.map((i) => `${i.path || '(config)'}: ${i.message}`).join('; '));
     this.name = 'ConfigError';
   }
@@ -203,21 +213,49 @@ const valueAt = (input: unknown, path: PropertyKey[]): unknown =>
  * so `{ model: { dim: 7 } }` names the missing and bad fields rather than
  * "Invalid input"; a value of neither type gets both branches' reasons.
  */
-function flattenIssue(issue: Issue, prefix: PropertyKey[], input: unknown): { path: string; message: string }[] {
+function flattenIssue(issue: Issue, prefix: PropertyKey[], input: unknown): ConfigIssue[] {
   const path = [...prefix, ...issue.path];
+  const method = typeof (input as { method?: unknown })?.method === 'string' ? (input as { method: string }).method : undefined;
+  const sentence = (i: Issue, at: PropertyKey[]) => issueSentence(i, at.map(String), (p) => fieldLabel(p, method), jsonSchemaFor(method), valueAt(input, at) === undefined);
   if (issue.code === 'invalid_union' && issue.errors.length > 0) {
     const value = valueAt(input, path);
     const isObject = value !== null && typeof value === 'object';
     const rejectsType = (i: Issue) => i.path.length === 0 && (i.code === 'invalid_type' || (isObject && i.code === 'invalid_value'));
     const chosen = issue.errors.find((branch) => !branch.some(rejectsType));
     if (chosen) return chosen.flatMap((i) => flattenIssue(i, path, input));
-    return [{ path: path.map(String).join('.'), message: issue.errors.map((b) => b.map((i) => i.message).join(', ')).join('; or ') }];
+    const where = path.map(String).join('.');
+    return [{ path: where, message: issue.errors.map((b) => b.map((i) => i.message).join(', ')).join('; or '), sentence: `${fieldLabel(where, method)} must be a preset name or explicit sizes` }];
   }
-  if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: [...path, key].join('.'), message: 'unknown field (a typo?)' }));
-  return [{ path: path.map(String).join('.'), message: issue.message }];
+  if (issue.code === 'unrecognized_keys')
+    return issue.keys.map((key) => ({ path: [...path, key].join('.'), message: 'unknown field (a typo?)', sentence: `${[...path, key].join('.')} is not a setting (a typo?)` }));
+  return [{ path: path.map(String).join('.'), message: issue.message, sentence: sentence(issue, path) }];
 }
 
-function formatIssues(error: z.ZodError, input: unknown): { path: string; message: string }[] {
+/** The form's label of a config path: the table's, a method option's own, or the path itself. */
+export function fieldLabel(path: string, method?: string): string {
+  const option = /^methodOptions\.(\w+)$/.exec(path)?.[1];
+  if (option && method) {
+    const meta = methodSpec(method)?.options.shape[option]?.meta() as { label?: string } | undefined;
+    if (meta?.label) return meta.label;
+  }
+  return FIELD_LABELS[path] ?? path;
+}
+
+const jsonSchemas = new Map<string, object>();
+/** The config's JSON schema with `methodOptions` as the method's own (whole-number options included). */
+function jsonSchemaFor(method: string | undefined): object {
+  const key = method ?? '';
+  let schema = jsonSchemas.get(key);
+  if (!schema) {
+    const base = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as { properties: Record<string, unknown> };
+    const options = method ? methodSpec(method)?.options : undefined;
+    schema = options ? { ...base, properties: { ...base.properties, methodOptions: z.toJSONSchema(options, { io: 'input', unrepresentable: 'any' }) } } : base;
+    jsonSchemas.set(key, schema);
+  }
+  return schema;
+}
+
+function formatIssues(error: z.ZodError, input: unknown): ConfigIssue[] {
   return error.issues.flatMap((i) => flattenIssue(i, [], input));
 }
 
@@ -237,9 +275,12 @@ function forbiddenKeyPath(value: unknown, path: string[] = [], depth = 0): strin
 /** Validates and fills defaults; throws ConfigError naming every bad field. */
 export function resolveConfig(input: unknown = {}): ExperimentConfig {
   if (input === null || typeof input !== 'object' || Array.isArray(input))
-    throw new ConfigError([{ path: '', message: 'config must be a JSON object' }]);
+    throw new ConfigError([{ path: '', message: 'config must be a JSON object', sentence: 'The config must be a JSON object' }]);
   const polluting = forbiddenKeyPath(input);
-  if (polluting) throw new ConfigError([{ path: polluting.join('.'), message: 'forbidden key (it could change object prototypes)' }]);
+  if (polluting) {
+    const message = 'forbidden key (it could change object prototypes)';
+    throw new ConfigError([{ path: polluting.join('.'), message, sentence: `${polluting.join('.')} is a ${message}` }]);
+  }
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) throw new ConfigError(formatIssues(parsed.error, input));
   const cfg = parsed.data;
@@ -248,7 +289,8 @@ export function resolveConfig(input: unknown = {}): ExperimentConfig {
   const spec = methodSpec(cfg.method)!;
   const methodOptions = spec.options.parse(cfg.methodOptions);
   const problems = spec.checkWithModel?.(methodOptions, model) ?? [];
-  if (problems.length > 0) throw new ConfigError(problems.map((p) => ({ path: `methodOptions.${p.key}`, message: p.message })));
+  if (problems.length > 0)
+    throw new ConfigError(problems.map((p) => ({ path: `methodOptions.${p.key}`, message: p.message, sentence: `${fieldLabel(`methodOptions.${p.key}`, cfg.method)}: ${p.message}` })));
   return { ...cfg, model, method: cfg.method as MethodId, methodOptions };
 }
 

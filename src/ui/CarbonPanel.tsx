@@ -3,7 +3,7 @@ import { estimateCarbon, type CarbonEstimate, type CarbonParams } from '../carbo
 import { PAPER_SETUP, paperEquivalent, thisTab } from '../carbon/paperEquivalent';
 import { Card } from './Card';
 import { activeCarbon, DEFAULT_CONFIG } from './derived';
-import { errorNames, NumberField, TextField } from './fields';
+import { issueAt, NumberField, TextField } from './fields';
 import { formatCo2, formatEnergy, formatFlops, formatHours } from './format';
 import { useLab, useLabStore } from './labContext';
 
@@ -24,13 +24,12 @@ export function CarbonPanel() {
   const runConfig = useLab((s) => s.runConfig);
   const profile = useLab((s) => s.profile);
   const records = useLab((s) => s.records);
-  const configError = useLab((s) => s.configError);
+  const configIssues = useLab((s) => s.configIssues);
   const edited = { ...DEFAULT_CONFIG.carbon, ...input.carbon };
   const params = activeCarbon({ input, config, runConfig });
   const setParam = (key: keyof CarbonParams | 'localWatts', value: number | string) =>
     store.getState().setInput({ carbon: { ...edited, [key]: value } });
 
-  const carbonErrors = (configError ?? '').split('; ').filter((part) => part.startsWith('carbon.'));
   const soFar = records.length > 0 ? records[records.length - 1].flops : 0;
   const steps = runConfig?.steps ?? config?.steps ?? 0;
   const projected = profile ? profile.totalFlops * steps : null;
@@ -44,9 +43,8 @@ export function CarbonPanel() {
           <div className="span-2">
             <TextField label="Reference device" value={edited.deviceName} onChange={(v) => setParam('deviceName', v)} testId="carbon-deviceName" />
           </div>
-          {carbonErrors.length > 0 && <div className="alert alert-error span-2">{carbonErrors.join('; ')}</div>}
           {NUMERIC.map((p) => (
-            <NumberField key={p.key} label={p.label} value={edited[p.key]} onChange={(v) => setParam(p.key, v)} testId={`carbon-${p.key}`} invalid={errorNames(configError, `carbon.${p.key}`)} />
+            <NumberField key={p.key} label={p.label} value={edited[p.key]} onChange={(v) => setParam(p.key, v)} testId={`carbon-${p.key}`} invalid={issueAt(configIssues, `carbon.${p.key}`)} />
           ))}
         </div>
         <div>

@@ -3,7 +3,7 @@ import type { ExperimentInput } from '../train/config';
 import { BackendField } from './BackendField';
 import { Card } from './Card';
 import { DEFAULT_CONFIG, isRunActive } from './derived';
-import { errorNames, NumberField } from './fields';
+import { issueAt, NumberField } from './fields';
 import { useLab, useLabStore } from './labContext';
 import { MethodField } from './MethodField';
 import { MemoryEstimate } from './MemoryEstimate';
@@ -18,21 +18,22 @@ const asNumber = (v: number | string) => v as number;
 export function ExperimentPanel() {
   const store = useLabStore();
   const input = useLab((s) => s.input);
-  const configError = useLab((s) => s.configError);
+  const configIssues = useLab((s) => s.configIssues);
   const disabled = useLab((s) => isRunActive(s.status));
   const set = (patch: Partial<ExperimentInput>) => store.getState().setInput(patch);
   const dataset = { ...input.dataset };
   const optim = { ...input.optim };
   const D = DEFAULT_CONFIG;
   const presetInfo = presetInfoOf(dataset.preset);
-  const bad = (path: string) => errorNames(configError, path);
+  const bad = (path: string) => issueAt(configIssues, path);
 
   return (
     <Card title="Experiment" subtitle="Edits are validated live; the URL keeps the config." className="experiment-panel">
       <div className="form">
-        {configError && (
+        {configIssues.length > 0 && (
+          // A summary up top; each field says its own problem beside it.
           <div className="alert alert-error" role="alert" data-testid="config-error">
-            {configError}
+            {configIssues.length === 1 ? configIssues[0].sentence : `${configIssues.length} settings to fix: ${configIssues.map((i) => i.sentence).join('; ')}`}
           </div>
         )}
         <MethodField disabled={disabled} />

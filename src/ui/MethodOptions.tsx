@@ -5,9 +5,8 @@
  * validation uses; the rarely changed ones sit under "more options".
  */
 import { listMethods } from '../methods/catalog';
-import { methodSpec } from '../methods/catalog';
-import { optionProblem, type OptionControl } from '../methods/spec';
-import { Field, NumberField } from './fields';
+import type { OptionControl } from '../methods/spec';
+import { Field, issueAt, NumberField } from './fields';
 import { useLab, useLabStore } from './labContext';
 
 type OptionValue = number | string | boolean;
@@ -60,8 +59,7 @@ interface OptionProps {
 }
 
 /** The help line: what it does, then the paper's value and the lab default. */
-function Hint({ option, problem }: { option: OptionControl; problem?: string | null }) {
-  if (problem) return <span className="field-error">{problem}</span>;
+function Hint({ option }: { option: OptionControl }) {
   return (
     <>
       {option.help} <span className="option-paper">Paper: {option.paper}; lab default {String(option.default)}.</span>
@@ -69,9 +67,9 @@ function Hint({ option, problem }: { option: OptionControl; problem?: string | n
   );
 }
 
-function NumberOption({ option, value, disabled, method, onChange }: OptionProps) {
-  const schema = methodSpec(method)?.options;
-  const problem = schema ? optionProblem(schema, option.key, value) : null;
+function NumberOption({ option, value, disabled, onChange }: OptionProps) {
+  // The config's own issue for this option, in words ("Mask ratio must be a number below 1").
+  const problem = useLab((s) => issueAt(s.configIssues, `methodOptions.${option.key}`));
   return (
     <NumberField
       label={option.label}
@@ -80,9 +78,9 @@ function NumberOption({ option, value, disabled, method, onChange }: OptionProps
       max={option.max}
       step={option.step ?? 'any'}
       disabled={disabled}
-      invalid={problem !== null}
+      invalid={problem}
       testId={`option-${option.key}`}
-      hint={<Hint option={option} problem={problem} />}
+      hint={<Hint option={option} />}
       onChange={onChange}
     />
   );

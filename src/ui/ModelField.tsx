@@ -1,5 +1,5 @@
 /** ViT size preset and the numbers it resolves to. */
-import { MODEL_PRESETS, type ModelPresetId } from '../models/presets';
+import { MODEL_PRESETS, presetOf, type ModelPresetId } from '../models/presets';
 import type { VitConfig } from '../models/vit';
 import { estimateParams, resolvedModel } from './derived';
 import { Field } from './fields';
@@ -13,7 +13,8 @@ export function ModelField({ disabled }: { disabled: boolean }) {
   const store = useLabStore();
   const input = useLab((s) => s.input);
   const config = useLab((s) => s.config);
-  const selected = typeof input.model === 'object' ? CUSTOM : (input.model ?? 'toy-B');
+  // An opened run's config holds its model as sizes: a preset's sizes show as that preset.
+  const selected = typeof input.model === 'object' ? (presetOf(input.model as VitConfig) ?? CUSTOM) : (input.model ?? 'toy-B');
   const model = resolvedModel(input, { config });
   return (
     <Field label="Model (ViT)" hint={model && <ModelNumbers model={model} />}>

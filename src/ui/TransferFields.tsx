@@ -1,7 +1,7 @@
 /** Evaluation settings: the online probe (live proxy) and segmentation fine-tuning (the paper's transfer measure). */
 import type { ExperimentInput } from '../train/config';
 import { DEFAULT_CONFIG } from './derived';
-import { errorNames, Field, NumberField } from './fields';
+import { issueAt, Field, NumberField } from './fields';
 import { useLab, useLabStore } from './labContext';
 import { probeHint } from './probeHint';
 
@@ -44,12 +44,12 @@ function parseSteps(text: string): unknown {
 export function TransferFields({ disabled }: { disabled: boolean }) {
   const store = useLabStore();
   const input = useLab((s) => s.input);
-  const configError = useLab((s) => s.configError);
+  const configIssues = useLab((s) => s.configIssues);
   const transfer = { ...input.transfer };
   const D = DEFAULT_CONFIG.transfer;
   const on = (transfer.kind ?? D.kind) === 'segmentation';
   const set = (patch: Partial<NonNullable<ExperimentInput['transfer']>>) => store.getState().setInput({ transfer: { ...transfer, ...patch } });
-  const bad = (path: string) => errorNames(configError, `transfer.${path}`);
+  const bad = (path: string) => issueAt(configIssues, `transfer.${path}`);
   return (
     <fieldset className="fieldset" data-testid="transfer-fields">
       <label className="checkbox-field">
@@ -62,14 +62,15 @@ export function TransferFields({ disabled }: { disabled: boolean }) {
           <NumberField label="Seeds (median)" invalid={bad('seeds')} testId="transfer-seeds" value={transfer.seeds ?? D.seeds} disabled={disabled} onChange={(v) => set({ seeds: asNumber(v) })} />
           <NumberField label="Fine-tune batch" invalid={bad('batchSize')} value={transfer.batchSize ?? D.batchSize} disabled={disabled} onChange={(v) => set({ batchSize: asNumber(v) })} />
           <NumberField label="Fine-tune lr" invalid={bad('lr')} value={transfer.lr ?? D.lr} disabled={disabled} onChange={(v) => set({ lr: asNumber(v) })} />
-          <Field label="Also at steps" hint="checkpoints, e.g. 100, 200">
-            {(id) => (
+          <Field label="Also at steps" hint="checkpoints, e.g. 100, 200" error={bad('at')}>
+            {(id, describedBy) => (
               <input
                 id={id}
                 className="input"
                 defaultValue={(transfer.at ?? []).join(', ')}
                 disabled={disabled}
-                aria-invalid={bad('at') || undefined}
+                aria-invalid={bad('at') ? true : undefined}
+                aria-describedby={describedBy}
                 data-testid="transfer-at"
                 onChange={(e) => set({ at: parseSteps(e.target.value) as number[] })}
               />

@@ -1,9 +1,11 @@
 /** Labelled form controls. Numbers are parsed; unparsable text is passed on as is so validation names it. */
 import { useId, useState, type ReactNode } from 'react';
+import type { ConfigIssue } from '../train/config';
 
-/** Whether a schema error message ("a.b: reason; c: reason") names the field at `path`. */
-export function errorNames(error: string | null, path: string): boolean {
-  return error !== null && error.split('; ').some((part) => part.startsWith(`${path}:`));
+/** The sentence of the config issue at `path` (what the form shows beside that field), or null. */
+export function issueAt(issues: readonly ConfigIssue[], path: string): string | null {
+  const found = issues.filter((i) => i.path === path || i.path.startsWith(`${path}.`));
+  return found.length > 0 ? found.map((i) => i.sentence).join('; ') : null;
 }
 
 /** A number when the text is one, else the raw text (empty included) for the schema to reject. */
@@ -18,18 +20,28 @@ const show = (value: unknown): string => (value === undefined || value === null 
 interface FieldProps {
   label: string;
   hint?: ReactNode;
-  children: (id: string) => ReactNode;
+  /** What is wrong with the value, in words: shown instead of the hint, and what the control's aria-describedby names. */
+  error?: string | null;
+  /** Gets the control's id and the id of its message (for aria-describedby; undefined without an error). */
+  children: (id: string, describedBy: string | undefined) => ReactNode;
 }
 
-export function Field({ label, hint, children }: FieldProps) {
+export function Field({ label, hint, error, children }: FieldProps) {
   const id = useId();
+  const messageId = `${id}-message`;
   return (
     <div className="field">
       <label className="field-label" htmlFor={id}>
         {label}
       </label>
-      {children(id)}
-      {hint && <div className="field-hint">{hint}</div>}
+      {children(id, error ? messageId : undefined)}
+      {error ? (
+        <div className="field-hint field-error" id={messageId} data-testid="field-error">
+          {error}
+        </div>
+      ) : (
+        hint && <div className="field-hint">{hint}</div>
+      )}
     </div>
   );
 }
@@ -41,8 +53,8 @@ interface NumberFieldProps {
   disabled?: boolean;
   testId?: string;
   hint?: ReactNode;
-  /** Set when the config error names this field. */
-  invalid?: boolean;
+  /** The config issue's sentence for this field (true: invalid, said elsewhere). */
+  invalid?: string | boolean | null;
   /** Given any of these, the input is a native number input with spinner bounds. */
   min?: number;
   max?: number;
@@ -60,10 +72,11 @@ export function NumberField({ label, value, onChange, disabled, testId, hint, in
     if (!Object.is(parseNumberInput(text), value)) setText(show(value));
   }
   return (
-    <Field label={label} hint={hint}>
-      {(id) => (
+    <Field label={label} hint={hint} error={typeof invalid === 'string' ? invalid : null}>
+      {(id, describedBy) => (
         <input
           id={id}
+          aria-describedby={describedBy}
           className="input"
           type={bounded ? 'number' : 'text'}
           inputMode="decimal"
@@ -74,7 +87,7 @@ export function NumberField({ label, value, onChange, disabled, testId, hint, in
           autoComplete="off"
           value={text}
           disabled={disabled}
-          aria-invalid={invalid || undefined}
+          aria-invalid={invalid ? true : undefined}
           data-testid={testId}
           onChange={(e) => {
             setText(e.target.value);
