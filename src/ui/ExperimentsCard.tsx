@@ -14,6 +14,7 @@ import { EXPERIMENT_PRESETS, presetSpec, type ExperimentPreset } from '../train/
 import { expandSweep } from '../train/sweep';
 import { parseSweepFile, sweepCsv, sweepFile, type SweepFile, type SweepPoint } from '../train/sweepResults';
 import { Card } from './Card';
+import { FileButton } from './FileButton';
 import { isRunActive } from './derived';
 import { download } from './download';
 import { formatDuration, formatFlops, formatPercent, formatSiUnit } from './format';
@@ -163,10 +164,9 @@ export function ExperimentsCard() {
       <button className="btn btn-small" disabled={shown.points.length === 0} onClick={() => exportAs('csv')} data-testid="sweep-export-csv">
         Export CSV
       </button>
-      <label className="btn btn-small experiments-open">
+      <FileButton className="btn btn-small experiments-open" accept=".json,application/json" inputTestId="sweep-open-file" onChange={(e) => void open(e.target)}>
         Open results file…
-        <input type="file" accept=".json,application/json" hidden data-testid="sweep-open-file" onChange={(e) => void open(e.target)} />
-      </label>
+      </FileButton>
     </div>
   );
 
@@ -246,7 +246,7 @@ export function ExperimentsCard() {
       )}
       {!loaded && sweep.status !== 'idle' && (
         <div className="progress-block experiments-progress" data-testid="experiments-progress" data-status={sweep.status} data-done={sweep.results.length} data-total={sweep.total}>
-          <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={sweep.total} aria-valuenow={sweep.results.length}>
+          <div className="progress" role="progressbar" aria-label="sweep runs done" aria-valuemin={0} aria-valuemax={sweep.total} aria-valuenow={sweep.results.length}>
             <div className="progress-fill" style={{ width: `${sweep.total ? (100 * sweep.results.length) / sweep.total : 0}%` }} />
           </div>
           <div className="progress-meta">

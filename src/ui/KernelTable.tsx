@@ -4,7 +4,7 @@ import type { KernelRow } from './kernelRows';
 
 export function KernelTable({ rows, height }: { rows: KernelRow[]; height: number }) {
   return (
-    <div className="table-scroll" style={{ height }} data-testid="kernel-table">
+    <div className="table-scroll" tabIndex={0} role="region" aria-label="kernel table" style={{ height }} data-testid="kernel-table">
       <table className="table">
         <thead>
           <tr>

@@ -14,7 +14,7 @@ export function MaeShareTable({ rows }: { rows: ComparisonRow[] }) {
         Decoder share of forward + backward (the step less the optimizer update): FLOPs as counted, kernel time as
         measured. The paper’s shares are for its 8-layer decoder; its tiny decoder has 1 layer.
       </p>
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="MAE decoder share table">
         <table className="table">
           <thead>
             <tr>

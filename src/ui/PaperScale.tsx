@@ -131,7 +131,7 @@ export function PaperScale() {
         Forward + backward per image of the batch, every view, crop, teacher pass and caption counted. MAE as the paper’s Figure 1
         plots it (75 %, and 85 % with the tiny decoder); every MAE variant is in the table below.
       </p>
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="paper-scale comparison table">
         <table className="table" data-testid="paper-scale-table">
           <thead>
             <tr>
@@ -174,7 +174,7 @@ export function PaperScale() {
           Decoder share of forward + backward: FLOPs as counted, kernel time as measured at vit-b16. The standard decoder at vit-b16 is
           MAE's own, 8 layers × 512; at toy scale it is 2/3 of the encoder's width and depth. Tiny: 1 layer.
         </p>
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="paper-scale MAE decoder share table">
           <table className="table" data-testid="paper-scale-mae">
             <thead>
               <tr>
@@ -227,7 +227,7 @@ const reading = (c: A5Check, x: number | null) =>
 
 function A5Table({ checks }: { checks: A5Check[] }) {
   return (
-    <div className="table-scroll" style={{ marginTop: 12 }}>
+    <div className="table-scroll" tabIndex={0} role="region" aria-label="A.5 checks table" style={{ marginTop: 12 }}>
       <table className="table" data-testid="paper-scale-a5">
         <thead>
           <tr>

@@ -22,6 +22,7 @@ export function ProgressBar() {
         className="progress"
         data-testid="progress"
         role="progressbar"
+        aria-label="training steps done"
         aria-valuemin={0}
         aria-valuemax={total}
         aria-valuenow={done}

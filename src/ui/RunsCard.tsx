@@ -10,6 +10,7 @@ import { configToHash } from '../store/urlState';
 import { firstCheckpointStep } from '../train/records';
 import { isRunActive } from './derived';
 import { Card } from './Card';
+import { FileButton } from './FileButton';
 import { download } from './download';
 import { RunsCompare } from './RunsCompare';
 import { formatBytes, formatDuration, formatFlops, formatPercent } from './format';
@@ -78,10 +79,9 @@ export function RunsCard() {
       className="card-wide"
       testId="runs-card"
       actions={
-        <label className="btn btn-small" data-testid="import-run-label">
+        <FileButton accept=".json,application/json" inputTestId="import-run" onChange={(e) => importFile(e.target.files?.[0])}>
           Import results…
-          <input type="file" accept=".json,application/json" hidden data-testid="import-run" onChange={(e) => importFile(e.target.files?.[0])} />
-        </label>
+        </FileButton>
       }
     >
       {message && (
@@ -92,7 +92,7 @@ export function RunsCard() {
           </button>
         </div>
       )}
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="stored runs table">
         <table className="table runs-table" data-testid="runs-table" data-rows={runs.length}>
           <thead>
             <tr>

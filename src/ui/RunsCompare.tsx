@@ -51,7 +51,7 @@ export function RunsCompare({ runs }: { runs: StoredRun[] }) {
       <p className="muted frontier-list" data-testid="pareto-frontier" data-runs={frontier.length}>
         Pareto frontier (best final probe for its FLOPs): {frontier.map((p) => p.run.name).join(' → ') || '—'}
       </p>
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="run comparison table">
         <table className="table" data-testid="runs-compare-table">
           <thead>
             <tr>

@@ -19,7 +19,7 @@ function GridTable({ points, measure }: { points: SweepPoint[]; measure: Measure
       {grid.rows.length === 0 ? (
         <p className="muted sweep-grid-empty">No run recorded a {MEASURE_LABEL[measure]}{measure === 'patchMiou' ? ' (the dense patch probe was off)' : ''}.</p>
       ) : (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="method by dataset grid">
           <table className="table" data-testid={`sweep-grid-${measure}`} data-rows={grid.rows.length}>
             <thead>
               <tr>

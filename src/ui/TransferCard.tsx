@@ -23,7 +23,7 @@ export function TransferCard() {
       className="card-wide"
       testId="transfer-card"
     >
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="segmentation transfer table">
         <table className="table" data-testid="transfer-table" data-rows={transfer.length}>
           <thead>
             <tr>
