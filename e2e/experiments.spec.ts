@@ -86,6 +86,15 @@ test("the card's Run starts the smoke preset and Stop ends it", async ({ page })
   await card.getByTestId('experiment-run').click();
   await expect(card.getByTestId('experiments-progress')).toHaveAttribute('data-status', 'running');
   await expect(card.getByTestId('experiments-progress')).toContainText('“Smoke”');
+  // One ETA: once the first record is in, the Experiments card and the Runs card say the same time left (±1 s of ticking).
+  await expect(card.getByTestId('sweep-eta')).toContainText('left', { timeout: 120_000 });
+  const seconds = (text: string) => {
+    const m = /about (?:(\d+)m )?([\d.]+) ?(ms|s) left/.exec(text);
+    if (!m) throw new Error(`no ETA in "${text}"`);
+    return Number(m[1] ?? 0) * 60 + Number(m[2]) / (m[3] === 'ms' ? 1000 : 1);
+  };
+  const [inCard, inRuns] = await Promise.all([card.getByTestId('sweep-eta').textContent(), page.getByTestId('sweep-progress').textContent()]);
+  expect(Math.abs(seconds(inCard!) - seconds(inRuns!))).toBeLessThanOrEqual(1.5);
   await card.getByTestId('experiment-stop').click();
   await expect(card.getByTestId('experiments-progress')).toHaveAttribute('data-status', 'stopped');
   expect(await page.evaluate(() => window.floplab.sweepProgress().results.length)).toBeLessThan(4);

@@ -11,6 +11,7 @@
  *   npm run reproduce -- --preset figure1 --out out/f1-3 --shard 3/8   # one task of a job array
  */
 import './help';
+import { etaLeftMs } from '../src/train/sweepEta';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -55,7 +56,7 @@ async function reproduceSweep(page: Page): Promise<SweepFile> {
     await page.waitForTimeout(1000);
     const p = await page.evaluate(() => ({ ...window.floplab.sweepProgress(), error: (window as unknown as { __reproduceError?: string }).__reproduceError }));
     if (p.error) fail(`the sweep did not start: ${p.error}`);
-    for (const r of p.results.slice(shown)) console.error(`[${String(++shown).padStart(3)}/${p.total}] ${formatPoint(r as SweepPoint)}${p.etaMs ? `  ETA ${Math.round(p.etaMs / 60000)} min` : ''}`);
+    for (const r of p.results.slice(shown)) console.error(`[${String(++shown).padStart(3)}/${p.total}] ${formatPoint(r as SweepPoint)}${etaLeftMs(p, Date.now()) ? `  ETA ${Math.round(etaLeftMs(p, Date.now())! / 60000)} min` : ''}`);
     if (p.status === 'done' || p.status === 'stopped') break;
   }
   return page.evaluate(() => window.floplab.sweepResults());

@@ -1,15 +1,16 @@
 /**
  * A sweep queue: runs a sweep's runs one after another in the worker, each
  * stored as an ordinary run named "<sweep> · <key>"; a run that fails or
- * diverges is marked with its reason and the queue goes on. Progress and an
- * ETA (mean wall time of the runs done so far, times the runs left) are in
+ * diverges is marked with its reason and the queue goes on. Progress and the
+ * ETA (src/train/sweepEta.ts, recomputed at every record and run end) are in
  * `sweep`. `shard: [i, n]` runs every n-th run only (job arrays).
  */
 import type { StoreApi } from 'zustand';
 import { expandSweep, shardOf, type SweepRun, type SweepSpec } from '../train/sweep';
 import type { RunSlice } from './runSlice';
 import type { SweepFile, SweepPoint } from '../train/sweepResults';
-import type { RunResult } from '../train/records';
+import type { RunResult, TrainRecord } from '../train/records';
+import { sweepEtaMs, type PlannedRun } from '../train/sweepEta';
 
 /** One finished run of the sweep (src/train/sweepResults.ts): what it was, what it cost, what it reached. */
 export type SweepResult = SweepPoint;
@@ -26,8 +27,12 @@ export interface SweepProgress {
   results: SweepResult[];
   current: string | null;
   startedAt: number | null;
-  /** Estimated ms until the last run ends; null before the first run ends. */
+  /** This sweep's (or shard's) runs, in order: what the ETA prices. */
+  plan: PlannedRun[];
+  /** Estimated ms until the last run ends, as of `etaAt` (src/train/sweepEta.ts); null until something is measured. */
   etaMs: number | null;
+  /** When `etaMs` was computed (Date.now()); views count down from it. */
+  etaAt: number | null;
 }
 
 export interface SweepOptions {
@@ -46,7 +51,7 @@ export interface SweepSlice {
   openSweepFile(file: SweepFile): void;
 }
 
-const IDLE: SweepProgress = { status: 'idle', name: '', order: [], total: 0, results: [], current: null, startedAt: null, etaMs: null };
+const IDLE: SweepProgress = { status: 'idle', name: '', order: [], total: 0, results: [], current: null, startedAt: null, plan: [], etaMs: null, etaAt: null };
 
 type Set<S> = StoreApi<S>['setState'];
 type Get<S> = StoreApi<S>['getState'];
@@ -63,28 +68,31 @@ export function createSweepSlice<S extends SweepSlice & RunSlice>(set: Set<S>, g
       const name = opts.name ?? `sweep ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`;
       stopRequested = false;
       const startedAt = Date.now();
-      patch({ status: 'running', name, preset: opts.preset, order: all.map((r) => r.key), shard: opts.shard, total: runs.length, results: [], current: null, startedAt, etaMs: null });
+      const plan = runs.map((r) => ({ key: r.key, method: r.method, model: r.model, budget: r.budget }));
+      patch({ status: 'running', name, preset: opts.preset, order: all.map((r) => r.key), shard: opts.shard, total: runs.length, results: [], current: null, startedAt, plan, etaMs: null, etaAt: null });
+      const reestimate = (live: { key: string; flops: number; wallMs: number } | null) =>
+        patch({ etaMs: sweepEtaMs(plan, get().sweep.results, live), etaAt: Date.now() });
       for (const run of runs) {
         if (stopRequested) break;
         patch({ current: run.key });
         const t0 = Date.now();
         let result: SweepResult;
         try {
-          const r = await get().start(run.input, undefined, `${name} · ${run.key}`);
+          const onRecord = (rec: TrainRecord) => reestimate({ key: run.key, flops: rec.flops, wallMs: Date.now() - t0 });
+          const r = await get().start(run.input, onRecord, `${name} · ${run.key}`);
           result = pointOf(run, r, get().runId, Date.now() - t0);
         } catch (e) {
           result = { ...coordinates(run), runId: get().runId, status: 'error', reason: (e as Error).message, steps: 0, flops: 0, wallMs: Date.now() - t0, backend: '' };
         }
-        const results = [...get().sweep.results, result];
-        const meanMs = results.reduce((sum, x) => sum + x.wallMs, 0) / results.length;
-        patch({ results, etaMs: meanMs * (runs.length - results.length) });
+        patch({ results: [...get().sweep.results, result] });
+        reestimate(null);
       }
-      patch({ status: stopRequested ? 'stopped' : 'done', current: null, etaMs: 0 });
+      patch({ status: stopRequested ? 'stopped' : 'done', current: null, etaMs: 0, etaAt: Date.now() });
       return get().sweep;
     },
     openSweepFile(file) {
       if (get().sweep.status === 'running') throw new Error('a sweep is running: stop it before opening results');
-      patch({ status: 'done', name: file.name, preset: file.preset, order: file.order, shard: file.shard, total: file.points.length, results: file.points, current: null, startedAt: null, etaMs: null });
+      patch({ status: 'done', name: file.name, preset: file.preset, order: file.order, shard: file.shard, total: file.points.length, results: file.points, current: null, startedAt: null, plan: [], etaMs: null, etaAt: null });
     },
     async stopSweep() {
       stopRequested = true;

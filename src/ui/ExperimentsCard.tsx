@@ -18,6 +18,7 @@ import { FileButton } from './FileButton';
 import { isRunActive } from './derived';
 import { download } from './download';
 import { formatDuration, formatFlops, formatPercent, formatSiUnit } from './format';
+import { useSweepEta } from './useSweepEta';
 import { useLab, useLabStore } from './labContext';
 import { Segmented } from './Segmented';
 import { SweepChart } from './SweepChart';
@@ -68,6 +69,7 @@ function measuredFrom(points: SweepPoint[], watts: number, where: string): Devic
 export function ExperimentsCard() {
   const store = useLabStore();
   const sweep = useLab((s) => s.sweep);
+  const eta = useSweepEta();
   const runActive = useLab((s) => isRunActive(s.status));
   const backend = useLab((s) => s.config?.backend);
   const localWatts = useLab((s) => s.config?.carbon.localWatts ?? s.runConfig?.carbon.localWatts);
@@ -253,7 +255,7 @@ export function ExperimentsCard() {
             <span>
               “{sweep.name}”: <strong>{sweep.results.length}</strong> / {sweep.total} runs {running ? '' : `(${sweep.status})`}
             </span>
-            {running && <span>{sweep.etaMs === null ? 'ETA after the first run' : `about ${formatDuration(sweep.etaMs)} left`}</span>}
+            {running && <span data-testid="sweep-eta">{eta === null ? 'ETA after the first record' : `about ${formatDuration(eta)} left`}</span>}
             {running && sweep.current && (
               <span className="experiments-current" title={sweep.current}>
                 now: {sweep.current} · step {currentStep} / {currentSteps}

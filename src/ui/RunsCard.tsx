@@ -14,6 +14,7 @@ import { FileButton } from './FileButton';
 import { download } from './download';
 import { RunsCompare } from './RunsCompare';
 import { formatBytes, formatDuration, formatFlops, formatPercent } from './format';
+import { useSweepEta } from './useSweepEta';
 import { useLab, useLabStore } from './labContext';
 
 /** A URL whose hash holds the run's full resolved config (seed included): opening it restores the experiment exactly. */
@@ -32,6 +33,7 @@ export function RunsCard() {
   const storage = useLab((s) => s.storage);
   const storageError = useLab((s) => s.storageError);
   const sweep = useLab((s) => s.sweep);
+  const eta = useSweepEta();
   const [selected, setSelected] = useState<string[]>([]);
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   const s = () => store.getState();
@@ -70,7 +72,7 @@ export function RunsCard() {
               {' '}
               Sweep “{sweep.name}”: {sweep.results.length} / {sweep.total} runs
               {sweep.results.some((r) => r.status === 'error' || r.status === 'diverged') && `, ${sweep.results.filter((r) => r.status === 'error' || r.status === 'diverged').length} failed`}
-              {sweep.status === 'running' && sweep.etaMs !== null && `, about ${formatDuration(sweep.etaMs)} left`}
+              {sweep.status === 'running' && eta !== null && `, about ${formatDuration(eta)} left`}
               {sweep.status !== 'running' && ` (${sweep.status})`}
             </span>
           )}

@@ -7,6 +7,7 @@
  * so a sweep started here is an ordinary stored sweep.
  */
 import { useClock } from './useClock';
+import { useSweepEta } from './useSweepEta';
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { LabStore } from '../store/labStore';
 import { experimentPreset, presetSpec, type ExperimentPreset } from '../train/experimentPresets';
@@ -174,7 +175,7 @@ function TalkStatus(props: { preset: ExperimentPreset; runs: SweepRun[]; mine: b
   const steps = useLab((s) => (s.profile ? (s.runConfig?.steps ?? 0) : 0));
   const backend = useLab((s) => s.backend?.name ?? null);
   const now = useClock(sweep.status === 'running');
-  const etaFrom = useEtaStart(sweep.etaMs);
+  const eta = useSweepEta();
 
   const state = !props.mine || sweep.status === 'idle' ? 'ready' : sweep.status === 'running' && runStatus === 'paused' ? 'paused' : sweep.status;
   const total = props.mine ? sweep.total : props.runs.length;
@@ -191,7 +192,7 @@ function TalkStatus(props: { preset: ExperimentPreset; runs: SweepRun[]; mine: b
     parts.push(`run ${Math.min(done + 1, total)} of ${total}`);
     if (current) parts.push(`${current.method} · ${current.model} · ${formatFlops(current.budget)}${steps ? ` · step ${step} / ${steps}` : ''}`);
     if (elapsed) parts.push(`elapsed ${elapsed}`);
-    parts.push(sweep.etaMs === null ? 'ETA after the first run' : `ETA ${formatDuration(Math.max(0, sweep.etaMs - (now - etaFrom)))}`);
+    parts.push(eta === null ? 'ETA after the first record' : `ETA ${formatDuration(eta)}`);
   }
   // While it trains, the backend the run got; before, the one the URL pins (else the page's automatic choice).
   const backendText = state === 'running' || state === 'paused' ? backend : props.pinnedBackend ? `${props.pinnedBackend} (from the URL)` : backend && `${backend} (automatic)`;
@@ -217,13 +218,6 @@ function TalkStatus(props: { preset: ExperimentPreset; runs: SweepRun[]; mine: b
 }
 
 const STATE_NAMES: Record<string, string> = { ready: 'Ready', running: 'Running', paused: 'Paused', done: 'Done', stopped: 'Stopped' };
-
-/** When the store last set its ETA (it does so as each run ends), so the ETA can count down between runs. */
-function useEtaStart(etaMs: number | null): number {
-  const [at, setAt] = useState(() => Date.now());
-  useEffect(() => setAt(Date.now()), [etaMs]);
-  return at;
-}
 
 /** The preset's sweep as readable text (C). */
 function TalkConfig(props: { preset: ExperimentPreset; spec: SweepSpec; runs: SweepRun[]; backend: string | null }) {

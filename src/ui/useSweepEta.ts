@@ -1,0 +1,10 @@
+/** The sweep's ETA now (src/train/sweepEta.ts), ticking down every second while it runs: every view shows this one. */
+import { etaLeftMs } from '../train/sweepEta';
+import { useLab } from './labContext';
+import { useClock } from './useClock';
+
+export function useSweepEta(): number | null {
+  const sweep = useLab((s) => s.sweep);
+  const now = useClock(sweep.status === 'running');
+  return etaLeftMs(sweep, now);
+}
