@@ -2,9 +2,12 @@
  * Benchmark, side by side: per backend, config, method (and, on WebGPU, fused kernels on/off when
  * the config has `engine.fused`): ms per training step with the FLOP hooks on and off (their
  * overhead), kernel calls and counted FLOPs per step, achieved GFLOP/s, memory, and PyTorch
- * eager's ms/step for the same model, batch and optimiser (scripts/bench_torch.py, run in the same
- * invocation when `python3` has torch) with the ratio lab / PyTorch. Runs the built app in
- * headless Chromium through `window.floplab.benchmark`.
+ * eager's ms/step for the same model, batch and optimiser (scripts/bench_torch.py, when `python3`
+ * has torch) with the ratio lab / PyTorch. Lab and PyTorch alternate, A/B/A/B, `--pairs` times per
+ * cell (default 5; never at once: the browser idles while PyTorch runs); each is the median of
+ * its pairs, and the ratio is the median of the per-pair ratios with their range. The load
+ * average before the bench is printed, and the ratios are flagged when other work was running.
+ * Runs the built app in headless Chromium through `window.floplab.benchmark`.
  *
  *   npm run bench                      # webgpu, wasm, cpu; tiny + default config; supervised
  *   npm run bench -- --backends=wasm,cpu --configs=tiny,default --methods=supervised,mae --steps=5
@@ -12,14 +15,15 @@
  *   npm run bench -- --backends=wasm --configs=tiny --switch   # wasm ms/step before/after a WebGPU step
  *
  * Flags: --backends, --configs (tiny, default, or a model preset name), --methods, --steps,
- * --warmup, --torch=auto|off, --torch-device=cpu|cuda, --threads=N (PyTorch threads; default the
- * lab's wasm thread count), --python=PATH, --switch, --out=FILE (default bench-results/bench.json).
+ * --warmup, --pairs=N (lab/PyTorch alternations per cell, default 5), --torch=auto|off,
+ * --torch-device=cpu|cuda, --threads=N (PyTorch threads; default the lab's wasm thread count),
+ * --python=PATH, --switch, --out=FILE (default bench-results/bench.json).
  * Prints console.table and a Markdown table and writes the JSON. docs/bench.md explains the columns.
  */
 import './help';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
-import { cpus, platform, release } from 'node:os';
+import { cpus, loadavg, platform, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchResult, TorchMirrorSpec } from '../src/train/bench';
@@ -32,6 +36,8 @@ export interface BenchArgs {
   methods: string[];
   steps: number;
   warmup: number;
+  /** Lab / PyTorch alternations per cell (A/B/A/B). */
+  pairs: number;
   torch: 'auto' | 'off';
   torchDevice: string;
   /** PyTorch threads; undefined: the lab's wasm thread count (1 when wasm was not run). */
@@ -66,6 +72,7 @@ export function parseArgs(argv: string[]): BenchArgs {
     methods: list(arg('methods') ?? 'supervised'),
     steps: num('steps', 10, 1),
     warmup: num('warmup', 3, 0),
+    pairs: num('pairs', 5, 1),
     torch,
     torchDevice: arg('torch-device') ?? 'cpu',
     threads: arg('threads') === undefined ? undefined : num('threads', 1, 1),
@@ -108,11 +115,35 @@ export interface BenchRow {
   /** Key of the PyTorch mirror row: config/method. */
   key: string;
   torchMs: number | null;
+  /** Median of the per-pair ratios lab / PyTorch. */
   labOverTorch: number | null;
+  /** Smallest and largest per-pair ratio. */
+  ratioRange?: [number, number];
   torchNote?: string;
 }
 
 const round = (x: number, digits: number) => +x.toFixed(digits);
+
+/** The middle value (the mean of the two middle ones for an even count); NaN for none. */
+export function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * Lab and PyTorch ms/step of the same pairs (A/B/A/B): each side's median, and the median and range
+ * of the per-pair ratios lab / PyTorch.
+ */
+export function pairedRatio(lab: number[], torch: number[]): { labMs: number; torchMs: number; ratio: number; range: [number, number] } {
+  if (lab.length === 0 || lab.length !== torch.length) throw new Error(`pairedRatio: ${lab.length} lab and ${torch.length} PyTorch timings`);
+  const ratios = lab.map((x, i) => x / torch[i]);
+  return { labMs: median(lab), torchMs: median(torch), ratio: median(ratios), range: [Math.min(...ratios), Math.max(...ratios)] };
+}
+
+/** Whether a 1-minute load average says other work shared the machine (more than a third of a core busy before the bench). */
+export const underLoad = (load1: number): boolean => load1 > 0.33;
 const MB = (bytes: number) => round(bytes / 2 ** 20, 2);
 
 /** One table row from the hooks-on and hooks-off timings of one (backend, config, method, fused) cell. */
@@ -121,9 +152,8 @@ export function makeRow(
   on: (BenchResult & { backend?: { adapter?: { description?: string; architecture?: string } } })[],
   off: BenchResult[],
 ): BenchRow {
-  const best = (xs: BenchResult[]) => Math.min(...xs.map((r) => r.msPerStep));
-  const msOn = best(on);
-  const msOff = off.length > 0 ? best(off) : NaN;
+  const msOn = median(on.map((r) => r.msPerStep));
+  const msOff = off.length > 0 ? median(off.map((r) => r.msPerStep)) : NaN;
   const last = on[on.length - 1];
   const adapter = last.backend?.adapter;
   const live = Math.max(...on.map((r) => r.peakBytesInGPU ?? r.peakBytes));
@@ -193,18 +223,6 @@ export function parseTorchOutput(stdout: string): TorchOutput {
   return { torch: String(o.torch ?? '?'), device: String(o.device ?? '?'), threads: Number(o.threads ?? NaN), rows };
 }
 
-/** Puts PyTorch's ms/step and lab / PyTorch beside each row (by key); a missing or failed row gets null and a note. */
-export function attachTorch(rows: BenchRow[], torch: TorchOutput | null, why?: string): BenchRow[] {
-  const byKey = new Map((torch?.rows ?? []).map((r) => [r.key, r]));
-  return rows.map((row) => {
-    const t = byKey.get(row.key);
-    if (t?.msPerStep !== undefined && t.error === undefined) {
-      return { ...row, torchMs: round(t.msPerStep, 2), labOverTorch: round(row.msPerStep / t.msPerStep, 2) };
-    }
-    return { ...row, torchMs: null, labOverTorch: null, torchNote: t?.error ?? why ?? 'not measured' };
-  });
-}
-
 /** Trainable-parameter mismatches between the lab's step and the mirror: the mirror is not the same model then. */
 export function paramMismatches(specs: TorchMirrorSpec[], torch: TorchOutput): string[] {
   const byKey = new Map(torch.rows.map((r) => [r.key, r]));
@@ -252,6 +270,7 @@ export const COLUMNS: [string, (r: BenchRow) => string][] = [
   ['high-water MB', (r) => cellText(r.highWaterMB)],
   ['PyTorch ms/step', (r) => cellText(r.torchMs)],
   ['lab / PyTorch', (r) => formatRatio(r.labOverTorch)],
+  ['ratio range', (r) => (r.ratioRange ? `${formatRatio(r.ratioRange[0])}-${formatRatio(r.ratioRange[1])}` : '-')],
 ];
 
 export function markdownTable(headers: string[], rows: string[][]): string {
@@ -313,10 +332,13 @@ async function main(): Promise<void> {
   const specs = new Map<string, TorchMirrorSpec & { key: string }>();
   const notes: string[] = [];
   const switchRows: SwitchRow[] = [];
-  let wasmThreads: number | undefined;
   let browserVersion = '?';
   let fusedSupported = false;
 
+  const load1Before = loadavg()[0];
+  const torchOff = args.torch === 'off' ? 'PyTorch off (--torch=off)' : undefined;
+  let torchInfo: TorchOutput | null = null;
+  const torchRows = new Map<string, TorchRow>();
   await withLabPage(4180, async (page) => {
     browserVersion = page.context().browser()?.version() ?? '?';
     const bench = (config: object, hooks: boolean) =>
@@ -340,11 +362,30 @@ async function main(): Promise<void> {
         for (const method of args.methods)
           for (const variant of variants) {
             const config = { ...configFor(name), ...variant.extra, method, backend };
-            // Off first, then on, twice, so warm caches favour neither side.
+            // Hooks off once (their overhead), then lab and PyTorch alternately, `pairs` times: A/B/A/B.
             const on: LabResult[] = [];
             const off: LabResult[] = [];
+            const torchMs: number[] = [];
+            let torchWhyHere: string | undefined = torchOff;
             try {
-              for (const hooks of [false, true, false, true]) (hooks ? on : off).push(await bench(config, hooks));
+              off.push(await bench(config, false));
+              for (let pair = 0; pair < args.pairs; pair++) {
+                on.push(await bench(config, true));
+                if (torchWhyHere) continue;
+                const key = `${name}/${method}`;
+                const spec = { ...on[0].mirror, key };
+                if (!specs.has(key)) specs.set(key, spec);
+                const threads = args.threads ?? on[0].threads ?? 1;
+                const t = runTorch(args, [spec], threads);
+                const row = t.out?.rows.find((r) => r.key === key);
+                if (!t.out || !row || row.msPerStep === undefined) {
+                  torchWhyHere = t.why ?? row?.error ?? 'PyTorch gave no row';
+                  continue;
+                }
+                torchInfo = t.out;
+                torchRows.set(key, row);
+                torchMs.push(row.msPerStep);
+              }
             } catch (e) {
               notes.push(`${backend} ${name} ${method}${variant.fused !== '-' ? ` fused ${variant.fused}` : ''}: failed: ${(e as Error).message.split('\n')[0]}`);
               console.log(`failed: ${backend} ${name} ${method}: ${(e as Error).message.split('\n')[0]}`);
@@ -352,9 +393,11 @@ async function main(): Promise<void> {
             }
             const ran = on[on.length - 1].backend.name;
             if (ran !== backend) notes.push(`${backend} was asked for but ${ran} ran (${name} ${method})`);
-            if (ran === 'wasm' && on[0].threads !== undefined) wasmThreads = on[0].threads;
-            const row = makeRow({ backend: ran, config: name, method, fused: variant.fused }, on, off);
-            if (!specs.has(row.key)) specs.set(row.key, { ...on[0].mirror, key: row.key });
+            let row = makeRow({ backend: ran, config: name, method, fused: variant.fused }, on, off);
+            if (torchMs.length === on.length) {
+              const p = pairedRatio(on.map((r) => r.msPerStep), torchMs);
+              row = { ...row, torchMs: round(p.torchMs, 2), labOverTorch: round(p.ratio, 2), ratioRange: [round(p.range[0], 2), round(p.range[1], 2)] };
+            } else row = { ...row, torchNote: torchWhyHere ?? 'not measured' };
             rows.push(row);
             console.log(JSON.stringify(row));
           }
@@ -385,24 +428,19 @@ async function main(): Promise<void> {
     }
   });
 
-  // PyTorch after the browser has closed, so the two never share the CPU.
-  let torch: TorchOutput | null = null;
-  let torchWhy: string | undefined;
-  if (args.torch === 'off') torchWhy = 'PyTorch off (--torch=off)';
-  else if (specs.size > 0) {
-    const threads = args.threads ?? wasmThreads ?? 1;
-    const r = runTorch(args, [...specs.values()], threads);
-    torch = r.out;
-    torchWhy = r.why;
-    if (torch) notes.push(...paramMismatches([...specs.values()], torch));
-  }
-  if (torchWhy) notes.push(torchWhy);
-  const final = attachTorch(rows, torch, torchWhy);
+  const info = torchInfo as TorchOutput | null; // assigned inside the page callback
+  const torch: TorchOutput | null = info ? { ...info, rows: [...torchRows.values()] } : null;
+  if (torch) notes.push(...paramMismatches([...specs.values()], torch));
+  if (torchOff) notes.push(torchOff);
+  const final = rows;
+  const load1After = loadavg()[0];
+  const loadLine = `load average (1 min) ${load1Before.toFixed(2)} before, ${load1After.toFixed(2)} after`;
+  if (underLoad(load1Before)) notes.push(`${loadLine}: other work was running before the bench started, so these ratios are not results; rerun on a quiet machine`);
 
   const date = new Date().toISOString();
   const machine = `${cpus()[0]?.model ?? '?'} x${cpus().length}, ${platform()} ${release()}, Chromium ${browserVersion}`;
   const torchLine = torch ? `PyTorch ${torch.torch} eager on ${torch.device}, ${torch.threads} thread(s)` : 'PyTorch: -';
-  console.log(`\n${date}  ${machine}\n${torchLine}; lab steps ${args.steps} after ${args.warmup} warm-up (best of 2 runs, mean ms/step); PyTorch median of ${args.steps}`);
+  console.log(`\n${date}  ${machine}; ${loadLine}\n${torchLine}; lab and PyTorch alternated ${args.pairs} times per row (A/B/A/B), each ${args.steps} steps after ${args.warmup} warm-up; ms/step are medians over the pairs, the ratio the median of the per-pair ratios (range beside it)`);
   console.table(tableObjects(final));
   console.log(`\n${benchMarkdown(final)}\n`);
   if (switchRows.length > 0) console.log(`${switchMarkdown(switchRows)}\n`);
@@ -412,7 +450,7 @@ async function main(): Promise<void> {
   writeFileSync(
     args.out,
     JSON.stringify(
-      { date, machine, args, fusedSupported, torch: torch ? { version: torch.torch, device: torch.device, threads: torch.threads, rows: torch.rows } : null, notes, rows: final, switch: switchRows, specs: [...specs.values()] },
+      { date, machine, load1: { before: load1Before, after: load1After }, underLoad: underLoad(load1Before), args, fusedSupported, torch: torch ? { version: torch.torch, device: torch.device, threads: torch.threads, rows: torch.rows } : null, notes, rows: final, switch: switchRows, specs: [...specs.values()] },
       null,
       2,
     ),

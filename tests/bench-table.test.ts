@@ -6,13 +6,15 @@
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  attachTorch,
   benchMarkdown,
   configFor,
   formatCount,
   formatRatio,
   makeRow,
   markdownTable,
+  median,
+  pairedRatio,
+  underLoad,
   paramMismatches,
   parseArgs,
   parseTorchOutput,
@@ -62,9 +64,9 @@ describe('bench flags', () => {
 });
 
 describe('bench rows', () => {
-  it('takes the best of the runs, the overhead, GFLOP/s and memory', () => {
-    const on = [result({ msPerStep: 12, peakBytes: 2 ** 20 }), result({ msPerStep: 10, peakBytes: 2 * 2 ** 20, highWaterBytes: 8 * 2 ** 20 })];
-    const off = [result({ msPerStep: 9, kernelsPerStep: 0, flopsPerStep: 0 }), result({ msPerStep: 8, kernelsPerStep: 0, flopsPerStep: 0 })];
+  it('takes the median of the runs, the overhead, GFLOP/s and memory', () => {
+    const on = [result({ msPerStep: 12, peakBytes: 2 ** 20 }), result({ msPerStep: 9, peakBytes: 2 * 2 ** 20, highWaterBytes: 8 * 2 ** 20 }), result({ msPerStep: 10, peakBytes: 2 ** 20 })];
+    const off = [result({ msPerStep: 9, kernelsPerStep: 0, flopsPerStep: 0 }), result({ msPerStep: 7, kernelsPerStep: 0, flopsPerStep: 0 }), result({ msPerStep: 8, kernelsPerStep: 0, flopsPerStep: 0 })];
     const row = makeRow({ backend: 'wasm', config: 'tiny', method: 'supervised', fused: '-' }, on, off);
     expect(row).toMatchObject({ msPerStep: 10, msPerStepNoHooks: 8, overheadPct: 25, kernelsPerStep: 300, flopsPerStep: 2e7, gflopPerS: 2, liveMB: 2, highWaterMB: 8, key: 'tiny/supervised' });
     // WebGPU: the GPU bytes are the live figure.
@@ -96,18 +98,20 @@ describe('PyTorch output', () => {
     expect(() => parseTorchOutput(JSON.stringify({ rows: [{ msPerStep: 1 }] }))).toThrow(/no key/);
   });
 
-  it('puts ms/step and lab / PyTorch beside the rows, "-" where missing or failed', () => {
-    const base = makeRow({ backend: 'wasm', config: 'tiny', method: 'supervised', fused: '-' }, [result({ msPerStep: 10 })], [result({ msPerStep: 9 })]);
-    const mae = { ...base, method: 'mae', key: 'tiny/mae' };
-    const other = { ...base, method: 'clip', key: 'tiny/clip' };
-    const [a, b, c] = attachTorch([base, mae, other], parseTorchOutput(JSON.stringify(out)));
-    expect(a).toMatchObject({ torchMs: 4, labOverTorch: 2.5 });
-    expect(b).toMatchObject({ torchMs: null, labOverTorch: null, torchNote: 'RuntimeError: boom' });
-    expect(c.torchNote).toBe('not measured');
-    const [skipped] = attachTorch([base], null, 'PyTorch off (--torch=off)');
-    expect(skipped).toMatchObject({ torchMs: null, torchNote: 'PyTorch off (--torch=off)' });
-    expect(tableObjects([skipped])[0]['lab / PyTorch']).toBe('-');
-    expect(tableObjects([skipped])[0]['ms/step']).toBe(10);
+  it('pairs lab and PyTorch timings A/B/A/B: medians, and the median and range of the per-pair ratios', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 2, 3])).toBe(2.5);
+    // Pair ratios 2, 3, 2.5, 4, 1.5: median 2.5, range 1.5-4.
+    const p = pairedRatio([20, 30, 25, 40, 15], [10, 10, 10, 10, 10]);
+    expect(p).toEqual({ labMs: 25, torchMs: 10, ratio: 2.5, range: [1.5, 4] });
+    expect(() => pairedRatio([1, 2], [1])).toThrow(/2 lab and 1 PyTorch/);
+    const row = { ...makeRow({ backend: 'wasm', config: 'tiny', method: 'supervised', fused: '-' }, [result({ msPerStep: 10 })], [result({ msPerStep: 9 })]), labOverTorch: 2.5, ratioRange: [1.5, 4] as [number, number] };
+    expect(tableObjects([row])[0]['ratio range']).toBe('1.50x-4.00x');
+  });
+
+  it('flags a load average that says other work was running', () => {
+    expect(underLoad(0.05)).toBe(false);
+    expect(underLoad(1.2)).toBe(true);
   });
 
   it('flags a parameter-count mismatch between the lab and the mirror', () => {

@@ -42,10 +42,10 @@
  * their outputs; the supervised head assumes 100 classes. Not counted: the allocator's
  * fragmentation (wasm's malloc, WebGPU's buffer pool), tfjs's cached constants (position
  * embeddings, masks), and heads' own tensors as candidates for the largest tensor (DINO's
- * [B x crops, K] logits). Against the buffers tfjs really holds at a step's peak on the cpu
- * backend, the estimate measured 1.03-1.19x for every method at tiny and toy-B, batch 8-32
- * (tests/memory-estimate.test.ts); tfjs's `tf.profile().peakBytes` counts each tensor handle,
- * saved clones and reshapes included, and reads about 1.6x higher than those buffers.
+ * [B x crops, K] logits). tests/memory-estimate.test.ts holds the estimate within 1-1.5x of the
+ * buffers tfjs really holds at a step's peak on the cpu backend, and within 0.5-4x of
+ * `tf.profile().peakBytes` (which counts each tensor handle, saved clones and reshapes included),
+ * for several methods at tiny and toy-B.
  */
 import { methodSpec } from '../methods/catalog';
 import type { EncoderPass } from '../methods/spec';

@@ -41,8 +41,9 @@ const variantConfig = (config: ExperimentConfig, v: Variant, batchSize: number):
 /**
  * Each comparison variant at the largest batch (up to the config's) whose estimated memory
  * fits `limits` (src/train/memoryEstimate.ts). At toy scale every variant fits at the
- * config's batch. At vit-b16 on wasm (4 GiB heap) SimCLR fits at batch 1 only, and BYOL and
- * DINO (online and EMA encoders, 4 and 6 encoder passes per image) at no batch.
+ * config's batch. At vit-b16 on wasm (4 GiB heap) SimCLR and BYOL fit at batch 1 only (BYOL's
+ * target runs off the tape), and DINO (online and EMA encoders, 6 encoder passes per image) at no
+ * batch (tests/paper-scale.test.ts).
  */
 export function comparisonPlan(config: ExperimentConfig, limits: MemoryLimits): PlannedVariant[] {
   return comparisonVariants().map((variant) => {
