@@ -50,6 +50,20 @@ describe.each(['supervised', 'dino', 'byol', 'mae'] as const)('resume: %s', (met
   });
 });
 
+describe('pause', () => {
+  it('holds the run at the next step boundary, says so with the steps done, and resumes there', async () => {
+    const control = new RunControl();
+    const held: number[] = [];
+    control.onHeld = (stepsDone) => {
+      held.push(stepsDone);
+      queueMicrotask(() => control.resume());
+    };
+    const r = await runExperiment(tiny({ steps: 6 }), cpu, { control, onRecord: (rec) => rec.step === 3 && control.pause() });
+    expect(held).toEqual([3]);
+    expect(r.records.map((x) => x.step)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+});
+
 describe('checkpoints', () => {
   it('come early: the first at the first probe (or by step 50) even when checkpointEvery is larger than the run', async () => {
     const steps: number[] = [];

@@ -36,14 +36,14 @@ export interface FlopLabApi {
   backends(): Promise<BackendOption[]>;
   modelPresets(): typeof MODEL_PRESETS;
   defaultConfig(overrides?: unknown): ExperimentConfig;
-  validateConfig(config: unknown): { ok: true } | { ok: false; error: string; issues: { path: string; message: string }[] };
+  validateConfig(config: unknown): { ok: true } | { ok: false; error: string; issues: { path: string; message: string; sentence: string }[] };
   profileStep(config?: unknown): Promise<StepProfile>;
   run(config?: unknown, onProgress?: (record: TrainRecord) => void): Promise<RunResult>;
   pause(): Promise<void>;
   resume(): Promise<void>;
   stop(): Promise<void>;
   /** What the page shows now: status, the shown run's id, backend, records, the random-init probe baseline and transfer evaluations so far, and why it failed. */
-  state(): { status: string; runId: string | null; backend: unknown; records: TrainRecord[]; baseline: ProbeBaseline | null; transfer: TransferRecord[]; profile: StepProfile | null; error: string | null };
+  state(): { status: string; runId: string | null; backend: unknown; records: TrainRecord[]; baseline: ProbeBaseline | null; transfer: TransferRecord[]; profile: StepProfile | null; error: string | null; heldAt: number | null };
   /** Every stored run (IndexedDB), newest first: id, name, config, status, records, transfer, profile, checkpointStep. */
   runs(): Promise<StoredRun[]>;
   /** Shows a stored run (charts, figures, its config in the panel). */
@@ -120,7 +120,7 @@ export function createApi(client: LabClient, store: LabStore, ready: Promise<voi
     pause: () => s().pause(),
     resume: () => s().resume(),
     stop: () => s().stop(),
-    state: () => ({ status: s().status, runId: s().runId, backend: s().backend, records: s().records, baseline: s().baseline, transfer: s().transfer, profile: s().profile, error: s().runError }),
+    state: () => ({ status: s().status, runId: s().runId, backend: s().backend, records: s().records, baseline: s().baseline, transfer: s().transfer, profile: s().profile, error: s().runError, heldAt: s().heldAt }),
     async runs() {
       return s().refreshRuns();
     },

@@ -23,6 +23,8 @@ export type RunStatus = 'idle' | 'starting' | 'running' | 'paused' | 'done' | 's
 
 export interface RunSlice {
   status: RunStatus;
+  /** Steps done when the worker confirmed a pause (held at a step boundary: nothing runs until resume); null otherwise. */
+  heldAt: number | null;
   /** The stored run shown (the one running, or one opened from the list); null before any. */
   runId: string | null;
   records: TrainRecord[];
@@ -141,6 +143,7 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
         patch({ transfer: [...get().transfer, e.record], transferProgress: null });
         recorder.update({ transfer: get().transfer });
       } else if (e.type === 'transfer-progress') patch({ transferProgress: e.progress });
+      else if (e.type === 'held') patch({ heldAt: e.stepsDone });
       else if (e.type === 'checkpoint') void recorder.checkpoint(e.checkpoint).then(refreshStorage);
       else {
         patch({ records: [...get().records, e.record] });
@@ -178,6 +181,7 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
 
   return {
     status: 'idle',
+    heldAt: null,
     runId: null,
     records: [],
     baseline: null,
@@ -206,7 +210,7 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
     async resume() {
       if (get().status !== 'paused') return;
       await deps.client.resume();
-      patch({ status: 'running' });
+      patch({ status: 'running', heldAt: null });
     },
     async stop() {
       if (get().status !== 'running' && get().status !== 'paused') return;

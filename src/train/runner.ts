@@ -19,6 +19,8 @@ export class RunControl {
   private stopped = false;
   private fault: Error | null = null;
   private resumeWaiter: (() => void) | null = null;
+  /** Called when the run is held at a step boundary after a pause, with the steps done: proof that no step runs until resume. */
+  onHeld?: (stepsDone: number) => void;
 
   /** Ends the run with `error` at its next step boundary (a lost GPU device): the run rejects with it. */
   fail(error: Error): void {
@@ -45,13 +47,15 @@ export class RunControl {
     return this.paused;
   }
 
-  /** Lets queued messages in; blocks while paused. Returns the ms spent paused. */
-  async stepBoundary(): Promise<number> {
+  /** Lets queued messages in; blocks while paused (saying so through onHeld). Returns the ms spent paused. */
+  async stepBoundary(stepsDone = 0): Promise<number> {
     await new Promise((r) => setTimeout(r, 0));
     if (this.fault) throw this.fault;
     if (!this.paused || this.stopped) return 0;
     const t0 = performance.now();
-    await new Promise<void>((r) => (this.resumeWaiter = r));
+    const held = new Promise<void>((r) => (this.resumeWaiter = r));
+    this.onHeld?.(stepsDone);
+    await held;
     if (this.fault) throw this.fault;
     return performance.now() - t0;
   }
@@ -148,7 +152,7 @@ export async function runExperiment(asked: ExperimentConfig, backend: BackendInf
       lastLogAt = performance.now();
     }
     for (let step = done; step < config.steps && !control.isStopped; step++) {
-      const paused = await control.stepBoundary();
+      const paused = await control.stepBoundary(step);
       pausedMs += paused;
       pausedSinceLog += paused;
       if (control.isStopped) break;

@@ -15,7 +15,9 @@ export type WorkerEvent =
   | { type: 'record'; record: TrainRecord }
   | { type: 'transfer'; record: TransferRecord }
   | { type: 'transfer-progress'; progress: TransferProgress }
-  | { type: 'checkpoint'; checkpoint: RunCheckpoint };
+  | { type: 'checkpoint'; checkpoint: RunCheckpoint }
+  /** The run is held at a step boundary after a pause: no step runs until resume. */
+  | { type: 'held'; stepsDone: number };
 
 export interface MemoryInfo {
   numTensors: number;

@@ -100,6 +100,7 @@ const api: LabWorkerApi = {
       onEvent({ type: 'backend', backend: info });
       fitsInMemory(config, info);
       const runControl = new RunControl();
+      runControl.onHeld = (stepsDone) => onEvent({ type: 'held', stepsDone });
       control = runControl;
       try {
         return await runAndNameDeviceLoss(() =>
