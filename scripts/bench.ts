@@ -436,7 +436,6 @@ async function main(): Promise<void> {
   const torch: TorchOutput | null = info ? { ...info, rows: [...torchRows.values()] } : null;
   if (torch) notes.push(...paramMismatches([...specs.values()], torch));
   if (torchOff) notes.push(torchOff);
-  const final = rows;
   const load1After = loadavg()[0];
   const loadLine = `load average (1 min) ${load1Before.toFixed(2)} before, ${load1After.toFixed(2)} after`;
   if (underLoad(load1Before)) notes.push(`${loadLine}: other work was running before the bench started, so these ratios are not results; rerun on a quiet machine`);
@@ -445,8 +444,8 @@ async function main(): Promise<void> {
   const machine = `${cpus()[0]?.model ?? '?'} x${cpus().length}, ${platform()} ${release()}, Chromium ${browserVersion}`;
   const torchLine = torch ? `PyTorch ${torch.torch} eager on ${torch.device}, ${torch.threads} thread(s)` : 'PyTorch: -';
   console.log(`\n${date}  ${machine}; ${loadLine}\n${torchLine}; lab and PyTorch alternated ${args.pairs} times per row (A/B/A/B), each ${args.steps} steps after ${args.warmup} warm-up; ms/step are medians over the pairs, the ratio the median of the per-pair ratios (range beside it)`);
-  console.table(tableObjects(final));
-  console.log(`\n${benchMarkdown(final)}\n`);
+  console.table(tableObjects(rows));
+  console.log(`\n${benchMarkdown(rows)}\n`);
   if (switchRows.length > 0) console.log(`${switchMarkdown(switchRows)}\n`);
   for (const n of notes) console.log(`note: ${n}`);
 
@@ -454,7 +453,7 @@ async function main(): Promise<void> {
   writeFileSync(
     args.out,
     JSON.stringify(
-      { date, machine, load1: { before: load1Before, after: load1After }, underLoad: underLoad(load1Before), args, fusedSupported, torch: torch ? { version: torch.torch, device: torch.device, threads: torch.threads, rows: torch.rows } : null, notes, rows: final, switch: switchRows, specs: [...specs.values()] },
+      { date, machine, load1: { before: load1Before, after: load1After }, underLoad: underLoad(load1Before), args, fusedSupported, torch: torch ? { version: torch.torch, device: torch.device, threads: torch.threads, rows: torch.rows } : null, notes, rows, switch: switchRows, specs: [...specs.values()] },
       null,
       2,
     ),

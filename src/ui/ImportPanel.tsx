@@ -82,11 +82,11 @@ export function ImportPanel({ report, kept, onImport, onForget }: ImportPanelPro
       setStatus({ kind: 'busy', message: `Reading ${picked.length.toLocaleString('en-US')} file${picked.length === 1 ? '' : 's'} (${(bytes / MB).toFixed(1)} MB)…` });
       const payload = await readPicked(picked);
       setStatus({ kind: 'busy', message: 'Decoding in the worker…' });
-      const result = await onImport(payload, (p) => {
+      // The store keeps the report; the panel shows it from there.
+      await onImport(payload, (p) => {
         if (p.phase === 'unpacking') setStatus({ kind: 'busy', message: 'Unpacking in the worker…' });
         if (p.phase === 'decoding') setStatus({ kind: 'busy', message: `Decoding and resizing: ${p.done.toLocaleString('en-US')} / ${p.total.toLocaleString('en-US')}` });
       });
-      void result; // the store holds the report now; the panel shows it from there
       setStatus({ kind: 'idle' });
     } catch (e) {
       setStatus({ kind: 'error', message: (e as Error).message || String(e) });

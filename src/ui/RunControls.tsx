@@ -7,7 +7,6 @@ import { ProgressBar } from './ProgressBar';
 
 /** Which button takes the focus when the focused one disables itself, by the status it leads to. */
 const NEXT_FOCUS: Record<string, string[]> = {
-  starting: ['stop-button'],
   running: ['pause-button', 'stop-button'],
   paused: ['resume-button', 'stop-button'],
 };
