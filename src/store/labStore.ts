@@ -92,7 +92,7 @@ export function createLabStore(client: LabClient, remote: <T extends (...a: neve
     ...createRunSlice<LabState>(set, get, {
       client,
       remote,
-      db: options.db instanceof Promise ? db : (options.db ?? null),
+      db,
       restartWorker: options.restartWorker,
       notify: (notice) => set({ notice }),
       showConfig: (input) => get().replaceInput(input),

@@ -49,8 +49,6 @@ export interface RunSlice {
   runs: StoredRun[];
   /** Why runs are not being stored, if they are not. */
   storageError: string | null;
-  /** Resolves once storage is open (or known to be missing). */
-  storageReady: Promise<void>;
   storage: StorageInfo | null;
   refreshRuns(): Promise<StoredRun[]>;
   openRun(id: string): Promise<StoredRun>;
@@ -67,8 +65,8 @@ export interface RunSlice {
 export interface RunDeps {
   client: LabClient;
   remote: <T extends (...a: never[]) => unknown>(f: T) => T;
-  /** Where runs are kept, or the promise of it (the page opens IndexedDB without delaying its start); null: not kept. */
-  db: RunsDb | null | Promise<RunsDb | null>;
+  /** Where runs are kept, as a promise (the page opens IndexedDB without delaying its start); null: not kept. */
+  db: Promise<RunsDb | null>;
   /** Replaces the worker after a fatal failure; absent in tests. */
   restartWorker?: () => Promise<void>;
   /** Shows a message above the workspace. */
@@ -95,7 +93,7 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
   let live: RunRecorder | null = null;
   const NO_STORAGE = 'this browser gives the page no IndexedDB (private mode?): runs are not kept across reloads';
   /** The database once open; every use awaits it, so the page and `window.floplab` exist before it opens. */
-  const opened: Promise<RunsDb | null> = Promise.resolve(deps.db).then((db) => {
+  const opened: Promise<RunsDb | null> = deps.db.then((db) => {
     if (!db) patch({ storageError: NO_STORAGE });
     return db;
   });
@@ -157,7 +155,7 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
       const status: RunStatus = result.diverged ? 'diverged' : result.stopped ? 'stopped' : 'done';
       // Stored first: a run shown as done is a run kept.
       await recorder.finish({ status, reason: result.diverged?.reason, records: result.records, transfer: result.transfer, baseline: result.baseline, profile: result.profile });
-      patch({ status, records: result.records, transfer: result.transfer, transferProgress: null, runError: result.diverged?.reason ?? null });
+      patch({ status, heldAt: null, records: result.records, transfer: result.transfer, transferProgress: null, runError: result.diverged?.reason ?? null });
       return result;
     } catch (e) {
       over = true;
@@ -165,11 +163,11 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
       if (message.includes(STOPPED_BEFORE_FIRST_STEP)) {
         // Stop pressed before step 1 (a paused start, a slow backend): a stop, not a failure.
         await recorder.finish({ status: 'stopped', reason: 'stopped before its first step: nothing was trained or recorded' });
-        patch({ status: 'stopped', runError: null, transferProgress: null });
+        patch({ status: 'stopped', heldAt: null, runError: null, transferProgress: null });
         throw e;
       }
       await recorder.finish({ status: 'error', reason: message });
-      patch({ status: 'error', runError: message, transferProgress: null });
+      patch({ status: 'error', heldAt: null, runError: message, transferProgress: null });
       const resumable = recorder.current.checkpointStep !== undefined ? ` It can resume from its checkpoint at step ${recorder.current.checkpointStep} (Runs).` : '';
       if (FATAL.test(message) && deps.restartWorker) {
         await deps.restartWorker();
@@ -198,7 +196,7 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
       if (isActive(get().status)) throw new Error('a run is already in progress: stop it before starting another');
       const now = Date.now();
       const stored: StoredRun = { id: newId(), name: uniqueName(name ?? runName(v.config), get().runs.map((r) => r.name)), createdAt: now, updatedAt: now, status: 'running', config: v.config, backend: null, records: [], baseline: null, profile: null, transfer: [], appVersion: APP_VERSION };
-      patch({ status: 'starting', runId: stored.id, records: [], baseline: null, transfer: [], transferProgress: null, profile: null, runConfig: v.config, runError: null, startedAt: now });
+      patch({ status: 'starting', heldAt: null, runId: stored.id, records: [], baseline: null, transfer: [], transferProgress: null, profile: null, runConfig: v.config, runError: null, startedAt: now });
       if (get().runs.length === 0) void requestPersistence().catch(() => false);
       return execute(source, stored, onProgress);
     },
@@ -218,8 +216,7 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
     },
 
     runs: [],
-    storageError: deps.db ? null : NO_STORAGE,
-    storageReady: opened.then(() => undefined),
+    storageError: null, // set once the database is known to be missing
     storage: null,
     async refreshRuns() {
       const db = await opened;
