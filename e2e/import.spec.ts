@@ -19,7 +19,8 @@ test('import a folder: valid images in, corrupt ones reported, then pre-train on
   const root = join(dir, 'photos');
   const expected = writeImageFolder(root, ['circles', 'squares'], 4);
   const lab = new LabPage(page);
-  await lab.open({ ...TINY, dataset: { preset: 'imagenet-1k' } });
+  // On wasm: the point is the imported data, and a software WebGPU adapter spends ~25 s compiling shaders.
+  await lab.open({ ...TINY, backend: 'wasm', dataset: { preset: 'imagenet-1k' } });
 
   await page.getByTestId('import-folder-input').setInputFiles(root);
   const report = page.getByTestId('import-report');
