@@ -1,5 +1,5 @@
 /**
- * Short training per method (cpu backend, tiny config, fixed seed): the loss
+ * Short training per method (the wasm backend, tiny config, fixed seed): the loss
  * falls over the first few dozen steps, and the embeddings do not collapse
  * (per-dimension std of L2-normalised features stays well above zero).
  */
@@ -8,9 +8,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { METHOD_IDS } from '../src/methods/catalog';
 import { defaultConfig } from '../src/train/config';
 import { createTrainer, type Trainer } from '../src/train/trainer';
-import { useCpuBackend } from './helpers';
+import { useWasmBackend } from './helpers';
 
-beforeAll(useCpuBackend);
+beforeAll(useWasmBackend);
 
 const STEPS = 40;
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
@@ -35,7 +35,7 @@ describe.each(METHOD_IDS)('short training: %s', (id) => {
     // batch 16 its loss is flat for the first 40 steps (3.45 -> 3.52), at batch 32 it falls (4.19 -> 4.12).
     const batchSize = id === 'simclr' ? 32 : 16;
     const trainer = await createTrainer(
-      defaultConfig({ method: id, model: 'tiny', batchSize, steps: STEPS, seed: 1, backend: 'cpu', dataset: { size }, optim: { lr: 2e-3, warmupSteps: 5 } }),
+      defaultConfig({ method: id, model: 'tiny', batchSize, steps: STEPS, seed: 1, backend: 'wasm', dataset: { size }, optim: { lr: 2e-3, warmupSteps: 5 } }),
     );
     const losses: number[] = [];
     for (let s = 0; s < STEPS; s++) {

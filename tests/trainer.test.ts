@@ -13,13 +13,14 @@ import { profileStep } from '../src/train/profile';
 import { runExperiment } from '../src/train/runner';
 import type { BackendInfo } from '../src/engine/backendIds';
 import { vitFlops } from '../src/models/vitFlops';
-import { useCpuBackend } from './helpers';
+import { useWasmBackend } from './helpers';
 
-beforeAll(useCpuBackend);
+// tfjs-wasm: the cpu backend's results, an order of magnitude sooner (tests/wasm-backend.test.ts checks the two agree).
+beforeAll(useWasmBackend);
 
 const tinyRun = (overrides: Record<string, unknown> = {}) =>
-  defaultConfig({ model: 'tiny', batchSize: 8, steps: 20, backend: 'cpu', dataset: { size: 512 }, probe: { trainSize: 64, testSize: 32, dense: false }, ...overrides });
-const cpu: BackendInfo = { name: 'cpu', reason: 'test', isSoftware: false, timestampQuery: false };
+  defaultConfig({ model: 'tiny', batchSize: 8, steps: 20, backend: 'wasm', dataset: { size: 512 }, probe: { trainSize: 64, testSize: 32, dense: false }, ...overrides });
+const wasm: BackendInfo = { name: 'wasm', reason: 'test', isSoftware: false, timestampQuery: false };
 
 async function lossesOf(trainer: Trainer, steps: number): Promise<number[]> {
   const out: number[] = [];
@@ -41,7 +42,7 @@ describe('training step', () => {
     trainer.dispose();
   });
 
-  it('is deterministic on the cpu backend for a fixed seed, and the seed matters', async () => {
+  it('is deterministic on wasm for a fixed seed, and the seed matters', async () => {
     const a = await createTrainer(tinyRun({ seed: 7 }));
     const b = await createTrainer(tinyRun({ seed: 7 }));
     const c = await createTrainer(tinyRun({ seed: 8 }));
@@ -80,7 +81,7 @@ describe('training step', () => {
 describe('runExperiment', () => {
   it('records cumulative FLOPs, probe accuracy at eval steps, and counts eval FLOPs apart', async () => {
     const config = tinyRun({ steps: 6, logEvery: 2, evalEvery: 3 });
-    const result = await runExperiment(config, cpu);
+    const result = await runExperiment(config, wasm);
     expect(result.records.map((r) => r.step)).toEqual([2, 3, 4, 6]);
     const perStep = result.profile.totalFlops;
     for (const r of result.records) {
@@ -97,7 +98,7 @@ describe('runExperiment', () => {
 
   it('gives each probe its counts and 95% interval, and times evaluation as part of the wall time', async () => {
     const config = tinyRun({ steps: 6, logEvery: 2, evalEvery: 3 });
-    const result = await runExperiment(config, cpu);
+    const result = await runExperiment(config, wasm);
     for (const r of result.records) {
       expect(r.evalMs).toBeGreaterThan(0); // the baseline probe ran before step 0
       expect(r.evalMs).toBeLessThanOrEqual(r.wallMs);
@@ -119,7 +120,7 @@ describe('runExperiment', () => {
     for (const kind of ['knn', 'linear'] as const) {
       const config = tinyRun({ steps: 3, logEvery: 3, evalEvery: 3, seed: 11, probe: { kind, trainSize: 64, testSize: 32, k: 5, dense: false } });
       const before = tf.memory().numTensors;
-      const result = await runExperiment(config, cpu);
+      const result = await runExperiment(config, wasm);
       expect(tf.memory().numTensors).toBe(before);
       // Independently: the seed's init encoder, probe sets rebuilt from the config.
       const sets = buildProbeSets(config, createDataSource(config.dataset, config.model.imageSize, config.seed));
@@ -150,7 +151,7 @@ describe('runExperiment', () => {
       expect(later).toBeGreaterThan(0);
       expect(later).toBeLessThan(b.flops);
     }
-    const off = await runExperiment(tinyRun({ steps: 2, logEvery: 1, probe: { kind: 'none' } }), cpu);
+    const off = await runExperiment(tinyRun({ steps: 2, logEvery: 1, probe: { kind: 'none' } }), wasm);
     expect(off.baseline).toBeNull();
     expect(off.records.every((r) => r.evalFlops === 0 && r.evalMs === 0)).toBe(true);
   });
@@ -160,7 +161,7 @@ describe('dense patch probe in runs', () => {
   it('puts patch mIoU on probe records and on the baseline, where it equals the dense probe of a fresh encoder', async () => {
     const config = tinyRun({ steps: 2, logEvery: 2, evalEvery: 2, seed: 5, probe: { trainSize: 16, testSize: 16, k: 5, dense: true } });
     const before = tf.memory().numTensors;
-    const result = await runExperiment(config, cpu);
+    const result = await runExperiment(config, wasm);
     expect(tf.memory().numTensors).toBe(before);
     const last = result.records[result.records.length - 1];
     expect(last.patchMiou).toBeGreaterThan(0);
@@ -170,7 +171,7 @@ describe('dense patch probe in runs', () => {
     encoder.dispose();
     expect(result.baseline!.patchMiou).toBe(fresh.miou);
     // dense off: no patch mIoU, and less evaluation work
-    const off = await runExperiment({ ...config, probe: { ...config.probe, dense: false } }, cpu);
+    const off = await runExperiment({ ...config, probe: { ...config.probe, dense: false } }, wasm);
     expect(off.records[off.records.length - 1].patchMiou).toBeUndefined();
     expect(off.baseline!.flops).toBeLessThan(result.baseline!.flops);
   });
@@ -179,7 +180,7 @@ describe('dense patch probe in runs', () => {
 describe('method previews', () => {
   it('MAE shows input / masked / reconstruction at probe steps, visible patches pasted from the input', async () => {
     const config = tinyRun({ method: 'mae', steps: 2, logEvery: 1, evalEvery: 2 });
-    const result = await runExperiment(config, cpu);
+    const result = await runExperiment(config, wasm);
     const last = result.records[result.records.length - 1];
     expect(result.records[0].preview).toBeUndefined();
     const preview = last.preview!;
