@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
+    // Unit tests in tests/, and a pure module's tests beside it in src/.
+    include: ['tests/**/*.test.ts', 'src/**/*.test.ts'],
     environment: 'node',
     // Generous per test: CI may share the machine with other work (issue 19); nothing here asserts a time.
     testTimeout: 300_000,

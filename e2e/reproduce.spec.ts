@@ -42,7 +42,7 @@ test('reproduce runs the smoke preset in two shards, one on WebGPU and one on wa
       // Each run spends its budget to within one step's FLOPs.
       expect(Math.abs(p.flops - p.budget)).toBeLessThanOrEqual(p.flops / p.steps);
     }
-    const csv = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n');
+    const csv = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\r\n');
     expect(csv[0]).toBe(SWEEP_CSV_COLUMNS.join(','));
     expect(csv).toHaveLength(1 + 2);
     expect(readFileSync(join(out, 'sweep-chart.svg'), 'utf8')).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
@@ -55,7 +55,7 @@ test('reproduce runs the smoke preset in two shards, one on WebGPU and one on wa
   const file = parseSweepFile(readFileSync(join(dir, 'merged', 'results.json'), 'utf8'));
   expect(file.points.map((p) => p.key)).toEqual(all);
   expect(file.points.every((p) => p.status === 'done')).toBe(true);
-  expect(readFileSync(join(dir, 'merged', 'results.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + all.length);
+  expect(readFileSync(join(dir, 'merged', 'results.csv'), 'utf8').trim().split('\r\n')).toHaveLength(1 + all.length);
   expect(readFileSync(join(dir, 'merged', 'sweep-chart.png')).subarray(0, 8).toString('hex')).toBe(PNG_SIGNATURE);
 
   // A bad argument fails fast, naming it, with the usage.

@@ -27,6 +27,8 @@ import { cpus, loadavg, platform, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchResult, TorchMirrorSpec } from '../src/train/bench';
+import { median } from '../src/lib/stats';
+import { intFlag, list, parseFlags } from './lib/args';
 
 // ------------------------------------------------------------------ arguments
 
@@ -47,38 +49,36 @@ export interface BenchArgs {
   out: string;
 }
 
-const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
-
+/** The bench's flags (strict: an unknown flag is refused; a repeated one takes its last value, so a wrapper's defaults can be overridden, as scripts/gpu-bench.sh does). */
 export function parseArgs(argv: string[]): BenchArgs {
-  const arg = (name: string): string | undefined => {
-    // The last occurrence wins, so a wrapper's defaults can be overridden (scripts/gpu-bench.sh).
-    const hit = [...argv].reverse().find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-    if (hit === undefined) return undefined;
-    return hit.includes('=') ? hit.slice(hit.indexOf('=') + 1) : 'true';
-  };
-  const num = (name: string, fallback: number, min: number): number => {
-    const raw = arg(name);
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name}=${raw}: expected an integer >= ${min}`);
-    return n;
-  };
-  const torch = arg('torch') ?? 'auto';
-  if (torch !== 'auto' && torch !== 'off') throw new Error(`--torch=${torch}: expected auto or off`);
-  const sw = arg('switch');
+  const { values: v } = parseFlags(argv, {
+    backends: { type: 'string', default: 'webgpu,wasm,cpu' },
+    configs: { type: 'string', default: 'tiny,default' },
+    methods: { type: 'string', default: 'supervised' },
+    steps: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    pairs: { type: 'string', default: '5' },
+    torch: { type: 'string', default: 'auto' },
+    'torch-device': { type: 'string', default: 'cpu' },
+    threads: { type: 'string' },
+    python: { type: 'string', default: 'python3' },
+    switch: { type: 'boolean', default: false },
+    out: { type: 'string', default: 'bench-results/bench.json' },
+  });
+  if (v.torch !== 'auto' && v.torch !== 'off') throw new Error(`--torch=${v.torch}: expected auto or off`);
   return {
-    backends: list(arg('backends') ?? 'webgpu,wasm,cpu'),
-    configs: list(arg('configs') ?? 'tiny,default'),
-    methods: list(arg('methods') ?? 'supervised'),
-    steps: num('steps', 10, 1),
-    warmup: num('warmup', 3, 0),
-    pairs: num('pairs', 5, 1),
-    torch,
-    torchDevice: arg('torch-device') ?? 'cpu',
-    threads: arg('threads') === undefined ? undefined : num('threads', 1, 1),
-    python: arg('python') ?? 'python3',
-    switch: sw !== undefined && sw !== 'false' && sw !== '0',
-    out: arg('out') ?? 'bench-results/bench.json',
+    backends: list(v.backends),
+    configs: list(v.configs),
+    methods: list(v.methods),
+    steps: intFlag('steps', v.steps, 1),
+    warmup: intFlag('warmup', v.warmup, 0),
+    pairs: intFlag('pairs', v.pairs, 1),
+    torch: v.torch,
+    torchDevice: v['torch-device'],
+    threads: v.threads === undefined ? undefined : intFlag('threads', v.threads, 1),
+    python: v.python,
+    switch: v.switch,
+    out: v.out,
   };
 }
 
@@ -123,14 +123,6 @@ export interface BenchRow {
 }
 
 const round = (x: number, digits: number) => +x.toFixed(digits);
-
-/** The middle value (the mean of the two middle ones for an even count); NaN for none. */
-export function median(xs: number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /**
  * Lab and PyTorch ms/step of the same pairs (A/B/A/B): each side's median, and the median and range

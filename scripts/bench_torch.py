@@ -348,7 +348,7 @@ class MAE(Method):
         return (per_patch * mask).sum() / mask.sum()
 
 
-def nt_xent(z1, z2, t):  # src/methods/losses/ntxent.ts
+def nt_xent(z1, z2, t):  # src/methods/simclr/loss.ts
     n = z1.shape[0]
     z = torch.cat([l2n(z1), l2n(z2)])
     logits = z @ z.T / t - torch.eye(2 * n, device=z.device) * 1e9
@@ -431,7 +431,7 @@ class DINO(Method):
         if locals_:
             feats.append(self.encoder.features(torch.cat(locals_)))
         student = self.head(torch.cat(feats)).chunk(len(views))
-        # src/methods/losses/dino.ts: per student view, the sum of its paired teacher targets, one product.
+        # src/methods/dino/loss.ts: per student view, the sum of its paired teacher targets, one product.
         q = F.softmax((teacher_logits - self.center) / o['teacherTemp'], dim=-1).chunk(2)
         q_all = q[0] + q[1]
         terms, pairs = [], 0

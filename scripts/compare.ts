@@ -11,9 +11,10 @@
 import './help';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { withLabPage } from './labPage';
+import { cliFlags } from './lib/args';
 
-const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
-const config = { model: arg('model', 'toy-B'), batchSize: Number(arg('batch', '32')), backend: arg('backend', 'wasm') };
+const { values: flags } = cliFlags({ model: { type: 'string', default: 'toy-B' }, batch: { type: 'string', default: '32' }, backend: { type: 'string', default: 'wasm' } });
+const config = { model: flags.model, batchSize: Number(flags.batch), backend: flags.backend };
 
 await withLabPage(4182, async (page) => {
   const rows = await page.evaluate((c) => window.floplab.compareMethods(c), config);

@@ -11,8 +11,9 @@ import { FlopCounter, installKernelHooks, uninstallKernelHooks } from '../src/en
 import { defaultConfig } from '../src/train/config';
 import { createTrainer } from '../src/train/trainer';
 import { useCpuBackend, useWasmBackend } from '../tests/helpers';
+import { cliFlags } from './lib/args';
 
-const [backend = 'wasm', size = 'tiny', stepsArg = '20', method = 'supervised', mode = 'replay'] = process.argv.slice(2);
+const [backend = 'wasm', size = 'tiny', stepsArg = '20', method = 'supervised', mode = 'replay'] = cliFlags({}, true).positionals;
 const steps = Number(stepsArg);
 await (backend === 'wasm' ? useWasmBackend() : useCpuBackend());
 const config = defaultConfig(size === 'tiny' ? { model: 'tiny', batchSize: 8, method, backend } : { method, backend });

@@ -14,11 +14,12 @@ import { useNodeWebgpu } from './nodeWebgpu';
 import { resolveConfig } from '../src/train/config';
 import { profileStep } from '../src/train/profile';
 import { METHOD_IDS } from '../src/methods/catalog';
+import { cliFlags, list } from './lib/args';
 
-const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-const methods = (arg('methods') ?? METHOD_IDS.join(',')).split(',');
-const model = arg('model') ?? 'toy-B';
-const batchSize = Number(arg('batch') ?? 32);
+const { values: flags } = cliFlags({ methods: { type: 'string', default: METHOD_IDS.join(',') }, model: { type: 'string', default: 'toy-B' }, batch: { type: 'string', default: '32' }, json: { type: 'string' } });
+const methods = list(flags.methods);
+const model = flags.model;
+const batchSize = Number(flags.batch);
 
 await useNodeWebgpu('kernel counts');
 const calls = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
@@ -53,5 +54,5 @@ for (const r of rows)
   console.log(
     `| ${r.method} | ${r.callsUnfused} | ${r.callsFused} | ${r.fewer}x | ${r.flopsUnfused.toExponential(4)} | ${r.flopsFused.toExponential(4)} | ${r.flopsDiffPct} (${r.phaseDiffPct.forward} / ${r.phaseDiffPct.backward} / ${r.phaseDiffPct.optimizer}) |`,
   );
-const json = arg('json');
+const json = flags.json;
 if (json) writeFileSync(json, JSON.stringify({ date: new Date().toISOString(), model, batchSize, rows }, null, 2));

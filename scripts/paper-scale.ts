@@ -22,6 +22,7 @@ import { a5Checks, comparisonPlan, HEADLINE_KEYS, maeShares, notProfiledMessage,
 import type { ComparisonRow } from '../src/train/records';
 import { maeDecoderConfig, maeForwardFlops } from '../src/models/maeDecoder';
 import { MODEL_PRESETS } from '../src/models/presets';
+import { cliFlags } from './lib/args';
 
 const OUT = 'bench-results/paper-scale.json';
 const scales = { toy: defaultConfig({ ...TOY_SCALE, backend: 'wasm' }), paper: defaultConfig({ ...PAPER_SCALE, backend: 'wasm' }) };
@@ -105,9 +106,10 @@ const fresh = (): Report => ({
   wallS: { toy: 0, paper: 0 },
 });
 
-const reuse = process.argv.includes('--reuse') || process.argv.includes('--print');
+const { values: flags } = cliFlags({ reuse: { type: 'boolean', default: false }, print: { type: 'boolean', default: false } });
+const reuse = flags.reuse || flags.print;
 const report: Report = reuse && existsSync(OUT) ? JSON.parse(readFileSync(OUT, 'utf8')) : fresh();
-if (!process.argv.includes('--print')) {
+if (!flags.print) {
   mkdirSync('bench-results', { recursive: true });
   await profileAll(report);
   writeFileSync(OUT, JSON.stringify(report, null, 2));

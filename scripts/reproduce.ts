@@ -22,6 +22,7 @@ import { experimentPreset } from '../src/train/experimentPresets';
 import { sweepCsv, type SweepFile, type SweepPoint } from '../src/train/sweepResults';
 import type { ComparisonRow } from '../src/train/records';
 import { fail, formatPoint, saveComparisonChart, saveSweepCharts } from './reproduceOutput';
+import { csvText } from '../src/lib/csv';
 
 let args: ReproduceArgs;
 try {
@@ -69,7 +70,10 @@ async function reproduceProfile(page: Page): Promise<ComparisonRow[]> {
 }
 
 const profileCsv = (rows: ComparisonRow[], batch: number) =>
-  ['key,method,label,flops_per_step,flops_per_image,kernel_ms,components', ...rows.map((r) => [r.key, r.method, JSON.stringify(r.label), r.totalFlops, r.totalFlops / batch, r.kernelMs.toFixed(2), JSON.stringify(JSON.stringify(r.byComponent))].join(','))].join('\n') + '\n';
+  csvText([
+    ['key', 'method', 'label', 'flops_per_step', 'flops_per_image', 'kernel_ms', 'components'],
+    ...rows.map((r) => [r.key, r.method, r.label, r.totalFlops, r.totalFlops / batch, r.kernelMs.toFixed(2), r.byComponent]),
+  ]);
 
 try {
   await withLabPage(

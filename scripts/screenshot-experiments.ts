@@ -7,8 +7,9 @@
 import './help';
 import { readFileSync } from 'node:fs';
 import { withLabPage } from './labPage';
+import { cliFlags } from './lib/args';
 
-const [results, out, talkOut] = process.argv.slice(2);
+const [results, out, talkOut] = cliFlags({}, true).positionals;
 if (!results || !out) {
   console.error('usage: npx tsx scripts/screenshot-experiments.ts <results.json> <card.png> [talk.png]');
   process.exit(2);

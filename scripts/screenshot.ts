@@ -8,11 +8,13 @@
  */
 import './help';
 import { withLabPage } from './labPage';
+import { cliFlags } from './lib/args';
 
-const backend = process.argv[2] ?? 'wasm';
-const steps = Number(process.argv[3] ?? '150');
-const model = process.argv[4] ?? 'tiny';
-const compare = process.argv[5] !== 'no-compare';
+const { positionals } = cliFlags({}, true);
+const backend = positionals[0] ?? 'wasm';
+const steps = Number(positionals[1] ?? '150');
+const model = positionals[2] ?? 'tiny';
+const compare = positionals[3] !== 'no-compare';
 const config = {
   method: 'supervised',
   model,

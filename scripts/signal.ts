@@ -26,16 +26,25 @@ import type { RunResult } from '../src/train/records';
 import { useNodeWasm } from './nodeWasm';
 import { flopsPerStep, supervisedBudget } from './budget';
 import { METHOD_IDS, methodSpec } from '../src/methods/catalog';
+import { median } from '../src/lib/stats';
+import { cliFlags, intFlag, list } from './lib/args';
 
-const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
-const seeds = arg('seeds', '0,1,2').split(',').map(Number);
-const methods = arg('methods', METHOD_IDS.join(',')).split(',');
-const transferArg = arg('transfer', '');
+const { values: flags } = cliFlags({
+  seeds: { type: 'string', default: '0,1,2' },
+  methods: { type: 'string', default: METHOD_IDS.join(',') },
+  transfer: { type: 'string', default: '' },
+  config: { type: 'string', default: '{}' },
+  merge: { type: 'string', default: '' },
+  out: { type: 'string', default: 'bench-results/signal.json' },
+});
+const seeds = list(flags.seeds).map((s) => intFlag('seeds', s, 0));
+const methods = list(flags.methods);
+const transferArg = flags.transfer;
 const withTransfer = (method: string) => transferArg === 'all' || transferArg.split(',').includes(method);
-const extra: ExperimentInput = JSON.parse(arg('config', '{}'));
+const extra: ExperimentInput = JSON.parse(flags.config);
 
-const mergeFiles = arg('merge', '');
-const out = arg('out', 'bench-results/signal.json');
+const mergeFiles = flags.merge;
+const out = flags.out;
 
 interface SeedResult {
   seed: number;
@@ -70,7 +79,6 @@ interface Report {
   rows: { method: string; seeds: SeedResult[] }[];
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const pct = (x: number | undefined) => (x === undefined ? '-' : (100 * x).toFixed(1));
 
 async function run(): Promise<Report> {

@@ -8,9 +8,11 @@ import './help';
 import { METHOD_IDS } from '../src/methods/catalog';
 import { soak } from '../src/train/soak';
 import { useNodeWasm } from './nodeWasm';
+import { cliFlags } from './lib/args';
 
-const steps = Number(process.argv[2] ?? '1000');
-const model = (process.argv[3] ?? 'toy-B') as 'toy-B';
+const { positionals } = cliFlags({}, true);
+const steps = Number(positionals[0] ?? '1000');
+const model = (positionals[1] ?? 'toy-B') as 'toy-B';
 await useNodeWasm('soak');
 console.log(`soak: ${steps} steps per method, ${model}, batch 32, wasm in Node ${process.version}`);
 console.log('| method | tensors after warm-up | tensors at end | bytes after warm-up | bytes at end | ms/step |');

@@ -15,10 +15,12 @@ import { resolveConfig } from '../src/train/config';
 import { runExperiment } from '../src/train/runner';
 import { useNodeWasm } from './nodeWasm';
 import { flopsPerStep, supervisedBudget } from './budget';
+import { cliFlags } from './lib/args';
 
 const backend = await useNodeWasm('recipe sweep (Node)');
-const input = JSON.parse(process.argv[2] ?? '{}');
-const label = process.argv[3] ?? JSON.stringify(input);
+const { positionals } = cliFlags({}, true);
+const input = JSON.parse(positionals[0] ?? '{}');
+const label = positionals[1] ?? JSON.stringify(input);
 const pct = (x: number | undefined) => (x === undefined ? '-' : (100 * x).toFixed(1));
 const { budgetSupSteps, ...rest } = input;
 let steps: number = rest.steps ?? resolveConfig({}).steps;

@@ -19,24 +19,37 @@ import { runTransfer } from '../src/train/transferRun';
 import type { TransferRecord } from '../src/train/records';
 import { useNodeWasm } from './nodeWasm';
 import { flopsPerStep, supervisedBudget } from './budget';
+import { cliFlags } from './lib/args';
 
-const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
-const presets = arg('presets', 'imagenet-1k,coco').split(',');
-const methods = arg('methods', 'supervised,mae,simclr,byol,dino,clip').split(',');
-const budgetSteps = Number(arg('budget-steps', '200'));
-const seed = Number(arg('seed', '0'));
+const { values: flags } = cliFlags({
+  'presets': { type: 'string', default: 'imagenet-1k,coco' },
+  'methods': { type: 'string', default: 'supervised,mae,simclr,byol,dino,clip' },
+  'budget-steps': { type: 'string', default: '200' },
+  'seed': { type: 'string', default: '0' },
+  'model': { type: 'string', default: 'tiny' },
+  'batch': { type: 'string', default: '32' },
+  'lr': { type: 'string', default: '2e-3' },
+  'ft-steps': { type: 'string', default: '100' },
+  'ft-lr': { type: 'string', default: '1e-3' },
+  'seeds': { type: 'string', default: '1' },
+});
+const arg = (name: keyof typeof flags): string => flags[name];
+const presets = arg('presets').split(',');
+const methods = arg('methods').split(',');
+const budgetSteps = Number(arg('budget-steps'));
+const seed = Number(arg('seed'));
 const base = {
-  model: arg('model', 'tiny'),
-  batchSize: Number(arg('batch', '32')),
+  model: arg('model'),
+  batchSize: Number(arg('batch')),
   seed,
   backend: 'wasm',
-  optim: { lr: Number(arg('lr', '2e-3')), warmupSteps: 10 },
+  optim: { lr: Number(arg('lr')), warmupSteps: 10 },
   probe: { kind: 'knn', trainSize: 256, testSize: 128 },
   transfer: {
     kind: 'segmentation',
-    steps: Number(arg('ft-steps', '100')),
-    lr: Number(arg('ft-lr', '1e-3')),
-    seeds: Number(arg('seeds', '1')),
+    steps: Number(arg('ft-steps')),
+    lr: Number(arg('ft-lr')),
+    seeds: Number(arg('seeds')),
     scratch: false,
   },
 };

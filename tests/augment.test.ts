@@ -4,10 +4,10 @@ import { generateScene, normalisePixels } from '../src/data/scenes';
 import { augmentView, randomResizedCropBox, validateViewSpec, type ViewSpec } from '../src/data/augment';
 import { IMAGENET_MEAN as MEAN, IMAGENET_STD as STD } from '../src/data/normalize';
 // The recipes live beside their methods.
-import { byolViews } from '../src/methods/byol';
-import { dinoViews } from '../src/methods/dino';
-import { simclrViews } from '../src/methods/simclr';
-import { supervisedView } from '../src/methods/supervised';
+import { byolViews } from '../src/methods/byol/method';
+import { dinoViews } from '../src/methods/dino/method';
+import { simclrViews } from '../src/methods/simclr/method';
+import { supervisedView } from '../src/methods/supervised/method';
 
 const scene = (index: number, imageSize = 32) => generateScene(11, index, { imageSize, numClasses: 10, maxObjects: 3 });
 

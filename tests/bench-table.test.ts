@@ -12,7 +12,6 @@ import {
   formatRatio,
   makeRow,
   markdownTable,
-  median,
   pairedRatio,
   underLoad,
   paramMismatches,
@@ -26,6 +25,7 @@ import { benchSteps, kernelCalls, mirrorSpec, type BenchResult, type TorchMirror
 import { defaultConfig } from '../src/train/config';
 import { createTrainer } from '../src/train/trainer';
 import { useCpuBackend } from './helpers';
+import { median } from '../src/lib/stats';
 
 beforeAll(useCpuBackend);
 

@@ -17,9 +17,9 @@ import {
   TEXT_SIZES,
   type CaptionEncoderConfig,
 } from '../src/models/textEncoder';
-import { clip, initClip, LOGIT_SCALE_INIT, LOGIT_SCALE_MAX } from '../src/methods/clip';
+import { clip, initClip, LOGIT_SCALE_INIT, LOGIT_SCALE_MAX } from '../src/methods/clip/method';
 import { defaultOptions, type ClipOptions } from '../src/methods/catalog';
-import { clipLoss } from '../src/methods/losses/clip';
+import { clipLoss } from '../src/methods/clip/loss';
 import type { Batch, ScopeFn } from '../src/methods/types';
 import { useCpuBackend } from './helpers';
 

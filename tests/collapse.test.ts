@@ -6,10 +6,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { outputSpread } from '../src/methods/byol';
+import { outputSpread } from '../src/methods/byol/method';
 import { defaultOptions } from '../src/methods/catalog';
-import { teacherEntropy, teacherMarginalEntropy } from '../src/methods/losses/dino';
-import { maeLoss, patchify } from '../src/methods/losses/mae';
+import { teacherEntropy, teacherMarginalEntropy } from '../src/methods/dino/loss';
+import { maeLoss, patchify } from '../src/methods/mae/loss';
 import { collapseAt } from '../src/train/collapse';
 import { useCpuBackend } from './helpers';
 

@@ -2,10 +2,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fusedSoftmaxCrossEntropy } from '../src/engine/fused/crossEntropy';
-import { softmaxCrossEntropy } from '../src/methods/losses/classification';
-import { clipLoss } from '../src/methods/losses/clip';
-import { dinoLoss } from '../src/methods/losses/dino';
-import { ntXentLoss } from '../src/methods/losses/ntxent';
+import { softmaxCrossEntropy } from '../src/methods/classification';
+import { clipLoss } from '../src/methods/clip/loss';
+import { dinoLoss } from '../src/methods/dino/loss';
+import { ntXentLoss } from '../src/methods/simclr/loss';
 import { relError, runOp, seeded, webgpuInNode } from './fusedHarness';
 
 beforeAll(webgpuInNode);

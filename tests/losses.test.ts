@@ -9,12 +9,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { smoothedMultiLabelTargets, softmaxCrossEntropy } from '../src/methods/losses/classification';
-import { ntXentLoss } from '../src/methods/losses/ntxent';
-import { byolLoss } from '../src/methods/losses/byol';
-import { dinoCenter, dinoLoss, teacherEntropy } from '../src/methods/losses/dino';
-import { clipLoss } from '../src/methods/losses/clip';
-import { maeLoss, patchify } from '../src/methods/losses/mae';
+import { smoothedMultiLabelTargets, softmaxCrossEntropy } from '../src/methods/classification';
+import { ntXentLoss } from '../src/methods/simclr/loss';
+import { byolLoss } from '../src/methods/byol/loss';
+import { dinoCenter, dinoLoss, teacherEntropy } from '../src/methods/dino/loss';
+import { clipLoss } from '../src/methods/clip/loss';
+import { maeLoss, patchify } from '../src/methods/mae/loss';
 
 type M = number[][];
 interface ClassificationCase {

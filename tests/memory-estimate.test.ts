@@ -21,6 +21,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { formatBytes } from '../src/lib/bytes';
 import { Rng } from '../src/engine/rng';
 import { memoryLimits } from '../src/engine/memoryLimits';
 import { METHOD_IDS, CATALOG } from '../src/methods/catalog';
@@ -31,7 +32,6 @@ import { createTrainer } from '../src/train/trainer';
 import {
   checkMemoryFits,
   estimateMemory,
-  formatBytes,
   memoryParts,
   staticMemoryLimits,
   withoutProbe,

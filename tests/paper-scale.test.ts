@@ -10,7 +10,7 @@ import { FlopCounter } from '../src/engine/flops/counter';
 import { Rng } from '../src/engine/rng';
 import { VOCAB } from '../src/data/tokenize';
 import { defaultOptions } from '../src/methods/catalog';
-import { initClip } from '../src/methods/clip';
+import { initClip } from '../src/methods/clip/method';
 import { maeDecoderConfig, maeForwardFlops } from '../src/models/maeDecoder';
 import { MODEL_PRESETS } from '../src/models/presets';
 import { CaptionEncoder, captionEncoderConfig, textEncoderFlops } from '../src/models/textEncoder';
@@ -184,7 +184,7 @@ describe('figures per image from comparison rows (hand-made, exact)', () => {
     expect(s75.paperTimeShare).toBeCloseTo(0.65, 12);
     expect(shares[0]).toMatchObject({ toyFlopShare: null, paper: '≈45 % of fwd+bwd time (A.5)' });
     expect(shares[0].paperFlopShare).toBeCloseTo(0.4, 12);
-    expect(shares[3].paper).toBeNull();
+    expect(shares[3].paper).toBe('72 % faster training (§2.1)'); // one home for the quotes: src/methods/mae/paperQuotes.ts
   });
 
   it("sets A.5's statements beside the counted and measured figures", () => {

@@ -70,7 +70,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DinoOptions } from '../src/methods/catalog';
-import { dinoTeacherTemp } from '../src/methods/dino';
+import { dinoTeacherTemp } from '../src/methods/dino/method';
 import { resolveConfig } from '../src/train/config';
 import { createTrainer } from '../src/train/trainer';
 import { batchDigest, maeMaskPlan, maskDigest, namedVariables, PARITY_METHODS, parityConfig, REGENERATE, weightsDigest } from '../scripts/parity/common';

@@ -16,11 +16,11 @@ import { BatchNorm, DinoHead, MlpHead } from '../src/models/heads';
 import { ParamStore } from '../src/models/layers';
 import { VitEncoder, type VitConfig } from '../src/models/vit';
 import { vitFlops } from '../src/models/vitFlops';
-import { byol } from '../src/methods/byol';
-import { dino, dinoTeacherTemp } from '../src/methods/dino';
+import { byol } from '../src/methods/byol/method';
+import { dino, dinoTeacherTemp } from '../src/methods/dino/method';
 import { defaultOptions, dinoLocalSide, type DinoOptions } from '../src/methods/catalog';
 import { emaUpdate } from '../src/methods/ema';
-import { simclr } from '../src/methods/simclr';
+import { simclr } from '../src/methods/simclr/method';
 import type { Batch, MethodRequirements, MethodState } from '../src/methods/types';
 import { useCpuBackend } from './helpers';
 

@@ -35,7 +35,7 @@ const all = runs.map((_, i) => point(i));
 
 describe('sweep results file', () => {
   it('writes one CSV row per run with the paper-equivalent hours and CO2', () => {
-    const csv = sweepCsv(sweepFile('t', order, all)).trim().split('\n');
+    const csv = sweepCsv(sweepFile('t', order, all)).trim().split('\r\n');
     expect(csv[0]).toBe(SWEEP_CSV_COLUMNS.join(','));
     expect(csv).toHaveLength(1 + runs.length);
     // 1.2e9 FLOPs / (32 chips x 123e12 x 0.4) = 7.62e-7 s = 2.117e-10 h; x 32 x 283 W / 1000 = 1.917e-9 kWh; x 0.267 kg/kWh = 5.119e-10 kg.

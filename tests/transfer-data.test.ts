@@ -5,7 +5,8 @@ import { generateScene, normalisePixels } from '../src/data/scenes';
 import { ADE_LIKE_INFO, ADE_LIKE_STATS, ADE_OBJECT_SIZE, adeData, adeSceneOptions, adeSplit, NUM_SEG_CLASSES, SEG_CLASSES } from '../src/transfer/ade';
 import { majorityPatchLabels } from '../src/eval/densePatchProbe';
 import { augmentSegSample, RESCALE_FACTORS, rescaleCrop, sampleRescaleCrop } from '../src/transfer/segAugment';
-import { segStepIndices, median } from '../src/transfer/finetune';
+import { segStepIndices } from '../src/transfer/finetune';
+import { median } from '../src/lib/stats';
 import { SEG_DEFAULTS, validateSegSettings } from '../src/transfer/settings';
 
 /** Binomial standard deviation of a rate p measured over n trials. */

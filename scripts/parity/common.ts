@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
-import type { MaeState } from '../../src/methods/mae';
+import type { MaeState } from '../../src/methods/mae/method';
 import type { Batch } from '../../src/methods/types';
 import type { Trainer } from '../../src/train/trainer';
 

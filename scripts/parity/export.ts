@@ -27,8 +27,9 @@ import { gzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import { resolveConfig } from '../../src/train/config';
 import { createTrainer } from '../../src/train/trainer';
-import { isMaeState } from '../../src/methods/mae';
+import { isMaeState } from '../../src/methods/mae/method';
 import { batchDigest, maeMaskPlan, maskDigest, namedVariables, paramName, PARITY_METHODS, parityConfig, weightsDigest, type ParityMethod } from './common';
+import { cliFlags } from '../lib/args';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const INPUTS_DIR = join(ROOT, 'tests', 'fixtures', 'parity_inputs');
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
   tf.env().set('PROD', true);
   await tf.setBackend('cpu');
   await tf.ready();
-  const wanted = process.argv.slice(2);
+  const wanted = cliFlags({}, true).positionals;
   const methods = wanted.length > 0 ? wanted : [...PARITY_METHODS];
   for (const m of methods) {
     if (!(PARITY_METHODS as readonly string[]).includes(m)) throw new Error(`unknown parity method '${m}' (one of ${PARITY_METHODS.join(', ')})`);

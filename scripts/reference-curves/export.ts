@@ -12,9 +12,11 @@ import '../help';
 import { useNodeWasm } from '../nodeWasm';
 import { referenceConfig } from './config';
 import { exportReference, REFERENCE_METHODS } from './exporter';
+import { cliFlags } from '../lib/args';
 
-const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-const method = process.argv[2];
+const { values: flags, positionals } = cliFlags({ seed: { type: 'string', default: '0' }, steps: { type: 'string' }, out: { type: 'string' } }, true);
+const arg = (name: keyof typeof flags) => flags[name];
+const method = positionals[0];
 if (!(REFERENCE_METHODS as readonly string[]).includes(method)) {
   console.error(`usage: npx tsx scripts/reference-curves/export.ts <${REFERENCE_METHODS.join('|')}> [--seed=0] [--steps=N] [--out=DIR]`);
   process.exit(2);

@@ -25,7 +25,7 @@ import * as tf from '@tensorflow/tfjs';
 import { resolveConfig, type ExperimentConfig } from '../../src/train/config';
 import { buildProbeSets, createTrainer } from '../../src/train/trainer';
 import { cosineRamp } from '../../src/engine/schedule';
-import { dinoTeacherTemp } from '../../src/methods/dino';
+import { dinoTeacherTemp } from '../../src/methods/dino/method';
 import { methodSpec, type ByolOptions, type DinoOptions } from '../../src/methods/catalog';
 import { batchDigest, namedVariables, paramName, weightsDigest } from '../parity/common';
 

@@ -36,17 +36,25 @@ import { runExperiment } from '../../src/train/runner';
 import { useNodeWasm } from '../nodeWasm';
 import { referenceConfig, signalBudget } from './config';
 import { exportReference, probeSteps, REFERENCE_METHODS } from './exporter';
+import { cliFlags, intFlag, list } from '../lib/args';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=').slice(1).join('=') ?? fallback;
-const methods = arg('methods', REFERENCE_METHODS.join(',')).split(',');
-const seeds = arg('seeds', '0,1,2').split(',').map(Number);
-const stepsArg = arg('steps', '');
-const fixedSteps = stepsArg ? Number(stepsArg) : undefined;
-const extra: ExperimentInput = JSON.parse(arg('config', '{}'));
-const work = arg('work', 'bench-results/reference-curves');
-const out = arg('out', fixedSteps === undefined ? 'docs/results/reference-curves' : 'bench-results/reference-curves');
-const keep = process.argv.includes('--keep');
+const { values: flags } = cliFlags({
+  methods: { type: 'string', default: REFERENCE_METHODS.join(',') },
+  seeds: { type: 'string', default: '0,1,2' },
+  steps: { type: 'string', default: '' },
+  config: { type: 'string', default: '{}' },
+  work: { type: 'string', default: 'bench-results/reference-curves' },
+  out: { type: 'string' },
+  keep: { type: 'boolean', default: false },
+});
+const methods = list(flags.methods);
+const seeds = list(flags.seeds).map((s) => intFlag('seeds', s, 0));
+const fixedSteps = flags.steps ? intFlag('steps', flags.steps, 1) : undefined;
+const extra: ExperimentInput = JSON.parse(flags.config);
+const work = flags.work;
+const out = flags.out ?? (fixedSteps === undefined ? 'docs/results/reference-curves' : 'bench-results/reference-curves');
+const keep = flags.keep;
 const python = process.env.PYTHON ?? 'python3';
 for (const m of methods) if (!(REFERENCE_METHODS as readonly string[]).includes(m)) throw new Error(`unknown method '${m}' (one of ${REFERENCE_METHODS.join(', ')})`);
 

@@ -3,7 +3,7 @@
  * horizontal flip, colour jitter, grayscale, Gaussian blur and solarisation, as
  * torchvision implements them, and the lab-scale colour constants the two-view
  * methods share. Each method's view recipe lives in its own file
- * (src/methods/simclr.ts, byol.ts, dino.ts, supervised.ts).
+ * (src/methods/{simclr,byol,dino,supervised}/method.ts).
  *
  * Pipeline per view (the order of SimCLR, BYOL and DINO):
  *   crop + resize (+ flip) -> colour jitter -> grayscale -> blur -> solarize -> ImageNet normalise.

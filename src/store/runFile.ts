@@ -12,6 +12,7 @@ import { ConfigError, resolveConfig, type ExperimentConfig } from '../train/conf
 import type { StepProfile, TrainRecord } from '../train/records';
 import { envelopeSchema, RUN_FILE_LIMITS, storedRunSchema } from './runFileSchema';
 import type { StoredRun } from './storedRun';
+import { csvText } from '../lib/csv';
 
 export const RUN_FILE_FORMAT = 'floplab-run';
 export const RUN_FILE_VERSION = 1;
@@ -52,19 +53,12 @@ const CSV_COLUMNS: [string, (r: TrainRecord) => number | undefined][] = [
   ['linearAccuracy', (r) => r.linearAccuracy],
 ];
 
-/** RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled. */
-const csvCell = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-
 /** One row per record: the fixed columns, then `monitor.<name>` for every monitor any record has (first-seen order). Empty cell = no value. */
 export function exportRunCsv(run: StoredRun): string {
   const monitors = [...new Set(run.records.flatMap((r) => Object.keys(r.monitors ?? {})))];
   const header = [...CSV_COLUMNS.map(([name]) => name), ...monitors.map((m) => `monitor.${m}`)];
-  const rows = run.records.map((r) =>
-    [...CSV_COLUMNS.map(([, get]) => get(r)), ...monitors.map((m) => (r.monitors && Object.hasOwn(r.monitors, m) ? r.monitors[m] : undefined))].map((v) =>
-      v === undefined ? '' : String(v),
-    ),
-  );
-  return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  const rows = run.records.map((r) => [...CSV_COLUMNS.map(([, get]) => get(r)), ...monitors.map((m) => (r.monitors && Object.hasOwn(r.monitors, m) ? r.monitors[m] : undefined))]);
+  return csvText([header, ...rows]);
 }
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);

@@ -54,6 +54,7 @@ import { blockParams, vitFlops } from '../models/vitFlops';
 import type { BackendName } from '../engine/backendIds';
 import type { MemoryLimits } from '../engine/memoryLimits';
 import type { ExperimentConfig } from './config';
+import { formatBytes } from '../lib/bytes';
 
 export const FLOAT_BYTES = 4;
 
@@ -335,23 +336,6 @@ export function memoryPartsText(e: MemoryEstimate): string {
     .join(', ');
 }
 
-/** Bytes in binary units: 512 B, 1.1 MiB, 45 MiB, 37.2 GiB (three significant digits). */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return '—';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = Math.abs(bytes);
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  if (u === 0) return `${Math.round(bytes)} B`;
-  let text = v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
-  text = text.includes('.') ? text.replace(/\.?0+$/, '') : text;
-  if (text === '1024' && u < units.length - 1) return `${bytes < 0 ? '-' : ''}1 ${units[u + 1]}`;
-  return `${bytes < 0 ? '-' : ''}${text} ${units[u]}`;
-}
-
 export type { MemoryLimits };
 
 /** The JS heap limit Chrome reports (`performance.memory.jsHeapSizeLimit`), else DEFAULT_JS_HEAP_BYTES. */
@@ -377,13 +361,17 @@ export function heapCeiling(limits: MemoryLimits): number | undefined {
 
 const HEAP_NAMES: Record<BackendName, string> = { wasm: 'the wasm heap', cpu: 'the JS heap', webgpu: 'the GPU memory' };
 
-/** The largest batch below `config.batchSize` that fits, or 0 when even one image does not. */
-function largestFittingBatch(estimate: MemoryEstimate, fits: (e: MemoryEstimate) => boolean): number {
-  let lo = 0;
-  let hi = estimate.config.batchSize - 1;
+/**
+ * The largest batch in 1..maxBatch for which `fits` holds, or 0 when even one image does not:
+ * a binary search, since memory grows with the batch. The one batch search (the refusal's
+ * suggestion here, the comparison plan in src/train/paperScale.ts).
+ */
+export function largestBatchThatFits(maxBatch: number, fits: (batchSize: number) => boolean): number {
+  let lo = 0; // fits (0: nothing checked yet)
+  let hi = maxBatch;
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    if (fits(estimateMemory({ ...estimate.config, batchSize: mid }))) lo = mid;
+    if (fits(mid)) lo = mid;
     else hi = mid - 1;
   }
   return lo;
@@ -410,7 +398,7 @@ export function checkMemoryFits(estimate: MemoryEstimate, limits: MemoryLimits):
   if (heap !== undefined && estimate.totalBytes > heap) {
     const heapText = `${HEAP_NAMES[limits.backend]}'s ${F(heap)}`;
     const weights = estimate.paramsBytes + estimate.gradientsBytes + estimate.adamBytes;
-    const smaller = largestFittingBatch(estimate, fits);
+    const smaller = largestBatchThatFits(config.batchSize - 1, (b) => fits(estimateMemory({ ...config, batchSize: b })));
     const head = `this run needs about ${F(estimate.totalBytes)}`;
     if (smaller > 0 && estimate.batchBytes >= Math.max(weights + estimate.optimizerStepBytes, estimate.probeBytes))
       return {
@@ -433,7 +421,7 @@ export function checkMemoryFits(estimate: MemoryEstimate, limits: MemoryLimits):
   const limit = tensorLimit!;
   const head = `the largest tensor, ${estimate.largestTensor}, needs ${F(estimate.largestTensorBytes)}, more than this GPU's ${limit.name} of ${F(limit.bytes)}`;
   if (estimate.largestScalesWithBatch) {
-    const smaller = largestFittingBatch(estimate, fits);
+    const smaller = largestBatchThatFits(config.batchSize - 1, (b) => fits(estimateMemory({ ...config, batchSize: b })));
     if (smaller > 0) return { field: 'batchSize', message: `batchSize: ${head}; lower batchSize (about ${smaller} would fit) or choose a smaller model` };
   }
   if (estimate.largestTensor.startsWith("the probe's"))

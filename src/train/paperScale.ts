@@ -10,9 +10,10 @@
  * the script, never a stand-in.
  */
 import { resolveConfig, type ExperimentConfig, type ExperimentInput } from './config';
-import { checkMemoryFits, estimateMemory, withoutProbe, type MemoryLimits } from './memoryEstimate';
+import { checkMemoryFits, estimateMemory, largestBatchThatFits, withoutProbe, type MemoryLimits } from './memoryEstimate';
 import type { ComparisonRow } from './records';
 import { comparisonVariants, type Variant } from './variants';
+import { maeDecoderQuote } from '../methods/mae/paperQuotes';
 
 /** The lab's default comparison: toy-B at the default batch. */
 export const TOY_SCALE: ExperimentInput = { model: 'toy-B', batchSize: 32 };
@@ -48,17 +49,8 @@ const variantConfig = (config: ExperimentConfig, v: Variant, batchSize: number):
 export function comparisonPlan(config: ExperimentConfig, limits: MemoryLimits): PlannedVariant[] {
   return comparisonVariants().map((variant) => {
     const refusalAt = (b: number) => checkMemoryFits(estimateMemory(variantConfig(config, variant, b)), limits);
-    if (!refusalAt(config.batchSize)) return { variant, batchSize: config.batchSize, refusal: null };
-    const one = refusalAt(1);
-    if (one) return { variant, batchSize: 0, refusal: one.message };
-    let lo = 1; // fits
-    let hi = config.batchSize; // does not fit
-    while (hi - lo > 1) {
-      const mid = Math.floor((lo + hi) / 2);
-      if (refusalAt(mid)) hi = mid;
-      else lo = mid;
-    }
-    return { variant, batchSize: lo, refusal: null };
+    const batchSize = largestBatchThatFits(config.batchSize, (b) => refusalAt(b) === null);
+    return { variant, batchSize, refusal: batchSize === 0 ? refusalAt(1)!.message : null };
   });
 }
 
@@ -183,15 +175,6 @@ export interface MaeShare {
   paper: string | null;
 }
 
-/** The paper's statements about the 8-layer decoder's share (A.5; section 2.1 for the largest). */
-function paperShare(maskRatio: number, decoder: string): string | null {
-  if (decoder !== 'standard') return null;
-  if (maskRatio === 0.75) return '≈65 % of fwd+bwd time (A.5)';
-  if (maskRatio === 0.55) return '≈45 % of fwd+bwd time (A.5)';
-  if (maskRatio === 0.85) return 'up to 85 % of step time and FLOPs (§2.1)';
-  return null;
-}
-
 const maskOf = (r: ComparisonRow) => Number(r.options.maskRatio);
 const decoderOf = (r: ComparisonRow) => (r.options.decoder === 'tiny' ? 'tiny' : 'standard');
 
@@ -221,7 +204,7 @@ export function maeShares(toy: ComparisonRow[], paper: ComparisonRow[], toyBatch
         toyFlopShare: share(t.get(key)?.f, false),
         paperFlopShare: share(p.get(key)?.f, false),
         paperTimeShare: share(p.get(key)?.f, true),
-        paper: paperShare(maskRatio, decoder),
+        paper: maeDecoderQuote(maskRatio, decoder),
       } satisfies MaeShare;
     })
     .sort((a, b) => (a.decoder === b.decoder ? a.maskRatio - b.maskRatio : a.decoder === 'standard' ? -1 : 1));

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { mergeShards } from './sweep';
 import { paperEquivalent } from '../carbon/paperEquivalent';
+import { csvText } from '../lib/csv';
 
 export const SWEEP_FILE_FORMAT = 'floplab-sweep';
 export const SWEEP_FILE_VERSION = 1;
@@ -96,12 +97,6 @@ export function mergeSweepFiles(files: readonly SweepFile[]): SweepFile {
   return { ...first, createdAt: new Date().toISOString(), points };
 }
 
-/** Quotes a CSV field when it needs it. */
-const csvField = (v: unknown): string => {
-  const s = v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
 export const SWEEP_CSV_COLUMNS = [
   'key', 'status', 'reason', 'method', 'options', 'dataset', 'model', 'budget', 'seed', 'steps', 'flops',
   'probe', 'probe_low', 'probe_high', 'patch_miou', 'random_init_probe', 'random_init_patch_miou',
@@ -116,9 +111,9 @@ export function sweepCsv(file: SweepFile): string {
       p.key, p.status, p.reason, p.method, p.options, p.dataset, p.model, p.budget, p.seed, p.steps, p.flops,
       p.accuracy, p.probeInterval?.[0], p.probeInterval?.[1], p.patchMiou, p.randomInit?.accuracy, p.randomInit?.patchMiou,
       (p.wallMs / 1000).toFixed(1), paper.hours.toPrecision(4), paper.kgCo2.toPrecision(4), p.backend, p.runId,
-    ].map(csvField).join(',');
+    ];
   });
-  return [SWEEP_CSV_COLUMNS.join(','), ...rows].join('\n') + '\n';
+  return csvText([SWEEP_CSV_COLUMNS, ...rows]);
 }
 
 /** The measure a preset plots, read off a point. */

@@ -16,7 +16,7 @@ import type { DataSource } from '../data/source';
 import { VitEncoder } from '../models/vit';
 import { loadMethod } from '../methods/registry';
 import { methodSpec } from '../methods/catalog';
-import { smoothedMultiLabelTargets } from '../methods/losses/classification';
+import { smoothedMultiLabelTargets } from '../methods/classification';
 import type { Batch, Method, MethodRequirements, MethodState } from '../methods/types';
 import { knnProbe, type FeatureFn, type ProbeSet } from '../eval/knn';
 import { linearProbe } from '../eval/linearProbe';

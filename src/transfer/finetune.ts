@@ -24,6 +24,7 @@ import { confusionMatrix, miouFromConfusion } from './miou';
 import { augmentSegSample } from './segAugment';
 import { patchTokens, SegHead } from './segHead';
 import { validateSegSettings, type SegSettings } from './settings';
+import { median } from '../lib/stats';
 
 export { SEG_DEFAULTS, validateSegSettings, type SegSettings } from './settings';
 
@@ -218,14 +219,6 @@ export async function finetuneSegmentation(args: FinetuneArgs): Promise<Finetune
     head.dispose();
     encoder.dispose();
   }
-}
-
-/** Median of a non-empty list (mean of the two middle values for an even count). */
-export function median(values: number[]): number {
-  if (values.length === 0) throw new Error('median of an empty list');
-  const v = [...values].sort((a, b) => a - b);
-  const mid = v.length >> 1;
-  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
 
 export interface TransferResult {

@@ -9,6 +9,7 @@ import { IMPORT_LIMITS, type ImportFile, type ImportPayload, type ImportReport }
 import type { ImportProgress } from '../worker/importService';
 import type { ImportKept } from '../store/importSlice';
 import { Card } from './Card';
+import { formatBytes } from '../lib/bytes';
 
 export interface ImportPanelProps {
   /** The current imported set's report (restored after a reload too); null when there is none. */
@@ -27,7 +28,6 @@ interface Picked {
   path: string;
 }
 
-const MB = 1024 * 1024;
 const isZip = (file: File) => /\.zip$/i.test(file.name) || file.type === 'application/zip' || file.type === 'application/x-zip-compressed';
 
 /** Bytes of the picked files, or of the one zip: what crosses to the worker. */
@@ -75,11 +75,11 @@ export function ImportPanel({ report, kept, onImport, onForget }: ImportPanelPro
     const bytes = picked.reduce((sum, p) => sum + p.file.size, 0);
     // Refused before reading anything: the worker would refuse it anyway.
     if (bytes > IMPORT_LIMITS.maxTotalBytes) {
-      setStatus({ kind: 'error', message: `${(bytes / MB).toFixed(0)} MB picked: at most ${IMPORT_LIMITS.maxTotalBytes / MB} MB can be imported at once` });
+      setStatus({ kind: 'error', message: `${formatBytes(bytes)} picked: at most ${formatBytes(IMPORT_LIMITS.maxTotalBytes)} can be imported at once` });
       return;
     }
     try {
-      setStatus({ kind: 'busy', message: `Reading ${picked.length.toLocaleString('en-US')} file${picked.length === 1 ? '' : 's'} (${(bytes / MB).toFixed(1)} MB)…` });
+      setStatus({ kind: 'busy', message: `Reading ${picked.length.toLocaleString('en-US')} file${picked.length === 1 ? '' : 's'} (${formatBytes(bytes)})…` });
       const payload = await readPicked(picked);
       setStatus({ kind: 'busy', message: 'Decoding in the worker…' });
       // The store keeps the report; the panel shows it from there.
@@ -147,7 +147,7 @@ export function ImportPanel({ report, kept, onImport, onForget }: ImportPanelPro
         </div>
         <div className="field-hint">
           Layout: <code>folder/&lt;class&gt;/&lt;image&gt;</code> gives labels; a flat folder is unlabelled. PNG, JPEG, GIF, WebP, BMP; up to{' '}
-          {IMPORT_LIMITS.maxImages.toLocaleString('en-US')} images, {IMPORT_LIMITS.maxTotalBytes / MB} MB. Each is centre-cropped and kept at 64 px.
+          {IMPORT_LIMITS.maxImages.toLocaleString('en-US')} images, {formatBytes(IMPORT_LIMITS.maxTotalBytes)}. Each is centre-cropped and kept at 64 px.
         </div>
         <div className="field-hint" data-testid="import-progress" aria-live="polite" style={{ minHeight: '1.4em', color: busy ? 'var(--accent)' : undefined }}>
           {busy ? status.message : ''}
@@ -161,7 +161,7 @@ export function ImportPanel({ report, kept, onImport, onForget }: ImportPanelPro
         {report && (
           <div data-testid="import-kept" data-kept={kept?.kept ? 'yes' : 'no'} style={{ display: 'flex', flexDirection: 'column', alignItems: 'flex-start', gap: 6 }}>
             <span className="field-hint">
-              {kept === null ? 'Keeping the images in this browser…' : kept.kept ? `Kept in this browser (${(kept.bytes / MB).toFixed(1)} MiB): a reload keeps them.` : kept.reason}
+              {kept === null ? 'Keeping the images in this browser…' : kept.kept ? `Kept in this browser (${formatBytes(kept.bytes)}): a reload keeps them.` : kept.reason}
             </span>
             <button type="button" className="btn btn-small" disabled={busy} data-testid="import-forget" onClick={() => void onForget().catch((e: Error) => setStatus({ kind: 'error', message: e.message }))}>
               Delete imported images

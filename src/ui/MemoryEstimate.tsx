@@ -5,7 +5,8 @@
  * else wasm's: the tightest known). The worker checks the live limits before a run starts.
  */
 import { useMemo } from 'react';
-import { checkMemoryFits, estimateMemory, formatBytes, staticMemoryLimits } from '../train/memoryEstimate';
+import { checkMemoryFits, estimateMemory, staticMemoryLimits } from '../train/memoryEstimate';
+import { formatBytes } from '../lib/bytes';
 import { useLab } from './labContext';
 
 export function MemoryEstimate() {

@@ -13,7 +13,8 @@ import { Card } from './Card';
 import { FileButton } from './FileButton';
 import { download } from './download';
 import { RunsCompare } from './RunsCompare';
-import { formatBytes, formatDuration, formatFlops, formatPercent } from './format';
+import { formatDuration, formatFlops, formatPercent } from './format';
+import { formatStorageBytes } from '../lib/bytes';
 import { useSweepEta } from './useSweepEta';
 import { useLab, useLabStore } from './labContext';
 
@@ -59,7 +60,7 @@ export function RunsCard() {
     file && act(async () => s().importRunFile(new Uint8Array(await file.arrayBuffer())), `Imported ${file.name}.`)();
 
   const compared = runs.filter((r) => selected.includes(r.id));
-  const usage = storage ? `${formatBytes(storage.usage)} of ${formatBytes(storage.quota)} used${storage.persisted ? ', kept under storage pressure' : ''}` : null;
+  const usage = storage ? `${formatStorageBytes(storage.usage)} of ${formatStorageBytes(storage.quota)} used${storage.persisted ? ', kept under storage pressure' : ''}` : null;
 
   return (
     <Card

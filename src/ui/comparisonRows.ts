@@ -3,6 +3,7 @@ import { presetOf } from '../models/presets';
 import type { VitConfig } from '../models/vit';
 import { comparisonVariants } from '../train/variants';
 import type { ComparisonRow } from '../train/records';
+import { maeDecoderQuote } from '../methods/mae/paperQuotes';
 
 /** Stacking order of the bars, left to right. */
 export const COMPONENTS = ['encoder', 'decoder', 'head', 'teacher', 'text', 'loss', 'optimizer', 'ema'] as const;
@@ -48,14 +49,6 @@ export interface MaeShareRow {
 
 const ratio = (num: number, den: number): number | null => (den > 0 && Number.isFinite(num) ? num / den : null);
 
-/** The paper's figure for a row: A.5 gives the 8-layer decoder's share of time; section 2.1 the tiny decoder's speed-up. */
-function paperReference(maskRatio: number, decoder: string): string {
-  if (decoder === 'tiny') return '72% faster training (§2.1)';
-  if (maskRatio === 0.75) return '≈65% of time (A.5)';
-  if (maskRatio === 0.55) return '≈45% of time (A.5)';
-  return '—';
-}
-
 function maskOf(r: ComparisonRow): number {
   const m = r.options.maskRatio;
   return typeof m === 'number' ? m : Number(r.key.split('-')[1]);
@@ -84,7 +77,7 @@ export function maeShareRows(rows: ComparisonRow[]): MaeShareRow[] {
         flopShare: ratio(r.byComponent.decoder ?? 0, r.totalFlops - opt),
         timeShare: hasTimes ? ratio(r.msByComponent.decoder ?? 0, r.kernelMs - (r.msByComponent.optimizer ?? 0)) : null,
         speedup: decoder === 'tiny' && std !== undefined && std > 0 && r.kernelMs > 0 ? std / r.kernelMs - 1 : null,
-        paper: paperReference(maskRatio, decoder),
+        paper: maeDecoderQuote(maskRatio, decoder) ?? '—',
       };
     })
     .sort((a, b) => (a.decoder === b.decoder ? a.maskRatio - b.maskRatio : a.decoder === 'standard' ? -1 : 1));

@@ -93,15 +93,3 @@ export function formatInteger(n: number): string {
   return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—';
 }
 
-/** Bytes in B, kB, MB or GB (powers of 1000, as browsers report storage). */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return '—';
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}

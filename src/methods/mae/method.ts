@@ -22,11 +22,11 @@
  * gives the masked input and the reconstruction with visible patches pasted in.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../engine/rng';
-import { MaeDecoder, maeDecoderConfig, prefixTokens, unpatchify, unshuffleIndex } from '../models/maeDecoder';
-import { lenKeep, type MaeOptions } from './catalog';
-import { maeLoss, patchify } from './losses/mae';
-import type { Method, MethodState } from './types';
+import type { Rng } from '../../engine/rng';
+import { MaeDecoder, maeDecoderConfig, prefixTokens, unpatchify, unshuffleIndex } from '../../models/maeDecoder';
+import { lenKeep, type MaeOptions } from './options';
+import { maeLoss, patchify } from './loss';
+import type { Method, MethodState } from '../types';
 
 export interface MaskPlan {
   batch: number;

@@ -8,12 +8,12 @@
  * slows learning); the head bias starts at -10 as in the paper (it shifts every
  * logit equally, so softmax is unchanged; kept for fidelity).
  */
-import { inceptionRatio } from '../data/augment';
-import type { ViewSpec } from '../data/viewSpec';
-import { Linear, ParamStore } from '../models/layers';
-import type { SupervisedOptions } from './catalog';
-import { softmaxCrossEntropy } from './losses/classification';
-import type { Method } from './types';
+import { inceptionRatio } from '../../data/augment';
+import type { ViewSpec } from '../../data/viewSpec';
+import { Linear, ParamStore } from '../../models/layers';
+import type { SupervisedOptions } from './options';
+import { softmaxCrossEntropy } from '../classification';
+import type { Method } from '../types';
 
 /**
  * The view (paper A.3: "the standard crop-resize augmentation as is standard in

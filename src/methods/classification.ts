@@ -11,8 +11,8 @@
  * Checked against a float64 torch version in scripts/reference_losses.py.
  */
 import * as tf from '@tensorflow/tfjs';
-import { useFused } from '../../engine/fused/enabled';
-import { fusedSoftmaxCrossEntropy } from '../../engine/fused/crossEntropy';
+import { useFused } from '../engine/fused/enabled';
+import { fusedSoftmaxCrossEntropy } from '../engine/fused/crossEntropy';
 
 /**
  * Row-major [B, K] target distributions. A label repeated within a row counts

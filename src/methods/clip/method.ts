@@ -18,12 +18,12 @@
  * 'loss' the contrastive loss.
  */
 import * as tf from '@tensorflow/tfjs';
-import { VOCAB } from '../data/tokenize';
-import { Linear, ParamStore } from '../models/layers';
-import { CaptionEncoder, captionEncoderConfig } from '../models/textEncoder';
-import { clipLoss } from './losses/clip';
-import type { ClipOptions } from './catalog';
-import type { Batch, Method, MethodContext, MethodState } from './types';
+import { VOCAB } from '../../data/tokenize';
+import { Linear, ParamStore } from '../../models/layers';
+import { CaptionEncoder, captionEncoderConfig } from '../../models/textEncoder';
+import { clipLoss } from './loss';
+import type { ClipOptions } from './options';
+import type { Batch, Method, MethodContext, MethodState } from '../types';
 
 /** CLIP's temperature init and clamp, on the log scale. */
 export const LOGIT_SCALE_INIT = Math.log(1 / 0.07);

@@ -22,17 +22,17 @@
  * significant difference).
  */
 import * as tf from '@tensorflow/tfjs';
-import { inceptionRatio, TOY_GLOBAL_CROP, TOY_GRAYSCALE_P, TOY_HUE } from '../data/augment';
-import type { ViewSpec } from '../data/viewSpec';
-import { cosineRamp } from '../engine/schedule';
-import { withoutTape } from '../engine/tape';
-import { byolMlp, type MlpHead } from '../models/heads';
-import { ParamStore } from '../models/layers';
-import { VitEncoder, type VitConfig } from '../models/vit';
-import { byolLoss } from './losses/byol';
-import type { ByolOptions } from './catalog';
-import { emaUpdate, nonTrainableCopy } from './ema';
-import type { Method, MethodRequirements } from './types';
+import { inceptionRatio, TOY_GLOBAL_CROP, TOY_GRAYSCALE_P, TOY_HUE } from '../../data/augment';
+import type { ViewSpec } from '../../data/viewSpec';
+import { cosineRamp } from '../../engine/schedule';
+import { withoutTape } from '../../engine/tape';
+import { byolMlp, type MlpHead } from '../../models/heads';
+import { ParamStore } from '../../models/layers';
+import { VitEncoder, type VitConfig } from '../../models/vit';
+import { byolLoss } from './loss';
+import type { ByolOptions } from './options';
+import { emaUpdate, nonTrainableCopy } from '../ema';
+import type { Method, MethodRequirements } from '../types';
 
 /**
  * BYOL (Grill et al. 2020, Table 6), two asymmetric views T and T': crop area

@@ -24,18 +24,18 @@
  * (optimiser/trainer matters), per-GPU batch statistics (none here).
  */
 import * as tf from '@tensorflow/tfjs';
-import { withoutTape } from '../engine/tape';
-import type { ViewSpec } from '../data/viewSpec';
-import { cosineRamp } from '../engine/schedule';
-import { DinoHead, type DinoHeadConfig } from '../models/heads';
-import { ParamStore } from '../models/layers';
-import { VitEncoder, type VitConfig } from '../models/vit';
-import { byolView } from './byol';
-import { TOY_GLOBAL_CROP } from '../data/augment';
-import { dinoCenter, dinoLoss, teacherEntropy, teacherMarginalEntropy } from './losses/dino';
-import { dinoLocalSide, type DinoOptions } from './catalog';
-import { emaUpdate, nonTrainableCopy } from './ema';
-import type { Method, MethodRequirements } from './types';
+import { withoutTape } from '../../engine/tape';
+import type { ViewSpec } from '../../data/viewSpec';
+import { cosineRamp } from '../../engine/schedule';
+import { DinoHead, type DinoHeadConfig } from '../../models/heads';
+import { ParamStore } from '../../models/layers';
+import { VitEncoder, type VitConfig } from '../../models/vit';
+import { byolView } from '../byol/method';
+import { TOY_GLOBAL_CROP } from '../../data/augment';
+import { dinoCenter, dinoLoss, teacherEntropy, teacherMarginalEntropy } from './loss';
+import { dinoLocalSide, type DinoOptions } from './options';
+import { emaUpdate, nonTrainableCopy } from '../ema';
+import type { Method, MethodRequirements } from '../types';
 
 /**
  * DINO (Caron et al. 2021, main_dino.py DataAugmentationDINO): every view gets

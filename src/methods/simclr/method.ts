@@ -12,14 +12,14 @@
  * there. Paper A.3: same optimiser settings as BYOL, no EMA.
  */
 import * as tf from '@tensorflow/tfjs';
-import { inceptionRatio, TOY_GLOBAL_CROP, TOY_GRAYSCALE_P, TOY_HUE } from '../data/augment';
-import type { ViewSpec } from '../data/viewSpec';
-import { ParamStore } from '../models/layers';
-import { simclrProjector } from '../models/heads';
-import type { VitConfig } from '../models/vit';
-import { ntXentLoss } from './losses/ntxent';
-import type { SimclrOptions } from './catalog';
-import type { Method, MethodRequirements } from './types';
+import { inceptionRatio, TOY_GLOBAL_CROP, TOY_GRAYSCALE_P, TOY_HUE } from '../../data/augment';
+import type { ViewSpec } from '../../data/viewSpec';
+import { ParamStore } from '../../models/layers';
+import { simclrProjector } from '../../models/heads';
+import type { VitConfig } from '../../models/vit';
+import { ntXentLoss } from './loss';
+import type { SimclrOptions } from './options';
+import type { Method, MethodRequirements } from '../types';
 
 /**
  * SimCLR (Chen et al. 2020, appendix A): random resized crop, area U(0.08, 1),
