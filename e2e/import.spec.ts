@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from './test';
 import { zipSync } from 'fflate';
-import { solidPng, writeImageFolder } from './fixtures/png';
+import { solidPng, writeImageFolder } from '../tooling/png';
 import { LabPage, TINY } from './lab.page';
 
 let dir = '';

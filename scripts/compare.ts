@@ -11,7 +11,7 @@
 import './help';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { withLabPage } from './labPage';
-import { cliFlags } from './lib/args';
+import { cliFlags } from '../tooling/args';
 
 const { values: flags } = cliFlags({ model: { type: 'string', default: 'toy-B' }, batch: { type: 'string', default: '32' }, backend: { type: 'string', default: 'wasm' } });
 const config = { model: flags.model, batchSize: Number(flags.batch), backend: flags.backend };

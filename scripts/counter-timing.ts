@@ -10,8 +10,8 @@ import * as tf from '@tensorflow/tfjs';
 import { FlopCounter, installKernelHooks, uninstallKernelHooks } from '../src/engine/flops/counter';
 import { defaultConfig } from '../src/train/config';
 import { createTrainer } from '../src/train/trainer';
-import { useCpuBackend, useWasmBackend } from '../tests/helpers';
-import { cliFlags } from './lib/args';
+import { useCpuBackend, useWasmBackend } from '../tooling/tfjsBackends';
+import { cliFlags } from '../tooling/args';
 
 const [backend = 'wasm', size = 'tiny', stepsArg = '20', method = 'supervised', mode = 'replay'] = cliFlags({}, true).positionals;
 const steps = Number(stepsArg);

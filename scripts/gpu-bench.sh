@@ -40,7 +40,7 @@ if not torch.cuda.is_available():
 print(f'gpu-bench: torch {torch.__version__}, CUDA {torch.version.cuda}, {torch.cuda.get_device_name(0)}')
 EOF
 
-# 4. Hardware WebGPU in headless Chromium: Vulkan on, GPU blocklist off (e2e/chromium.ts adds these).
+# 4. Hardware WebGPU in headless Chromium: Vulkan on, GPU blocklist off (tooling/chromium.ts adds these).
 export CHROMIUM_EXTRA_ARGS="${CHROMIUM_EXTRA_ARGS:---enable-unsafe-webgpu --enable-features=Vulkan,VulkanFromANGLE --use-vulkan=native --use-angle=vulkan --ignore-gpu-blocklist --disable-vulkan-surface --enable-gpu}"
 echo "gpu-bench: CHROMIUM_EXTRA_ARGS=$CHROMIUM_EXTRA_ARGS"
 

@@ -10,11 +10,11 @@
  */
 import './help';
 import { writeFileSync } from 'node:fs';
-import { useNodeWebgpu } from './nodeWebgpu';
+import { useNodeWebgpu } from '../tooling/nodeWebgpu';
 import { resolveConfig } from '../src/train/config';
 import { profileStep } from '../src/train/profile';
 import { METHOD_IDS } from '../src/methods/catalog';
-import { cliFlags, list } from './lib/args';
+import { cliFlags, list } from '../tooling/args';
 
 const { values: flags } = cliFlags({ methods: { type: 'string', default: METHOD_IDS.join(',') }, model: { type: 'string', default: 'toy-B' }, batch: { type: 'string', default: '32' }, json: { type: 'string' } });
 const methods = list(flags.methods);

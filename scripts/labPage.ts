@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { chromium, type Page } from '@playwright/test';
-import { CHROMIUM_ARGS, findChromium } from '../e2e/chromium';
+import { CHROMIUM_ARGS, findChromium } from '../tooling/chromium';
 
 async function waitForServer(url: string, exited: () => number | null): Promise<void> {
   for (let i = 0; i < 600; i++) {

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withLabPage } from './labPage';
-import { MERGE_USAGE, parseMergeArgs, type MergeArgs } from './reproduceArgs';
+import { MERGE_USAGE, parseMergeArgs, type MergeArgs } from '../tooling/reproduceArgs';
 import { experimentPreset } from '../src/train/experimentPresets';
 import { mergeSweepFiles, parseSweepFile, sweepCsv, type SweepFile } from '../src/train/sweepResults';
 import { saveSweepCharts } from './reproduceOutput';

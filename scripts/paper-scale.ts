@@ -14,7 +14,7 @@
 import './help';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { useNodeWasm } from './nodeWasm';
+import { useNodeWasm } from '../tooling/nodeWasm';
 import { profileVariant } from '../src/train/compare';
 import { defaultConfig } from '../src/train/config';
 import { staticMemoryLimits } from '../src/train/memoryEstimate';
@@ -22,7 +22,7 @@ import { a5Checks, comparisonPlan, HEADLINE_KEYS, maeShares, notProfiledMessage,
 import type { ComparisonRow } from '../src/train/records';
 import { maeDecoderConfig, maeForwardFlops } from '../src/models/maeDecoder';
 import { MODEL_PRESETS } from '../src/models/presets';
-import { cliFlags } from './lib/args';
+import { cliFlags } from '../tooling/args';
 
 const OUT = 'bench-results/paper-scale.json';
 const scales = { toy: defaultConfig({ ...TOY_SCALE, backend: 'wasm' }), paper: defaultConfig({ ...PAPER_SCALE, backend: 'wasm' }) };

@@ -17,7 +17,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { withLabPage } from './labPage';
-import { REPRODUCE_USAGE, parseReproduceArgs, type ReproduceArgs } from './reproduceArgs';
+import { REPRODUCE_USAGE, parseReproduceArgs, type ReproduceArgs } from '../tooling/reproduceArgs';
 import { experimentPreset } from '../src/train/experimentPresets';
 import { sweepCsv, type SweepFile, type SweepPoint } from '../src/train/sweepResults';
 import type { ComparisonRow } from '../src/train/records';

@@ -7,7 +7,7 @@
 import './help';
 import { readFileSync } from 'node:fs';
 import { withLabPage } from './labPage';
-import { cliFlags } from './lib/args';
+import { cliFlags } from '../tooling/args';
 
 const [results, out, talkOut] = cliFlags({}, true).positionals;
 if (!results || !out) {

@@ -8,7 +8,7 @@
  */
 import './help';
 import { withLabPage } from './labPage';
-import { cliFlags } from './lib/args';
+import { cliFlags } from '../tooling/args';
 
 const { positionals } = cliFlags({}, true);
 const backend = positionals[0] ?? 'wasm';

@@ -23,11 +23,11 @@ import { dirname } from 'node:path';
 import { defaultConfig, resolveConfig, type ExperimentInput } from '../src/train/config';
 import { runExperiment } from '../src/train/runner';
 import type { RunResult } from '../src/train/records';
-import { useNodeWasm } from './nodeWasm';
+import { useNodeWasm } from '../tooling/nodeWasm';
 import { flopsPerStep, supervisedBudget } from './budget';
 import { METHOD_IDS, methodSpec } from '../src/methods/catalog';
 import { median } from '../src/lib/stats';
-import { cliFlags, intFlag, list } from './lib/args';
+import { cliFlags, intFlag, list } from '../tooling/args';
 
 const { values: flags } = cliFlags({
   seeds: { type: 'string', default: '0,1,2' },

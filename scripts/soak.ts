@@ -7,8 +7,8 @@
 import './help';
 import { METHOD_IDS } from '../src/methods/catalog';
 import { soak } from '../src/train/soak';
-import { useNodeWasm } from './nodeWasm';
-import { cliFlags } from './lib/args';
+import { useNodeWasm } from '../tooling/nodeWasm';
+import { cliFlags } from '../tooling/args';
 
 const { positionals } = cliFlags({}, true);
 const steps = Number(positionals[0] ?? '1000');

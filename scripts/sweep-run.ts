@@ -13,9 +13,9 @@ import './help';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { resolveConfig } from '../src/train/config';
 import { runExperiment } from '../src/train/runner';
-import { useNodeWasm } from './nodeWasm';
+import { useNodeWasm } from '../tooling/nodeWasm';
 import { flopsPerStep, supervisedBudget } from './budget';
-import { cliFlags } from './lib/args';
+import { cliFlags } from '../tooling/args';
 
 const backend = await useNodeWasm('recipe sweep (Node)');
 const { positionals } = cliFlags({}, true);

@@ -17,9 +17,9 @@ import { resolveConfig } from '../src/train/config';
 import { runExperiment } from '../src/train/runner';
 import { runTransfer } from '../src/train/transferRun';
 import type { TransferRecord } from '../src/train/records';
-import { useNodeWasm } from './nodeWasm';
+import { useNodeWasm } from '../tooling/nodeWasm';
 import { flopsPerStep, supervisedBudget } from './budget';
-import { cliFlags } from './lib/args';
+import { cliFlags } from '../tooling/args';
 
 const { values: flags } = cliFlags({
   'presets': { type: 'string', default: 'imagenet-1k,coco' },

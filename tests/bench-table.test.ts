@@ -20,11 +20,11 @@ import {
   switchMarkdown,
   tableObjects,
   type BenchRow,
-} from '../scripts/bench';
+} from '../tooling/benchTable';
 import { benchSteps, kernelCalls, mirrorSpec, type BenchResult, type TorchMirrorSpec } from '../src/train/bench';
 import { defaultConfig } from '../src/train/config';
 import { createTrainer } from '../src/train/trainer';
-import { useCpuBackend } from './helpers';
+import { useCpuBackend } from '../tooling/tfjsBackends';
 import { median } from '../src/lib/stats';
 
 beforeAll(useCpuBackend);

@@ -11,7 +11,7 @@ import { applyBudget, stepsForBudget } from '../src/train/budget';
 import { defaultConfig, type ExperimentInput } from '../src/train/config';
 import { profileStep } from '../src/train/profile';
 import { runExperiment } from '../src/train/runner';
-import { useCpuBackend } from './helpers';
+import { useCpuBackend } from '../tooling/tfjsBackends';
 
 beforeAll(useCpuBackend);
 

@@ -21,7 +21,7 @@ import { clip, initClip, LOGIT_SCALE_INIT, LOGIT_SCALE_MAX } from '../src/method
 import { defaultOptions, type ClipOptions } from '../src/methods/catalog';
 import { clipLoss } from '../src/methods/clip/loss';
 import type { Batch, ScopeFn } from '../src/methods/types';
-import { useCpuBackend } from './helpers';
+import { useCpuBackend } from '../tooling/tfjsBackends';
 
 beforeAll(useCpuBackend);
 

@@ -11,7 +11,7 @@ import { defaultOptions } from '../src/methods/catalog';
 import { teacherEntropy, teacherMarginalEntropy } from '../src/methods/dino/loss';
 import { maeLoss, patchify } from '../src/methods/mae/loss';
 import { collapseAt } from '../src/train/collapse';
-import { useCpuBackend } from './helpers';
+import { useCpuBackend } from '../tooling/tfjsBackends';
 
 beforeAll(useCpuBackend);
 

@@ -5,7 +5,7 @@ import { METHOD_IDS } from '../src/methods/catalog';
 import { defaultConfig } from '../src/train/config';
 import { profileStep } from '../src/train/profile';
 import type { ComparisonRow } from '../src/train/records';
-import { useCpuBackend } from './helpers';
+import { useCpuBackend } from '../tooling/tfjsBackends';
 
 /** The mask ratios A.5 sweeps (the MAE schema's sweep values, which the comparison must follow). */
 const MAE_RATIOS = [0.55, 0.65, 0.75, 0.85];

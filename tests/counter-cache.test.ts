@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FlopCounter, shapeSignature, type FlopCounts } from '../src/engine/flops/counter';
 import { defaultConfig } from '../src/train/config';
 import { createTrainer, type Trainer } from '../src/train/trainer';
-import { useCpuBackend } from './helpers';
+import { useCpuBackend } from '../tooling/tfjsBackends';
 
 beforeAll(useCpuBackend);
 

@@ -12,7 +12,7 @@ import { runExperiment } from '../src/train/runner';
 import type { BackendInfo } from '../src/engine/backendIds';
 import { detokenize } from '../src/data/tokenize';
 import { registerImportedProvider } from '../src/data/presets';
-import { useCpuBackend } from './helpers';
+import { useCpuBackend } from '../tooling/tfjsBackends';
 
 beforeAll(useCpuBackend);
 

@@ -5,7 +5,7 @@ import { Rng } from '../src/engine/rng';
 import { VitEncoder, type VitConfig } from '../src/models/vit';
 import { densePatchProbe, densePatchSets, majorityPatchLabels, patchProbeOnFeatures } from '../src/eval/densePatchProbe';
 import { adeSplit, IGNORE_INDEX, NUM_SEG_CLASSES } from '../src/transfer/ade';
-import { useCpuBackend } from './helpers';
+import { useCpuBackend } from '../tooling/tfjsBackends';
 
 beforeAll(useCpuBackend);
 

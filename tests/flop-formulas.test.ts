@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DATA_MOVEMENT, ELEMENTWISE, FORMULAS, kernelFlops, REDUCTIONS } from '../src/engine/flops/formulas';
 import { FlopCounter } from '../src/engine/flops/counter';
-import { useCpuBackend } from './helpers';
+import { useCpuBackend } from '../tooling/tfjsBackends';
 
 const call = (inputs: Record<string, number[]>, outputs: number[][], attrs: Record<string, unknown> = {}) => ({ inputs, outputs, attrs });
 

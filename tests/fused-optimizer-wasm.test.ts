@@ -9,7 +9,7 @@ import { AdamW, withDecayRule, type AdamWOptions } from '../src/engine/optimizer
 import { setFusedKernels, useFused, useFusedOptimizer } from '../src/engine/fused/enabled';
 import { FlopCounter } from '../src/engine/flops/counter';
 import { copyVariables, emaUpdate } from '../src/methods/ema';
-import { useWasmBackend } from './helpers';
+import { useWasmBackend } from '../tooling/tfjsBackends';
 import { relError, seeded } from './fusedHarness';
 
 beforeAll(async () => {

@@ -4,7 +4,7 @@
  * comparison of a fused op with its composed reference, values and every input's gradient.
  */
 import * as tf from '@tensorflow/tfjs';
-import { useNodeWebgpu } from '../scripts/nodeWebgpu';
+import { useNodeWebgpu } from '../tooling/nodeWebgpu';
 import { setFusedKernels } from '../src/engine/fused/enabled';
 import { FlopCounter, type FlopCounts } from '../src/engine/flops/counter';
 

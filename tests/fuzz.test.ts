@@ -6,7 +6,7 @@
  * TypeError, no uncaught exception, no polluted prototype.
  *
  * Images: Node has no createImageBitmap, so decodeToStored runs with the test
- * PNG decoder injected (e2e/fixtures/png.ts), as tests/import.test.ts does;
+ * PNG decoder injected (tooling/png.ts), as tests/import.test.ts does;
  * everything before the decoder (magic bytes, header and truncation checks,
  * the size limit) is the lab's own code, and zips go through planPayload.
  */
@@ -20,7 +20,7 @@ import { METHOD_IDS } from '../src/methods/catalog';
 import { parseRunFile, RunFileError } from '../src/store/runFile';
 import { decodeToStored, type Decoder } from '../src/data/decodeImage';
 import { planPayload } from '../src/data/importFiles';
-import { decodeTestPng } from '../e2e/fixtures/png';
+import { decodeTestPng } from '../tooling/png';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'fuzz');
 // fs + JSON.parse (not a JSON import), so "__proto__" keys stay own keys as in a real file or link.

@@ -6,7 +6,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { zipSync } from 'fflate';
-import { decodeTestPng, encodePng, solidPng } from '../e2e/fixtures/png';
+import { decodeTestPng, encodePng, solidPng } from '../tooling/png';
 import { decodeToStored, detectImageType, inspectHeader, resizeSquare, rgbaToRgb, STORED_SIZE, type Decoder } from '../src/data/decodeImage';
 import { IMPORT_LIMITS, planPayload, transferablesOf, type ImportFile } from '../src/data/importFiles';
 import { ImportedDataset, importedSplit, type ImportedSet } from '../src/data/imported';

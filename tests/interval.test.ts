@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { scorePredictions, wilsonInterval, Z95 } from '../src/eval/interval';
 import { embed, knnProbe } from '../src/eval/knn';
-import { useCpuBackend } from './helpers';
+import { useCpuBackend } from '../tooling/tfjsBackends';
 
 beforeAll(useCpuBackend);
 

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createDataSource } from '../src/data/presets';
 import { knnProbe, type ProbeSet } from '../src/eval/knn';
 import { createTrainer } from '../src/train/trainer';
-import { useWasmBackend } from './helpers';
+import { useWasmBackend } from '../tooling/tfjsBackends';
 
 beforeAll(useWasmBackend);
 

@@ -4,7 +4,7 @@ import { Rng } from '../src/engine/rng';
 import { linearProbe } from '../src/eval/linearProbe';
 import { wilsonInterval } from '../src/eval/interval';
 import type { ProbeSet } from '../src/eval/knn';
-import { useCpuBackend } from './helpers';
+import { useCpuBackend } from '../tooling/tfjsBackends';
 
 beforeAll(useCpuBackend);
 

@@ -12,7 +12,7 @@ import { maeDecoderConfig, maeDecoderFlops, maeForwardFlops, maeLossFlops, unpat
 import { MODEL_PRESETS } from '../src/models/presets';
 import { VitEncoder, type VitConfig } from '../src/models/vit';
 import { vitFlops } from '../src/models/vitFlops';
-import { useCpuBackend } from './helpers';
+import { useCpuBackend } from '../tooling/tfjsBackends';
 
 beforeAll(useCpuBackend);
 

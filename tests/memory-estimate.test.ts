@@ -38,7 +38,7 @@ import {
   WASM_HEAP_BYTES,
   type MemoryLimits,
 } from '../src/train/memoryEstimate';
-import { useCpuBackend } from './helpers';
+import { useCpuBackend } from '../tooling/tfjsBackends';
 
 beforeAll(useCpuBackend);
 

@@ -12,7 +12,7 @@ import { resolveConfig, validateConfig } from '../src/train/config';
 import { createTrainer } from '../src/train/trainer';
 import { comparisonVariants } from '../src/train/variants';
 import { throwawayOptions } from './fixtures/throwawayMethod';
-import { useCpuBackend } from './helpers';
+import { useCpuBackend } from '../tooling/tfjsBackends';
 
 beforeAll(useCpuBackend);
 

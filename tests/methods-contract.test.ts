@@ -10,7 +10,7 @@ import { METHOD_IDS, type MethodId } from '../src/methods/catalog';
 import { defaultConfig, type ExperimentConfig } from '../src/train/config';
 import { createTrainer, type Trainer } from '../src/train/trainer';
 import { vitFlops } from '../src/models/vitFlops';
-import { useCpuBackend } from './helpers';
+import { useCpuBackend } from '../tooling/tfjsBackends';
 
 beforeAll(useCpuBackend);
 

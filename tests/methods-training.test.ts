@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { METHOD_IDS } from '../src/methods/catalog';
 import { defaultConfig } from '../src/train/config';
 import { createTrainer, type Trainer } from '../src/train/trainer';
-import { useWasmBackend } from './helpers';
+import { useWasmBackend } from '../tooling/tfjsBackends';
 
 beforeAll(useWasmBackend);
 

@@ -23,7 +23,7 @@ import { a5Checks, comparisonPlan, imageFigures, isNotProfiledMessage, maeShares
 import { profileStep } from '../src/train/profile';
 import { createTrainer } from '../src/train/trainer';
 import type { ComparisonRow } from '../src/train/records';
-import { useCpuBackend, useWasmBackend } from './helpers';
+import { useCpuBackend, useWasmBackend } from '../tooling/tfjsBackends';
 
 const VIT_B = MODEL_PRESETS['vit-b16'];
 

@@ -11,7 +11,7 @@
  * multi-crop (2 global + 2 local crops), centring, student / teacher
  * temperatures with the teacher's warm-up (checked exactly per step, like the
  * lr) and its weight-normalised last layer. Every method option is pinned in
- * scripts/parity/common.ts, so a new default recipe does not move the runs.
+ * tooling/parity.ts, so a new default recipe does not move the runs.
  *
  * Fixtures: tests/fixtures/parity_<method>.json (reference losses, lrs, grad
  * norms, config and digests), made from tests/fixtures/parity_inputs/<method>.json.gz
@@ -73,8 +73,8 @@ import type { DinoOptions } from '../src/methods/catalog';
 import { dinoTeacherTemp } from '../src/methods/dino/method';
 import { resolveConfig } from '../src/train/config';
 import { createTrainer } from '../src/train/trainer';
-import { batchDigest, maeMaskPlan, maskDigest, namedVariables, PARITY_METHODS, parityConfig, REGENERATE, weightsDigest } from '../scripts/parity/common';
-import { useCpuBackend } from './helpers';
+import { batchDigest, maeMaskPlan, maskDigest, namedVariables, PARITY_METHODS, parityConfig, REGENERATE, weightsDigest } from '../tooling/parity';
+import { useCpuBackend } from '../tooling/tfjsBackends';
 
 beforeAll(useCpuBackend);
 
@@ -114,7 +114,7 @@ describe('training parity with a float64 PyTorch reference', () => {
   for (const method of PARITY_METHODS) {
     it(`${method}: losses follow the reference at every step`, async () => {
       const fx = load(method);
-      expect(fx.input, `the parity config in scripts/parity/common.ts changed: ${STALE}`).toEqual(parityConfig(method));
+      expect(fx.input, `the parity config in tooling/parity.ts changed: ${STALE}`).toEqual(parityConfig(method));
       const config = resolveConfig(fx.input);
       for (const key of ['model', 'optim', 'batchSize', 'steps', 'seed', 'dataset'] as const)
         expect(config[key], `resolved ${key} differs from the fixture's: ${STALE}`).toEqual(fx.config[key]);
@@ -130,7 +130,7 @@ describe('training parity with a float64 PyTorch reference', () => {
         unpinned.length === 0
           ? ''
           : `\n(options added since the fixture, at their defaults: ${unpinned.map((k) => `${k} = ${JSON.stringify(options[k])}`).join(', ')}; ` +
-            `if a default is not neutral, pin the option in scripts/parity/common.ts to the value that keeps the old behaviour and run \`${REGENERATE}\`)`;
+            `if a default is not neutral, pin the option in tooling/parity.ts to the value that keeps the old behaviour and run \`${REGENERATE}\`)`;
       expect(fx.steps.length).toBeGreaterThanOrEqual(20);
       // The fixture exercises both branches of the clip.
       expect(fx.steps.some((s) => s.clipped) && fx.steps.some((s) => !s.clipped), 'clip threshold should fire on some steps only').toBe(true);

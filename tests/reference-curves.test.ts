@@ -1,5 +1,5 @@
 /**
- * The reference-curve export (scripts/reference-curves/exporter.ts, issue 18 item 2) holds what the
+ * The reference-curve export (tooling/referenceCurves.ts, issue 18 item 2) holds what the
  * lab trains on: a 2-step, 16 px BYOL and DINO run is exported, then a fresh Trainer of the same
  * config trains those 2 steps and every batch it feeds the method is compared with the export (its
  * float32 digest exactly, the float16 file to half-precision rounding), as are the initial weights
@@ -14,9 +14,9 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/train/config';
 import { buildProbeSets, createTrainer } from '../src/train/trainer';
-import { batchDigest, weightsDigest } from '../scripts/parity/common';
-import { exportReference, fromHalfBits, probeSteps, toHalfBits, type Manifest } from '../scripts/reference-curves/exporter';
-import { useCpuBackend } from './helpers';
+import { batchDigest, weightsDigest } from '../tooling/parity';
+import { exportReference, fromHalfBits, probeSteps, toHalfBits, type Manifest } from '../tooling/referenceCurves';
+import { useCpuBackend } from '../tooling/tfjsBackends';
 
 beforeAll(useCpuBackend);
 

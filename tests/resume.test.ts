@@ -14,7 +14,7 @@ import type { BackendInfo } from '../src/engine/backendIds';
 import type { RunCheckpoint } from '../src/train/checkpoint';
 import { defaultConfig, type ExperimentInput } from '../src/train/config';
 import { divergence, RunControl, runExperiment } from '../src/train/runner';
-import { useCpuBackend } from './helpers';
+import { useCpuBackend } from '../tooling/tfjsBackends';
 
 beforeAll(useCpuBackend);
 

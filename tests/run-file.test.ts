@@ -10,7 +10,7 @@ import { runExperiment } from '../src/train/runner';
 import type { BackendInfo } from '../src/engine/backendIds';
 import { APP_VERSION, type StoredRun } from '../src/store/storedRun';
 import { exportRunCsv, exportRunJson, MAX_RUN_FILE_BYTES, parseRunFile, RUN_FILE_FORMAT, RUN_FILE_VERSION, RunFileError } from '../src/store/runFile';
-import { useCpuBackend } from './helpers';
+import { useCpuBackend } from '../tooling/tfjsBackends';
 
 const backend: BackendInfo = {
   name: 'cpu',

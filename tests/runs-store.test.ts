@@ -17,7 +17,7 @@ import { defaultConfig } from '../src/train/config';
 import { RunControl, runExperiment } from '../src/train/runner';
 import type { LabClient } from '../src/worker/client';
 import type { LabWorkerApi } from '../src/worker/protocol';
-import { useCpuBackend } from './helpers';
+import { useCpuBackend } from '../tooling/tfjsBackends';
 
 beforeAll(useCpuBackend);
 

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { METHOD_IDS } from '../src/methods/catalog';
 import { soak } from '../src/train/soak';
-import { useWasmBackend } from './helpers';
+import { useWasmBackend } from '../tooling/tfjsBackends';
 
 beforeAll(useWasmBackend);
 

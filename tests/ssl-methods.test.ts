@@ -22,7 +22,7 @@ import { defaultOptions, dinoLocalSide, type DinoOptions } from '../src/methods/
 import { emaUpdate } from '../src/methods/ema';
 import { simclr } from '../src/methods/simclr/method';
 import type { Batch, MethodRequirements, MethodState } from '../src/methods/types';
-import { useCpuBackend } from './helpers';
+import { useCpuBackend } from '../tooling/tfjsBackends';
 
 beforeAll(useCpuBackend);
 

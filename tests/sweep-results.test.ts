@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { expandSweep, shardOf } from '../src/train/sweep';
 import { mergeSweepFiles, parseSweepFile, sweepCsv, sweepFile, SWEEP_CSV_COLUMNS, type SweepPoint } from '../src/train/sweepResults';
-import { parseMergeArgs, parseReproduceArgs } from '../scripts/reproduceArgs';
+import { parseMergeArgs, parseReproduceArgs } from '../tooling/reproduceArgs';
 
 const runs = expandSweep({ methods: ['supervised', 'mae'], datasets: ['jft'], models: ['tiny'], budgets: [1e9, 2e9], seeds: [0, 1] });
 const point = (i: number): SweepPoint => ({

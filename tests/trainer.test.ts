@@ -13,7 +13,7 @@ import { profileStep } from '../src/train/profile';
 import { runExperiment } from '../src/train/runner';
 import type { BackendInfo } from '../src/engine/backendIds';
 import { vitFlops } from '../src/models/vitFlops';
-import { useWasmBackend } from './helpers';
+import { useWasmBackend } from '../tooling/tfjsBackends';
 
 // tfjs-wasm: the cpu backend's results, an order of magnitude sooner (tests/wasm-backend.test.ts checks the two agree).
 beforeAll(useWasmBackend);

@@ -6,7 +6,7 @@ import { vitFlops } from '../src/models/vitFlops';
 import { finetuneSegmentation, transferEvaluation } from '../src/transfer/finetune';
 import { segHeadFlops } from '../src/transfer/segFlops';
 import { NUM_SEG_CLASSES } from '../src/transfer/ade';
-import { useCpuBackend } from './helpers';
+import { useCpuBackend } from '../tooling/tfjsBackends';
 
 beforeAll(useCpuBackend);
 

@@ -5,7 +5,7 @@ import { Rng } from '../src/engine/rng';
 import { VitEncoder, type VitConfig } from '../src/models/vit';
 import { bilinearMatrix, conv3x3, patchTokens, SegHead, type SegHeadConfig } from '../src/transfer/segHead';
 import { segHeadFlops } from '../src/transfer/segFlops';
-import { useCpuBackend } from './helpers';
+import { useCpuBackend } from '../tooling/tfjsBackends';
 
 beforeAll(useCpuBackend);
 

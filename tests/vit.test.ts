@@ -6,7 +6,7 @@ import { VitEncoder, type VitConfig } from '../src/models/vit';
 import { vitFlops } from '../src/models/vitFlops';
 import { sinCos2d } from '../src/models/posembed';
 import { MODEL_PRESETS } from '../src/models/presets';
-import { useCpuBackend } from './helpers';
+import { useCpuBackend } from '../tooling/tfjsBackends';
 
 beforeAll(useCpuBackend);
 
@@ -136,7 +136,7 @@ describe('ViT encoder', () => {
 
 describe('paper scale', () => {
   it('vit-b16: the forward FLOPs per image counted from the kernels equal the analytic formula, about 35 GFLOPs (17.6 GMACs)', async () => {
-    const { useWasmBackend } = await import('./helpers');
+    const { useWasmBackend } = await import('../tooling/tfjsBackends');
     await useWasmBackend(); // ViT-B at 224 px: wasm is several times faster than tfjs-cpu here
     try {
       const cfg: VitConfig = { ...MODEL_PRESETS['vit-b16'] };

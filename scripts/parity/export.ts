@@ -28,8 +28,8 @@ import * as tf from '@tensorflow/tfjs';
 import { resolveConfig } from '../../src/train/config';
 import { createTrainer } from '../../src/train/trainer';
 import { isMaeState } from '../../src/methods/mae/method';
-import { batchDigest, maeMaskPlan, maskDigest, namedVariables, paramName, PARITY_METHODS, parityConfig, weightsDigest, type ParityMethod } from './common';
-import { cliFlags } from '../lib/args';
+import { batchDigest, maeMaskPlan, maskDigest, namedVariables, paramName, PARITY_METHODS, parityConfig, weightsDigest, type ParityMethod } from '../../tooling/parity';
+import { cliFlags } from '../../tooling/args';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const INPUTS_DIR = join(ROOT, 'tests', 'fixtures', 'parity_inputs');

@@ -7,7 +7,7 @@
  */
 import { defaultConfig, resolveConfig, type ExperimentConfig, type ExperimentInput } from '../../src/train/config';
 import { flopsPerStep, supervisedBudget } from '../budget';
-import { evalEveryFor } from './exporter';
+import { evalEveryFor } from '../../tooling/referenceCurves';
 
 /** FLOPs of the default run's steps of supervised training (the signal report's budget). Needs a backend (it profiles a step). */
 export async function signalBudget(extra: ExperimentInput = {}): Promise<{ budget: number; supervisedSteps: number }> {

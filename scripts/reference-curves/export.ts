@@ -9,10 +9,10 @@
  * DIR defaults to bench-results/reference-curves/<method>-seed<seed> (git ignores bench-results/).
  */
 import '../help';
-import { useNodeWasm } from '../nodeWasm';
+import { useNodeWasm } from '../../tooling/nodeWasm';
 import { referenceConfig } from './config';
-import { exportReference, REFERENCE_METHODS } from './exporter';
-import { cliFlags } from '../lib/args';
+import { exportReference, REFERENCE_METHODS } from '../../tooling/referenceCurves';
+import { cliFlags } from '../../tooling/args';
 
 const { values: flags, positionals } = cliFlags({ seed: { type: 'string', default: '0' }, steps: { type: 'string' }, out: { type: 'string' } }, true);
 const arg = (name: keyof typeof flags) => flags[name];

@@ -9,7 +9,7 @@
  *   1. the lab trains its DEFAULT experiment for the method (src/train/runner.ts runExperiment, wasm
  *      in Node) at the signal report's budget (scripts/reference-curves/config.ts), probing 4 times
  *      with its kNN probe, and before step 0 (random init);
- *   2. scripts/reference-curves/exporter.ts exports that run's initial weights, every step's views and
+ *   2. tooling/referenceCurves.ts exports that run's initial weights, every step's views and
  *      the probe sets from the lab's own code (a fresh Trainer of the same config: same init, same
  *      seeded views) to --work (bench-results/reference-curves/, git-ignored; the big files are
  *      deleted after step 3 unless --keep);
@@ -33,10 +33,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExperimentInput } from '../../src/train/config';
 import { runExperiment } from '../../src/train/runner';
-import { useNodeWasm } from '../nodeWasm';
+import { useNodeWasm } from '../../tooling/nodeWasm';
 import { referenceConfig, signalBudget } from './config';
-import { exportReference, probeSteps, REFERENCE_METHODS } from './exporter';
-import { cliFlags, intFlag, list } from '../lib/args';
+import { exportReference, probeSteps, REFERENCE_METHODS } from '../../tooling/referenceCurves';
+import { cliFlags, intFlag, list } from '../../tooling/args';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const { values: flags } = cliFlags({

@@ -4,7 +4,7 @@
  * an hour of runs). Pure, so tests/reproduce-args.test.ts checks it.
  */
 import { PRESET_IDS } from '../src/train/experimentPresets';
-import { parseFlags } from './lib/args';
+import { parseFlags } from './args';
 
 export interface ReproduceArgs {
   preset: string;

@@ -7,7 +7,7 @@
  *                    (encoder, heads, target / teacher copies; the parity export's packed format,
  *                    scripts/parity/export.ts), DINO's initial centre, per step the lr, EMA momentum
  *                    and (DINO) teacher temperature the lab uses and the sha256 digest of the float32
- *                    batch (scripts/parity/common.ts batchDigest), the probe steps, the probe labels;
+ *                    batch (tooling/parity.ts batchDigest), the probe steps, the probe labels;
  *   views.f16        every step's augmented views as the Trainer uploads them (Trainer.makeBatch, the
  *                    BatchMaker of src/data/methodBatch.ts), float16 little-endian, step-major then
  *                    view by view, each [B, S, S, 3] (DINO: 2 globals, then the local crops);
@@ -22,12 +22,12 @@
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { resolveConfig, type ExperimentConfig } from '../../src/train/config';
-import { buildProbeSets, createTrainer } from '../../src/train/trainer';
-import { cosineRamp } from '../../src/engine/schedule';
-import { dinoTeacherTemp } from '../../src/methods/dino/method';
-import { methodSpec, type ByolOptions, type DinoOptions } from '../../src/methods/catalog';
-import { batchDigest, namedVariables, paramName, weightsDigest } from '../parity/common';
+import { resolveConfig, type ExperimentConfig } from '../src/train/config';
+import { buildProbeSets, createTrainer } from '../src/train/trainer';
+import { cosineRamp } from '../src/engine/schedule';
+import { dinoTeacherTemp } from '../src/methods/dino/method';
+import { methodSpec, type ByolOptions, type DinoOptions } from '../src/methods/catalog';
+import { batchDigest, namedVariables, paramName, weightsDigest } from './parity';
 
 export const REFERENCE_METHODS = ['byol', 'dino'] as const;
 export type ReferenceMethod = (typeof REFERENCE_METHODS)[number];
@@ -117,7 +117,7 @@ export interface StepInfo {
   momentum: number;
   /** DINO: teacher temperature of this step. */
   teacherTemp?: number;
-  /** sha256 (16 hex) of the step's float32 batch (scripts/parity/common.ts batchDigest). */
+  /** sha256 (16 hex) of the step's float32 batch (tooling/parity.ts batchDigest). */
   batchDigest: string;
 }
 

@@ -10,9 +10,9 @@
  */
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
-import type { MaeState } from '../../src/methods/mae/method';
-import type { Batch } from '../../src/methods/types';
-import type { Trainer } from '../../src/train/trainer';
+import type { MaeState } from '../src/methods/mae/method';
+import type { Batch } from '../src/methods/types';
+import type { Trainer } from '../src/train/trainer';
 
 export const PARITY_METHODS = ['supervised', 'simclr', 'mae', 'byol', 'dino'] as const;
 export type ParityMethod = (typeof PARITY_METHODS)[number];
