@@ -1,7 +1,7 @@
 /** The fused attention kernels against the composed reference, on WebGPU (Dawn + SwiftShader). */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fusedAttention } from '../src/engine/fused/attention';
+import { fusedAttention } from '../src/engine/fused/webgpu/attention';
 import { Rng } from '../src/engine/rng';
 import { ParamStore } from '../src/models/layers';
 import { causalMask } from '../src/models/textEncoder';

@@ -1,7 +1,7 @@
 /** The fused training-mode BatchNorm against the composed heads' BatchNorm, on WebGPU (Dawn + SwiftShader). */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fusedBatchNorm } from '../src/engine/fused/batchNorm';
+import { fusedBatchNorm } from '../src/engine/fused/webgpu/batchNorm';
 import { relError, runOp, seeded, webgpuInNode } from './fusedHarness';
 
 beforeAll(webgpuInNode);

@@ -1,7 +1,7 @@
 /** The fused softmax cross-entropy against the composed reference, on WebGPU (Dawn + SwiftShader). */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fusedSoftmaxCrossEntropy } from '../src/engine/fused/crossEntropy';
+import { fusedSoftmaxCrossEntropy } from '../src/engine/fused/webgpu/crossEntropy';
 import { softmaxCrossEntropy } from '../src/methods/classification';
 import { clipLoss } from '../src/methods/clip/loss';
 import { dinoLoss } from '../src/methods/dino/loss';

@@ -1,7 +1,7 @@
 /** The fused GELU kernels against the composed reference (tf.erf), on WebGPU (Dawn + SwiftShader). */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fusedGelu } from '../src/engine/fused/gelu';
+import { fusedGelu } from '../src/engine/fused/webgpu/gelu';
 import { gelu } from '../src/models/layers';
 import { relError, runOp, seeded, webgpuInNode } from './fusedHarness';
 

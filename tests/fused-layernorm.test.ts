@@ -1,7 +1,7 @@
 /** The fused LayerNorm kernels against the composed reference, on WebGPU (Dawn + SwiftShader). */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fusedLayerNorm } from '../src/engine/fused/layerNorm';
+import { fusedLayerNorm } from '../src/engine/fused/webgpu/layerNorm';
 import { LayerNorm, ParamStore } from '../src/models/layers';
 import { relError, runOp, seeded, webgpuInNode } from './fusedHarness';
 

@@ -1,7 +1,7 @@
 /** The fused Linear kernels against tf.fused.matMul, on WebGPU (Dawn + SwiftShader). */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fusedLinear, LINEAR, LINEAR_GRAD_W, LINEAR_GRAD_X } from '../src/engine/fused/linear';
+import { fusedLinear, LINEAR, LINEAR_GRAD_W, LINEAR_GRAD_X } from '../src/engine/fused/webgpu/linear';
 import { setFusedKernels } from '../src/engine/fused/enabled';
 import { Linear, linear3d, ParamStore } from '../src/models/layers';
 import { Rng } from '../src/engine/rng';

@@ -1,5 +1,5 @@
 /**
- * The fused optimiser kernels on the wasm backend (src/engine/fused/wasm.ts: AdamW moments and
+ * The fused optimiser kernels on the wasm backend (src/engine/fused/wasm/optimizer.ts: AdamW moments and
  * parameter in place, sum of squares, clip scale, EMA as loops over the wasm heap) against the
  * composed tfjs ops on wasm, in Node.
  */

@@ -1,7 +1,7 @@
 /** The fused class-token prepend against tile + concat, on WebGPU (Dawn + SwiftShader). */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fusedPrependToken } from '../src/engine/fused/tokens';
+import { fusedPrependToken } from '../src/engine/fused/webgpu/tokens';
 import { relError, runOp, seeded, webgpuInNode } from './fusedHarness';
 
 beforeAll(webgpuInNode);

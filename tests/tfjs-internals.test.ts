@@ -2,11 +2,11 @@
  * The tfjs internals the engine reads, named and checked against the installed packages, which
  * package.json pins to the exact version they were written against (a minor release may move
  * any of them without notice):
- * - tfjs-backend-webgpu: the `WebGPUProgram` type from dist/webgpu_program (src/engine/fused/program.ts)
- *   and the backend's `tensorMap` (src/engine/fused/adamw.ts writes results back in place);
+ * - tfjs-backend-webgpu: the `WebGPUProgram` type from dist/webgpu_program (src/engine/fused/webgpu/program.ts)
+ *   and the backend's `tensorMap` (src/engine/fused/webgpu/adamw.ts writes results back in place);
  * - tfjs-backend-wasm: the backend's `dataIdMap` (id and heap offset of a tensor), its module's
  *   `HEAPU8`, `tfjs.registerTensor` / `tfjs.disposeData` and `cwrap('BatchMatMul')`
- *   (src/engine/fused/wasm.ts, src/engine/wasmKernels.ts).
+ *   (src/engine/fused/wasm/optimizer.ts, src/engine/wasmKernels.ts).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -5,9 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { useFusedOptimizer } from './fused/enabled';
-import { ADAMW_PARAM, adamwMoments, adamwParam } from './fused/adamw';
-import { fusedClipScale, fusedSumSquares } from './fused/sumSquares';
-import { wasmSumSquares } from './fused/wasm';
+import { ADAMW_PARAM, adamwMoments, adamwParam } from './fused/webgpu/adamw';
+import { fusedClipScale, fusedSumSquares } from './fused/webgpu/sumSquares';
+import { wasmSumSquares } from './fused/wasm/optimizer';
 
 export interface AdamWOptions {
   beta1: number;
@@ -57,7 +57,7 @@ function addNBounded(xs: tf.Tensor[]): tf.Tensor {
 
 /**
  * Whether this step takes the fused kernels: on webgpu (WGSL) and on wasm (loops over the wasm
- * heap, src/engine/fused/wasm.ts), each registered with the FLOP hooks for its backend.
+ * heap, src/engine/fused/wasm/optimizer.ts), each registered with the FLOP hooks for its backend.
  */
 function fusedOptimizer(): boolean {
   return useFusedOptimizer() && tf.getKernel(ADAMW_PARAM, tf.getBackend()) !== undefined;
@@ -119,8 +119,8 @@ export class AdamW {
    * wasm heap. Same kernels in the same order, so FLOPs and results are unchanged.
    * On WebGPU with the fused kernels (engine.fused) the step is ceil(n/7) sum-of-squares
    * dispatches, sqrt, the clip scale, and two in-place kernels per parameter (moments, then
-   * parameter): the same arithmetic in the same float32 order (src/engine/fused/adamw.ts).
-   * On wasm the same kernels run as loops over the heap (src/engine/fused/wasm.ts), the sum of
+   * parameter): the same arithmetic in the same float32 order (src/engine/fused/webgpu/adamw.ts).
+   * On wasm the same kernels run as loops over the heap (src/engine/fused/wasm/optimizer.ts), the sum of
    * squares in one call over every gradient.
    */
   step(grads: tf.Tensor[], lr: number): tf.Scalar {

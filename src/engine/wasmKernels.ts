@@ -7,7 +7,7 @@
  * backend's kernels, so it is counted like any other.
  */
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmFusedKernels } from './fused/wasm';
+import { registerWasmFusedKernels } from './fused/wasm/optimizer';
 
 /** The parts of the wasm backend used here (its public methods). */
 interface WasmBackendLike {

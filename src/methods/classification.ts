@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { useFused } from '../engine/fused/enabled';
-import { fusedSoftmaxCrossEntropy } from '../engine/fused/crossEntropy';
+import { fusedSoftmaxCrossEntropy } from '../engine/fused/webgpu/crossEntropy';
 
 /**
  * Row-major [B, K] target distributions. A label repeated within a row counts

@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ParamStore } from '../models/layers';
 import { useFusedOptimizer } from '../engine/fused/enabled';
-import { EMA, fusedEma } from '../engine/fused/ema';
+import { EMA, fusedEma } from '../engine/fused/webgpu/ema';
 
 function checkPairs(target: readonly tf.Variable[], online: readonly tf.Variable[], what: string): void {
   if (target.length !== online.length) throw new Error(`${what}: ${target.length} target vs ${online.length} online variables`);
@@ -25,7 +25,7 @@ function checkPairs(target: readonly tf.Variable[], online: readonly tf.Variable
 export function emaUpdate(target: readonly tf.Variable[], online: readonly tf.Variable[], momentum: number): void {
   if (!(momentum >= 0 && momentum <= 1)) throw new RangeError(`emaUpdate: momentum must be in [0, 1], got ${momentum}`);
   checkPairs(target, online, 'emaUpdate');
-  // On WebGPU and wasm one in-place kernel per tensor (src/engine/fused/ema.ts, wasm.ts): same arithmetic and FLOPs.
+  // On WebGPU and wasm one in-place kernel per tensor (src/engine/fused/webgpu/ema.ts, wasm/optimizer.ts): same arithmetic and FLOPs.
   if (useFusedOptimizer() && tf.getKernel(EMA, tf.getBackend())) {
     target.forEach((t, i) => fusedEma(t, online[i], momentum));
     return;

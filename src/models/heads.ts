@@ -24,7 +24,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../engine/rng';
 import { gelu, Linear, ParamStore, truncNormal } from './layers';
 import { useFused } from '../engine/fused/enabled';
-import { fusedBatchNorm } from '../engine/fused/batchNorm';
+import { fusedBatchNorm } from '../engine/fused/webgpu/batchNorm';
 
 /** Batch normalisation over axis 0 of [N, C], batch statistics only (see the file comment). */
 export class BatchNorm {

@@ -6,9 +6,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../engine/rng';
 import { useFused } from '../engine/fused/enabled';
-import { fusedLayerNorm } from '../engine/fused/layerNorm';
-import { fusedGelu } from '../engine/fused/gelu';
-import { fusedLinear } from '../engine/fused/linear';
+import { fusedLayerNorm } from '../engine/fused/webgpu/layerNorm';
+import { fusedGelu } from '../engine/fused/webgpu/gelu';
+import { fusedLinear } from '../engine/fused/webgpu/linear';
 
 /** Collects the parameters of a module under dotted names. */
 export class ParamStore {

@@ -5,8 +5,8 @@
  * LayerNorm, and class-token or mean pooling. Every method shares this builder.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fusedAttention } from '../engine/fused/attention';
-import { fusedPrependToken } from '../engine/fused/tokens';
+import { fusedAttention } from '../engine/fused/webgpu/attention';
+import { fusedPrependToken } from '../engine/fused/webgpu/tokens';
 import { useFused } from '../engine/fused/enabled';
 import type { Rng } from '../engine/rng';
 import { gelu, LayerNorm, Linear, linear3d, ParamStore, truncNormal } from './layers';
@@ -65,7 +65,7 @@ export class Block {
       const xn = this.norm1.apply(x).reshape([b * t, d]) as tf.Tensor2D;
       let ctx: tf.Tensor2D;
       if (useFused() && (!mask || causal)) {
-        // Fused attention reads the heads from the [B*T, D] projections directly (engine/fused/attention.ts).
+        // Fused attention reads the heads from the [B*T, D] projections directly (engine/fused/webgpu/attention.ts).
         ctx = fusedAttention(this.q.apply(xn), this.k.apply(xn), this.v.apply(xn), { batch: b, tokens: t, heads: h, causal: Boolean(mask) });
       } else {
         // [B*T, D] -> [B*H, T, dh]: attention matmuls stay fully batched on both sides.

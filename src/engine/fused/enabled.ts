@@ -24,7 +24,7 @@ export function useFused(): boolean {
 /**
  * True when the optimiser (AdamW, the global norm, EMA) should take its fused kernels: on
  * webgpu, and on wasm, where the same kernels run as loops over the wasm heap
- * (src/engine/fused/wasm.ts). cpu keeps the composed ops. The models keep `useFused()`.
+ * (src/engine/fused/wasm/optimizer.ts). cpu keeps the composed ops. The models keep `useFused()`.
  */
 export function useFusedOptimizer(): boolean {
   if (!wanted) return false;

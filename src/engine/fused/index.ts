@@ -1,21 +1,21 @@
 /**
- * The fused WebGPU kernels (issue 10): registered for the webgpu backend before the FLOP
+^ * The fused kernels' registration (issue 10): the WebGPU kernels (./webgpu/) registered for the webgpu backend before the FLOP
  * hooks wrap its kernels, so each is counted like any tfjs kernel through its formula.
  * Add a module to MODULES and its kernels, gradients and formulas are in.
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerFormula } from '../flops/formulas';
-import { attentionModule } from './attention';
-import { layerNormModule } from './layerNorm';
+import { attentionModule } from './webgpu/attention';
+import { layerNormModule } from './webgpu/layerNorm';
 import type { FusedModule } from './module';
-import { geluModule } from './gelu';
-import { crossEntropyModule } from './crossEntropy';
-import { adamwModule } from './adamw';
-import { sumSquaresModule } from './sumSquares';
-import { emaModule } from './ema';
-import { linearModule } from './linear';
-import { tokensModule } from './tokens';
-import { batchNormModule } from './batchNorm';
+import { geluModule } from './webgpu/gelu';
+import { crossEntropyModule } from './webgpu/crossEntropy';
+import { adamwModule } from './webgpu/adamw';
+import { sumSquaresModule } from './webgpu/sumSquares';
+import { emaModule } from './webgpu/ema';
+import { linearModule } from './webgpu/linear';
+import { tokensModule } from './webgpu/tokens';
+import { batchNormModule } from './webgpu/batchNorm';
 
 const MODULES: FusedModule[] = [layerNormModule, attentionModule, adamwModule, sumSquaresModule, emaModule, geluModule, crossEntropyModule, linearModule, tokensModule, batchNormModule];
 

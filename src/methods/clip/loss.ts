@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { useFused } from '../../engine/fused/enabled';
-import { fusedSoftmaxCrossEntropy } from '../../engine/fused/crossEntropy';
+import { fusedSoftmaxCrossEntropy } from '../../engine/fused/webgpu/crossEntropy';
 
 function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
   const norm = tf.sqrt(tf.sum(tf.square(x), -1, true));

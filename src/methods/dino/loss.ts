@@ -19,7 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { useFused } from '../../engine/fused/enabled';
-import { fusedSoftmaxCrossEntropy } from '../../engine/fused/crossEntropy';
+import { fusedSoftmaxCrossEntropy } from '../../engine/fused/webgpu/crossEntropy';
 
 function checkViews(name: string, views: readonly tf.Tensor2D[], k: number, b?: number): void {
   for (const v of views) {

@@ -19,7 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { useFused } from '../../engine/fused/enabled';
-import { fusedSoftmaxCrossEntropy } from '../../engine/fused/crossEntropy';
+import { fusedSoftmaxCrossEntropy } from '../../engine/fused/webgpu/crossEntropy';
 
 const LARGE_NUM = 1e9;
 

@@ -14,9 +14,9 @@
  * ClipScale 3 (add, div, min), as the composed add, div, minimum on a scalar.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Formula, KernelCall } from '../flops/formulas';
+import type { Formula, KernelCall } from '../../flops/formulas';
 import { makeProgram, runProgram, size, type FusedProgramSpec, type ProgramUniform, type WebGPUBackendLike } from './program';
-import type { FusedModule } from './module';
+import type { FusedModule } from '../module';
 import { runInPlace } from './adamw';
 
 export const SUM_SQUARES = 'FlopLabSumSquares';

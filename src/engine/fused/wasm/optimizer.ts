@@ -21,10 +21,10 @@
  * FLOP hooks wrap the backend's kernels, so they are counted through their formulas.
  */
 import * as tf from '@tensorflow/tfjs';
-import { registerFormula } from '../flops/formulas';
-import { ADAMW_MOMENTS, ADAMW_PARAM, adamwModule, type AdamWMomentsAttrs, type AdamWParamAttrs } from './adamw';
-import { CLIP_SCALE, SUM_SQUARES, sumSquaresModule } from './sumSquares';
-import { EMA, emaModule } from './ema';
+import { registerFormula } from '../../flops/formulas';
+import { ADAMW_MOMENTS, ADAMW_PARAM, adamwModule, type AdamWMomentsAttrs, type AdamWParamAttrs } from '../webgpu/adamw';
+import { CLIP_SCALE, SUM_SQUARES, sumSquaresModule } from '../webgpu/sumSquares';
+import { EMA, emaModule } from '../webgpu/ema';
 
 type Info = tf.TensorInfo;
 

@@ -10,9 +10,9 @@
  * stats 4 per element + 4 per row; dx 13 per element + 2 per row; dgamma 4 per element.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Formula, KernelCall } from '../flops/formulas';
+import type { Formula, KernelCall } from '../../flops/formulas';
 import { runProgram, size, type FusedProgramSpec } from './program';
-import type { FusedModule } from './module';
+import type { FusedModule } from '../module';
 
 export const LAYER_NORM = 'FlopLabLayerNorm';
 export const LAYER_NORM_STATS = 'FlopLabLayerNormStats';

@@ -10,8 +10,8 @@
  * channel; dgamma 8 per element.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { KernelCall } from '../flops/formulas';
-import type { FusedModule } from './module';
+import type { KernelCall } from '../../flops/formulas';
+import type { FusedModule } from '../module';
 import { runProgram, size, type FusedProgramSpec } from './program';
 
 export const BATCH_NORM = 'FlopLabBatchNorm';

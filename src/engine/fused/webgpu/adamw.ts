@@ -19,9 +19,9 @@
  * for the step; mul, sub for lr) plus 2 with decay (mul, sub).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Formula, KernelCall } from '../flops/formulas';
+import type { Formula, KernelCall } from '../../flops/formulas';
 import { runProgram, size, type FusedProgramSpec, type ProgramUniform } from './program';
-import type { FusedModule } from './module';
+import type { FusedModule } from '../module';
 
 export const ADAMW_MOMENTS = 'FlopLabAdamWMoments';
 export const ADAMW_PARAM = 'FlopLabAdamWParam';

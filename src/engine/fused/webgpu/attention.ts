@@ -36,9 +36,9 @@
  *   dQ, dK   2*N*dh each                                        [the two BatchMatMuls of QK^T's gradient]
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Formula, KernelCall } from '../flops/formulas';
+import type { Formula, KernelCall } from '../../flops/formulas';
 import { ints, runProgram, size, type FusedProgramSpec } from './program';
-import type { FusedModule } from './module';
+import type { FusedModule } from '../module';
 
 export const ATTENTION_PROBS = 'FlopLabAttentionProbs';
 export const ATTENTION_CONTEXT = 'FlopLabAttentionContext';

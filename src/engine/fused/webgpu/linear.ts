@@ -27,8 +27,8 @@
  * as the composed path does (see the gradient).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Formula, KernelCall } from '../flops/formulas';
-import type { FusedModule } from './module';
+import type { Formula, KernelCall } from '../../flops/formulas';
+import type { FusedModule } from '../module';
 
 export const LINEAR = 'FlopLabLinear';
 export const LINEAR_GRAD_X = 'FlopLabLinearGradX';

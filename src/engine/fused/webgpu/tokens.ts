@@ -8,8 +8,8 @@
  * backward counts too (B adds of a [1,1,D] slice).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { KernelCall } from '../flops/formulas';
-import type { FusedModule } from './module';
+import type { KernelCall } from '../../flops/formulas';
+import type { FusedModule } from '../module';
 import { ints, runProgram, size, type FusedProgramSpec } from './program';
 
 export const PREPEND_TOKEN = 'FlopLabPrependToken';

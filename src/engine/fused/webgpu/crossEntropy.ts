@@ -41,9 +41,9 @@
  * DINO's 4 views 754 k fused vs ~490 k composed (of 1.13 G a step).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Formula, KernelCall } from '../flops/formulas';
+import type { Formula, KernelCall } from '../../flops/formulas';
 import { makeProgram, size, type ProgramUniform, type WebGPUBackendLike } from './program';
-import type { FusedModule } from './module';
+import type { FusedModule } from '../module';
 
 export const SOFTMAX_CE = 'FlopLabSoftmaxCrossEntropy';
 export const SOFTMAX_CE_GRAD_LOGITS = 'FlopLabSoftmaxCrossEntropyGradLogits';

@@ -5,9 +5,9 @@
  * composed ops count.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Formula, KernelCall } from '../flops/formulas';
+import type { Formula, KernelCall } from '../../flops/formulas';
 import { size, type FusedProgramSpec } from './program';
-import type { FusedModule } from './module';
+import type { FusedModule } from '../module';
 import { runInPlace, writeBack } from './adamw';
 
 export const EMA = 'FlopLabEma';

@@ -25,9 +25,9 @@
  * Neg, Exp, Reshape, Identity).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Formula, KernelCall } from '../flops/formulas';
+import type { Formula, KernelCall } from '../../flops/formulas';
 import { runProgram, size, type FusedProgramSpec } from './program';
-import type { FusedModule } from './module';
+import type { FusedModule } from '../module';
 
 export const GELU = 'FlopLabGelu';
 export const GELU_GRAD = 'FlopLabGeluGrad';
