@@ -1,6 +1,6 @@
 /**
-^ * The fused kernels' registration (issue 10): the WebGPU kernels (./webgpu/) registered for the webgpu backend before the FLOP
- * hooks wrap its kernels, so each is counted like any tfjs kernel through its formula.
+ * The fused kernels' registration (issue 10): the WebGPU kernels (./webgpu/) are registered for
+ * the webgpu backend before the FLOP hooks wrap its kernels, so each is counted like any tfjs kernel through its formula.
  * Add a module to MODULES and its kernels, gradients and formulas are in.
  */
 import * as tf from '@tensorflow/tfjs';
