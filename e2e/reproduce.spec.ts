@@ -11,9 +11,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from './test';
-import { parseSweepFile, SWEEP_CSV_COLUMNS } from '../src/train/sweepResults';
-import { expandSweep } from '../src/train/sweep';
-import { experimentPreset, presetSpec } from '../src/train/experimentPresets';
+import { parseSweepFile, SWEEP_CSV_COLUMNS } from '../src/experiments/sweepResults';
+import { expandSweep } from '../src/experiments/sweep';
+import { experimentPreset, presetSpec } from '../src/experiments/presets';
 
 /** `npm run <script> -- <args>`: the commands exactly as docs/reproduce.md gives them. */
 const npmRun = (script: 'reproduce' | 'merge', args: string[]) => spawnSync('npm', ['run', '--silent', script, '--', ...args], { encoding: 'utf8', timeout: 420_000 });

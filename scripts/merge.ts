@@ -13,8 +13,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withLabPage } from './labPage';
 import { MERGE_USAGE, parseMergeArgs, type MergeArgs } from '../tooling/reproduceArgs';
-import { experimentPreset } from '../src/train/experimentPresets';
-import { mergeSweepFiles, parseSweepFile, sweepCsv, type SweepFile } from '../src/train/sweepResults';
+import { experimentPreset } from '../src/experiments/presets';
+import { mergeSweepFiles, parseSweepFile, sweepCsv, type SweepFile } from '../src/experiments/sweepResults';
 import { saveSweepCharts } from './reproduceOutput';
 
 let args: MergeArgs;

@@ -1,7 +1,7 @@
 /**
  * Paper scale, headless: the per-method comparison (one profiled step of every method, and of
  * MAE at 4 mask ratios x 2 decoders) at toy-B (batch 32) and at the paper's ViT-B/16 (batch 2),
- * on tfjs-wasm in Node, reduced by src/train/paperScale.ts to FLOPs per image, each method's
+ * on tfjs-wasm in Node, reduced by src/experiments/paperScale.ts to FLOPs per image, each method's
  * cost relative to supervised at both scales, and the MAE decoder's share against appendix A.5.
  * Each variant runs at the largest batch that fits wasm's 4 GiB heap, as in the page's worker
  * (comparisonPlan); what fits at no batch is named. Prints markdown tables (docs/flops.md,
@@ -15,10 +15,10 @@ import './help';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { useNodeWasm } from '../tooling/nodeWasm';
-import { profileVariant } from '../src/train/compare';
+import { profileVariant } from '../src/experiments/compare';
 import { defaultConfig } from '../src/train/config';
 import { staticMemoryLimits } from '../src/train/memoryEstimate';
-import { a5Checks, comparisonPlan, HEADLINE_KEYS, maeShares, notProfiledMessage, PAPER_SCALE, scaleRows, TOY_SCALE, type ImageFigures } from '../src/train/paperScale';
+import { a5Checks, comparisonPlan, HEADLINE_KEYS, maeShares, notProfiledMessage, PAPER_SCALE, scaleRows, TOY_SCALE, type ImageFigures } from '../src/experiments/paperScale';
 import type { ComparisonRow } from '../src/train/records';
 import { maeDecoderConfig, maeForwardFlops } from '../src/models/maeDecoder';
 import { MODEL_PRESETS } from '../src/models/presets';

@@ -1,8 +1,8 @@
 /**
- * Headless reproduction of a named experiment (src/train/experimentPresets.ts):
+ * Headless reproduction of a named experiment (src/experiments/presets.ts):
  * builds and serves the app, drives it in headless Chromium through
  * `window.floplab`, prints each run as it ends, and writes to --out:
- * results.json (the sweep results file, src/train/sweepResults.ts),
+ * results.json (the sweep results file, src/experiments/sweepResults.ts),
  * results.csv, and the charts as PNG and SVG (the same images the page's
  * export buttons save). Exits non-zero, saying why, when the arguments are bad,
  * the page fails, or a run fails (a diverged run is a result, not a failure).
@@ -11,15 +11,15 @@
  *   npm run reproduce -- --preset figure1 --out out/f1-3 --shard 3/8   # one task of a job array
  */
 import './help';
-import { etaLeftMs } from '../src/train/sweepEta';
+import { etaLeftMs } from '../src/experiments/sweepEta';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { withLabPage } from './labPage';
 import { REPRODUCE_USAGE, parseReproduceArgs, type ReproduceArgs } from '../tooling/reproduceArgs';
-import { experimentPreset } from '../src/train/experimentPresets';
-import { sweepCsv, type SweepFile, type SweepPoint } from '../src/train/sweepResults';
+import { experimentPreset } from '../src/experiments/presets';
+import { sweepCsv, type SweepFile, type SweepPoint } from '../src/experiments/sweepResults';
 import type { ComparisonRow } from '../src/train/records';
 import { fail, formatPoint, saveComparisonChart, saveSweepCharts } from './reproduceOutput';
 import { csvText } from '../src/lib/csv';

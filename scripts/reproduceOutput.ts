@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import type { SweepPoint } from '../src/train/sweepResults';
+import type { SweepPoint } from '../src/experiments/sweepResults';
 
 /** Thrown to end the command (after the browser and server are closed) with a message and exit code 1. */
 export function fail(message: string): never {

@@ -6,7 +6,7 @@
  */
 import './help';
 import { METHOD_IDS } from '../src/methods/catalog';
-import { soak } from '../src/train/soak';
+import { soak } from '../tooling/soak';
 import { useNodeWasm } from '../tooling/nodeWasm';
 import { cliFlags } from '../tooling/args';
 

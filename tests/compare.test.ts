@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { profileVariant, timeByComponent } from '../src/train/compare';
-import { comparisonVariants } from '../src/train/variants';
+import { profileVariant, timeByComponent } from '../src/experiments/compare';
+import { comparisonVariants } from '../src/experiments/variants';
 import { METHOD_IDS } from '../src/methods/catalog';
 import { defaultConfig } from '../src/train/config';
 import { profileStep } from '../src/train/profile';

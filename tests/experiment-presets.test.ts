@@ -4,8 +4,8 @@
  * changing the preset list, and an unknown name lists the valid ones.
  */
 import { describe, expect, it } from 'vitest';
-import { EXPERIMENT_PRESETS, experimentPreset, presetSpec } from '../src/train/experimentPresets';
-import { expandSweep } from '../src/train/sweep';
+import { EXPERIMENT_PRESETS, experimentPreset, presetSpec } from '../src/experiments/presets';
+import { expandSweep } from '../src/experiments/sweep';
 import { METHOD_IDS } from '../src/methods/catalog';
 
 const runsOf = (id: string) => expandSweep(presetSpec(experimentPreset(id)));

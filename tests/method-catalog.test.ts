@@ -10,7 +10,7 @@ import { addMethod, CATALOG, defaultOptions, listMethods, METHOD_IDS, methodIds 
 import { defineMethod, optionControls, optionProblem, type OptionControl } from '../src/methods/spec';
 import { resolveConfig, validateConfig } from '../src/train/config';
 import { createTrainer } from '../src/train/trainer';
-import { comparisonVariants } from '../src/train/variants';
+import { comparisonVariants } from '../src/experiments/variants';
 import { throwawayOptions } from './fixtures/throwawayMethod';
 import { useCpuBackend } from '../tooling/tfjsBackends';
 

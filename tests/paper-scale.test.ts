@@ -1,7 +1,7 @@
 /**
  * Paper scale (issue 12): the CLIP text towers at the paper's sizes beside a paper-scale
  * encoder, which comparison variants fit a backend's memory at vit-b16, the per-image
- * figures and A.5 checks of src/train/paperScale.ts on hand-made rows, and one real MAE
+ * figures and A.5 checks of src/experiments/paperScale.ts on hand-made rows, and one real MAE
  * step at vit-b16 on wasm whose decoder share is held to the analytic formula.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -19,7 +19,7 @@ import { VitEncoder, type VitConfig } from '../src/models/vit';
 import { blockParams, vitFlops } from '../src/models/vitFlops';
 import { defaultConfig } from '../src/train/config';
 import { estimateMemory, staticMemoryLimits } from '../src/train/memoryEstimate';
-import { a5Checks, comparisonPlan, imageFigures, isNotProfiledMessage, maeShares, notProfiledMessage, PAPER_SCALE, scaleRows, TOY_SCALE } from '../src/train/paperScale';
+import { a5Checks, comparisonPlan, imageFigures, isNotProfiledMessage, maeShares, notProfiledMessage, PAPER_SCALE, scaleRows, TOY_SCALE } from '../src/experiments/paperScale';
 import { profileStep } from '../src/train/profile';
 import { createTrainer } from '../src/train/trainer';
 import type { ComparisonRow } from '../src/train/records';

@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { METHOD_IDS } from '../src/methods/catalog';
-import { soak } from '../src/train/soak';
+import { soak } from '../tooling/soak';
 import { useWasmBackend } from '../tooling/tfjsBackends';
 
 beforeAll(useWasmBackend);

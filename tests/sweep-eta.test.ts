@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { etaLeftMs, sweepEtaMs } from '../src/train/sweepEta';
+import { etaLeftMs, sweepEtaMs } from '../src/experiments/sweepEta';
 
 const plan = [
   { key: 'a', method: 'supervised', model: 'toy-B', budget: 1e10 },

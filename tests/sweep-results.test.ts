@@ -4,8 +4,8 @@
  * back into exactly the unsharded file; the reproduce/merge arguments.
  */
 import { describe, expect, it } from 'vitest';
-import { expandSweep, shardOf } from '../src/train/sweep';
-import { mergeSweepFiles, parseSweepFile, sweepCsv, sweepFile, SWEEP_CSV_COLUMNS, type SweepPoint } from '../src/train/sweepResults';
+import { expandSweep, shardOf } from '../src/experiments/sweep';
+import { mergeSweepFiles, parseSweepFile, sweepCsv, sweepFile, SWEEP_CSV_COLUMNS, type SweepPoint } from '../src/experiments/sweepResults';
 import { parseMergeArgs, parseReproduceArgs } from '../tooling/reproduceArgs';
 
 const runs = expandSweep({ methods: ['supervised', 'mae'], datasets: ['jft'], models: ['tiny'], budgets: [1e9, 2e9], seeds: [0, 1] });

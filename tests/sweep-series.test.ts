@@ -1,7 +1,7 @@
 /** Chart series and the Table-1 grid from hand-made sweep points (src/ui/sweepSeries.ts). */
 import { describe, expect, it } from 'vitest';
 import { deviceById, measuredDevice, regionById } from '../src/carbon/devices';
-import type { SweepPoint } from '../src/train/sweepResults';
+import type { SweepPoint } from '../src/experiments/sweepResults';
 import { seriesNames, sweepGrid, sweepSeries, xOf, type CarbonSetup } from '../src/ui/sweepSeries';
 
 const A100_EUROPE: CarbonSetup = { device: deviceById('a100'), utilisation: 0.4, pue: 1.1, region: regionById('europe-west1') };

@@ -4,7 +4,7 @@
  * Pareto frontier of hand-made points.
  */
 import { describe, expect, it } from 'vitest';
-import { expandSweep, mergeShards, paretoFrontier, shardOf, type SweepSpec } from '../src/train/sweep';
+import { expandSweep, mergeShards, paretoFrontier, shardOf, type SweepSpec } from '../src/experiments/sweep';
 
 const SPEC: SweepSpec = {
   base: { batchSize: 16, probe: { trainSize: 64, testSize: 64 } },

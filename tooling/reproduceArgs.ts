@@ -3,7 +3,7 @@
  * with messages that name the bad argument (a reviewer's typo should not cost
  * an hour of runs). Pure, so tests/reproduce-args.test.ts checks it.
  */
-import { PRESET_IDS } from '../src/train/experimentPresets';
+import { PRESET_IDS } from '../src/experiments/presets';
 import { parseFlags } from './args';
 
 export interface ReproduceArgs {

@@ -18,11 +18,11 @@ import type { LabClient } from '../worker/client';
 import type { MemoryInfo } from '../worker/protocol';
 import { generateScene, sceneDigest, type SceneOptions } from '../data/scenes';
 import type { StoredRun } from '../store/storedRun';
-import type { SweepSpec } from '../train/sweep';
+import type { SweepSpec } from '../experiments/sweep';
 import type { SweepOptions, SweepProgress } from '../store/sweepSlice';
-import { EXPERIMENT_PRESETS, experimentPreset, presetSpec, type ExperimentPreset, type PresetOverrides } from '../train/experimentPresets';
+import { EXPERIMENT_PRESETS, experimentPreset, presetSpec, type ExperimentPreset, type PresetOverrides } from '../experiments/presets';
 import { chartSvg, svgToPng } from '../ui/chartImage';
-import { parseSweepFile, sweepFile, type SweepFile } from '../train/sweepResults';
+import { parseSweepFile, sweepFile, type SweepFile } from '../experiments/sweepResults';
 import type { BackendChoice } from '../engine/backendIds';
 
 export interface FlopLabApi {
@@ -57,17 +57,17 @@ export interface FlopLabApi {
   /** Validates a results JSON (text, bytes or a File) and stores it as a new run; a bad file is rejected, naming what is wrong, and changes nothing. */
   importRun(file: string | Blob | ArrayBuffer | Uint8Array): Promise<StoredRun>;
   /**
-   * Runs a sweep (methods x datasets x models x FLOP budgets x option variants x seeds; src/train/sweep.ts)
+   * Runs a sweep (methods x datasets x models x FLOP budgets x option variants x seeds; src/experiments/sweep.ts)
    * one run after another, each stored; a failed or diverged run is marked and the queue goes on.
    * `shard: [i, n]` runs every n-th run only. Resolves with every run's FLOPs, accuracy and status.
    */
   sweep(spec: SweepSpec, opts?: SweepOptions): Promise<SweepProgress>;
   stopSweep(): Promise<void>;
-  /** The named experiments (Figure 1, Figure 2, Table 1, Figure 3, A.5, talk, smoke; src/train/experimentPresets.ts). */
+  /** The named experiments (Figure 1, Figure 2, Table 1, Figure 3, A.5, talk, smoke; src/experiments/presets.ts). */
   presets(): readonly ExperimentPreset[];
   /** Runs a preset: a sweep preset as a sweep (seeds and backend overridable, shardable), Figure 3 as a method comparison. */
   runPreset(id: string, opts?: PresetOverrides & { shard?: [number, number] }): Promise<{ kind: 'sweep'; sweep: SweepProgress } | { kind: 'profile'; rows: ComparisonRow[] }>;
-  /** The current (or last) sweep as one results file (src/train/sweepResults.ts). */
+  /** The current (or last) sweep as one results file (src/experiments/sweepResults.ts). */
   sweepResults(): SweepFile;
   /** Sweep progress now: status, runs done of total, the run in progress, ETA. */
   sweepProgress(): SweepProgress;

@@ -48,7 +48,7 @@ export interface ComparisonState {
 export interface ComparisonSlice {
   /** FLOPs per step of every method (and MAE variant) for the current model and batch. */
   comparison: ComparisonState;
-  /** The same comparison at the paper's scale (src/train/paperScale.ts), kept beside the toy-scale one. */
+  /** The same comparison at the paper's scale (src/experiments/paperScale.ts), kept beside the toy-scale one. */
   paperScale: ComparisonState;
   /** Profiles into `comparison`, or into `paperScale` when `slot` says so. */
   compareMethods(input?: unknown, slot?: 'comparison' | 'paperScale'): Promise<ComparisonRow[]>;

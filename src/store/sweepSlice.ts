@@ -2,23 +2,23 @@
  * A sweep queue: runs a sweep's runs one after another in the worker, each
  * stored as an ordinary run named "<sweep> · <key>"; a run that fails or
  * diverges is marked with its reason and the queue goes on. Progress and the
- * ETA (src/train/sweepEta.ts, recomputed at every record and run end) are in
+ * ETA (src/experiments/sweepEta.ts, recomputed at every record and run end) are in
  * `sweep`. `shard: [i, n]` runs every n-th run only (job arrays).
  */
 import type { StoreApi } from 'zustand';
-import { expandSweep, shardOf, type SweepRun, type SweepSpec } from '../train/sweep';
+import { expandSweep, shardOf, type SweepRun, type SweepSpec } from '../experiments/sweep';
 import type { RunSlice } from './runSlice';
-import type { SweepFile, SweepPoint } from '../train/sweepResults';
+import type { SweepFile, SweepPoint } from '../experiments/sweepResults';
 import type { RunResult, TrainRecord } from '../train/records';
-import { sweepEtaMs, type PlannedRun } from '../train/sweepEta';
+import { sweepEtaMs, type PlannedRun } from '../experiments/sweepEta';
 
-/** One finished run of the sweep (src/train/sweepResults.ts): what it was, what it cost, what it reached. */
+/** One finished run of the sweep (src/experiments/sweepResults.ts): what it was, what it cost, what it reached. */
 export type SweepResult = SweepPoint;
 
 export interface SweepProgress {
   status: 'idle' | 'running' | 'done' | 'stopped';
   name: string;
-  /** The experiment preset it runs (src/train/experimentPresets.ts), when it runs one. */
+  /** The experiment preset it runs (src/experiments/presets.ts), when it runs one. */
   preset?: string;
   /** Every run key of the whole sweep in order (a shard runs some of them). */
   order: string[];
@@ -29,7 +29,7 @@ export interface SweepProgress {
   startedAt: number | null;
   /** This sweep's (or shard's) runs, in order: what the ETA prices. */
   plan: PlannedRun[];
-  /** Estimated ms until the last run ends, as of `etaAt` (src/train/sweepEta.ts); null until something is measured. */
+  /** Estimated ms until the last run ends, as of `etaAt` (src/experiments/sweepEta.ts); null until something is measured. */
   etaMs: number | null;
   /** When `etaMs` was computed (Date.now()); views count down from it. */
   etaAt: number | null;

@@ -364,7 +364,7 @@ const HEAP_NAMES: Record<BackendName, string> = { wasm: 'the wasm heap', cpu: 't
 /**
  * The largest batch in 1..maxBatch for which `fits` holds, or 0 when even one image does not:
  * a binary search, since memory grows with the batch. The one batch search (the refusal's
- * suggestion here, the comparison plan in src/train/paperScale.ts).
+ * suggestion here, the comparison plan in src/experiments/paperScale.ts).
  */
 export function largestBatchThatFits(maxBatch: number, fits: (batchSize: number) => boolean): number {
   let lo = 0; // fits (0: nothing checked yet)

@@ -155,7 +155,7 @@ export interface ComparisonRow {
   msByComponent: Record<string, number>;
   /** Sum of measured kernel times of the step. */
   kernelMs: number;
-  /** The batch profiled: the config's, or the largest that fit the backend's memory (paper-scale models; src/train/paperScale.ts). */
+  /** The batch profiled: the config's, or the largest that fit the backend's memory (paper-scale models; src/experiments/paperScale.ts). */
   batchSize?: number;
 }
 

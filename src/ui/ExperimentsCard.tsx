@@ -10,9 +10,9 @@
 import { useEffect, useState } from 'react';
 import { DEFAULT_DEVICE_ID, DEFAULT_PUE, DEFAULT_REGION_ID, DEFAULT_UTILISATION, DEVICES, deviceById, fittedDevice, measuredDevice, REGIONS, regionById, type Device } from '../carbon/devices';
 import { fitPowerLaw } from '../carbon/timeModel';
-import { EXPERIMENT_PRESETS, presetSpec, type ExperimentPreset } from '../train/experimentPresets';
-import { expandSweep } from '../train/sweep';
-import { parseSweepFile, sweepCsv, sweepFile, type SweepFile, type SweepPoint } from '../train/sweepResults';
+import { EXPERIMENT_PRESETS, presetSpec, type ExperimentPreset } from '../experiments/presets';
+import { expandSweep } from '../experiments/sweep';
+import { parseSweepFile, sweepCsv, sweepFile, type SweepFile, type SweepPoint } from '../experiments/sweepResults';
 import { Card } from './Card';
 import { FileButton } from './FileButton';
 import { isRunActive } from './derived';

@@ -7,13 +7,13 @@
  */
 import { useClock } from './useClock';
 import { useMemo, useState } from 'react';
-import { HEADLINE_KEYS, PAPER_SCALE, a5Checks, comparisonPlan, isNotProfiledMessage, maeShares, scaleRows, type A5Check, type ImageFigures } from '../train/paperScale';
+import { HEADLINE_KEYS, PAPER_SCALE, a5Checks, comparisonPlan, isNotProfiledMessage, maeShares, scaleRows, type A5Check, type ImageFigures } from '../experiments/paperScale';
 import { defaultConfig } from '../train/config';
 import { staticMemoryLimits } from '../train/memoryEstimate';
 import type { BackendName } from '../engine/backendIds';
 import { MODEL_PRESETS } from '../models/presets';
 import { vitFlops } from '../models/vitFlops';
-import { comparisonVariants } from '../train/variants';
+import { comparisonVariants } from '../experiments/variants';
 import { Card } from './Card';
 import { modelLabel } from './comparisonRows';
 import { isRunActive } from './derived';

@@ -9,7 +9,7 @@ import type { StoredRun } from '../store/storedRun';
 import { logTicks } from './axisTicks';
 import { AXIS_TICK, GRID, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from './chartTheme';
 import { formatDuration, formatFlops, formatPercent } from './format';
-import { paretoFrontier } from '../train/sweep';
+import { paretoFrontier } from '../experiments/sweep';
 import { modelLabel } from './comparisonRows';
 
 /** Distinct hues, so that runs are told apart at a glance. */

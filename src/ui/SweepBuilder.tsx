@@ -9,7 +9,7 @@ import { useState } from 'react';
 import { listMethods } from '../methods/catalog';
 import { listDatasets } from '../data/presets';
 import { MODEL_PRESETS } from '../models/presets';
-import type { SweepSpec } from '../train/sweep';
+import type { SweepSpec } from '../experiments/sweep';
 import { buildSweep, type BuilderState } from './sweepBuilderModel';
 import { useLab } from './labContext';
 

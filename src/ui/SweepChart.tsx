@@ -10,7 +10,7 @@
 import { useMemo, useState } from 'react';
 import { CartesianGrid, ErrorBar, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Symbols, Tooltip, XAxis, YAxis } from 'recharts';
 import { DEFAULT_DEVICE_ID, DEFAULT_PUE, DEFAULT_REGION_ID, DEFAULT_UTILISATION, deviceById, regionById, type Device, type Region } from '../carbon/devices';
-import type { SweepPoint } from '../train/sweepResults';
+import type { SweepPoint } from '../experiments/sweepResults';
 import { logTicks } from './axisTicks';
 import { EmptyChart } from './Card';
 import { GRID, MUTED } from './chartTheme';

@@ -4,7 +4,7 @@
  * for both measures side by side (the kNN probe and the patch mIoU, the
  * segmentation proxy), the best dataset of each method highlighted.
  */
-import type { SweepPoint } from '../train/sweepResults';
+import type { SweepPoint } from '../experiments/sweepResults';
 import { formatFlops, formatPercent } from './format';
 import { MEASURE_LABEL } from './SweepPointDetails';
 import { sweepGrid, type Measure } from './sweepSeries';

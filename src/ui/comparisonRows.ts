@@ -1,7 +1,7 @@
 /** Pure figures for the per-method FLOP comparison (the paper's Figure 3) and the MAE decoder-share table (A.5). */
 import { presetOf } from '../models/presets';
 import type { VitConfig } from '../models/vit';
-import { comparisonVariants } from '../train/variants';
+import { comparisonVariants } from '../experiments/variants';
 import type { ComparisonRow } from '../train/records';
 import { maeDecoderQuote } from '../methods/mae/paperQuotes';
 

@@ -5,7 +5,7 @@
  * demo id or parameter is an error route whose message the page shows, never
  * a blank screen.
  */
-import { EXPERIMENT_PRESETS } from '../train/experimentPresets';
+import { EXPERIMENT_PRESETS } from '../experiments/presets';
 
 /** Backends a talk may pin; without `&backend=` the page's automatic choice runs. */
 export const DEMO_BACKENDS = ['wasm', 'webgpu', 'cpu'] as const;

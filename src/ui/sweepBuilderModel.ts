@@ -6,7 +6,7 @@
  * method runs every combination of its listed values (none listed: its
  * defaults). Free of React and tfjs.
  */
-import { expandSweep, type SweepSpec } from '../train/sweep';
+import { expandSweep, type SweepSpec } from '../experiments/sweep';
 
 export interface BuilderState {
   methods: string[];

@@ -11,8 +11,8 @@
  * - a Table-1 grid: method variant x dataset, the mean at the largest budget.
  */
 import { co2Of, hoursOn, type Device, type Region } from '../carbon/devices';
-import { paretoFrontier } from '../train/sweep';
-import { measureOf, type SweepPoint } from '../train/sweepResults';
+import { paretoFrontier } from '../experiments/sweep';
+import { measureOf, type SweepPoint } from '../experiments/sweepResults';
 
 export type Measure = 'probe' | 'patchMiou';
 export type XAxisKind = 'flops' | 'hours' | 'co2';

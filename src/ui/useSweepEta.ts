@@ -1,5 +1,5 @@
-/** The sweep's ETA now (src/train/sweepEta.ts), ticking down every second while it runs: every view shows this one. */
-import { etaLeftMs } from '../train/sweepEta';
+/** The sweep's ETA now (src/experiments/sweepEta.ts), ticking down every second while it runs: every view shows this one. */
+import { etaLeftMs } from '../experiments/sweepEta';
 import { useLab } from './labContext';
 import { useClock } from './useClock';
 

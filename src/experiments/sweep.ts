@@ -5,7 +5,7 @@
  * frontier of finished runs (best accuracy at no more compute). Free of tfjs.
  */
 import { z } from 'zod';
-import { validateConfig, type ExperimentInput } from './config';
+import { validateConfig, type ExperimentInput } from '../train/config';
 
 const nonEmpty = <T extends z.ZodType>(item: T) => z.array(item).min(1).max(64);
 

@@ -7,7 +7,7 @@
  */
 import { listMethods } from '../methods/catalog';
 import type { OptionControl } from '../methods/spec';
-import type { MethodId } from './config';
+import type { MethodId } from '../train/config';
 
 export interface Variant {
   key: string;

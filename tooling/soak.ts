@@ -6,8 +6,8 @@
  * version (tests/soak.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ExperimentInput } from './config';
-import { createTrainer } from './trainer';
+import type { ExperimentInput } from '../src/train/config';
+import { createTrainer } from '../src/train/trainer';
 
 export interface SoakResult {
   method: string;

@@ -19,7 +19,7 @@ const fraction = () => z.number().min(0).max(1);
 const text = (max: number) => z.string().max(max).refine((s) => !/[<>]/.test(s), { error: 'contains "<" or ">": HTML is not allowed' });
 
 export const sweepPointSchema = z.strictObject({
-  /** Stable key (src/train/sweep.ts): method, options, dataset, model, budget, seed. */
+  /** Stable key (src/experiments/sweep.ts): method, options, dataset, model, budget, seed. */
   key: text(400),
   runId: text(80).nullable(),
   status: z.enum(['done', 'stopped', 'diverged', 'error']),

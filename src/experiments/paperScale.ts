@@ -1,5 +1,5 @@
 /**
- * Paper scale: the per-method comparison (src/train/compare.ts) run on the paper's own
+ * Paper scale: the per-method comparison (src/experiments/compare.ts) run on the paper's own
  * ViT-B/16 (`vit-b16`: 224 px, 196 patches) beside the toy-scale one (`toy-B`), reduced
  * to figures per image that can be set side by side, and the MAE decoder's share of a
  * step at each mask ratio against the paper's appendix A.5. Free of tfjs: the page, the
@@ -9,9 +9,9 @@
  * formulas (src/models/vitFlops.ts, maeDecoder.ts) are the cross-check, in the tests and
  * the script, never a stand-in.
  */
-import { resolveConfig, type ExperimentConfig, type ExperimentInput } from './config';
-import { checkMemoryFits, estimateMemory, largestBatchThatFits, withoutProbe, type MemoryLimits } from './memoryEstimate';
-import type { ComparisonRow } from './records';
+import { resolveConfig, type ExperimentConfig, type ExperimentInput } from '../train/config';
+import { checkMemoryFits, estimateMemory, largestBatchThatFits, withoutProbe, type MemoryLimits } from '../train/memoryEstimate';
+import type { ComparisonRow } from '../train/records';
 import { comparisonVariants, type Variant } from './variants';
 import { maeDecoderQuote } from '../methods/mae/paperQuotes';
 

@@ -1,6 +1,6 @@
 /**
  * Named experiments, each a toy-scale mirror of one of the paper's figures or
- * tables: the sweep it runs (src/train/sweep.ts), the measure it plots, the
+ * tables: the sweep it runs (src/experiments/sweep.ts), the measure it plots, the
  * view that shows it, and how long it took where it was measured. Free of tfjs:
  * the page, the talk mode and `npm run reproduce` read the same list.
  *
@@ -9,7 +9,7 @@
  * about 150 s on wasm on one core of a 2-core x86-64 CPU.
  */
 import type { SweepSpec } from './sweep';
-import type { ExperimentInput } from './config';
+import type { ExperimentInput } from '../train/config';
 import { METHOD_IDS } from '../methods/catalog';
 
 /** The y of a preset's curves: the kNN probe on the class token, or the dense patch probe's mIoU (the segmentation proxy). */

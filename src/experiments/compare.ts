@@ -7,9 +7,9 @@
  * decoder's share of step time beside its share of FLOPs (paper A.5).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ExperimentConfig } from './config';
-import type { ComparisonRow } from './records';
-import { createTrainer, type Trainer } from './trainer';
+import type { ExperimentConfig } from '../train/config';
+import type { ComparisonRow } from '../train/records';
+import { createTrainer, type Trainer } from '../train/trainer';
 import type { Variant } from './variants';
 
 /**
