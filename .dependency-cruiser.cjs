@@ -5,7 +5,7 @@
  * - src/ imports nothing from the scripts, tests, e2e or tooling folders;
  * - scripts/, tests/ and e2e/ do not import one another: what they share lives in tooling/.
  */
-const LAYERS = ['lib', 'engine', 'models', 'data', 'methods', 'transfer', 'eval', 'carbon', 'train', 'experiments', 'worker', 'store', 'ui', 'api'];
+const LAYERS = ['lib', 'engine', 'models', 'data', 'methods', 'transfer', 'eval', 'carbon', 'train', 'experiments', 'worker', 'store', 'ui', 'features', 'api'];
 
 const layerRules = LAYERS.slice(0, -1).map((layer, i) => ({
   name: `layer-${layer}`,

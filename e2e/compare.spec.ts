@@ -1,5 +1,5 @@
 import { expect, test } from './test';
-import { expectedComparisonRows } from '../src/ui/comparisonRows';
+import { expectedComparisonRows } from '../src/features/comparison/comparisonRows';
 import { LabPage, TINY } from './lab.page';
 
 test('compare methods (wasm, tiny): every variant profiled, and the A.1 power-law time fit shown', async ({ page }) => {

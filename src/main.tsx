@@ -3,9 +3,9 @@ import { createRoot } from 'react-dom/client';
 import { createApi, type FlopLabApi } from './api/floplab';
 import { createLabStore, type LabStore } from './store/labStore';
 import { RunsDb } from './store/runsDb';
-import { App } from './ui/App';
-import { parseDemoRoute, demoNames } from './ui/demoRoute';
-import { DemoError, TalkMode } from './ui/TalkMode';
+import { App } from './App';
+import { parseDemoRoute, demoNames } from './features/talk/demoRoute';
+import { DemoError, TalkMode } from './features/talk/TalkMode';
 import { createLabWorker, remoteCallback } from './worker/client';
 
 declare global {

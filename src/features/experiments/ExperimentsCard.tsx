@@ -1,0 +1,339 @@
+/**
+ * "Experiments": the paper's figures and table as sweeps to run here. Pick a
+ * preset (what it mirrors, the question it answers, how long it takes), run
+ * it (each run is an ordinary stored run), watch it fill in, and read the
+ * answer: the measure against FLOPs, hours or kg CO2 with the Pareto frontier,
+ * or the method x dataset grid. Results export as JSON / CSV and open again
+ * without running. It shows whatever sweep the store holds, so a sweep started
+ * from `window.floplab.sweep(...)` appears here too.
+ */
+import { useEffect, useState } from 'react';
+import { DEFAULT_DEVICE_ID, DEFAULT_PUE, DEFAULT_REGION_ID, DEFAULT_UTILISATION, DEVICES, deviceById, fittedDevice, measuredDevice, REGIONS, regionById, type Device } from '../../carbon/devices';
+import { fitPowerLaw } from '../../carbon/timeModel';
+import { EXPERIMENT_PRESETS, presetSpec, type ExperimentPreset } from '../../experiments/presets';
+import { expandSweep } from '../../experiments/sweep';
+import { parseSweepFile, sweepCsv, sweepFile, type SweepFile, type SweepPoint } from '../../experiments/sweepResults';
+import { Card } from '../../ui/Card';
+import { FileButton } from '../../ui/FileButton';
+import { isRunActive } from '../../ui/derived';
+import { download } from '../../ui/download';
+import { formatDuration, formatFlops, formatPercent, formatSiUnit } from '../../ui/format';
+import { useSweepEta } from './useSweepEta';
+import { useLab, useLabStore } from '../../ui/labContext';
+import { Segmented } from '../../ui/Segmented';
+import { SweepChart } from './SweepChart';
+import { SweepBuilder } from './SweepBuilder';
+import { SweepGrid } from './SweepGrid';
+import { MEASURE_LABEL } from './SweepPointDetails';
+import { seriesNames, sweepSeries, type Measure, type XAxisKind } from './sweepSeries';
+
+const X_AXES: { id: XAxisKind; label: string }[] = [
+  { id: 'flops', label: 'FLOPs' },
+  { id: 'hours', label: 'hours on' },
+  { id: 'co2', label: 'kg CO₂' },
+];
+const MEASURES: { id: Measure; label: string }[] = [
+  { id: 'probe', label: 'probe' },
+  { id: 'patchMiou', label: 'patch mIoU' },
+];
+const VIEWS: { id: 'chart' | 'grid'; label: string }[] = [
+  { id: 'chart', label: 'chart' },
+  { id: 'grid', label: 'method × dataset' },
+];
+const THIS_DEVICE = 'this-device';
+const THIS_DEVICE_FIT = 'this-device-fit';
+
+const presetById = (id: string | undefined): ExperimentPreset | undefined => EXPERIMENT_PRESETS.find((p) => p.id === id);
+const fileStem = (name: string) => name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase() || 'sweep';
+const failed = (p: SweepPoint) => p.status === 'error' || p.status === 'diverged';
+
+/** How many runs a preset queues, or why it cannot. */
+function runsOf(preset: ExperimentPreset, seeds: number): { runs: number } | { error: string } {
+  try {
+    return { runs: expandSweep(presetSpec(preset, { seeds })).length };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
+/** The rate these runs reached here (FLOPs / wall time, probes included), as a device; null before any finished run. */
+function measuredFrom(points: SweepPoint[], watts: number, where: string): Device | null {
+  const done = points.filter((p) => p.status === 'done' && p.flops > 0 && p.wallMs > 0);
+  const flops = done.reduce((s, p) => s + p.flops, 0);
+  const ms = done.reduce((s, p) => s + p.wallMs, 0);
+  if (done.length === 0) return null;
+  const device = measuredDevice(flops, ms, watts);
+  return { ...device, name: `${where} (${done[0].backend}, ${formatSiUnit(flops / (ms / 1000), 'FLOP/s')} measured)` };
+}
+
+export function ExperimentsCard() {
+  const store = useLabStore();
+  const sweep = useLab((s) => s.sweep);
+  const eta = useSweepEta();
+  const runActive = useLab((s) => isRunActive(s.status));
+  const backend = useLab((s) => s.config?.backend);
+  const localWatts = useLab((s) => s.config?.carbon.localWatts ?? s.runConfig?.carbon.localWatts);
+  const currentStep = useLab((s) => s.records.at(-1)?.step ?? 0);
+  const currentSteps = useLab((s) => s.runConfig?.steps ?? 0);
+  const [presetId, setPresetId] = useState(EXPERIMENT_PRESETS[0].id);
+  const [seedsText, setSeedsText] = useState('1');
+  const [loaded, setLoaded] = useState<{ file: SweepFile; fileName: string } | null>(null);
+  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  const [xAxis, setXAxis] = useState<XAxisKind>('flops');
+  const [deviceId, setDeviceId] = useState(DEFAULT_DEVICE_ID);
+  const [regionId, setRegionId] = useState<string>(DEFAULT_REGION_ID);
+  const [measure, setMeasure] = useState<Measure>('probe');
+  const [view, setView] = useState<'chart' | 'grid'>('chart');
+
+  const preset = presetById(presetId)!;
+  const seeds = Number(seedsText);
+  const running = sweep.status === 'running';
+  // What is shown: an opened file, else the store's sweep (run here or through window.floplab).
+  const shown = loaded
+    ? { name: loaded.file.name, preset: loaded.file.preset, order: loaded.file.order, points: loaded.file.points, shard: loaded.file.shard }
+    : { name: sweep.name, preset: sweep.preset, order: sweep.order, points: sweep.results, shard: sweep.shard };
+  const shownPreset = presetById(loaded ? loaded.file.preset : sweep.status !== 'idle' ? sweep.preset : presetId);
+
+  // Each preset opens on the measure the paper plots and the view that shows it.
+  useEffect(() => {
+    if (!shownPreset) return;
+    setPresetId(shownPreset.id);
+    setMeasure(shownPreset.measure);
+    setView(shownPreset.view === 'grid' ? 'grid' : 'chart');
+  }, [shownPreset]);
+  // A sweep that starts (here or from the API) takes over from an opened file.
+  useEffect(() => {
+    if (sweep.status === 'running') setLoaded(null);
+  }, [sweep.startedAt, sweep.status]);
+
+  const watts = localWatts ?? 45;
+  const measured = measuredFrom(shown.points, watts, loaded ? 'the runs’ device' : 'this device');
+  // The paper's A.1 model: step time vs step FLOPs across the methods profiled here ("FLOPs per step by method").
+  const comparison = useLab((s) => s.comparison);
+  const fit = comparison.status === 'done' ? fitPowerLaw(comparison.rows.map((r) => ({ flops: r.totalFlops, ms: r.kernelMs }))) : null;
+  const fitted = fit ? fittedDevice(fit, watts) : null;
+  const device =
+    deviceId === THIS_DEVICE && measured ? measured : deviceId === THIS_DEVICE_FIT && fitted ? fitted : deviceById(deviceId === THIS_DEVICE || deviceId === THIS_DEVICE_FIT ? DEFAULT_DEVICE_ID : deviceId);
+  const region = regionById(regionId);
+  // A machine at home or in an office has no data-centre overhead to count (as the "this tab" readout).
+  const pue = device.measured ? 1 : DEFAULT_PUE;
+  const setup = { device, utilisation: DEFAULT_UTILISATION, pue, region };
+  const ss = sweepSeries(shown.points, measure, xAxis, setup);
+  const names = seriesNames(ss.series);
+  const count = preset.kind === 'sweep' ? runsOf(preset, seeds) : null;
+
+  const run = () => {
+    setMessage(null);
+    setLoaded(null);
+    if (preset.kind === 'profile') {
+      // Figure 3 trains nothing: it profiles one step of every method, drawn by the "FLOPs per step by method" card.
+      document.querySelector('[data-testid="method-comparison"]')?.scrollIntoView({ behavior: 'smooth' });
+      store.getState().compareMethods({ ...preset.profile, ...(backend ? { backend } : {}) }).catch((e: Error) => setMessage({ error: true, text: e.message }));
+      return;
+    }
+    try {
+      const spec = presetSpec(preset, { seeds, ...(backend && backend !== 'auto' ? { backend } : {}) });
+      store.getState().runSweep(spec, { name: preset.title, preset: preset.id }).catch((e: Error) => setMessage({ error: true, text: e.message }));
+    } catch (e) {
+      setMessage({ error: true, text: (e as Error).message });
+    }
+  };
+
+  const exportAs = (format: 'json' | 'csv') => {
+    const file = sweepFile(shown.name, shown.order, shown.points, { ...(shown.preset ? { preset: shown.preset } : {}), ...(shown.shard ? { shard: shown.shard } : {}) });
+    if (format === 'json') download(`${fileStem(shown.name)}.json`, JSON.stringify(file, null, 2), 'application/json');
+    else download(`${fileStem(shown.name)}.csv`, sweepCsv(file), 'text/csv');
+  };
+
+  const open = async (input: HTMLInputElement) => {
+    const f = input.files?.[0];
+    input.value = ''; // the same file picked again still fires a change
+    if (!f) return;
+    try {
+      const file = parseSweepFile(await f.text());
+      setLoaded({ file, fileName: f.name });
+      setMessage({ error: false, text: `Showing ${f.name}: “${file.name}”, ${file.points.length} runs, saved ${file.createdAt.slice(0, 16).replace('T', ' ')}.` });
+    } catch (e) {
+      setMessage({ error: true, text: `${f.name}: ${(e as Error).message}. Nothing was changed.` });
+    }
+  };
+
+  const actions = (
+    <div className="experiments-actions">
+      <button className="btn btn-small" disabled={shown.points.length === 0} onClick={() => exportAs('json')} data-testid="sweep-export-json">
+        Export JSON
+      </button>
+      <button className="btn btn-small" disabled={shown.points.length === 0} onClick={() => exportAs('csv')} data-testid="sweep-export-csv">
+        Export CSV
+      </button>
+      <FileButton className="btn btn-small experiments-open" accept=".json,application/json" inputTestId="sweep-open-file" onChange={(e) => void open(e.target)}>
+        Open results file…
+      </FileButton>
+    </div>
+  );
+
+  const fails = shown.points.filter(failed);
+  return (
+    <Card title="Experiments" subtitle="The paper’s figures as sweeps you can run here: where should the FLOPs go?" actions={actions} className="card-wide" testId="experiments-card">
+      <div className="experiments-picker">
+        <label className="field experiments-preset">
+          <span className="field-label">Preset</span>
+          <select className="input" value={presetId} onChange={(e) => setPresetId(e.target.value)} disabled={running} data-testid="experiment-preset">
+            {EXPERIMENT_PRESETS.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.title}
+              </option>
+            ))}
+          </select>
+        </label>
+        {preset.kind === 'profile' ? (
+          <div aria-hidden />
+        ) : (
+          <label className="field experiments-seeds">
+            <span className="field-label">Seeds</span>
+            <input className="input" inputMode="numeric" value={seedsText} onChange={(e) => setSeedsText(e.target.value)} aria-invalid={count !== null && 'error' in count} disabled={running} data-testid="experiment-seeds" />
+          </label>
+        )}
+        <div className="button-row experiments-run">
+          <button className="btn btn-primary" onClick={run} disabled={running || runActive || (count !== null && 'error' in count)} title={runActive && !running ? 'Wait for the run in progress to finish' : undefined} data-testid="experiment-run">
+            {preset.kind === 'profile' ? 'Profile' : 'Run'}
+          </button>
+          <button className="btn" onClick={() => void store.getState().stopSweep()} disabled={!running} data-testid="experiment-stop">
+            Stop
+          </button>
+        </div>
+        <dl className="experiments-about" data-testid="experiment-about">
+          <div>
+            <dt>Mirrors</dt>
+            <dd>{preset.mirrors}</dd>
+          </div>
+          <div>
+            <dt>Question</dt>
+            <dd>{preset.question}</dd>
+          </div>
+          <div>
+            <dt>Wall time</dt>
+            <dd>
+              {count && 'runs' in count && `${count.runs} run${count.runs === 1 ? '' : 's'}; `}
+              here: {preset.wallTime.here}; laptop GPU: {preset.wallTime.laptopGpu}
+            </dd>
+          </div>
+        </dl>
+      </div>
+      <details className="experiments-custom" data-testid="experiments-custom">
+        <summary>Custom sweep: your own methods, datasets, models, budgets and option values</summary>
+        <SweepBuilder
+          disabled={running || runActive}
+          onRun={(spec, name) => {
+            setMessage(null);
+            setLoaded(null);
+            store.getState().runSweep(spec, { name }).catch((e: Error) => setMessage({ error: true, text: e.message }));
+          }}
+        />
+      </details>
+      {preset.kind === 'profile' && <p className="muted experiments-note">Figure 3 trains nothing: “Profile” measures one step of every method and draws it in the “FLOPs per step by method” card below.</p>}
+      {count && 'error' in count && <div className="alert alert-error" role="alert">{count.error}</div>}
+      {message && (
+        <div className={`alert ${message.error ? 'alert-error' : 'alert-info'}`} role={message.error ? 'alert' : 'status'} data-testid="experiments-message">
+          <span>{message.text}</span>
+          {loaded && !message.error && (
+            <button className="btn btn-small" onClick={() => { setLoaded(null); setMessage(null); }}>
+              {sweep.status === 'idle' ? 'Close the file' : 'Back to the live sweep'}
+            </button>
+          )}
+          <button className="btn btn-small btn-ghost" onClick={() => setMessage(null)}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      {!loaded && sweep.status !== 'idle' && (
+        <div className="progress-block experiments-progress" data-testid="experiments-progress" data-status={sweep.status} data-done={sweep.results.length} data-total={sweep.total}>
+          <div className="progress" role="progressbar" aria-label="sweep runs done" aria-valuemin={0} aria-valuemax={sweep.total} aria-valuenow={sweep.results.length}>
+            <div className="progress-fill" style={{ width: `${sweep.total ? (100 * sweep.results.length) / sweep.total : 0}%` }} />
+          </div>
+          <div className="progress-meta">
+            <span>
+              “{sweep.name}”: <strong>{sweep.results.length}</strong> / {sweep.total} runs {running ? '' : `(${sweep.status})`}
+            </span>
+            {running && <span data-testid="sweep-eta">{eta === null ? 'ETA after the first record' : `about ${formatDuration(eta)} left`}</span>}
+            {running && sweep.current && (
+              <span className="experiments-current" title={sweep.current}>
+                now: {sweep.current} · step {currentStep} / {currentSteps}
+              </span>
+            )}
+          </div>
+        </div>
+      )}
+      {fails.length > 0 && (
+        <ul className="experiments-failures" data-testid="sweep-failures" data-count={fails.length}>
+          {fails.map((p) => (
+            <li key={p.key}>
+              <span className={`status-pill status-${p.status === 'error' ? 'error' : 'diverged'}`}>{p.status}</span> <code>{p.key}</code>: {p.reason ?? 'no reason recorded'}
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="experiments-controls">
+        <div className="axis-toggle">
+          <span>x axis:</span>
+          <Segmented<XAxisKind> options={X_AXES} value={xAxis} onChange={setXAxis} label="x axis of the sweep chart" testIdPrefix="sweep-x-" />
+          {xAxis !== 'flops' && (
+            <select className="input input-compact" value={deviceId} onChange={(e) => setDeviceId(e.target.value)} aria-label="device for hours and CO2" data-testid="sweep-device">
+              {DEVICES.map((d) => (
+                <option key={d.id} value={d.id} title={d.source}>
+                  {d.name.replace(/^NVIDIA /, '')} · {d.peakTflops} TFLOP/s {d.precision.split(' ')[0]} · {d.watts} W
+                </option>
+              ))}
+              <option value={THIS_DEVICE} disabled={!measured}>
+                {measured ? measured.name : 'this device (measured once a run finishes)'}
+              </option>
+              <option value={THIS_DEVICE_FIT} disabled={!fitted}>
+                {fitted ? fitted.name : 'this device, A.1 fit (profile the methods first)'}
+              </option>
+            </select>
+          )}
+          {xAxis === 'co2' && (
+            <select className="input input-compact" value={regionId} onChange={(e) => setRegionId(e.target.value)} aria-label="grid region" data-testid="sweep-region">
+              {REGIONS.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.name}, {r.gCo2PerKwh} g/kWh
+                </option>
+              ))}
+            </select>
+          )}
+        </div>
+        <div className="axis-toggle">
+          <span>y:</span>
+          <Segmented<Measure> options={MEASURES} value={measure} onChange={setMeasure} label="measure" testIdPrefix="sweep-measure-" />
+          <Segmented<'chart' | 'grid'> options={VIEWS} value={view} onChange={setView} label="view" testIdPrefix="sweep-view-" />
+        </div>
+      </div>
+      {view === 'chart' ? (
+        <SweepChart points={shown.points} measure={measure} xAxis={xAxis} device={device} pue={pue} region={region} localWatts={watts} height={340} />
+      ) : (
+        <SweepGrid points={shown.points} />
+      )}
+      {shown.points.length > 0 && (
+        <>
+          <p className="muted frontier-list" data-testid="sweep-frontier" data-points={ss.frontier.length}>
+            Pareto frontier (best {MEASURE_LABEL[measure]} for its compute):{' '}
+            {ss.frontier.map((p) => `${names.get(p.seriesId)} at ${formatFlops(p.budget)} (${formatPercent(p.y)})`).join(' → ') || '—'}
+          </p>
+          {ss.excluded.some((e) => !failed(e.point)) && (
+            <p className="muted experiments-note" data-testid="sweep-unplotted">
+              Not plotted: {ss.excluded.filter((e) => !failed(e.point)).map((e) => `${e.point.key} (${e.reason})`).join('; ')}.
+            </p>
+          )}
+          {view === 'chart' && xAxis !== 'flops' && (
+            <p className="formula">
+              {device.stepFit
+                ? `Hours = steps × ${device.stepFit.a.toPrecision(3)} ms × (FLOPs per step)^${device.stepFit.b.toFixed(2)} (the A.1 fit here)`
+                : `Hours = FLOPs ÷ (${device.measured ? 'the measured rate' : `peak × ${DEFAULT_UTILISATION * 100} % assumed utilisation`})`}; kg CO₂ = hours × {device.watts} W × PUE {pue} × {region.gCo2PerKwh} g/kWh
+              ({region.name}). Sources in docs/carbon.md.
+            </p>
+          )}
+        </>
+      )}
+    </Card>
+  );
+}
