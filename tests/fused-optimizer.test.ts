@@ -1,22 +1,29 @@
 /**
  * The fused optimiser kernels (AdamW moments + parameter in place, sum of squares, clip scale,
- * EMA) against the composed tfjs ops, both on WebGPU (Dawn + SwiftShader).
+ * EMA) against the composed tfjs ops, on each backend that has them: WebGPU (Dawn + SwiftShader;
+ * src/engine/fused/webgpu/) and wasm (loops over the heap; src/engine/fused/wasm/optimizer.ts).
+ * One suite, run once per backend; what differs between them is named in BACKENDS.
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AdamW, withDecayRule, type AdamWOptions } from '../src/engine/optimizer';
-import { setFusedKernels } from '../src/engine/fused/enabled';
+import { setFusedKernels, useFused, useFusedOptimizer } from '../src/engine/fused/enabled';
 import { FlopCounter } from '../src/engine/flops/counter';
 import { copyVariables, emaUpdate } from '../src/methods/ema';
 import { defaultConfig } from '../src/train/config';
 import { createTrainer } from '../src/train/trainer';
+import { useWasmBackend } from '../tooling/tfjsBackends';
 import { relError, seeded, webgpuInNode } from './fusedHarness';
 
-beforeAll(webgpuInNode);
-
-// Odd sizes: a single element, one past 256*7 (45x41 = 1845), 2000, and 9 tensors (two sum-of-squares dispatches).
+// Odd sizes: a single element, one past 256*7 (45x41 = 1845), 2000, and 9 tensors (two WebGPU sum-of-squares dispatches).
 const SHAPES = [[1], [3, 5], [7], [45, 41], [13], [2000], [4, 4], [1, 33], [300]];
 const STEPS = 20;
+
+const BACKENDS = [
+  // WebGPU sums the squares of 7 gradients per dispatch; wasm sums them all in one call.
+  { backend: 'webgpu', setup: webgpuInNode, sumSquaresCalls: Math.ceil(SHAPES.length / 7) },
+  { backend: 'wasm', setup: useWasmBackend, sumSquaresCalls: 1 },
+] as const;
 
 interface Run {
   params: Float32Array[];
@@ -35,8 +42,9 @@ interface Run {
 const read = async (t: tf.Tensor) => (await t.data()) as Float32Array;
 
 /** A variable holding `t`'s buffer alone (t is freed), as the models' parameters are. */
+let variableId = 0;
 function own(t: tf.Tensor, name: string, trainable = true): tf.Variable {
-  const v = tf.variable(t, trainable, name);
+  const v = tf.variable(t, trainable, `${name}_${variableId++}`);
   t.dispose();
   return v;
 }
@@ -44,7 +52,7 @@ function own(t: tf.Tensor, name: string, trainable = true): tf.Variable {
 async function runAdamW(fused: boolean, opts: AdamWOptions, midReads: boolean): Promise<Run> {
   setFusedKernels(fused);
   try {
-    const vars = SHAPES.map((s, i) => own(seeded(s, 11 + i, 0.5), `opt_${fused}_${opts.clipNorm}_${opts.weightDecay}_${midReads}_${i}`));
+    const vars = SHAPES.map((s, i) => own(seeded(s, 11 + i, 0.5), `opt_${i}`));
     const opt = new AdamW(withDecayRule(vars), opts);
     const counter = new FlopCounter();
     const run: Run = { params: [], m: [], v: [], norms: [], flops: [], calls: [], kernels: {}, tensors: [], inPlace: false };
@@ -85,14 +93,28 @@ async function runAdamW(fused: boolean, opts: AdamWOptions, midReads: boolean): 
 
 const base: AdamWOptions = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.05, clipNorm: 1 };
 
-describe('fused AdamW on WebGPU', () => {
+describe.each(BACKENDS)('fused optimiser kernels on $backend', ({ backend, setup, sumSquaresCalls }) => {
+  beforeAll(async () => {
+    await setup();
+    await tf.setBackend(backend);
+  });
+
+  it(`runs on ${backend}: the fused optimiser is chosen, the fused model kernels only on WebGPU`, () => {
+    expect(tf.getBackend()).toBe(backend);
+    expect(useFusedOptimizer()).toBe(true);
+    expect(useFused()).toBe(backend === 'webgpu');
+    setFusedKernels(false);
+    expect(useFusedOptimizer()).toBe(false);
+    setFusedKernels(true);
+  });
+
   const cases: [string, Partial<AdamWOptions>][] = [
     ['clipping active, decay', {}],
     ['no clipping, no decay', { clipNorm: 0, weightDecay: 0 }],
     ['clip threshold above the norm, decay', { clipNorm: 1e6 }],
   ];
   for (const [what, o] of cases) {
-    it(`matches the composed ops over ${STEPS} steps: ${what}`, async () => {
+    it(`AdamW matches the composed ops over ${STEPS} steps: ${what}`, async () => {
       const opts = { ...base, ...o };
       const fused = await runAdamW(true, opts, true);
       const composed = await runAdamW(false, opts, false);
@@ -105,43 +127,46 @@ describe('fused AdamW on WebGPU', () => {
       expect(fused.inPlace).toBe(true);
       expect(composed.inPlace).toBe(false);
       // The parameters moved (the comparison is not of two no-ops).
-      const start = await read(seeded(SHAPES[3], 14, 0.5));
-      expect(relError(fused.params[3], start)).toBeGreaterThan(1e-2);
+      const start = seeded(SHAPES[3], 14, 0.5);
+      expect(relError(fused.params[3], await read(start))).toBeGreaterThan(1e-2);
+      start.dispose();
       for (let s = 0; s < STEPS; s++) expect(Math.abs(fused.norms[s] - composed.norms[s]) / composed.norms[s]).toBeLessThan(1e-5);
       if (opts.clipNorm === 1) expect(Math.min(...composed.norms)).toBeGreaterThan(5); // clipping is active
       // Optimiser FLOPs agree within 1 % (the fused path counts a few scalar adds fewer).
       for (let s = 0; s < STEPS; s++) expect(Math.abs(fused.flops[s] / composed.flops[s] - 1)).toBeLessThan(0.01);
-      // Two sum-of-squares dispatches, sqrt, clip scale, then 2 kernels per parameter.
+      // The sum-of-squares calls, sqrt, clip scale, then 2 kernels per parameter.
       expect(fused.kernels.FlopLabAdamWParam).toBe(SHAPES.length);
       expect(fused.kernels.FlopLabAdamWMoments).toBe(SHAPES.length);
-      expect(fused.kernels.FlopLabSumSquares).toBe(2);
-      expect(fused.calls[2]).toBe(2 * SHAPES.length + 2 + 1 + (opts.clipNorm > 0 ? 1 : 0));
+      expect(fused.kernels.FlopLabSumSquares).toBe(sumSquaresCalls);
+      expect(fused.calls[2]).toBe(2 * SHAPES.length + sumSquaresCalls + 1 + (opts.clipNorm > 0 ? 1 : 0));
       expect(fused.calls[2]).toBeLessThan(composed.calls[2] / 4);
       expect(fused.calls[0]).toBe(fused.calls[2]); // the moments are born packed: step 0 converts nothing
-      // No tensor leaks from step to step (step 0 packs the moments; reads at 4 and 9 unpack them).
+      // No tensor leaks from step to step (reads at 4 and 9 unpack the moments; the next step packs them).
       expect(new Set(fused.tensors.slice(10)).size).toBe(1);
       expect(new Set(fused.tensors.slice(1, 4)).size).toBe(1);
       expect(new Set(composed.tensors.slice(1)).size).toBe(1);
+      // Packed moments: one [2, n] tensor per parameter where the composed path holds m and v.
+      expect(fused.tensors[STEPS - 1]).toBe(composed.tensors[STEPS - 1] - SHAPES.length);
     });
   }
 
-  it('restores a checkpoint of its moments into a fresh optimiser (packed from birth) and continues alike', async () => {
+  it('AdamW restores a checkpoint of its moments into a fresh optimiser (packed from birth) and continues alike', async () => {
     const shapes = SHAPES.slice(0, 4);
-    const make = (tag: string) => shapes.map((sh, i) => own(seeded(sh, 31 + i, 0.5), `opt_restore_${tag}_${i}`));
+    const make = () => shapes.map((sh, i) => own(seeded(sh, 31 + i, 0.5), `opt_restore_${i}`));
     const grads = (s: number) => shapes.map((sh, i) => seeded(sh, 500 * s + i + 1, 2));
     const stepAll = (opt: AdamW, s: number) => {
       const g = grads(s);
       opt.step(g, 1e-2).dispose();
       tf.dispose(g);
     };
-    const a = make('a');
+    const a = make();
     const optA = new AdamW(withDecayRule(a), base);
     for (let s = 0; s < 5; s++) stepAll(optA, s);
     // A checkpoint: values read back (as trainer.snapshot does), then put into a fresh run.
     const st = optA.state;
     const m = await Promise.all(st.m.map(read));
     const v = await Promise.all(st.v.map(read));
-    const b = make('b');
+    const b = make();
     b.forEach((x, i) => x.assign(a[i]));
     const optB = new AdamW(withDecayRule(b), base);
     tf.tidy(() => optB.restore(st.t, m.map((d, i) => tf.tensor(d, shapes[i])), v.map((d, i) => tf.tensor(d, shapes[i]))));
@@ -155,10 +180,10 @@ describe('fused AdamW on WebGPU', () => {
     tf.dispose([...a, ...b]);
   });
 
-  it('writes into a new tensor when the parameter shares its buffer', async () => {
+  it('AdamW writes into a new tensor when the parameter shares its buffer', async () => {
     const p = own(seeded([5, 3], 3), 'opt_shared_p');
     const alias = tf.reshape(p, [15]); // shares p's data id: refCount 2
-    const before = await read(alias);
+    const before = (await read(alias)).slice();
     const opt = new AdamW(withDecayRule([p]), base);
     const grads = [seeded([5, 3], 4)];
     opt.step(grads, 0.1).dispose();
@@ -168,19 +193,18 @@ describe('fused AdamW on WebGPU', () => {
     opt.dispose();
     p.dispose();
   });
-});
 
-describe('fused EMA on WebGPU', () => {
-  it('matches the composed update, counts the same FLOPs, in one kernel per tensor', async () => {
-    const results: { values: Float32Array[]; flops: number; calls: Record<string, number> }[] = [];
+  it('EMA matches the composed update, counts the same FLOPs, in one in-place kernel per tensor', async () => {
+    const results: { values: Float32Array[]; flops: number; calls: Record<string, number>; inPlace: boolean }[] = [];
     for (const fused of [true, false]) {
       setFusedKernels(fused);
-      const online = SHAPES.map((s, i) => own(seeded(s, 50 + i), `ema_online_${fused}_${i}`));
-      const teacher = SHAPES.map((s, i) => own(tf.zeros(s), `ema_teacher_${fused}_${i}`, false));
+      const online = SHAPES.map((s, i) => own(seeded(s, 50 + i), `ema_online_${i}`));
+      const teacher = SHAPES.map((s, i) => own(tf.zeros(s), `ema_teacher_${i}`, false));
       copyVariables(teacher, online); // teacher shares the online buffers: the first update must not write them
       const counter = new FlopCounter();
       let flops = 0;
       let calls: Record<string, number> = {};
+      let ids: object[] = [];
       const before = tf.memory().numTensors;
       for (let s = 0; s < 10; s++) {
         counter.begin('optimizer');
@@ -188,10 +212,11 @@ describe('fused EMA on WebGPU', () => {
         const c = counter.end();
         flops = c.total;
         calls = c.calls;
+        if (s === 1) ids = teacher.map((t) => t.dataId);
         tf.tidy(() => online.forEach((o, i) => o.assign(tf.add(o, seeded(SHAPES[i], 7 * s + i, 0.3)))));
       }
       expect(tf.memory().numTensors).toBe(before);
-      results.push({ values: await Promise.all([...teacher, ...online].map(read)), flops, calls });
+      results.push({ values: await Promise.all([...teacher, ...online].map(read)), flops, calls, inPlace: teacher.every((t, i) => t.dataId === ids[i]) });
       tf.dispose([...online, ...teacher]);
     }
     setFusedKernels(true);
@@ -199,10 +224,43 @@ describe('fused EMA on WebGPU', () => {
     fused.values.forEach((v, i) => expect(relError(v, composed.values[i])).toBeLessThan(1e-5));
     expect(fused.flops).toBe(composed.flops);
     expect(fused.calls).toEqual({ FlopLabEma: SHAPES.length });
+    expect(fused.inPlace).toBe(true);
+  });
+});
+
+describe('fused AdamW on wasm only', () => {
+  beforeAll(async () => {
+    await useWasmBackend();
+    await tf.setBackend('wasm');
+  });
+
+  it('a weight updated in place is multiplied by its new values (XNNPACK drops its packed copy)', async () => {
+    // x [4, 45] @ w [45, 41]: untransposed batch-1, so tfjs-wasm runs XNNPACK and caches the
+    // operator (with w packed) by w's tensor id; the in-place update keeps that id.
+    const w = own(seeded([45, 41], 5, 0.5), 'wopt_xnn_w');
+    const x = seeded([4, 45], 6);
+    tf.matMul(x, w).dispose(); // creates the cached operator
+    const opt = new AdamW(withDecayRule([w]), base);
+    const id = w.dataId;
+    const grads = [seeded([45, 41], 7)];
+    opt.step(grads, 0.1).dispose();
+    expect(w.dataId).toBe(id); // in place
+    const fresh = tf.tensor(await read(w), [45, 41]); // same values, a new id (no cached operator)
+    const got = tf.matMul(x, w);
+    const want = tf.matMul(x, fresh);
+    expect(await read(got)).toEqual(await read(want));
+    tf.dispose([x, fresh, got, want, ...grads]);
+    opt.dispose();
+    w.dispose();
   });
 });
 
 describe('a training step on WebGPU', () => {
+  beforeAll(async () => {
+    await webgpuInNode();
+    await tf.setBackend('webgpu');
+  });
+
   it('runs the optimiser in a few kernels, with the same counted FLOPs', async () => {
     const out: { calls: number; params: number; flops: number; loss: number }[] = [];
     for (const fused of [true, false]) {

@@ -7,7 +7,7 @@
  * Arithmetic: each loop repeats the composed ops' float32 operations in their order, rounding
  * every intermediate with Math.fround (tfjs-wasm runs them as separate float32 kernels: no
  * fused multiply-add), so the results equal the composed path's up to the few ops whose wasm
- * implementation rounds differently (none seen: see tests/fused-optimizer-wasm.test.ts).
+ * implementation rounds differently (none seen: see tests/fused-optimizer.test.ts).
  *
  * In place: when the backend holds the target's data id once (refCount 1), the kernel writes
  * into its heap buffer and returns the same data id (incRef'd; the caller's writeBack disposes
