@@ -17,7 +17,7 @@ import { cpus } from 'node:os';
 import { useNodeWasm } from '../tooling/nodeWasm';
 import { profileVariant } from '../src/experiments/compare';
 import { defaultConfig } from '../src/train/config';
-import { staticMemoryLimits } from '../src/train/memoryEstimate';
+import { staticMemoryLimits } from '../src/train/memoryCeilings';
 import { a5Checks, comparisonPlan, HEADLINE_KEYS, maeShares, notProfiledMessage, PAPER_SCALE, scaleRows, TOY_SCALE, type ImageFigures } from '../src/experiments/paperScale';
 import type { ComparisonRow } from '../src/train/records';
 import { maeDecoderConfig, maeForwardFlops } from '../src/models/maeDecoder';

@@ -29,15 +29,9 @@ import { MODEL_PRESETS } from '../src/models/presets';
 import { VitEncoder, type VitConfig } from '../src/models/vit';
 import { defaultConfig, type ExperimentInput } from '../src/train/config';
 import { createTrainer } from '../src/train/trainer';
-import {
-  checkMemoryFits,
-  estimateMemory,
-  memoryParts,
-  staticMemoryLimits,
-  withoutProbe,
-  WASM_HEAP_BYTES,
-  type MemoryLimits,
-} from '../src/train/memoryEstimate';
+import { estimateMemory, memoryParts, withoutProbe } from '../src/train/memoryEstimate';
+import { staticMemoryLimits, WASM_HEAP_BYTES, type MemoryLimits } from '../src/train/memoryCeilings';
+import { checkMemoryFits } from '../src/train/memoryFit';
 import { useCpuBackend } from '../tooling/tfjsBackends';
 
 beforeAll(useCpuBackend);

@@ -18,7 +18,8 @@ import { PAPER_TEXT_SIZES, TEXT_SIZES, textTowerSize } from '../src/models/textS
 import { VitEncoder, type VitConfig } from '../src/models/vit';
 import { blockParams, vitFlops } from '../src/models/vitFlops';
 import { defaultConfig } from '../src/train/config';
-import { estimateMemory, staticMemoryLimits } from '../src/train/memoryEstimate';
+import { estimateMemory } from '../src/train/memoryEstimate';
+import { staticMemoryLimits } from '../src/train/memoryCeilings';
 import { a5Checks, comparisonPlan, imageFigures, isNotProfiledMessage, maeShares, notProfiledMessage, PAPER_SCALE, scaleRows, TOY_SCALE } from '../src/experiments/paperScale';
 import { profileStep } from '../src/train/profile';
 import { createTrainer } from '../src/train/trainer';

@@ -1,6 +1,6 @@
 /**
  * What the live backend says about its memory, for the check the worker runs before each run:
- * `checkMemoryFits(estimateMemory(config), memoryLimits(info))` (src/train/memoryEstimate.ts).
+ * `checkMemoryFits(estimateMemory(config), memoryLimits(info))` (src/train/memoryFit.ts, memoryEstimate.ts).
  *
  * - webgpu: the device's `limits.maxBufferSize` and `limits.maxStorageBufferBindingSize`.
  *   tfjs-backend-webgpu creates its device with the adapter's own values of both

@@ -10,7 +10,9 @@
  * the script, never a stand-in.
  */
 import { resolveConfig, type ExperimentConfig, type ExperimentInput } from '../train/config';
-import { checkMemoryFits, estimateMemory, largestBatchThatFits, withoutProbe, type MemoryLimits } from '../train/memoryEstimate';
+import { estimateMemory, withoutProbe } from '../train/memoryEstimate';
+import { type MemoryLimits } from '../train/memoryCeilings';
+import { checkMemoryFits, largestBatchThatFits } from '../train/memoryFit';
 import type { ComparisonRow } from '../train/records';
 import { comparisonVariants, type Variant } from './variants';
 import { maeDecoderQuote } from '../methods/mae/paperQuotes';
@@ -41,7 +43,7 @@ const variantConfig = (config: ExperimentConfig, v: Variant, batchSize: number):
 
 /**
  * Each comparison variant at the largest batch (up to the config's) whose estimated memory
- * fits `limits` (src/train/memoryEstimate.ts). At toy scale every variant fits at the
+ * fits `limits` (src/train/memoryFit.ts). At toy scale every variant fits at the
  * config's batch. At vit-b16 on wasm (4 GiB heap) SimCLR and BYOL fit at batch 1 only (BYOL's
  * target runs off the tape), and DINO (online and EMA encoders, 6 encoder passes per image) at no
  * batch (tests/paper-scale.test.ts).

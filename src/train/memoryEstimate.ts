@@ -51,26 +51,10 @@ import { methodSpec } from '../methods/catalog';
 import type { EncoderPass } from '../methods/spec';
 import type { VitConfig } from '../models/vit';
 import { blockParams, vitFlops } from '../models/vitFlops';
-import type { BackendName } from '../engine/backendIds';
-import type { MemoryLimits } from '../engine/memoryLimits';
 import type { ExperimentConfig } from './config';
 import { formatBytes } from '../lib/bytes';
 
 export const FLOAT_BYTES = 4;
-
-/**
- * The wasm backend's heap ceiling: tfjs-backend-wasm 4.22 is built with a growable memory of
- * at most 65536 pages (the memory section of dist/tfjs-backend-wasm-simd.wasm declares
- * max 65536 x 64 KiB), and its emscripten glue refuses to grow past
- * `function getHeapMax() { return 4294901760; }` (4 GiB - 64 KiB:
- * node_modules/@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.node.js line 8226, and
- * wasm-out/tfjs-backend-wasm-simd.js). Past it, an allocation fails and the runtime aborts
- * (`RuntimeError: Aborted()`).
- */
-export const WASM_HEAP_BYTES = 4294901760;
-
-/** The cpu backend keeps tensors as JS typed arrays: Chrome's `performance.memory.jsHeapSizeLimit` where exposed, else 4 GiB. */
-export const DEFAULT_JS_HEAP_BYTES = 4 * 2 ** 30;
 
 /** Gradient floats per forward output float of a differentiated pass (see the file note). */
 export const GRADIENT_FACTOR = 1.5;
@@ -334,97 +318,4 @@ export function memoryPartsText(e: MemoryEstimate): string {
   return memoryParts(e)
     .map((p) => `${p.what} ${formatBytes(p.bytes)}`)
     .join(', ');
-}
-
-export type { MemoryLimits };
-
-/** The JS heap limit Chrome reports (`performance.memory.jsHeapSizeLimit`), else DEFAULT_JS_HEAP_BYTES. */
-export function jsHeapBytes(): number {
-  const limit = (globalThis.performance as unknown as { memory?: { jsHeapSizeLimit?: number } } | undefined)?.memory?.jsHeapSizeLimit;
-  return typeof limit === 'number' && limit > 0 ? limit : DEFAULT_JS_HEAP_BYTES;
-}
-
-/**
- * The limits known without a live backend: wasm's heap ceiling, the JS heap for cpu, nothing
- * for WebGPU (its buffer limits come from the device: src/engine/memoryLimits.ts).
- */
-export function staticMemoryLimits(backend: BackendName): MemoryLimits {
-  if (backend === 'wasm') return { backend, heapBytes: WASM_HEAP_BYTES };
-  if (backend === 'cpu') return { backend, heapBytes: jsHeapBytes() };
-  return { backend };
-}
-
-/** The total a backend can hold: the limits' own, else the backend's static ceiling (none for WebGPU). */
-export function heapCeiling(limits: MemoryLimits): number | undefined {
-  return limits.heapBytes ?? staticMemoryLimits(limits.backend).heapBytes;
-}
-
-const HEAP_NAMES: Record<BackendName, string> = { wasm: 'the wasm heap', cpu: 'the JS heap', webgpu: 'the GPU memory' };
-
-/**
- * The largest batch in 1..maxBatch for which `fits` holds, or 0 when even one image does not:
- * a binary search, since memory grows with the batch. The one batch search (the refusal's
- * suggestion here, the comparison plan in src/experiments/paperScale.ts).
- */
-export function largestBatchThatFits(maxBatch: number, fits: (batchSize: number) => boolean): number {
-  let lo = 0; // fits (0: nothing checked yet)
-  let hi = maxBatch;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (fits(mid)) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
-/**
- * Why a run of this estimate cannot fit these limits, naming the config field to change and
- * both numbers; null when it fits. `batchSize` when the batch's share dominates and a smaller
- * batch fits, `probe.trainSize` when the probe's images are the biggest piece, else `model`.
- */
-export function checkMemoryFits(estimate: MemoryEstimate, limits: MemoryLimits): { field: string; message: string } | null {
-  const heap = heapCeiling(limits);
-  const bufferLimits = [
-    { name: 'maxStorageBufferBindingSize', bytes: limits.maxStorageBufferBindingSize },
-    { name: 'maxBufferSize', bytes: limits.maxBufferSize },
-  ].filter((l): l is { name: string; bytes: number } => typeof l.bytes === 'number' && l.bytes > 0);
-  const tensorLimit = bufferLimits.length > 0 ? bufferLimits.reduce((a, l) => (l.bytes < a.bytes ? l : a)) : null;
-  const fits = (e: MemoryEstimate) => (heap === undefined || e.totalBytes <= heap) && (!tensorLimit || e.largestTensorBytes <= tensorLimit.bytes);
-
-  if (fits(estimate)) return null;
-  const { config } = estimate;
-  const F = formatBytes;
-
-  if (heap !== undefined && estimate.totalBytes > heap) {
-    const heapText = `${HEAP_NAMES[limits.backend]}'s ${F(heap)}`;
-    const weights = estimate.paramsBytes + estimate.gradientsBytes + estimate.adamBytes;
-    const smaller = largestBatchThatFits(config.batchSize - 1, (b) => fits(estimateMemory({ ...config, batchSize: b })));
-    const head = `this run needs about ${F(estimate.totalBytes)}`;
-    if (smaller > 0 && estimate.batchBytes >= Math.max(weights + estimate.optimizerStepBytes, estimate.probeBytes))
-      return {
-        field: 'batchSize',
-        message: `batchSize: ${head} (${memoryPartsText(estimate)}), more than ${heapText}; lower batchSize (about ${smaller} would fit) or choose a smaller model`,
-      };
-    if (estimate.probeBytes > Math.max(weights + estimate.optimizerStepBytes, estimate.batchBytes))
-      return {
-        field: 'probe.trainSize',
-        message: `probe.trainSize: ${head} (${memoryPartsText(estimate)}; the probe holds ${config.probe.trainSize} + ${config.probe.testSize} images), more than ${heapText}; lower probe.trainSize and probe.testSize or the image size`,
-      };
-    const orBatch = smaller > 0 ? ` or lower batchSize to about ${smaller}` : '';
-    return {
-      field: 'model',
-      message: `model: ${head} (${memoryPartsText(estimate)}), more than ${heapText}; choose a smaller model${orBatch}`,
-    };
-  }
-
-  // A single tensor past the GPU's buffer limits.
-  const limit = tensorLimit!;
-  const head = `the largest tensor, ${estimate.largestTensor}, needs ${F(estimate.largestTensorBytes)}, more than this GPU's ${limit.name} of ${F(limit.bytes)}`;
-  if (estimate.largestScalesWithBatch) {
-    const smaller = largestBatchThatFits(config.batchSize - 1, (b) => fits(estimateMemory({ ...config, batchSize: b })));
-    if (smaller > 0) return { field: 'batchSize', message: `batchSize: ${head}; lower batchSize (about ${smaller} would fit) or choose a smaller model` };
-  }
-  if (estimate.largestTensor.startsWith("the probe's"))
-    return { field: 'probe.trainSize', message: `probe.trainSize: ${head}; lower probe.trainSize and probe.testSize or the image size` };
-  return { field: 'model', message: `model: ${head}; choose a smaller model` };
 }

@@ -9,7 +9,7 @@ import { useClock } from '../../ui/useClock';
 import { useMemo, useState } from 'react';
 import { HEADLINE_KEYS, PAPER_SCALE, a5Checks, comparisonPlan, isNotProfiledMessage, maeShares, scaleRows, type A5Check, type ImageFigures } from '../../experiments/paperScale';
 import { defaultConfig } from '../../train/config';
-import { staticMemoryLimits } from '../../train/memoryEstimate';
+import { staticMemoryLimits } from '../../train/memoryCeilings';
 import type { BackendName } from '../../engine/backendIds';
 import { MODEL_PRESETS } from '../../models/presets';
 import { vitFlops } from '../../models/vitFlops';

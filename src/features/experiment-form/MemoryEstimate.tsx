@@ -5,7 +5,9 @@
  * else wasm's: the tightest known). The worker checks the live limits before a run starts.
  */
 import { useMemo } from 'react';
-import { checkMemoryFits, estimateMemory, staticMemoryLimits } from '../../train/memoryEstimate';
+import { estimateMemory } from '../../train/memoryEstimate';
+import { staticMemoryLimits } from '../../train/memoryCeilings';
+import { checkMemoryFits } from '../../train/memoryFit';
 import { formatBytes } from '../../lib/bytes';
 import { useLab } from '../../ui/labContext';
 
