@@ -1,12 +1,12 @@
 /** The FLOP Lab page: header, experiment on the left, the run and its compute on the right. */
 import type { LabStore } from './store/labStore';
 import { AccuracyChart } from './features/run-view/AccuracyChart';
-import { Banners } from './ui/Banners';
+import { Banners } from './features/shell/Banners';
 import { CarbonPanel } from './features/carbon/CarbonPanel';
 import { ExperimentPanel } from './features/experiment-form/ExperimentPanel';
 import { ExperimentsCard } from './features/experiments/ExperimentsCard';
-import { Footer } from './ui/Footer';
-import { Header } from './ui/Header';
+import { Footer } from './features/shell/Footer';
+import { Header } from './features/shell/Header';
 import { KernelBreakdown } from './features/run-view/KernelBreakdown';
 import { KeyFigures } from './features/run-view/KeyFigures';
 import { LabStoreProvider } from './ui/labContext';

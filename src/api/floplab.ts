@@ -21,7 +21,7 @@ import type { StoredRun } from '../store/storedRun';
 import type { SweepSpec } from '../experiments/sweep';
 import type { SweepOptions, SweepProgress } from '../store/sweepSlice';
 import { EXPERIMENT_PRESETS, experimentPreset, presetSpec, type ExperimentPreset, type PresetOverrides } from '../experiments/presets';
-import { chartSvg, svgToPng } from '../ui/chartImage';
+import { chartSvg, svgToPng } from '../ui/charts/chartImage';
 import { parseSweepFile, sweepFile, type SweepFile } from '../experiments/sweepResults';
 import type { BackendChoice } from '../engine/backendIds';
 

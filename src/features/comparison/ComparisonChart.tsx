@@ -12,7 +12,7 @@ import {
   TOOLTIP_ITEM_STYLE,
   TOOLTIP_LABEL_STYLE,
   TOOLTIP_STYLE,
-} from '../../ui/chartTheme';
+} from '../../ui/charts/chartTheme';
 import { chartRows, componentsIn, type ChartRow } from './comparisonRows';
 import { formatFlops, formatSi } from '../../ui/format';
 

@@ -1,7 +1,7 @@
 /** Class frequencies over a sample of the dataset, most frequent first: balance vs long tail at a glance. */
 import { Bar, BarChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { DatasetPreview } from '../../train/explore';
-import { ACCENT, AXIS_TICK, GRID, TOOLTIP_CURSOR, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from '../../ui/chartTheme';
+import { ACCENT, AXIS_TICK, GRID, TOOLTIP_CURSOR, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from '../../ui/charts/chartTheme';
 
 const HEIGHT = 190;
 /** Above this many classes the bars get no names (they would overlap); the tooltip still names each. */

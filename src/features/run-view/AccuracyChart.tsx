@@ -12,10 +12,10 @@ import { CartesianGrid, ErrorBar, Line, LineChart, ReferenceArea, ReferenceLine,
 import type { CarbonParams } from '../../carbon/co2';
 import { estimateCarbon } from '../../carbon/co2';
 import { Card, EmptyChart } from '../../ui/Card';
-import { ChartExport } from '../../ui/ChartExport';
+import { ChartExport } from '../../ui/charts/ChartExport';
 import { Segmented } from '../../ui/Segmented';
-import { ACCENT, MUTED, AXIS_LABEL_STYLE, AXIS_TICK, GRID, TOOLTIP_CURSOR, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from '../../ui/chartTheme';
-import { logTicks } from '../../ui/axisTicks';
+import { ACCENT, MUTED, AXIS_LABEL_STYLE, AXIS_TICK, GRID, TOOLTIP_CURSOR, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from '../../ui/charts/chartTheme';
+import { logTicks } from '../../ui/charts/axisTicks';
 import { activeCarbon } from '../../ui/derived';
 import { formatCo2, formatFlops, formatHours, formatPercent, formatSi } from '../../ui/format';
 import { useLab } from '../../ui/labContext';

@@ -1,7 +1,7 @@
 /** FLOPs of one step by kernel: the top kernels as bars, every kernel in a table beside them. */
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { Card, EmptyChart } from '../../ui/Card';
-import { ACCENT, AXIS_TICK, GRID, TOOLTIP_CURSOR, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from '../../ui/chartTheme';
+import { ACCENT, AXIS_TICK, GRID, TOOLTIP_CURSOR, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from '../../ui/charts/chartTheme';
 import { formatFlops, formatSi } from '../../ui/format';
 import { KernelTable } from './KernelTable';
 import { kernelRows } from './kernelRows';

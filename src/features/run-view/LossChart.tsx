@@ -1,9 +1,9 @@
 /** Training loss against step; the x axis spans the whole run so it never rescales. */
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { Card, EmptyChart } from '../../ui/Card';
-import { ChartExport } from '../../ui/ChartExport';
-import { ACCENT, AXIS_LABEL_STYLE, AXIS_TICK, GRID, TOOLTIP_CURSOR, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from '../../ui/chartTheme';
-import { formatPlain } from '../../ui/axisTicks';
+import { ChartExport } from '../../ui/charts/ChartExport';
+import { ACCENT, AXIS_LABEL_STYLE, AXIS_TICK, GRID, TOOLTIP_CURSOR, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from '../../ui/charts/chartTheme';
+import { formatPlain } from '../../ui/charts/axisTicks';
 import { formatSi } from '../../ui/format';
 import { useLab } from '../../ui/labContext';
 

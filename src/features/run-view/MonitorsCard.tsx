@@ -1,8 +1,8 @@
 /** Collapse monitors a method reports at log steps (DINO teacher entropies and centre drift, BYOL output spread, MAE trivial loss, CLIP logit scale), one small chart each. */
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { formatPlain } from '../../ui/axisTicks';
+import { formatPlain } from '../../ui/charts/axisTicks';
 import { Card } from '../../ui/Card';
-import { ACCENT, AXIS_TICK, GRID, TOOLTIP_CURSOR, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from '../../ui/chartTheme';
+import { ACCENT, AXIS_TICK, GRID, TOOLTIP_CURSOR, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from '../../ui/charts/chartTheme';
 import { hasMonitors } from '../../ui/derived';
 import { formatSi } from '../../ui/format';
 import { useLab } from '../../ui/labContext';

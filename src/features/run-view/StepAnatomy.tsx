@@ -4,7 +4,7 @@ import { Card } from '../../ui/Card';
 import { formatInteger } from '../../ui/format';
 import { sortedEntries } from './kernelRows';
 import { useLab } from '../../ui/labContext';
-import { ShareBars } from '../../ui/ShareBars';
+import { ShareBars } from '../../ui/charts/ShareBars';
 
 const PHASES: Phase[] = ['forward', 'backward', 'optimizer'];
 

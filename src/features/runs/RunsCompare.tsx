@@ -6,8 +6,8 @@
  */
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { StoredRun } from '../../store/storedRun';
-import { logTicks } from '../../ui/axisTicks';
-import { AXIS_TICK, GRID, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from '../../ui/chartTheme';
+import { logTicks } from '../../ui/charts/axisTicks';
+import { AXIS_TICK, GRID, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from '../../ui/charts/chartTheme';
 import { formatDuration, formatFlops, formatPercent } from '../../ui/format';
 import { paretoFrontier } from '../../experiments/sweep';
 import { modelLabel } from '../comparison/comparisonRows';

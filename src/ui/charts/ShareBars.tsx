@@ -1,8 +1,8 @@
 /** A small horizontal bar chart of name -> FLOPs with each bar's share of the total as its label. */
 import { Bar, BarChart, Cell, LabelList, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { EmptyChart } from './Card';
+import { EmptyChart } from '../Card';
 import { ACCENT_STEPS, AXIS_TICK, GRID, MUTED, TOOLTIP_CURSOR, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from './chartTheme';
-import { formatFlops, formatPercent, formatSi } from './format';
+import { formatFlops, formatPercent, formatSi } from '../format';
 
 interface ShareBarsProps {
   data: { name: string; value: number }[];

@@ -4,7 +4,7 @@
  * SVG), and drawn at twice its size into a canvas (the PNG). Nothing leaves the
  * page: the files are made and saved locally.
  */
-import { download } from './download';
+import { download } from '../download';
 import { chartSvg, svgToPng } from './chartImage';
 
 export function ChartExport({ target, name }: { target: string; name: string }) {

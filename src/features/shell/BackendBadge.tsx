@@ -1,5 +1,5 @@
 /** Which backend runs and on which adapter; the reason is in `BackendReason`. */
-import { useLab } from './labContext';
+import { useLab } from '../../ui/labContext';
 
 export function BackendBadge() {
   const backend = useLab((s) => s.backend);

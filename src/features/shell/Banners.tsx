@@ -1,5 +1,5 @@
 /** Messages above the workspace: software adapter, backend failure, a collapsed representation, notices (dismissible). */
-import { useLab, useLabStore } from './labContext';
+import { useLab, useLabStore } from '../../ui/labContext';
 
 export function Banners() {
   const store = useLabStore();
