@@ -2,17 +2,7 @@
 import { Bar, BarChart, CartesianGrid, LabelList, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ComparisonRow } from '../../train/records';
 import { EmptyChart } from '../../ui/Card';
-import {
-  AXIS_TICK,
-  COMPONENT_COLORS,
-  GRID,
-  MUTED,
-  OTHER_COMPONENT_COLOR,
-  TOOLTIP_CURSOR,
-  TOOLTIP_ITEM_STYLE,
-  TOOLTIP_LABEL_STYLE,
-  TOOLTIP_STYLE,
-} from '../../ui/charts/chartTheme';
+import { AXIS_TICK, COMPONENT_COLORS, GRID, MUTED, OTHER_COMPONENT_COLOR, TOOLTIP_PROPS } from '../../ui/charts/chartTheme';
 import { chartRows, componentsIn, type ChartRow } from './comparisonRows';
 import { formatFlops, formatSi } from '../../ui/format';
 
@@ -62,10 +52,7 @@ function StackedBars({ data, components }: { data: ChartRow[]; components: strin
         <XAxis type="number" tick={AXIS_TICK} tickFormatter={(v: number) => formatSi(v)} stroke={GRID} />
         <YAxis type="category" dataKey="label" width={LABEL_WIDTH} tick={AXIS_TICK} stroke={GRID} interval={0} />
         <Tooltip
-          contentStyle={TOOLTIP_STYLE}
-          labelStyle={TOOLTIP_LABEL_STYLE}
-          itemStyle={TOOLTIP_ITEM_STYLE}
-          cursor={TOOLTIP_CURSOR}
+          {...TOOLTIP_PROPS}
           labelFormatter={(label, payload) => {
             const total = Number(payload?.[0]?.payload?.totalFlops);
             return Number.isFinite(total) ? `${label}: ${formatFlops(total)} per step` : String(label);

@@ -2,6 +2,7 @@
 import type { ComparisonRow } from '../../train/records';
 import { maeShareRows } from './comparisonRows';
 import { formatPercent } from '../../ui/format';
+import { EmptyRow } from '../../ui/KeyValueTable';
 
 const share = (v: number | null) => (v === null ? 'n/a' : formatPercent(v, 0));
 
@@ -27,13 +28,7 @@ export function MaeShareTable({ rows }: { rows: ComparisonRow[] }) {
             </tr>
           </thead>
           <tbody>
-            {mae.length === 0 && (
-              <tr>
-                <td colSpan={6} className="table-empty">
-                  MAE rows appear as the comparison profiles them.
-                </td>
-              </tr>
-            )}
+            {mae.length === 0 && <EmptyRow columns={6}>MAE rows appear as the comparison profiles them.</EmptyRow>}
             {mae.map((r) => (
               <tr key={r.key} data-key={r.key}>
                 <td className="num">{formatPercent(r.maskRatio, 0)}</td>

@@ -19,6 +19,7 @@ import { modelLabel } from './comparisonRows';
 import { isRunActive } from '../../ui/derived';
 import { formatDuration, formatPercent, formatSi, formatSiUnit } from '../../ui/format';
 import { useLab, useLabStore } from '../../ui/labContext';
+import { EmptyRow } from '../../ui/KeyValueTable';
 
 const PAPER_BATCH = PAPER_SCALE.batchSize as number;
 /** What the button's comparison took in headless Chromium on wasm on a shared 2-core x86-64 CPU (docs/flops.md, "Paper scale"). */
@@ -144,13 +145,7 @@ export function PaperScale() {
             </tr>
           </thead>
           <tbody>
-            {rows.length === 0 && (
-              <tr>
-                <td colSpan={6} className="table-empty">
-                  Press “Compare methods” above for the toy-scale column and “Profile at paper scale” for ViT-B/16.
-                </td>
-              </tr>
-            )}
+            {rows.length === 0 && <EmptyRow columns={6}>Press “Compare methods” above for the toy-scale column and “Profile at paper scale” for ViT-B/16.</EmptyRow>}
             {rows.map((r) => (
               <tr key={r.key} data-key={r.key}>
                 <td>
@@ -188,13 +183,7 @@ export function PaperScale() {
               </tr>
             </thead>
             <tbody>
-              {mae.length === 0 && (
-                <tr>
-                  <td colSpan={7} className="table-empty">
-                    MAE rows appear as either comparison profiles them.
-                  </td>
-                </tr>
-              )}
+              {mae.length === 0 && <EmptyRow columns={7}>MAE rows appear as either comparison profiles them.</EmptyRow>}
               {mae.map((r) => (
                 <tr key={r.key} data-key={r.key}>
                   <td className="num">{formatPercent(r.maskRatio, 0)}</td>

@@ -1,7 +1,7 @@
 /** Class frequencies over a sample of the dataset, most frequent first: balance vs long tail at a glance. */
 import { Bar, BarChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { DatasetPreview } from '../../train/explore';
-import { ACCENT, AXIS_TICK, GRID, TOOLTIP_CURSOR, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from '../../ui/charts/chartTheme';
+import { ACCENT, AXIS_TICK, GRID, TOOLTIP_PROPS } from '../../ui/charts/chartTheme';
 
 const HEIGHT = 190;
 /** Above this many classes the bars get no names (they would overlap); the tooltip still names each. */
@@ -32,7 +32,7 @@ export function ClassHistogram({ preview }: { preview: DatasetPreview }) {
             height={bars.length > NAMED_BARS ? 4 : 52}
           />
           <YAxis tick={AXIS_TICK} stroke={GRID} width={40} allowDecimals={false} />
-          <Tooltip contentStyle={TOOLTIP_STYLE} labelStyle={TOOLTIP_LABEL_STYLE} itemStyle={TOOLTIP_ITEM_STYLE} cursor={TOOLTIP_CURSOR} formatter={(v) => [String(v), 'labels']} />
+          <Tooltip {...TOOLTIP_PROPS} formatter={(v) => [String(v), 'labels']} />
           <Bar dataKey="count" fill={ACCENT} isAnimationActive={false} />
         </BarChart>
       </ResponsiveContainer>

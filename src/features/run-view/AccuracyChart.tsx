@@ -14,7 +14,7 @@ import { estimateCarbon } from '../../carbon/co2';
 import { Card, EmptyChart } from '../../ui/Card';
 import { ChartExport } from '../../ui/charts/ChartExport';
 import { Segmented } from '../../ui/Segmented';
-import { ACCENT, MUTED, AXIS_LABEL_STYLE, AXIS_TICK, GRID, TOOLTIP_CURSOR, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from '../../ui/charts/chartTheme';
+import { ACCENT, MUTED, AXIS_LABEL_STYLE, AXIS_TICK, GRID, TOOLTIP_PROPS } from '../../ui/charts/chartTheme';
 import { logTicks } from '../../ui/charts/axisTicks';
 import { activeCarbon } from '../../ui/derived';
 import { formatCo2, formatFlops, formatHours, formatPercent, formatSi } from '../../ui/format';
@@ -219,10 +219,7 @@ export function AccuracyChart() {
                 />
               )}
               <Tooltip
-                contentStyle={TOOLTIP_STYLE}
-                labelStyle={TOOLTIP_LABEL_STYLE}
-                itemStyle={TOOLTIP_ITEM_STYLE}
-                cursor={TOOLTIP_CURSOR}
+                {...TOOLTIP_PROPS}
                 labelFormatter={(x) => FULL[mode](Number(x))}
                 formatter={(v, name, item) =>
                   name === 'miou'

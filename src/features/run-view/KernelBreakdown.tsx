@@ -1,7 +1,7 @@
 /** FLOPs of one step by kernel: the top kernels as bars, every kernel in a table beside them. */
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { Card, EmptyChart } from '../../ui/Card';
-import { ACCENT, AXIS_TICK, GRID, TOOLTIP_CURSOR, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from '../../ui/charts/chartTheme';
+import { ACCENT, AXIS_TICK, GRID, TOOLTIP_PROPS } from '../../ui/charts/chartTheme';
 import { formatFlops, formatSi } from '../../ui/format';
 import { KernelTable } from './KernelTable';
 import { kernelRows } from './kernelRows';
@@ -34,10 +34,7 @@ export function KernelBreakdown() {
                 <XAxis type="number" tick={AXIS_TICK} tickFormatter={(v: number) => formatSi(v)} stroke={GRID} />
                 <YAxis type="category" dataKey="kernel" width={150} tick={AXIS_TICK} stroke={GRID} interval={0} />
                 <Tooltip
-                  contentStyle={TOOLTIP_STYLE}
-                  labelStyle={TOOLTIP_LABEL_STYLE}
-                  itemStyle={TOOLTIP_ITEM_STYLE}
-                  cursor={TOOLTIP_CURSOR}
+                  {...TOOLTIP_PROPS}
                   formatter={(v) => [formatFlops(Number(v)), 'FLOPs']}
                 />
                 <Bar dataKey="flops" fill={ACCENT} radius={[0, 3, 3, 0]} isAnimationActive={false} />

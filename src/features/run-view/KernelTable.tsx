@@ -1,6 +1,7 @@
 /** Every kernel of the profiled step with its FLOPs, calls and share of the step. */
 import { formatFlops, formatInteger, formatPercent } from '../../ui/format';
 import type { KernelRow } from './kernelRows';
+import { EmptyRow } from '../../ui/KeyValueTable';
 
 export function KernelTable({ rows, height }: { rows: KernelRow[]; height: number }) {
   return (
@@ -15,13 +16,7 @@ export function KernelTable({ rows, height }: { rows: KernelRow[]; height: numbe
           </tr>
         </thead>
         <tbody>
-          {rows.length === 0 && (
-            <tr>
-              <td colSpan={4} className="table-empty">
-                no profile yet
-              </td>
-            </tr>
-          )}
+          {rows.length === 0 && <EmptyRow columns={4}>no profile yet</EmptyRow>}
           {rows.map((r) => (
             <tr key={r.kernel} className={r.counted ? undefined : 'row-uncounted'}>
               <td className="kernel-name" title={r.counted ? undefined : 'no FLOP formula: counted as 0'}>

@@ -2,9 +2,8 @@
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { Card, EmptyChart } from '../../ui/Card';
 import { ChartExport } from '../../ui/charts/ChartExport';
-import { ACCENT, AXIS_LABEL_STYLE, AXIS_TICK, GRID, TOOLTIP_CURSOR, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from '../../ui/charts/chartTheme';
+import { ACCENT, AXIS_LABEL_STYLE, AXIS_TICK, GRID, TOOLTIP_PROPS, stepAxis } from '../../ui/charts/chartTheme';
 import { formatPlain } from '../../ui/charts/axisTicks';
-import { formatSi } from '../../ui/format';
 import { useLab } from '../../ui/labContext';
 
 const HEIGHT = 280;
@@ -23,13 +22,7 @@ export function LossChart() {
           <LineChart data={records} margin={{ top: 8, right: 16, bottom: 20, left: 0 }}>
             <CartesianGrid stroke={GRID} strokeDasharray="3 3" />
             <XAxis
-              dataKey="step"
-              type="number"
-              domain={[0, steps]}
-              allowDecimals={false}
-              tick={AXIS_TICK}
-              tickFormatter={(v: number) => formatSi(v, 3)}
-              stroke={GRID}
+              {...stepAxis(steps)}
               label={{ value: 'step', position: 'insideBottom', offset: -12, style: AXIS_LABEL_STYLE }}
             />
             <YAxis
@@ -41,10 +34,7 @@ export function LossChart() {
               width={56}
             />
             <Tooltip
-              contentStyle={TOOLTIP_STYLE}
-              labelStyle={TOOLTIP_LABEL_STYLE}
-              itemStyle={TOOLTIP_ITEM_STYLE}
-              cursor={TOOLTIP_CURSOR}
+              {...TOOLTIP_PROPS}
               labelFormatter={(step) => `step ${step}`}
               formatter={(v) => [Number(v).toFixed(4), 'loss']}
             />

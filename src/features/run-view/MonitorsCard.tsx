@@ -2,9 +2,8 @@
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatPlain } from '../../ui/charts/axisTicks';
 import { Card } from '../../ui/Card';
-import { ACCENT, AXIS_TICK, GRID, TOOLTIP_CURSOR, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from '../../ui/charts/chartTheme';
+import { ACCENT, AXIS_TICK, GRID, TOOLTIP_PROPS, stepAxis } from '../../ui/charts/chartTheme';
 import { hasMonitors } from '../../ui/derived';
-import { formatSi } from '../../ui/format';
 import { useLab } from '../../ui/labContext';
 
 const HEIGHT = 170;
@@ -44,20 +43,11 @@ export function MonitorsCard() {
               <LineChart data={points} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
                 <CartesianGrid stroke={GRID} strokeDasharray="3 3" />
                 <XAxis
-                  dataKey="step"
-                  type="number"
-                  domain={[0, steps]}
-                  allowDecimals={false}
-                  tick={AXIS_TICK}
-                  tickFormatter={(v: number) => formatSi(v, 3)}
-                  stroke={GRID}
+                  {...stepAxis(steps)}
                 />
                 <YAxis type="number" domain={['auto', 'auto']} tick={AXIS_TICK} tickFormatter={formatPlain} stroke={GRID} width={56} />
                 <Tooltip
-                  contentStyle={TOOLTIP_STYLE}
-                  labelStyle={TOOLTIP_LABEL_STYLE}
-                  itemStyle={TOOLTIP_ITEM_STYLE}
-                  cursor={TOOLTIP_CURSOR}
+                  {...TOOLTIP_PROPS}
                   labelFormatter={(step) => `step ${step}`}
                   formatter={(v) => [Number(v).toPrecision(4), MONITORS[name]?.label ?? name]}
                 />

@@ -7,6 +7,7 @@ import { NUM_SEG_CLASSES } from '../../transfer/ade';
 import { Card } from '../../ui/Card';
 import { formatFlops, formatPercent } from '../../ui/format';
 import { useLab } from '../../ui/labContext';
+import { EmptyRow } from '../../ui/KeyValueTable';
 
 export function TransferCard() {
   const transfer = useLab((s) => s.transfer);
@@ -36,13 +37,7 @@ export function TransferCard() {
             </tr>
           </thead>
           <tbody>
-            {transfer.length === 0 && (
-              <tr>
-                <td colSpan={6} className="table-empty">
-                  {progress ? 'Fine-tuning…' : 'Fine-tuning runs when pre-training reaches its last step (and any checkpoints).'}
-                </td>
-              </tr>
-            )}
+            {transfer.length === 0 && <EmptyRow columns={6}>{progress ? 'Fine-tuning…' : 'Fine-tuning runs when pre-training reaches its last step (and any checkpoints).'}</EmptyRow>}
             {transfer.map((t, i) => (
               <tr key={i} data-testid={`transfer-row-${t.init}`}>
                 <td>{t.init === 'scratch' ? 'from scratch' : `pre-trained, step ${t.step}`}</td>

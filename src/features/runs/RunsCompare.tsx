@@ -7,7 +7,7 @@
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { StoredRun } from '../../store/storedRun';
 import { logTicks } from '../../ui/charts/axisTicks';
-import { AXIS_TICK, GRID, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from '../../ui/charts/chartTheme';
+import { AXIS_TICK, GRID, TOOLTIP_PROPS } from '../../ui/charts/chartTheme';
 import { formatDuration, formatFlops, formatPercent } from '../../ui/format';
 import { paretoFrontier } from '../../experiments/sweep';
 import { modelLabel } from '../comparison/comparisonRows';
@@ -38,7 +38,7 @@ export function RunsCompare({ runs }: { runs: StoredRun[] }) {
           <CartesianGrid stroke={GRID} strokeDasharray="3 3" />
           <XAxis dataKey="flops" type="number" scale="log" domain={['dataMin', 'dataMax']} ticks={ticks} tickFormatter={formatFlops} tick={AXIS_TICK} allowDuplicatedCategory={false} />
           <YAxis domain={[0, 1]} tickFormatter={(v: number) => formatPercent(v, 0)} tick={AXIS_TICK} width={48} />
-          <Tooltip contentStyle={TOOLTIP_STYLE} labelStyle={TOOLTIP_LABEL_STYLE} itemStyle={TOOLTIP_ITEM_STYLE} labelFormatter={(v) => `${formatFlops(Number(v))} FLOPs`} formatter={(v) => formatPercent(Number(v))} />
+          <Tooltip {...TOOLTIP_PROPS} labelFormatter={(v) => `${formatFlops(Number(v))} FLOPs`} formatter={(v) => formatPercent(Number(v))} />
           <Legend wrapperStyle={{ fontSize: 12 }} />
           {runs.map((run, i) => (
             <Line key={run.id} data={probePoints(run)} dataKey="probeAccuracy" name={run.name} stroke={RUN_COLOURS[i % RUN_COLOURS.length]} dot isAnimationActive={false} />

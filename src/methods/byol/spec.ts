@@ -6,12 +6,7 @@ import { defineMethod } from '../spec';
 import { BN_LAYER_FLOATS } from '../passSizes';
 import { byolOptions } from './options';
 
-/*
- * Collapse threshold (the `collapse` rule): a collapsed representation maps every image to
- * (nearly) one output; its signs are at the extremes, so the threshold sits well inside them.
- * BYOL: an output spread under a tenth of the spread-out value
- * (SimSiam's collapsed runs fall to ~0).
- */
+/** The collapse rule's threshold, well inside the extremes a collapsed run reaches. BYOL: an output spread under a tenth of the spread-out value (SimSiam's collapsed runs fall to ~0). */
 const COLLAPSED_SPREAD = 0.1;
 
 export const byolSpec = defineMethod({

@@ -6,12 +6,7 @@ import { defineMethod, type EncoderPass } from '../spec';
 import { linearParams, GELU_LAYER_FLOATS } from '../passSizes';
 import { dinoOptions, dinoLocalSide } from './options';
 
-/*
- * Collapse threshold (the `collapse` rule): a collapsed representation maps every image to
- * (nearly) one output; its signs are at the extremes, so the threshold sits well inside them.
- * DINO: per-image targets above 90 % of the uniform entropy, or fewer
- * than 2 prototypes in use across the batch.
- */
+/** The collapse rule's threshold, well inside the extremes a collapsed run reaches. DINO: per-image targets above 90 % of the uniform entropy, or fewer than 2 prototypes in use across the batch. */
 const UNIFORM_SHARE = 0.9;
 const MIN_PROTOTYPES_USED = 2;
 

@@ -7,11 +7,7 @@ import { defineMethod, type EncoderPass } from '../spec';
 import { linearParams } from '../passSizes';
 import { maeOptions, lenKeep } from './options';
 
-/*
- * Collapse threshold (the `collapse` rule): a collapsed representation maps every image to
- * (nearly) one output; its signs are at the extremes, so the threshold sits well inside them.
- * MAE: a loss within 2 % of predicting nothing.
- */
+/** The collapse rule's threshold, well inside the extremes a collapsed run reaches. MAE: a loss within 2 % of predicting nothing. */
 const MAE_TRIVIAL_SHARE = 0.98;
 
 export const maeSpec = defineMethod({

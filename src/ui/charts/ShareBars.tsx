@@ -1,7 +1,7 @@
 /** A small horizontal bar chart of name -> FLOPs with each bar's share of the total as its label. */
 import { Bar, BarChart, Cell, LabelList, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { EmptyChart } from '../Card';
-import { ACCENT_STEPS, AXIS_TICK, GRID, MUTED, TOOLTIP_CURSOR, TOOLTIP_ITEM_STYLE, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from './chartTheme';
+import { ACCENT_STEPS, AXIS_TICK, GRID, MUTED, TOOLTIP_PROPS } from './chartTheme';
 import { formatFlops, formatPercent, formatSi } from '../format';
 
 interface ShareBarsProps {
@@ -24,10 +24,7 @@ export function ShareBars({ data, height, testId, empty }: ShareBarsProps) {
             <XAxis type="number" tick={AXIS_TICK} tickFormatter={(v: number) => formatSi(v)} stroke={GRID} />
             <YAxis type="category" dataKey="name" width={96} tick={AXIS_TICK} stroke={GRID} interval={0} />
             <Tooltip
-              contentStyle={TOOLTIP_STYLE}
-              labelStyle={TOOLTIP_LABEL_STYLE}
-              itemStyle={TOOLTIP_ITEM_STYLE}
-              cursor={TOOLTIP_CURSOR}
+              {...TOOLTIP_PROPS}
               formatter={(v) => [formatFlops(Number(v)), 'FLOPs']}
             />
             <Bar dataKey="value" radius={[0, 3, 3, 0]} isAnimationActive={false}>

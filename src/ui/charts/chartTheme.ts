@@ -1,5 +1,6 @@
 /** Shared chart styling: one accent, slate greys, readable tick sizes on a projector. */
 import type { CSSProperties } from 'react';
+import { formatSi } from '../format';
 
 export const ACCENT = '#38bdf8';
 /** Lighter and darker steps of the accent, for series that must be told apart. */
@@ -33,3 +34,17 @@ export const COMPONENT_COLORS: Record<string, string> = {
   ema: '#cbd5e1',
 };
 export const OTHER_COMPONENT_COLOR = '#475569';
+
+/** Every chart's tooltip look, spread into recharts' `<Tooltip {...TOOLTIP_PROPS} />`. */
+export const TOOLTIP_PROPS = { contentStyle: TOOLTIP_STYLE, labelStyle: TOOLTIP_LABEL_STYLE, itemStyle: TOOLTIP_ITEM_STYLE, cursor: TOOLTIP_CURSOR };
+
+/** A step axis from 0 to `steps` (the loss and monitor charts), spread into recharts' `<XAxis {...stepAxis(steps)} />`. */
+export const stepAxis = (steps: number) => ({
+  dataKey: 'step',
+  type: 'number' as const,
+  domain: [0, steps],
+  allowDecimals: false,
+  tick: AXIS_TICK,
+  tickFormatter: (v: number) => formatSi(v, 3),
+  stroke: GRID,
+});
