@@ -54,7 +54,7 @@ test.describe('FLOP Lab foundation', () => {
     expect(records[3].evalMs).toBeLessThanOrEqual(records[3].wallMs);
 
     // The wasm fallback starts in the same page and counts the same FLOPs (one page: the software
-    // adapter compiles its shaders once per page, ~25 s).
+    // adapter compiles its shaders once per page, most of such a test's time; docs/results.md, CI wall time).
     // The composed ops count the same FLOPs on both backends, exactly; the fused kernels (WebGPU's,
     // wasm's optimiser) state what they compute, within 1 % of that.
     const composed = { ...TINY, engine: { fused: false } };

@@ -19,7 +19,7 @@ test('import a folder: valid images in, corrupt ones reported, then pre-train on
   const root = join(dir, 'photos');
   const expected = writeImageFolder(root, ['circles', 'squares'], 4);
   const lab = new LabPage(page);
-  // On wasm: the point is the imported data, and a software WebGPU adapter spends ~25 s compiling shaders.
+  // On wasm: the point is the imported data, and a software WebGPU adapter spends most of a short run compiling shaders.
   await lab.open({ ...TINY, backend: 'wasm', dataset: { preset: 'imagenet-1k' } });
 
   await page.getByTestId('import-folder-input').setInputFiles(root);

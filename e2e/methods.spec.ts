@@ -2,8 +2,8 @@ import { expect, test } from './test';
 import { METHOD_IDS } from '../src/methods/catalog';
 import { LabPage, TINY } from './lab.page';
 
-// One page for all six: a software adapter spends ~25 s compiling a page's first step's shaders and a
-// few seconds per method after that, so six pages cost 3.5 min of CI and one page about 1 min. Each
+// One page for all six: a software adapter spends most of a page's first step compiling its shaders,
+// and little per method after that, so one page costs a fraction of six (docs/results.md, CI wall time). Each
 // method is its own step, so a failure names it. Fused against composed (calls, FLOPs, losses) is
 // checked per method in tests/fused-training.test.ts; here: the fused kernels are what ran in the tab.
 test('every method trains two steps in the tab on WebGPU, picked in the form; FLOPs per step shown = profileStep; the fused kernels ran', async ({ page }) => {

@@ -23,7 +23,7 @@ test('reproduce runs the smoke preset in two shards, one on WebGPU and one on wa
   test.setTimeout(900_000);
   const dir = mkdtempSync(join(tmpdir(), 'floplab-reproduce-'));
   // Half the sweep on the software WebGPU adapter (its first runs are mostly shader compiles, so
-  // the whole sweep there took 80 s of CI), the other half on wasm: a job array over two machines.
+  // the whole sweep there was the slowest browser test), the other half on wasm: a job array over two machines.
   const backends = ['webgpu', 'wasm'] as const;
   const all = expandSweep(presetSpec(experimentPreset('smoke'), {})).map((r) => r.key);
   for (const [i, backend] of backends.entries()) {
