@@ -215,21 +215,6 @@ describe('augmentView', () => {
     expect(() => validateViewSpec({ ...identity(8), size: 0 })).toThrow(/size/);
     expect(() => validateViewSpec({ ...identity(8), jitter: { p: 1, brightness: 0, contrast: 0, saturation: 0, hue: 0.7 } })).toThrow(/hue/);
   });
-
-  it('takes well under 0.5 ms per 32x32 view', () => {
-    const { pixels } = scene(0);
-    const specs = allSpecs().filter((s) => s.size === 32);
-    const out = new Float32Array(32 * 32 * 3);
-    const rng = new Rng(1);
-    for (let i = 0; i < 200; i++) augmentView(pixels, 32, specs[i % specs.length], rng, out, 0);
-    const n = 1000;
-    const t0 = process.cpuUsage();
-    for (let i = 0; i < n; i++) augmentView(pixels, 32, specs[i % specs.length], rng, out, 0);
-    const used = process.cpuUsage(t0);
-    const usPerView = (used.user + used.system) / n;
-    // CPU time, not wall time, so a busy machine does not fail the test; generous bound.
-    expect(usPerView).toBeLessThan(500);
-  });
 });
 
 describe('randomResizedCropBox', () => {
