@@ -30,7 +30,7 @@ test('reproduce runs the smoke preset in two shards, one on WebGPU and one on wa
     const out = join(dir, `shard${i}`);
     const run = npmRun('reproduce', ['--preset', 'smoke', '--out', out, '--backend', backend, '--shard', `${i}/2`, '--no-build', '--port', '4187']);
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(/\[  2\/2\] done/);
+    expect(run.stderr).toMatch(/\[ {2}2\/2\] done/);
     expect(run.stderr).toContain(`reproduce: ran on ${backend}`);
     const file = parseSweepFile(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(file.order).toEqual(all);

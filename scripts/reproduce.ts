@@ -19,7 +19,7 @@ import type { Page } from '@playwright/test';
 import { withLabPage } from './labPage';
 import { REPRODUCE_USAGE, parseReproduceArgs, type ReproduceArgs } from '../tooling/reproduceArgs';
 import { experimentPreset } from '../src/experiments/presets';
-import { sweepCsv, type SweepFile, type SweepPoint } from '../src/experiments/sweepResults';
+import { sweepCsv, type SweepFile } from '../src/experiments/sweepResults';
 import type { ComparisonRow } from '../src/train/records';
 import { fail, formatPoint, saveComparisonChart, saveSweepCharts } from './reproduceOutput';
 import { csvText } from '../src/lib/csv';
@@ -57,7 +57,7 @@ async function reproduceSweep(page: Page): Promise<SweepFile> {
     await page.waitForTimeout(1000);
     const p = await page.evaluate(() => ({ ...window.floplab.sweepProgress(), error: (window as unknown as { __reproduceError?: string }).__reproduceError }));
     if (p.error) fail(`the sweep did not start: ${p.error}`);
-    for (const r of p.results.slice(shown)) console.error(`[${String(++shown).padStart(3)}/${p.total}] ${formatPoint(r as SweepPoint)}${etaLeftMs(p, Date.now()) ? `  ETA ${Math.round(etaLeftMs(p, Date.now())! / 60000)} min` : ''}`);
+    for (const r of p.results.slice(shown)) console.error(`[${String(++shown).padStart(3)}/${p.total}] ${formatPoint(r)}${etaLeftMs(p, Date.now()) ? `  ETA ${Math.round(etaLeftMs(p, Date.now())! / 60000)} min` : ''}`);
     if (p.status === 'done' || p.status === 'stopped') break;
   }
   return page.evaluate(() => window.floplab.sweepResults());

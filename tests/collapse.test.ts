@@ -82,7 +82,7 @@ describe('MAE trivial loss', () => {
 
 describe('collapse rules', () => {
   const dino = defaultOptions('dino');
-  const lnK = Math.log(dino.prototypes as number);
+  const lnK = Math.log(dino.prototypes);
 
   it('DINO: near-uniform targets and a single prototype in use are flagged; healthy monitors are not', () => {
     const at = (teacherEntropy: number, teacherMarginalEntropy: number) => collapseAt('dino', dino, { loss: 3, monitors: { teacherEntropy, teacherMarginalEntropy } });

@@ -168,6 +168,6 @@ describe('re-counting', () => {
     expect(shapeSignature(a)).toBe(shapeSignature(b));
     expect(shapeSignature(a)).not.toBe(shapeSignature(c));
     expect(shapeSignature({ images: tf.zeros([2, 1]) })).not.toBe(shapeSignature({ images: tf.zeros([2, 1], 'int32') }));
-    tf.dispose([a, b, c] as unknown as tf.TensorContainer);
+    tf.dispose([a, b, c]);
   });
 });

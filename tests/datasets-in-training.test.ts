@@ -38,7 +38,7 @@ describe('datasets in training', () => {
     const trainer = await createTrainer(tiny({ dataset: { preset: 'align' } }));
     try {
       const batch = trainer.makeBatch(0);
-      const t = batch.targets!.arraySync() as number[][];
+      const t = batch.targets!.arraySync();
       // Smoothed targets: every row sums to 1 and has a labelled class above the smoothing floor.
       for (const row of t) {
         expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);

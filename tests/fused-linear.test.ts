@@ -12,7 +12,7 @@ beforeAll(webgpuInNode);
 /** The composed reference: what Linear.apply / linear3d run with the fused kernels off. */
 function reference(x: tf.Tensor, w: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
   const k = x.shape[x.rank - 1];
-  const y = tf.fused.matMul({ a: tf.reshape(x, [-1, k]) as tf.Tensor2D, b: w as tf.Tensor2D, bias });
+  const y = tf.fused.matMul({ a: tf.reshape(x, [-1, k]) as tf.Tensor2D, b: w, bias });
   return tf.reshape(y, [...x.shape.slice(0, -1), w.shape[1] as number]);
 }
 

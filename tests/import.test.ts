@@ -168,7 +168,7 @@ describe('importing a folder or a zip', () => {
 
   it('zips: a top folder is stripped, __MACOSX and non-images are skipped, a flat zip is unlabelled', async () => {
     const zip = zipSync({
-      'set/': new Uint8Array(0) as never,
+      'set/': new Uint8Array(0),
       'set/cats/1.png': solidPng(5, 5, [1, 1, 1]),
       'set/cats/2.png': solidPng(5, 5, [2, 2, 2]),
       'set/dogs/1.png': solidPng(5, 5, [3, 3, 3]),

@@ -121,7 +121,7 @@ describe('training parity with a float64 PyTorch reference', () => {
       // Every option the fixture knows is pinned in the parity config. An option added to the method
       // since takes its default: fine if that reproduces the old behaviour (the losses will tell);
       // named in the failure message if not.
-      const options = config.methodOptions as Record<string, unknown>;
+      const options = config.methodOptions;
       const fixtureOptions = fx.config.methodOptions as Record<string, unknown>;
       const known = Object.fromEntries(Object.keys(fixtureOptions).map((k) => [k, options[k]]));
       expect(known, `resolved methodOptions differ from the fixture's: ${STALE}`).toEqual(fixtureOptions);

@@ -120,7 +120,7 @@ describe('divergence', () => {
         }),
       }),
     );
-    const result = await runExperiment(tiny({ method: 'nan-at-3' as never }), cpu);
+    const result = await runExperiment(tiny({ method: 'nan-at-3' }), cpu);
     expect(result.diverged).toMatchObject({ step: 3, reason: expect.stringMatching(/^loss is NaN at step 3/) });
     expect(result.records.map((r) => r.step)).toEqual([1, 2]);
     expect(result.stopped).toBe(false);

@@ -121,13 +121,22 @@ function readCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(cell), (cell = '');
-    else if (c === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
-    else cell += c;
+    else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i++;
+    } else cell += c;
   }
   return rows;
 }
@@ -222,7 +231,13 @@ describe('rejections name what is wrong', () => {
   it('HTML in text the page shows, naming the field', () => {
     const html = 'contains "<" or ">": HTML is not allowed';
     rejects(fileOf((d) => (d.run.name = '<img src=x onerror=alert(1)>')), `run.name: ${html}`);
-    rejects(fileOf((d) => (d.run.status = 'error') && (d.run.reason = 'boom </script>')), `run.reason: ${html}`);
+    rejects(
+      fileOf((d) => {
+        d.run.status = 'error';
+        d.run.reason = 'boom </script>';
+      }),
+      `run.reason: ${html}`,
+    );
     rejects(fileOf((d) => ((d.run.backend as BackendInfo).adapter!.description = '<b>gpu</b>')), `run.backend.adapter.description: ${html}`);
     rejects(fileOf((d) => ((d.run.backend as BackendInfo).adapter!.features[0] = '<x>')), `run.backend.adapter.features.0: ${html}`);
     rejects(fileOf((d) => ((d.run.records as StoredRun['records'])[1].preview!.panels[0].label = '<i>input</i>')), `run.records.1.preview.panels.0.label: ${html}`);

@@ -130,7 +130,7 @@ function round(su: Setup, step: number, opts: { extra?: tf.Variable[]; count?: b
   const distAfter = su.teacher.length ? teacherDistance(su) : 0;
   tf.dispose([value, batch.images, ...(batch.views ?? [])]);
   tf.dispose(Object.values(grads).filter((g): g is tf.Tensor => g != null));
-  return { lossValue, valueShape: value.shape, gradInfo, extraGrads, forward: forward as FlopCounts | null, backward: backward as FlopCounts | null, distBefore, distAfter };
+  return { lossValue, valueShape: value.shape, gradInfo, extraGrads, forward: forward as FlopCounts | null, backward: backward, distBefore, distAfter };
 }
 
 /**

@@ -28,7 +28,7 @@ const point = (i: number): SweepPoint => ({
   randomInit: { accuracy: 0.2 },
   wallMs: 1500,
   backend: 'wasm',
-  config: runs[i].input as Record<string, unknown>,
+  config: runs[i].input,
 });
 const order = runs.map((r) => r.key);
 const all = runs.map((_, i) => point(i));

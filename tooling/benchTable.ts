@@ -194,7 +194,7 @@ export function parseTorchOutput(stdout: string): TorchOutput {
       throw new Error(`PyTorch row ${row.key}: msPerStep must be a positive number, got ${String(row.msPerStep)}`);
     return row as unknown as TorchRow;
   });
-  return { torch: String(o.torch ?? '?'), device: String(o.device ?? '?'), threads: Number(o.threads ?? NaN), rows };
+  return { torch: typeof o.torch === 'string' ? o.torch : '?', device: typeof o.device === 'string' ? o.device : '?', threads: Number(o.threads ?? NaN), rows };
 }
 
 /** Trainable-parameter mismatches between the lab's step and the mirror: the mirror is not the same model then. */
@@ -225,7 +225,7 @@ export function formatCount(n: number): string {
   return String(n);
 }
 
-const cellText = (v: unknown): string => (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? '-' : String(v));
+const cellText = (v: unknown): string => (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? '-' : String(v as string | number));
 
 /** The columns of the printed tables, in order: header and how to show a row's value. */
 export const COLUMNS: [string, (r: BenchRow) => string][] = [

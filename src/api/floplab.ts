@@ -150,7 +150,7 @@ export function createApi(client: LabClient, store: LabStore, ready: Promise<voi
       const png = await svgToPng(chart.svg, chart.width, chart.height);
       return await new Promise<string>((resolve, reject) => {
         const reader = new FileReader();
-        reader.onload = () => resolve(String(reader.result));
+        reader.onload = () => resolve(reader.result as string); // readAsText gives a string
         reader.onerror = () => reject(new Error('the PNG could not be read back'));
         reader.readAsDataURL(png);
       });

@@ -35,7 +35,7 @@ const article = (word: string): string => (/^[aeiou]/.test(word) ? 'an' : 'a');
  */
 export function pseudoCaption(labels: readonly number[], classNames: readonly string[] = SHAPE_CLASSES): string {
   // Guards against labels.map(pseudoCaption), which would pass the index here.
-  if (!Array.isArray(classNames)) throw new Error(`pseudoCaption: classNames must be an array of class names, got ${String(classNames)}`);
+  if (!Array.isArray(classNames as unknown)) throw new Error(`pseudoCaption: classNames must be an array of class names, got ${String(classNames)}`);
   const seen: number[] = [];
   for (const l of labels) {
     if (!Number.isInteger(l) || l < 0 || l >= classNames.length)

@@ -43,7 +43,7 @@ function registerSharingIdentity(): void {
     backendName: 'wasm',
     kernelFunc: (args) => {
       const { x } = args.inputs as { x: tf.TensorInfo };
-      if (x.dtype === 'string') return original.kernelFunc(args) as tf.TensorInfo;
+      if (x.dtype === 'string') return original.kernelFunc(args);
       (args.backend as unknown as { incRef(dataId: object): void }).incRef(x.dataId);
       return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
     },
@@ -123,7 +123,7 @@ function rawMatMul(backend: WasmBackendInternals): RawBatchMatMul {
   let f = rawMatMuls.get(backend.wasm);
   if (!f) {
     // The same C entry point the BatchMatMul kernel wraps (kernels/BatchMatMul.ts).
-    f = backend.wasm.cwrap('BatchMatMul', null, ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number']) as RawBatchMatMul;
+    f = backend.wasm.cwrap('BatchMatMul', null, ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number']);
     rawMatMuls.set(backend.wasm, f);
   }
   return f;

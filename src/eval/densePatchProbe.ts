@@ -166,7 +166,7 @@ export async function patchProbeOnFeatures(
   if (labelled === 0) throw new Error('densePatchProbe: no labelled train patch');
 
   // Standardise with the train split's statistics (test uses the same ones).
-  const [xTrain, xTest] = tf.tidy(() => {
+  const [xTrain, xTest] = tf.tidy((): [tf.Tensor2D, tf.Tensor2D] => {
     const { mean, variance } = tf.moments(trainX, 0);
     const inv = tf.div(1, tf.sqrt(tf.add(variance, 1e-6)));
     return [tf.mul(tf.sub(trainX, mean), inv), tf.mul(tf.sub(testX, mean), inv)];

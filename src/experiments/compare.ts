@@ -53,7 +53,7 @@ export async function profileVariant(base: ExperimentConfig, v: Variant): Promis
       return r.loss;
     });
     trainer.counter.trace = null;
-    tf.dispose(info.result as tf.Tensor);
+    tf.dispose(info.result);
     const msByComponent = timeByComponent(info.kernels as never, trace) ?? {};
     const { forward, backward, optimizer } = counts!.byPhase;
     return {

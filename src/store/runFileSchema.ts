@@ -39,7 +39,7 @@ const shown = (max: number) =>
     .refine((s) => !/[<>]/.test(s), { error: 'contains "<" or ">": HTML is not allowed in text the page shows' });
 
 /** Names used as keys (kernels, components, monitors): plain identifiers, also safe as CSV headers. */
-const KEY = /^[A-Za-z0-9_][A-Za-z0-9_.:\/ -]{0,79}$/;
+const KEY = /^[A-Za-z0-9_][A-Za-z0-9_.:/ -]{0,79}$/;
 const keyed = <T extends z.ZodType>(value: T, max: number, what: string) =>
   z
     .record(z.string().regex(KEY, { error: `not a valid ${what} name (letters, digits, _ . : / - and spaces, up to 80)` }), value)

@@ -50,7 +50,7 @@ export class RunRecorder {
   update(patch: Partial<StoredRun>): void {
     if (this.closed) return;
     this.run = { ...this.run, ...patch, updatedAt: Date.now() };
-    if (!this.timer) this.timer = setTimeout(() => this.flush(), SAVE_EVERY_MS);
+    if (!this.timer) this.timer = setTimeout(() => void this.flush(), SAVE_EVERY_MS); // flush reports its own failures
   }
 
   /** Writes the run now (after any write already queued). */

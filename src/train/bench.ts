@@ -74,7 +74,7 @@ export function kernelCalls(calls: Record<string, number>): number {
 /** The PyTorch mirror's description of a trainer's model, batch, optimiser and method. */
 export function mirrorSpec(config: ExperimentConfig, numClasses: number, viewSizes: number[]): TorchMirrorSpec {
   const o = config.optim;
-  const opts = config.methodOptions as Record<string, unknown>;
+  const opts = config.methodOptions;
   const spec: TorchMirrorSpec = {
     method: config.method,
     model: { ...config.model },

@@ -10,5 +10,5 @@ import type { TrainRecord } from './records';
 export function collapseAt(method: string, options: Record<string, unknown>, record: Pick<TrainRecord, 'loss' | 'monitors'>): string | null {
   const rule = methodSpec(method)?.collapse;
   if (!rule || !record.monitors) return null;
-  return rule({ loss: record.loss, monitors: record.monitors }, options as never);
+  return rule({ loss: record.loss, monitors: record.monitors }, options);
 }

@@ -56,7 +56,8 @@ export class RunControl {
     const held = new Promise<void>((r) => (this.resumeWaiter = r));
     this.onHeld?.(stepsDone);
     await held;
-    if (this.fault) throw this.fault;
+    const fault = this.fault as Error | null; // set by fail() while held
+    if (fault) throw fault;
     return performance.now() - t0;
   }
 }

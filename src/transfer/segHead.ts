@@ -149,7 +149,7 @@ export class SegHead {
       const h1 = conv3x3(x, this.conv1.w as tf.Tensor2D, this.conv1.b as tf.Tensor1D, true);
       const h2 = conv3x3(h1, this.conv2.w as tf.Tensor2D, this.conv2.b as tf.Tensor1D, true);
       const flat = h2.reshape([g * g * b, this.cfg.width]) as tf.Tensor2D;
-      const logits = tf.fused.matMul({ a: flat, b: this.cls.w as tf.Tensor2D, bias: this.cls.b });
+      const logits = tf.fused.matMul({ a: flat, b: this.cls.w, bias: this.cls.b });
       return logits.reshape([g, g, b, this.cfg.numClasses]) as tf.Tensor4D;
     });
   }

@@ -1,6 +1,6 @@
 /** Pure figures derived from the store state for the panels (no React here). */
 import type { CarbonParams } from '../carbon/co2';
-import { MODEL_PRESETS, type ModelPresetId } from '../models/presets';
+import { MODEL_PRESETS } from '../models/presets';
 import type { VitConfig } from '../models/vit';
 import type { LabState, RunStatus } from '../store/labStore';
 import { defaultConfig, type ExperimentInput } from '../train/config';
@@ -16,7 +16,7 @@ export const isRunActive = (status: RunStatus): boolean =>
 export function resolvedModel(input: ExperimentInput, state: Pick<LabState, 'config'>): VitConfig | null {
   if (state.config) return state.config.model;
   const model = input.model ?? 'toy-B';
-  if (typeof model === 'string') return model in MODEL_PRESETS ? MODEL_PRESETS[model as ModelPresetId] : null;
+  if (typeof model === 'string') return model in MODEL_PRESETS ? MODEL_PRESETS[model] : null;
   return model as VitConfig;
 }
 

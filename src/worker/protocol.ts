@@ -40,7 +40,7 @@ export interface LabWorkerApi {
   /** Test hook: destroys the WebGPU device, as a driver reset or a lost GPU would (no-op on other backends). */
   loseDevice(): Promise<boolean>;
   /** Profiles one step of every method variant for the config's model and batch, row by row. */
-  compareMethods(config: unknown, onRow: (row: ComparisonRow) => void): Promise<ComparisonRow[]>;
+  compareMethods(config: unknown, onRow: (row: ComparisonRow) => void | Promise<void>): Promise<ComparisonRow[]>;
   /** Samples, annotations and class histogram of a config's dataset (cheap; allowed while a run trains). */
   exploreDataset(config: unknown, opts: ExploreOptions): DatasetPreview;
   /** Decodes, resizes and validates images in the worker; the set becomes dataset preset 'imported'. */

@@ -141,7 +141,7 @@ export function cloneCounts(c: FlopCounts): FlopCounts {
  * plain numbers (token ids) add their length only.
  */
 export function shapeSignature(value: unknown): string {
-  if (value instanceof tf.Tensor) return `${value.dtype}[${value.shape.join(',')}]`;
+  if (value instanceof tf.Tensor) return `${value.dtype}[${(value.shape as number[]).join(',')}]`;
   if (Array.isArray(value)) return value.length > 0 && typeof value[0] !== 'object' ? `#${value.length}` : `(${value.map(shapeSignature).join(' ')})`;
   if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return '';
   const o = value as Record<string, unknown>;

@@ -26,7 +26,7 @@ export function registerFusedKernels(): void {
   if (registered) return;
   registered = true;
   for (const m of MODULES) {
-    for (const k of m.kernels) if (!tf.getKernel(k.kernelName, 'webgpu')) tf.registerKernel({ ...k, backendName: 'webgpu' } as tf.KernelConfig);
+    for (const k of m.kernels) if (!tf.getKernel(k.kernelName, 'webgpu')) tf.registerKernel({ ...k, backendName: 'webgpu' });
     for (const g of m.gradients) if (!tf.getGradient(g.kernelName)) tf.registerGradient(g);
     for (const [name, formula] of m.formulas) registerFormula(name, formula);
   }

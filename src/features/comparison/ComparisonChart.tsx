@@ -54,8 +54,9 @@ function StackedBars({ data, components }: { data: ChartRow[]; components: strin
         <Tooltip
           {...TOOLTIP_PROPS}
           labelFormatter={(label, payload) => {
-            const total = Number(payload?.[0]?.payload?.totalFlops);
-            return Number.isFinite(total) ? `${label}: ${formatFlops(total)} per step` : String(label);
+            const total = Number((payload?.[0]?.payload as { totalFlops?: number } | undefined)?.totalFlops);
+            const name = typeof label === 'string' || typeof label === 'number' ? String(label) : '';
+            return Number.isFinite(total) ? `${name}: ${formatFlops(total)} per step` : name;
           }}
           formatter={(v, name) => [formatFlops(Number(v)), String(name)]}
         />

@@ -28,7 +28,7 @@ export function DatasetExplorer() {
   const running = useLab((s) => isRunActive(s.status));
   const [showMasks, setShowMasks] = useState(false);
   const [offset, setOffset] = useState(0);
-  const preset = (input.dataset?.preset ?? 'imagenet-1k') as DatasetId;
+  const preset = (input.dataset?.preset ?? 'imagenet-1k');
   const key = JSON.stringify([input.dataset, input.seed, input.model, imported?.imported]);
 
   useEffect(() => {

@@ -4,7 +4,6 @@ import type { DatasetId, DatasetInfo } from '../../data/source';
 import { Field } from './fields';
 import { useLab, useLabStore } from '../../ui/labContext';
 import { importProblem } from '../../store/importSlice';
-import type { ExperimentInput } from '../../train/config';
 
 const PRESETS = listDatasets();
 
@@ -17,7 +16,7 @@ export function DatasetField({ disabled }: { disabled: boolean }) {
   const preset = useLab((s) => s.input.dataset?.preset ?? 'imagenet-1k');
   const imported = useLab((s) => s.imported);
   const info = presetInfoOf(preset);
-  const missing = importProblem({ dataset: { preset } } as ExperimentInput, imported);
+  const missing = importProblem({ dataset: { preset } }, imported);
   const hint = missing ? (
     <span className="field-error" id="dataset-problem" data-testid="dataset-problem">
       {missing}

@@ -1,6 +1,5 @@
 /** Pre-training method: every catalogued method, with its summary, paper and what it reaches at the default experiment. */
 import { listMethods } from '../../methods/catalog';
-import type { MethodId } from '../../train/config';
 import { Field } from './fields';
 import { useLab, useLabStore } from '../../ui/labContext';
 
@@ -39,7 +38,7 @@ export function MethodField({ disabled }: { disabled: boolean }) {
           value={method}
           disabled={disabled}
           data-testid="method-select"
-          onChange={(e) => store.getState().setInput({ method: e.target.value as MethodId })}
+          onChange={(e) => store.getState().setInput({ method: e.target.value })}
         >
           {METHODS.map((m) => (
             <option key={m.id} value={m.id}>

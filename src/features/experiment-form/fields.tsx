@@ -15,7 +15,7 @@ export function parseNumberInput(text: string): number | string {
   return Number.isFinite(n) ? n : text;
 }
 
-const show = (value: unknown): string => (value === undefined || value === null ? '' : String(value));
+const show = (value: unknown): string => (value === undefined || value === null ? '' : String(value as string | number | boolean));
 
 interface FieldProps {
   label: string;

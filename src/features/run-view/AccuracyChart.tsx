@@ -221,11 +221,12 @@ export function AccuracyChart() {
               <Tooltip
                 {...TOOLTIP_PROPS}
                 labelFormatter={(x) => FULL[mode](Number(x))}
-                formatter={(v, name, item) =>
-                  name === 'miou'
-                    ? [`${formatPercent(Number(v))} (step ${item.payload.step})`, 'mIoU']
-                    : [`${formatPercent(Number(v))} ${formatInterval(item.payload.interval)}, ${item.payload.count} (step ${item.payload.step})`, 'probe accuracy']
-                }
+                formatter={(v, name, item) => {
+                  const p = item.payload as { step: number; interval: [number, number]; count: string };
+                  return name === 'miou'
+                    ? [`${formatPercent(Number(v))} (step ${p.step})`, 'mIoU']
+                    : [`${formatPercent(Number(v))} ${formatInterval(p.interval)}, ${p.count} (step ${p.step})`, 'probe accuracy'];
+                }}
               />
               <Line
                 data={points}

@@ -35,7 +35,7 @@ export function LossChart() {
             />
             <Tooltip
               {...TOOLTIP_PROPS}
-              labelFormatter={(step) => `step ${step}`}
+              labelFormatter={(step) => `step ${Number(step)}`}
               formatter={(v) => [Number(v).toFixed(4), 'loss']}
             />
             <Line dataKey="loss" stroke={ACCENT} strokeWidth={2} dot={false} isAnimationActive={false} />

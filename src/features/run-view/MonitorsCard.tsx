@@ -48,7 +48,7 @@ export function MonitorsCard() {
                 <YAxis type="number" domain={['auto', 'auto']} tick={AXIS_TICK} tickFormatter={formatPlain} stroke={GRID} width={56} />
                 <Tooltip
                   {...TOOLTIP_PROPS}
-                  labelFormatter={(step) => `step ${step}`}
+                  labelFormatter={(step) => `step ${Number(step)}`}
                   formatter={(v) => [Number(v).toPrecision(4), MONITORS[name]?.label ?? name]}
                 />
                 <Line dataKey={name} stroke={ACCENT} strokeWidth={2} dot={false} connectNulls isAnimationActive={false} />

@@ -253,7 +253,7 @@ function TalkConfig(props: { preset: ExperimentPreset; spec: SweepSpec; runs: Sw
 function readableSettings(base: Record<string, unknown>): string {
   return Object.entries(base)
     .filter(([key]) => key !== 'backend')
-    .map(([key, value]) => `${key} ${typeof value === 'object' ? JSON.stringify(value).replace(/"/g, '').replace(/([:,])/g, '$1 ') : String(value)}`)
+    .map(([key, value]) => `${key} ${typeof value === 'object' ? JSON.stringify(value).replace(/"/g, '').replace(/([:,])/g, '$1 ') : String(value as string | number | boolean)}`)
     .join(' · ');
 }
 

@@ -24,7 +24,7 @@ function legendGroup(container: Element, width: number, font: string): { group: 
   let x = 8;
   let y = 6;
   for (const li of items) {
-    const text = li.textContent!.trim();
+    const text = li.textContent.trim();
     const textWidth = measure ? measure.measureText(text).width : text.length * 7;
     const glyph = li.querySelector('svg');
     const glyphWidth = glyph ? Number(glyph.getAttribute('width')) || 24 : 12;

@@ -184,11 +184,11 @@ function ema({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backen
 }
 
 const KERNELS: [string, tf.KernelFunc][] = [
-  [ADAMW_MOMENTS, adamwMoments as unknown as tf.KernelFunc],
-  [ADAMW_PARAM, adamwParam as unknown as tf.KernelFunc],
-  [SUM_SQUARES, sumSquares as unknown as tf.KernelFunc],
-  [CLIP_SCALE, clipScale as unknown as tf.KernelFunc],
-  [EMA, ema as unknown as tf.KernelFunc],
+  [ADAMW_MOMENTS, adamwMoments],
+  [ADAMW_PARAM, adamwParam],
+  [SUM_SQUARES, sumSquares],
+  [CLIP_SCALE, clipScale],
+  [EMA, ema],
 ];
 
 /** Registers the wasm optimiser kernels and their (shared) FLOP formulas, once. */

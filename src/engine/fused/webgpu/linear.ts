@@ -155,5 +155,5 @@ export function fusedLinear<T extends tf.Tensor>(x: T, w: tf.Tensor, bias?: tf.T
   const inputs: Record<string, tf.Tensor> = { x, w };
   if (bias) inputs.bias = bias;
   const attrs: Attrs = { hasBias: Boolean(bias) };
-  return tf.engine().runKernel(LINEAR, inputs as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as T;
+  return tf.engine().runKernel(LINEAR, inputs, attrs as unknown as tf.NamedAttrMap) as T;
 }
