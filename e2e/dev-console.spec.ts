@@ -14,7 +14,9 @@ test.beforeAll(async () => {
   server = spawn('npx', ['vite', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { stdio: 'ignore', detached: true });
   // Poll until the server answers (its first start optimises dependencies).
   for (let i = 0; i < 120; i++) {
-    const up = await fetch(`http://127.0.0.1:${PORT}/`).then((r) => r.ok).catch(() => false);
+    const up = await fetch(`http://127.0.0.1:${PORT}/`)
+      .then((r) => r.ok)
+      .catch(() => false);
     if (up) return;
     await new Promise((r) => setTimeout(r, 500));
   }

@@ -69,7 +69,9 @@ test('a sweep from window.floplab: every point, the frontier, hours and CO2 axes
   // A hand-made file with a broken point is refused, naming the field; the chart keeps the sweep.
   const bad = { ...file, points: [{ ...file.points[0], status: 'finished' }] };
   await card.getByTestId('sweep-open-file').setInputFiles({ name: 'bad-results.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
-  await expect(card.getByTestId('experiments-message')).toContainText(/bad-results\.json: not a valid sweep results file: points\.0\.status: .*Nothing was changed/);
+  await expect(card.getByTestId('experiments-message')).toContainText(
+    /bad-results\.json: not a valid sweep results file: points\.0\.status: .*Nothing was changed/,
+  );
   await expect(chart).toHaveAttribute('data-points', '4');
   // The exported file opens again, to view without running.
   await card.getByTestId('sweep-open-file').setInputFiles({ name: 'results.json', mimeType: 'application/json', buffer: Buffer.from(json.text) });

@@ -30,7 +30,9 @@ test.describe('FLOP Lab foundation', () => {
     expect(errors).toEqual([]);
   });
 
-  test('a tiny supervised run started from the UI completes, plots accuracy vs FLOPs, and shows the profiled FLOPs; the wasm fallback counts the same FLOPs', async ({ page }) => {
+  test('a tiny supervised run started from the UI completes, plots accuracy vs FLOPs, and shows the profiled FLOPs; the wasm fallback counts the same FLOPs', async ({
+    page,
+  }) => {
     const lab = new LabPage(page);
     await lab.open(TINY);
     await expect(lab.backendName()).toHaveText('webgpu');
@@ -94,9 +96,19 @@ test.describe('FLOP Lab foundation', () => {
   test('invalid configs are rejected with the field named, in the API and in the UI', async ({ page }) => {
     const lab = new LabPage(page);
     await lab.open();
-    const message = await page.evaluate(() => window.floplab.run({ batchSize: 0 }).then(() => 'resolved', (e: Error) => e.message));
+    const message = await page.evaluate(() =>
+      window.floplab.run({ batchSize: 0 }).then(
+        () => 'resolved',
+        (e: Error) => e.message,
+      ),
+    );
     expect(message).toMatch(/batchSize/);
-    const profileMessage = await page.evaluate(() => window.floplab.profileStep({ model: { imageSize: 30, patchSize: 4, dim: 32, depth: 1, heads: 2, mlpDim: 8 } }).then(() => 'resolved', (e: Error) => e.message));
+    const profileMessage = await page.evaluate(() =>
+      window.floplab.profileStep({ model: { imageSize: 30, patchSize: 4, dim: 32, depth: 1, heads: 2, mlpDim: 8 } }).then(
+        () => 'resolved',
+        (e: Error) => e.message,
+      ),
+    );
     expect(profileMessage).toMatch(/model\.patchSize/);
     await expect(lab.status()).toHaveText('idle');
     await page.getByTestId('steps-input').fill('-5');
@@ -121,9 +133,9 @@ test.describe('FLOP Lab foundation', () => {
     await page.goto('/');
     await page.waitForFunction(() => Boolean(window.floplab));
     const digests = await page.evaluate(() =>
-      [0, 1, 2].map((i) => window.floplab.sceneDigest(0, i, { imageSize: 16, numClasses: 10, maxObjects: 1 })).concat(
-        [0, 1, 2].map((i) => window.floplab.sceneDigest(0, i, { imageSize: 32, numClasses: 10, maxObjects: 4 })),
-      ),
+      [0, 1, 2]
+        .map((i) => window.floplab.sceneDigest(0, i, { imageSize: 16, numClasses: 10, maxObjects: 1 }))
+        .concat([0, 1, 2].map((i) => window.floplab.sceneDigest(0, i, { imageSize: 32, numClasses: 10, maxObjects: 4 }))),
     );
     // the same literals as tests/scenes.test.ts
     expect(digests).toEqual(['7e9fd69f', '21f3fa5e', 'a1707a0e', '5af6a73d', '82149d79', '8a0531bb']);

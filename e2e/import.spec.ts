@@ -71,7 +71,12 @@ test('import a flat zip through the API and the zip button: unlabelled, bad zips
   const bytes = Array.from(zip);
   const report = await page.evaluate((b) => window.floplab.importImages([new File([new Uint8Array(b)], 'again.zip')]), bytes);
   expect(report).toMatchObject({ imported: 3, labels: 'none', classes: [], corrupt: [] });
-  const failure = await page.evaluate(() => window.floplab.importImages([new File(['plain text'], 'broken.zip')]).then(() => 'resolved', (e: Error) => e.message));
+  const failure = await page.evaluate(() =>
+    window.floplab.importImages([new File(['plain text'], 'broken.zip')]).then(
+      () => 'resolved',
+      (e: Error) => e.message,
+    ),
+  );
   expect(failure).toMatch(/^could not unzip broken\.zip/);
 });
 

@@ -21,7 +21,10 @@ test('after one visit the lab loads, stays cross-origin isolated and trains with
   expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
   expect(await page.evaluate(() => navigator.onLine)).toBe(false);
 
-  const result = await page.evaluate((config) => window.floplab.run(config).then((r) => ({ steps: r.records.at(-1)?.step, backend: r.backend.name, probe: r.records.at(-1)?.probeAccuracy })), TWO_STEPS);
+  const result = await page.evaluate(
+    (config) => window.floplab.run(config).then((r) => ({ steps: r.records.at(-1)?.step, backend: r.backend.name, probe: r.records.at(-1)?.probeAccuracy })),
+    TWO_STEPS,
+  );
   expect(result.steps).toBe(2);
   expect(result.backend).toBe('wasm');
   expect(result.probe).toBeGreaterThanOrEqual(0);

@@ -16,7 +16,8 @@ import { expandSweep } from '../src/experiments/sweep';
 import { experimentPreset, presetSpec } from '../src/experiments/presets';
 
 /** `npm run <script> -- <args>`: the commands exactly as docs/reproduce.md gives them. */
-const npmRun = (script: 'reproduce' | 'merge', args: string[]) => spawnSync('npm', ['run', '--silent', script, '--', ...args], { encoding: 'utf8', timeout: 420_000 });
+const npmRun = (script: 'reproduce' | 'merge', args: string[]) =>
+  spawnSync('npm', ['run', '--silent', script, '--', ...args], { encoding: 'utf8', timeout: 420_000 });
 const PNG_SIGNATURE = '89504e470d0a1a0a';
 
 test('reproduce runs the smoke preset in two shards, one on WebGPU and one on wasm, writing results.json, results.csv and the chart; merge joins them', async () => {
@@ -55,8 +56,16 @@ test('reproduce runs the smoke preset in two shards, one on WebGPU and one on wa
   const file = parseSweepFile(readFileSync(join(dir, 'merged', 'results.json'), 'utf8'));
   expect(file.points.map((p) => p.key)).toEqual(all);
   expect(file.points.every((p) => p.status === 'done')).toBe(true);
-  expect(readFileSync(join(dir, 'merged', 'results.csv'), 'utf8').trim().split('\r\n')).toHaveLength(1 + all.length);
-  expect(readFileSync(join(dir, 'merged', 'sweep-chart.png')).subarray(0, 8).toString('hex')).toBe(PNG_SIGNATURE);
+  expect(
+    readFileSync(join(dir, 'merged', 'results.csv'), 'utf8')
+      .trim()
+      .split('\r\n'),
+  ).toHaveLength(1 + all.length);
+  expect(
+    readFileSync(join(dir, 'merged', 'sweep-chart.png'))
+      .subarray(0, 8)
+      .toString('hex'),
+  ).toBe(PNG_SIGNATURE);
 
   // A bad argument fails fast, naming it, with the usage.
   const bad = npmRun('reproduce', ['--preset', 'figure9', '--out', join(dir, 'bad'), '--no-build']);

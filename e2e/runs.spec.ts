@@ -12,9 +12,18 @@ test('a reload mid-run keeps the records; the run comes back interrupted and res
   await lab.open({ ...LONG, steps: 400, evalEvery: 400, backend: 'wasm' });
   await lab.run();
   // Records are written every half second or so: reload once six of them and a checkpoint are stored.
-  const stored = () => page.evaluate(async () => (await window.floplab.runs()).map((r) => ({ records: r.records.length, checkpoint: r.checkpointStep ?? 0 }))[0]);
+  const stored = () =>
+    page.evaluate(async () => (await window.floplab.runs()).map((r) => ({ records: r.records.length, checkpoint: r.checkpointStep ?? 0 }))[0]);
   await expect.poll(stored, { timeout: 120_000 }).toMatchObject({ records: expect.any(Number) });
-  await expect.poll(async () => { const s = await stored(); return s.records >= 6 && s.checkpoint >= 4; }, { timeout: 120_000 }).toBe(true);
+  await expect
+    .poll(
+      async () => {
+        const s = await stored();
+        return s.records >= 6 && s.checkpoint >= 4;
+      },
+      { timeout: 120_000 },
+    )
+    .toBe(true);
   expect(await recordsSoFar(page)).toBeGreaterThanOrEqual(6);
   await page.reload();
   await expect(lab.backendName()).not.toBeEmpty();
@@ -75,7 +84,14 @@ test('export a run, delete it, import the file: the same records come back; a br
     return text;
   });
   await expect(page.getByTestId('runs-table')).toHaveAttribute('data-rows', '0');
-  const broken = await page.evaluate((text) => window.floplab.importRun(text.slice(0, 200)).then(() => 'accepted', (e: Error) => e.message), json);
+  const broken = await page.evaluate(
+    (text) =>
+      window.floplab.importRun(text.slice(0, 200)).then(
+        () => 'accepted',
+        (e: Error) => e.message,
+      ),
+    json,
+  );
   expect(broken).toMatch(/JSON/);
   await expect(page.getByTestId('runs-table')).toHaveAttribute('data-rows', '0');
   const back = await page.evaluate(async (text) => (await window.floplab.importRun(text)).records.length, json);
@@ -87,7 +103,14 @@ test('a config that cannot fit is refused before it runs, naming the field; the 
   const lab = new LabPage(page);
   await lab.open({ ...TINY, backend: 'wasm' });
   const huge = { model: { imageSize: 512, patchSize: 4, dim: 2048, depth: 48, heads: 32, mlpDim: 8192 }, batchSize: 4096, backend: 'wasm' };
-  const refused = await page.evaluate((cfg) => window.floplab.profileStep(cfg).then(() => 'ran', (e: Error) => e.message), huge);
+  const refused = await page.evaluate(
+    (cfg) =>
+      window.floplab.profileStep(cfg).then(
+        () => 'ran',
+        (e: Error) => e.message,
+      ),
+    huge,
+  );
   expect(refused).toMatch(/^model: this run needs about .* more than the wasm heap/);
   const tiny = await page.evaluate((cfg) => window.floplab.profileStep(cfg), { ...TINY, backend: 'wasm' });
   expect(tiny.totalFlops).toBeGreaterThan(0);
@@ -113,7 +136,9 @@ test('a two-run sweep with tiny budgets stores both runs; comparing them draws b
   await expect(page.getByTestId('pareto-frontier')).toContainText('e2e ·');
 });
 
-test('runs from the keyboard: focus follows the controls, a stop before step 1 is no error, names are unique, and the Runs table fits 1,280 px', async ({ page }) => {
+test('runs from the keyboard: focus follows the controls, a stop before step 1 is no error, names are unique, and the Runs table fits 1,280 px', async ({
+  page,
+}) => {
   const lab = new LabPage(page);
   // A probe of 600 images makes the random-init baseline (before step 1) last long enough to stop in.
   const slowStart = { ...TINY, backend: 'wasm', steps: 200, evalEvery: 100, probe: { trainSize: 512, testSize: 88, k: 5, dense: false } };
@@ -136,7 +161,10 @@ test('runs from the keyboard: focus follows the controls, a stop before step 1 i
   await page.evaluate((c) => window.floplab.run(c), quick);
   await page.evaluate((c) => window.floplab.run(c), quick);
   const names = (await page.evaluate(() => window.floplab.runs())).map((r) => r.name);
-  expect(names.slice(0, 2)).toEqual(['Supervised classification · imagenet-1k · tiny · 2 steps · seed 3 (2)', 'Supervised classification · imagenet-1k · tiny · 2 steps · seed 3']);
+  expect(names.slice(0, 2)).toEqual([
+    'Supervised classification · imagenet-1k · tiny · 2 steps · seed 3 (2)',
+    'Supervised classification · imagenet-1k · tiny · 2 steps · seed 3',
+  ]);
   const stopped = (await page.evaluate(() => window.floplab.runs())).find((r) => r.status === 'stopped');
   expect(stopped?.reason).toBe('stopped before its first step: nothing was trained or recorded');
 

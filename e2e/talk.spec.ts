@@ -88,7 +88,9 @@ test('a hash change switches between the lab and talk mode; a bad demo link says
   await expect(page.getByTestId('talk-title')).toHaveText('Talk demo: four methods, two budgets');
   await expect(page.getByTestId('talk-status')).toContainText('8 runs ready');
   await page.evaluate(() => (location.hash = '#demo=nope'));
-  await expect(page.getByTestId('demo-error')).toContainText("Unknown demo 'nope'. Valid demos: smoke, figure2, table1, a5, talk, figure1 (= talk), figure1-full (= figure1).");
+  await expect(page.getByTestId('demo-error')).toContainText(
+    "Unknown demo 'nope'. Valid demos: smoke, figure2, table1, a5, talk, figure1 (= talk), figure1-full (= figure1).",
+  );
   await page.getByRole('link', { name: 'Open the lab instead' }).click();
   await expect(page.getByTestId('run-button')).toBeVisible();
 });

@@ -22,7 +22,10 @@ export const test = base.extend<{ consoleGuard: ConsoleGuard }>({
       });
       page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
       await use({ allowConsoleError: (pattern) => allowed.push(pattern) });
-      expect(errors.filter((e) => !allowed.some((p) => p.test(e))), 'console errors and uncaught page errors').toEqual([]);
+      expect(
+        errors.filter((e) => !allowed.some((p) => p.test(e))),
+        'console errors and uncaught page errors',
+      ).toEqual([]);
     },
     { auto: true },
   ],

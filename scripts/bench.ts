@@ -27,7 +27,24 @@ import { cpus, loadavg, platform, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchResult, TorchMirrorSpec } from '../src/train/bench';
-import { round, type BenchArgs, type BenchRow, type SwitchRow, type TorchOutput, type TorchRow, benchMarkdown, configFor, makeRow, pairedRatio, paramMismatches, parseArgs, parseTorchOutput, switchMarkdown, tableObjects, underLoad } from '../tooling/benchTable';
+import {
+  round,
+  type BenchArgs,
+  type BenchRow,
+  type SwitchRow,
+  type TorchOutput,
+  type TorchRow,
+  benchMarkdown,
+  configFor,
+  makeRow,
+  pairedRatio,
+  paramMismatches,
+  parseArgs,
+  parseTorchOutput,
+  switchMarkdown,
+  tableObjects,
+  underLoad,
+} from '../tooling/benchTable';
 
 // ------------------------------------------------------------------ the run
 
@@ -35,9 +52,27 @@ type LabResult = BenchResult & { backend: { name: string; adapter?: { descriptio
 
 function runTorch(args: BenchArgs, specs: (TorchMirrorSpec & { key: string })[], threads: number): { out: TorchOutput | null; why?: string } {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'bench_torch.py');
-  const cli = [script, '--spec', '-', '--steps', String(args.steps), '--warmup', String(args.warmup), '--threads', String(threads), '--device', args.torchDevice];
+  const cli = [
+    script,
+    '--spec',
+    '-',
+    '--steps',
+    String(args.steps),
+    '--warmup',
+    String(args.warmup),
+    '--threads',
+    String(threads),
+    '--device',
+    args.torchDevice,
+  ];
   console.log(`PyTorch: ${args.python} ${cli.join(' ')}`);
-  const r = spawnSync(args.python, cli, { input: JSON.stringify({ specs }), encoding: 'utf8', stdio: ['pipe', 'pipe', 'inherit'], maxBuffer: 64 << 20, timeout: 60 * 60_000 });
+  const r = spawnSync(args.python, cli, {
+    input: JSON.stringify({ specs }),
+    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'inherit'],
+    maxBuffer: 64 << 20,
+    timeout: 60 * 60_000,
+  });
   if (r.error) return { out: null, why: `${args.python} could not run (${(r.error as NodeJS.ErrnoException).code ?? r.error.message}): PyTorch skipped` };
   try {
     return { out: parseTorchOutput(r.stdout ?? '') };
@@ -108,7 +143,9 @@ async function main(): Promise<void> {
                 torchMs.push(row.msPerStep);
               }
             } catch (e) {
-              notes.push(`${backend} ${name} ${method}${variant.fused !== '-' ? ` fused ${variant.fused}` : ''}: failed: ${(e as Error).message.split('\n')[0]}`);
+              notes.push(
+                `${backend} ${name} ${method}${variant.fused !== '-' ? ` fused ${variant.fused}` : ''}: failed: ${(e as Error).message.split('\n')[0]}`,
+              );
               console.log(`failed: ${backend} ${name} ${method}: ${(e as Error).message.split('\n')[0]}`);
               continue;
             }
@@ -116,7 +153,10 @@ async function main(): Promise<void> {
             if (ran !== backend) notes.push(`${backend} was asked for but ${ran} ran (${name} ${method})`);
             let row = makeRow({ backend: ran, config: name, method, fused: variant.fused }, on, off);
             if (torchMs.length === on.length) {
-              const p = pairedRatio(on.map((r) => r.msPerStep), torchMs);
+              const p = pairedRatio(
+                on.map((r) => r.msPerStep),
+                torchMs,
+              );
               row = { ...row, torchMs: round(p.torchMs, 2), labOverTorch: round(p.ratio, 2), ratioRange: [round(p.range[0], 2), round(p.range[1], 2)] };
             } else row = { ...row, torchNote: torchWhyHere ?? 'not measured' };
             rows.push(row);
@@ -155,12 +195,15 @@ async function main(): Promise<void> {
   if (torchOff) notes.push(torchOff);
   const load1After = loadavg()[0];
   const loadLine = `load average (1 min) ${load1Before.toFixed(2)} before, ${load1After.toFixed(2)} after`;
-  if (underLoad(load1Before)) notes.push(`${loadLine}: other work was running before the bench started, so these ratios are not results; rerun on a quiet machine`);
+  if (underLoad(load1Before))
+    notes.push(`${loadLine}: other work was running before the bench started, so these ratios are not results; rerun on a quiet machine`);
 
   const date = new Date().toISOString();
   const machine = `${cpus()[0]?.model ?? '?'} x${cpus().length}, ${platform()} ${release()}, Chromium ${browserVersion}`;
   const torchLine = torch ? `PyTorch ${torch.torch} eager on ${torch.device}, ${torch.threads} thread(s)` : 'PyTorch: -';
-  console.log(`\n${date}  ${machine}; ${loadLine}\n${torchLine}; lab and PyTorch alternated ${args.pairs} times per row (A/B/A/B), each ${args.steps} steps after ${args.warmup} warm-up; ms/step are medians over the pairs, the ratio the median of the per-pair ratios (range beside it)`);
+  console.log(
+    `\n${date}  ${machine}; ${loadLine}\n${torchLine}; lab and PyTorch alternated ${args.pairs} times per row (A/B/A/B), each ${args.steps} steps after ${args.warmup} warm-up; ms/step are medians over the pairs, the ratio the median of the per-pair ratios (range beside it)`,
+  );
   console.table(tableObjects(rows));
   console.log(`\n${benchMarkdown(rows)}\n`);
   if (switchRows.length > 0) console.log(`${switchMarkdown(switchRows)}\n`);
@@ -170,7 +213,19 @@ async function main(): Promise<void> {
   writeFileSync(
     args.out,
     JSON.stringify(
-      { date, machine, load1: { before: load1Before, after: load1After }, underLoad: underLoad(load1Before), args, fusedSupported, torch: torch ? { version: torch.torch, device: torch.device, threads: torch.threads, rows: torch.rows } : null, notes, rows, switch: switchRows, specs: [...specs.values()] },
+      {
+        date,
+        machine,
+        load1: { before: load1Before, after: load1After },
+        underLoad: underLoad(load1Before),
+        args,
+        fusedSupported,
+        torch: torch ? { version: torch.torch, device: torch.device, threads: torch.threads, rows: torch.rows } : null,
+        notes,
+        rows,
+        switch: switchRows,
+        specs: [...specs.values()],
+      },
       null,
       2,
     ),

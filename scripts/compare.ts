@@ -13,7 +13,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { withLabPage } from './labPage';
 import { cliFlags } from '../tooling/args';
 
-const { values: flags } = cliFlags({ model: { type: 'string', default: 'toy-B' }, batch: { type: 'string', default: '32' }, backend: { type: 'string', default: 'wasm' } });
+const { values: flags } = cliFlags({
+  model: { type: 'string', default: 'toy-B' },
+  batch: { type: 'string', default: '32' },
+  backend: { type: 'string', default: 'wasm' },
+});
 const config = { model: flags.model, batchSize: Number(flags.batch), backend: flags.backend };
 
 await withLabPage(4182, async (page) => {
@@ -30,11 +34,15 @@ await withLabPage(4182, async (page) => {
         'kernel ms': +r.kernelMs.toFixed(1),
         'decoder FLOP share': r.byComponent.decoder ? pct(r.byComponent.decoder / fb) : '',
         'decoder time share': r.msByComponent.decoder ? pct(r.msByComponent.decoder / ms) : '',
-        components: Object.entries(r.byComponent).map(([k, v]) => `${k} ${pct(v / r.totalFlops)}`).join(', '),
+        components: Object.entries(r.byComponent)
+          .map(([k, v]) => `${k} ${pct(v / r.totalFlops)}`)
+          .join(', '),
       };
     })
     .sort((a, b) => b['MFLOP/step'] - a['MFLOP/step']);
-  console.log(`config ${JSON.stringify(config)}; profiled on ${rows[0]?.backend}; page backend ${JSON.stringify({ name: backend?.name, adapter: backend?.adapter?.description })}`);
+  console.log(
+    `config ${JSON.stringify(config)}; profiled on ${rows[0]?.backend}; page backend ${JSON.stringify({ name: backend?.name, adapter: backend?.adapter?.description })}`,
+  );
   console.table(table);
   mkdirSync('bench-results', { recursive: true });
   writeFileSync('bench-results/compare.json', JSON.stringify({ date: new Date().toISOString(), config, backend, rows }, null, 2));

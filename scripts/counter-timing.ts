@@ -44,7 +44,19 @@ for (const hooks of [false, true, false, true, false, true, false, true]) {
   results[hooks ? 'on' : 'off'].push((t.user + t.system) / 1000 / steps);
 }
 const best = (xs: number[]) => Math.min(...xs);
-console.log(JSON.stringify({ backend, size, method, mode, calls, stats: trainer.counter.stats, off: results.off.map((x) => +x.toFixed(2)), on: results.on.map((x) => +x.toFixed(2)), overheadPct: +((100 * (best(results.on) - best(results.off))) / best(results.off)).toFixed(1) }));
+console.log(
+  JSON.stringify({
+    backend,
+    size,
+    method,
+    mode,
+    calls,
+    stats: trainer.counter.stats,
+    off: results.off.map((x) => +x.toFixed(2)),
+    on: results.on.map((x) => +x.toFixed(2)),
+    overheadPct: +((100 * (best(results.on) - best(results.off))) / best(results.off)).toFixed(1),
+  }),
+);
 
 // The counter's own cost per kernel call, apart from the kernels: one step's calls (name, args, output)
 // captured, then fed to the counter 300 times, counting in full (no signature) and replaying.

@@ -16,7 +16,12 @@ import { profileStep } from '../src/train/profile';
 import { METHOD_IDS } from '../src/methods/catalog';
 import { cliFlags, list } from '../tooling/args';
 
-const { values: flags } = cliFlags({ methods: { type: 'string', default: METHOD_IDS.join(',') }, model: { type: 'string', default: 'toy-B' }, batch: { type: 'string', default: '32' }, json: { type: 'string' } });
+const { values: flags } = cliFlags({
+  methods: { type: 'string', default: METHOD_IDS.join(',') },
+  model: { type: 'string', default: 'toy-B' },
+  batch: { type: 'string', default: '32' },
+  json: { type: 'string' },
+});
 const methods = list(flags.methods);
 const model = flags.model;
 const batchSize = Number(flags.batch);

@@ -42,7 +42,8 @@ try {
   writeFileSync(join(args.out, 'results.json'), json);
   writeFileSync(join(args.out, 'results.csv'), sweepCsv(merged));
   console.error(`merge: ${merged.points.length} runs from ${args.dirs.length} shard(s) -> ${args.out}/results.json, results.csv`);
-  if (args.build && spawnSync('npx', ['vite', 'build', '--logLevel', 'error'], { stdio: 'inherit' }).status !== 0) throw new Error('the build failed (see above)');
+  if (args.build && spawnSync('npx', ['vite', 'build', '--logLevel', 'error'], { stdio: 'inherit' }).status !== 0)
+    throw new Error('the build failed (see above)');
   const grid = merged.preset !== undefined && experimentPreset(merged.preset).view === 'grid';
   await withLabPage(
     args.port,

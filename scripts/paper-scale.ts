@@ -18,7 +18,17 @@ import { useNodeWasm } from '../tooling/nodeWasm';
 import { profileVariant } from '../src/experiments/compare';
 import { defaultConfig } from '../src/train/config';
 import { staticMemoryLimits } from '../src/train/memoryCeilings';
-import { a5Checks, comparisonPlan, HEADLINE_KEYS, maeShares, notProfiledMessage, PAPER_SCALE, scaleRows, TOY_SCALE, type ImageFigures } from '../src/experiments/paperScale';
+import {
+  a5Checks,
+  comparisonPlan,
+  HEADLINE_KEYS,
+  maeShares,
+  notProfiledMessage,
+  PAPER_SCALE,
+  scaleRows,
+  TOY_SCALE,
+  type ImageFigures,
+} from '../src/experiments/paperScale';
 import type { ComparisonRow } from '../src/train/records';
 import { maeDecoderConfig, maeForwardFlops } from '../src/models/maeDecoder';
 import { MODEL_PRESETS } from '../src/models/presets';
@@ -78,22 +88,36 @@ function tables(report: Report): string {
   const tb = scales.toy.batchSize;
   const pb = scales.paper.batchSize;
   const out: string[] = [];
-  out.push('| method | toy-B FLOPs / image | vit-b16 FLOPs / image | vit-b16 / toy-B | vs supervised, toy-B | vs supervised, vit-b16 |', '|---|---|---|---|---|---|');
+  out.push(
+    '| method | toy-B FLOPs / image | vit-b16 FLOPs / image | vit-b16 / toy-B | vs supervised, toy-B | vs supervised, vit-b16 |',
+    '|---|---|---|---|---|---|',
+  );
   for (const r of scaleRows(toy, paper, tb, pb).filter((x) => HEADLINE_KEYS.includes(x.key)))
-    out.push(`| ${r.label} | ${flops(r.toy, tb)} | ${flops(r.paper, pb)} | ${r.growth === null ? '—' : `${Math.round(r.growth)}x`} | ${times(r.toyVsSupervised)} | ${times(r.paperVsSupervised)} |`);
+    out.push(
+      `| ${r.label} | ${flops(r.toy, tb)} | ${flops(r.paper, pb)} | ${r.growth === null ? '—' : `${Math.round(r.growth)}x`} | ${times(r.toyVsSupervised)} | ${times(r.paperVsSupervised)} |`,
+    );
   out.push('');
   const vitB = MODEL_PRESETS['vit-b16'];
-  out.push('| mask | decoder | toy-B FLOPs / image | vit-b16 FLOPs / image | decoder FLOP share, toy-B | decoder FLOP share, vit-b16 | analytic, vit-b16 | decoder time share, vit-b16 (wasm) | paper |', '|---|---|---|---|---|---|---|---|---|');
+  out.push(
+    '| mask | decoder | toy-B FLOPs / image | vit-b16 FLOPs / image | decoder FLOP share, toy-B | decoder FLOP share, vit-b16 | analytic, vit-b16 | decoder time share, vit-b16 (wasm) | paper |',
+    '|---|---|---|---|---|---|---|---|---|',
+  );
   for (const s of maeShares(toy, paper, tb, pb)) {
     const analytic = maeForwardFlops(vitB, maeDecoderConfig(vitB, s.decoder), 1, s.maskRatio).decoderShare;
     const fl = (x: number | null) => (x === null ? '—' : si(x));
-    out.push(`| ${Math.round(s.maskRatio * 100)} % | ${s.decoder} | ${fl(s.toyPerImage)} | ${fl(s.paperPerImage)} | ${pct(s.toyFlopShare)} | ${pct(s.paperFlopShare)} | ${pct(analytic)} | ${pct(s.paperTimeShare)} | ${s.paper ?? '—'} |`);
+    out.push(
+      `| ${Math.round(s.maskRatio * 100)} % | ${s.decoder} | ${fl(s.toyPerImage)} | ${fl(s.paperPerImage)} | ${pct(s.toyFlopShare)} | ${pct(s.paperFlopShare)} | ${pct(analytic)} | ${pct(s.paperTimeShare)} | ${s.paper ?? '—'} |`,
+    );
   }
   out.push('');
   out.push('| at vit-b16 | paper (A.5) | counted FLOPs | measured kernel time (wasm) |', '|---|---|---|---|');
   for (const c of a5Checks(paper, pb)) out.push(`| ${c.what} | ${c.paper} | ${pct(c.flops)} | ${pct(c.time)} |`);
-  for (const scale of ['toy', 'paper'] as const) if (report.notProfiled[scale]) out.push('', `${scale === 'toy' ? 'toy-B' : 'vit-b16'}: ${report.notProfiled[scale]}`);
-  out.push('', `${report.date.slice(0, 10)}, \`${report.command}\`, ${report.machine}; wall time ${report.wallS.toy.toFixed(0)} s at toy-B, ${(report.wallS.paper / 60).toFixed(1)} min at vit-b16.`);
+  for (const scale of ['toy', 'paper'] as const)
+    if (report.notProfiled[scale]) out.push('', `${scale === 'toy' ? 'toy-B' : 'vit-b16'}: ${report.notProfiled[scale]}`);
+  out.push(
+    '',
+    `${report.date.slice(0, 10)}, \`${report.command}\`, ${report.machine}; wall time ${report.wallS.toy.toFixed(0)} s at toy-B, ${(report.wallS.paper / 60).toFixed(1)} min at vit-b16.`,
+  );
   return out.join('\n');
 }
 

@@ -46,18 +46,24 @@ const t0 = Date.now();
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(0)} s`;
 
 async function reproduceSweep(page: Page): Promise<SweepFile> {
-  await page.evaluate((o) => {
-    const w = window as unknown as { __reproduce: Promise<unknown>; __reproduceError?: string };
-    w.__reproduce = window.floplab.runPreset(o.preset, { backend: o.backend, seeds: o.seeds, shard: o.shard }).catch((e: Error) => {
-      w.__reproduceError = e.message;
-    });
-  }, { preset: args.preset, backend: args.backend, seeds: args.seeds, shard: args.shard });
+  await page.evaluate(
+    (o) => {
+      const w = window as unknown as { __reproduce: Promise<unknown>; __reproduceError?: string };
+      w.__reproduce = window.floplab.runPreset(o.preset, { backend: o.backend, seeds: o.seeds, shard: o.shard }).catch((e: Error) => {
+        w.__reproduceError = e.message;
+      });
+    },
+    { preset: args.preset, backend: args.backend, seeds: args.seeds, shard: args.shard },
+  );
   let shown = 0;
   for (;;) {
     await page.waitForTimeout(1000);
     const p = await page.evaluate(() => ({ ...window.floplab.sweepProgress(), error: (window as unknown as { __reproduceError?: string }).__reproduceError }));
     if (p.error) fail(`the sweep did not start: ${p.error}`);
-    for (const r of p.results.slice(shown)) console.error(`[${String(++shown).padStart(3)}/${p.total}] ${formatPoint(r)}${etaLeftMs(p, Date.now()) ? `  ETA ${Math.round(etaLeftMs(p, Date.now())! / 60000)} min` : ''}`);
+    for (const r of p.results.slice(shown))
+      console.error(
+        `[${String(++shown).padStart(3)}/${p.total}] ${formatPoint(r)}${etaLeftMs(p, Date.now()) ? `  ETA ${Math.round(etaLeftMs(p, Date.now())! / 60000)} min` : ''}`,
+      );
     if (p.status === 'done' || p.status === 'stopped') break;
   }
   return page.evaluate(() => window.floplab.sweepResults());
@@ -83,15 +89,40 @@ try {
       console.error(`reproduce: ${preset.title} (${preset.mirrors})${args.shard ? `, shard ${args.shard[0]}/${args.shard[1]}` : ''}`);
       // Which adapter ran it: a software adapter on a GPU machine means the hardware flags did not take.
       const printBackend = async () => {
-        const b = (await page.evaluate(() => window.floplab.state().backend)) as { name?: string; isSoftware?: boolean; adapter?: { vendor?: string; description?: string } } | null;
-        if (b?.name) console.error(`reproduce: ran on ${b.name}${b.adapter ? ` (${[b.adapter.vendor, b.adapter.description].filter(Boolean).join(' ')}${b.isSoftware ? ', a software adapter' : ''})` : ''}`);
+        const b = (await page.evaluate(() => window.floplab.state().backend)) as {
+          name?: string;
+          isSoftware?: boolean;
+          adapter?: { vendor?: string; description?: string };
+        } | null;
+        if (b?.name)
+          console.error(
+            `reproduce: ran on ${b.name}${b.adapter ? ` (${[b.adapter.vendor, b.adapter.description].filter(Boolean).join(' ')}${b.isSoftware ? ', a software adapter' : ''})` : ''}`,
+          );
       };
       if (preset.kind === 'profile') {
         const rows = await reproduceProfile(page);
         const batch = Number(preset.profile?.batchSize ?? 32);
-        writeFileSync(join(args.out, 'results.json'), JSON.stringify({ format: 'floplab-profile', version: 1, preset: preset.id, createdAt: new Date().toISOString(), config: preset.profile, backend: args.backend ?? 'auto', rows }, null, 2));
+        writeFileSync(
+          join(args.out, 'results.json'),
+          JSON.stringify(
+            {
+              format: 'floplab-profile',
+              version: 1,
+              preset: preset.id,
+              createdAt: new Date().toISOString(),
+              config: preset.profile,
+              backend: args.backend ?? 'auto',
+              rows,
+            },
+            null,
+            2,
+          ),
+        );
         writeFileSync(join(args.out, 'results.csv'), profileCsv(rows, batch));
-        for (const r of rows) console.error(`${r.label.padEnd(28)} ${(r.totalFlops / 1e9).toFixed(3)} GFLOP/step  ${(r.totalFlops / batch / 1e6).toFixed(2)} MFLOP/image  ${r.kernelMs.toFixed(1)} ms kernels`);
+        for (const r of rows)
+          console.error(
+            `${r.label.padEnd(28)} ${(r.totalFlops / 1e9).toFixed(3)} GFLOP/step  ${(r.totalFlops / batch / 1e6).toFixed(2)} MFLOP/image  ${r.kernelMs.toFixed(1)} ms kernels`,
+          );
         await saveComparisonChart(page, args.out);
         return;
       }
@@ -103,7 +134,10 @@ try {
       const failed = file.points.filter((p) => p.status === 'error');
       const diverged = file.points.filter((p) => p.status === 'diverged');
       if (diverged.length) console.error(`reproduce: ${diverged.length} run(s) diverged (kept as results): ${diverged.map((p) => p.key).join(', ')}`);
-      if (failed.length) fail(`${failed.length} of ${file.points.length} run(s) failed: ${failed.map((p) => `${p.key}: ${p.reason}`).join('; ')} (results so far are in ${args.out})`);
+      if (failed.length)
+        fail(
+          `${failed.length} of ${file.points.length} run(s) failed: ${failed.map((p) => `${p.key}: ${p.reason}`).join('; ')} (results so far are in ${args.out})`,
+        );
     },
     { width: 1400, height: 1000 },
   );

@@ -26,19 +26,19 @@ const config = {
   transfer: { kind: 'segmentation', steps: 100 },
 };
 // Opens the page fresh with the experiment in the hash (the store reads it at start).
-await withLabPage(
-  4181,
-  async (page, url) => {
-    const fresh = await page.context().browser()!.newPage();
-    await fresh.setViewportSize({ width: 1600, height: 1000 });
-    await fresh.goto(`${url}#config=${encodeURIComponent(JSON.stringify(config))}`);
-    await fresh.getByTestId('run-button').click();
-    await fresh.getByTestId('status').filter({ hasText: /^(done|error)$/ }).waitFor({ timeout: 900_000 });
-    if (compare) {
-      await fresh.getByTestId('compare-button').click();
-      await fresh.locator('[data-testid="comparison-chart"][data-rows="13"]').waitFor({ timeout: 900_000 });
-    }
-    await fresh.screenshot({ path: 'docs/screenshot.png', fullPage: true });
-    console.log('status:', await fresh.getByTestId('status').textContent(), 'backend:', await fresh.getByTestId('backend-name').textContent());
-  },
-);
+await withLabPage(4181, async (page, url) => {
+  const fresh = await page.context().browser()!.newPage();
+  await fresh.setViewportSize({ width: 1600, height: 1000 });
+  await fresh.goto(`${url}#config=${encodeURIComponent(JSON.stringify(config))}`);
+  await fresh.getByTestId('run-button').click();
+  await fresh
+    .getByTestId('status')
+    .filter({ hasText: /^(done|error)$/ })
+    .waitFor({ timeout: 900_000 });
+  if (compare) {
+    await fresh.getByTestId('compare-button').click();
+    await fresh.locator('[data-testid="comparison-chart"][data-rows="13"]').waitFor({ timeout: 900_000 });
+  }
+  await fresh.screenshot({ path: 'docs/screenshot.png', fullPage: true });
+  console.log('status:', await fresh.getByTestId('status').textContent(), 'backend:', await fresh.getByTestId('backend-name').textContent());
+});

@@ -85,7 +85,9 @@ async function run(): Promise<Report> {
   const backend = await useNodeWasm('signal report (Node)');
   const base = defaultConfig({ ...extra, backend: 'wasm' });
   const budget = await supervisedBudget({ ...extra, backend: 'wasm' }, base.steps);
-  console.log(`budget ${budget.toExponential(3)} FLOPs = ${base.steps} steps of supervised on ${JSON.stringify(base.model)}, batch ${base.batchSize}; seeds ${seeds.join(',')}`);
+  console.log(
+    `budget ${budget.toExponential(3)} FLOPs = ${base.steps} steps of supervised on ${JSON.stringify(base.model)}, batch ${base.batchSize}; seeds ${seeds.join(',')}`,
+  );
   const report: Report = { date: new Date().toISOString(), machine: `${process.platform} ${process.arch}, Node ${process.version}`, budget, base, rows: [] };
   for (const method of methods) {
     const seedResults: SeedResult[] = [];
@@ -176,8 +178,16 @@ function printTable(report: Report): void {
     const rises = rs.every((r) => r.probe[r.probe.length - 1] > r.probe[0]);
     console.log(
       `| ${method} | ${methodSpec(method)?.readout ?? 'cls'} | ${rs[0].steps} | ${pct(med(rs, (r) => r.linear))} | ` +
-        `${gainsPerSeed(rs, (r) => r.linear, (r) => r.linearBaseline)} | ${pct(mid.final)} | ${pct(mid.interval[0])}-${pct(mid.interval[1])} | ${pct(med(rs, (r) => r.baseline))} | ${pct(med(rs, (r) => r.rawPixels))} | ` +
-        `${((med(rs, (r) => r.final - r.baseline) ?? 0) * 100).toFixed(1)} | ${gainsPerSeed(rs, (r) => r.final, (r) => r.baseline)} | ${rises ? 'yes' : 'no'} | ` +
+        `${gainsPerSeed(
+          rs,
+          (r) => r.linear,
+          (r) => r.linearBaseline,
+        )} | ${pct(mid.final)} | ${pct(mid.interval[0])}-${pct(mid.interval[1])} | ${pct(med(rs, (r) => r.baseline))} | ${pct(med(rs, (r) => r.rawPixels))} | ` +
+        `${((med(rs, (r) => r.final - r.baseline) ?? 0) * 100).toFixed(1)} | ${gainsPerSeed(
+          rs,
+          (r) => r.final,
+          (r) => r.baseline,
+        )} | ${rises ? 'yes' : 'no'} | ` +
         `${rs.filter((r) => r.collapse).length} of ${rs.length} | ` +
         `${pct(med(rs, (r) => r.patchMiou))} (${pct(med(rs, (r) => r.patchMiouInit))}) | ${pct(med(rs, (r) => r.miou))} vs ${pct(med(rs, (r) => r.scratchMiou))} | ${med(rs, (r) => r.wallS)!.toFixed(0)} |`,
     );

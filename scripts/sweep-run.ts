@@ -34,15 +34,21 @@ const result = await runExperiment(config, backend, {
   onBaseline: (b) => console.error(`${label} random init probe ${pct(b.accuracy)} patch ${pct(b.patchMiou)}`),
   onRecord: (r) =>
     r.probeAccuracy !== undefined &&
-    console.error(`${label} step ${r.step}/${steps} probe ${pct(r.probeAccuracy)} patch ${pct(r.patchMiou)} loss ${r.loss.toFixed(3)} ${(r.wallMs / 1000).toFixed(0)} s`),
+    console.error(
+      `${label} step ${r.step}/${steps} probe ${pct(r.probeAccuracy)} patch ${pct(r.patchMiou)} loss ${r.loss.toFixed(3)} ${(r.wallMs / 1000).toFixed(0)} s`,
+    ),
 });
 const secs = (performance.now() - t0) / 1000;
 const probes = result.records.filter((r) => r.probeAccuracy !== undefined).map((r) => `${r.step}:${(100 * r.probeAccuracy!).toFixed(1)}`);
 const losses = result.records.map((r) => r.loss);
 const monitors = result.records.at(-1)!.monitors;
 const line =
-  `${label} | probe ${probes.join(' ')} | raw pixels ${pct(result.baseline?.rawPixels?.accuracy)} | loss ${losses[0].toFixed(3)} -> ${losses[losses.length - 1].toFixed(3)} | ${secs.toFixed(0)} s | ${(result.records.at(-1)!.flops).toExponential(2)} FLOPs` +
-  (monitors ? ` | ${Object.entries(monitors).map(([k, v]) => `${k} ${v.toPrecision(3)}`).join(', ')}` : '') +
+  `${label} | probe ${probes.join(' ')} | raw pixels ${pct(result.baseline?.rawPixels?.accuracy)} | loss ${losses[0].toFixed(3)} -> ${losses[losses.length - 1].toFixed(3)} | ${secs.toFixed(0)} s | ${result.records.at(-1)!.flops.toExponential(2)} FLOPs` +
+  (monitors
+    ? ` | ${Object.entries(monitors)
+        .map(([k, v]) => `${k} ${v.toPrecision(3)}`)
+        .join(', ')}`
+    : '') +
   (result.collapse ? ` | COLLAPSED at ${result.collapse.step}: ${result.collapse.reason}` : '');
 console.log(line);
 mkdirSync('bench-results', { recursive: true });

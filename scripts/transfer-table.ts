@@ -22,16 +22,16 @@ import { flopsPerStep, supervisedBudget } from './budget';
 import { cliFlags } from '../tooling/args';
 
 const { values: flags } = cliFlags({
-  'presets': { type: 'string', default: 'imagenet-1k,coco' },
-  'methods': { type: 'string', default: 'supervised,mae,simclr,byol,dino,clip' },
+  presets: { type: 'string', default: 'imagenet-1k,coco' },
+  methods: { type: 'string', default: 'supervised,mae,simclr,byol,dino,clip' },
   'budget-steps': { type: 'string', default: '200' },
-  'seed': { type: 'string', default: '0' },
-  'model': { type: 'string', default: 'tiny' },
-  'batch': { type: 'string', default: '32' },
-  'lr': { type: 'string', default: '2e-3' },
+  seed: { type: 'string', default: '0' },
+  model: { type: 'string', default: 'tiny' },
+  batch: { type: 'string', default: '32' },
+  lr: { type: 'string', default: '2e-3' },
   'ft-steps': { type: 'string', default: '100' },
   'ft-lr': { type: 'string', default: '1e-3' },
-  'seeds': { type: 'string', default: '1' },
+  seeds: { type: 'string', default: '1' },
 });
 const arg = (name: keyof typeof flags): string => flags[name];
 const presets = arg('presets').split(',');
@@ -95,13 +95,20 @@ for (const preset of presets)
       seconds: (performance.now() - start) / 1000,
     };
     rows.push(row);
-    console.log(`${preset} ${method}: ${steps} steps, mIoU ${(100 * row.miou).toFixed(1)}, kNN ${(100 * (row.probeAccuracy ?? 0)).toFixed(1)}% (${row.seconds.toFixed(0)} s)`);
+    console.log(
+      `${preset} ${method}: ${steps} steps, mIoU ${(100 * row.miou).toFixed(1)}, kNN ${(100 * (row.probeAccuracy ?? 0)).toFixed(1)}% (${row.seconds.toFixed(0)} s)`,
+    );
   }
 
 const pct = (x: number | undefined) => (x === undefined ? '' : (100 * x).toFixed(1));
 console.log(`\n| preset | method | steps | pre-training FLOPs | kNN probe % | mIoU % | vs scratch (pt) |\n|---|---|---|---|---|---|---|`);
 for (const r of rows)
-  console.log(`| ${r.preset} | ${r.method} | ${r.steps} | ${r.pretrainFlops.toExponential(2)} | ${pct(r.probeAccuracy)} | ${pct(r.miou)} | ${((r.miou - scratch.miou) * 100).toFixed(1)} |`);
+  console.log(
+    `| ${r.preset} | ${r.method} | ${r.steps} | ${r.pretrainFlops.toExponential(2)} | ${pct(r.probeAccuracy)} | ${pct(r.miou)} | ${((r.miou - scratch.miou) * 100).toFixed(1)} |`,
+  );
 console.log(`| (any) | from scratch | 0 | 0 | | ${pct(scratch.miou)} | 0 |`);
 mkdirSync('bench-results', { recursive: true });
-writeFileSync(`bench-results/transfer-table-${presets.join('+')}.json`, JSON.stringify({ date: new Date().toISOString(), budget, base, scratch, rows }, null, 2));
+writeFileSync(
+  `bench-results/transfer-table-${presets.join('+')}.json`,
+  JSON.stringify({ date: new Date().toISOString(), budget, base, scratch, rows }, null, 2),
+);

@@ -30,9 +30,15 @@ const store = createLabStore(worker.client, remoteCallback, {
   },
 });
 // initBackend records its own failure in the state; a failed listing leaves the runs unlisted, not the lab down.
-const listed = store.getState().refreshRuns().catch((e: Error) => console.warn(`could not list stored runs: ${e.message}`));
+const listed = store
+  .getState()
+  .refreshRuns()
+  .catch((e: Error) => console.warn(`could not list stored runs: ${e.message}`));
 // The imported images kept from an earlier visit go back into the worker before the lab is ready.
-const restored = store.getState().restoreImported().catch((e: Error) => console.warn(`could not restore the imported images: ${e.message}`));
+const restored = store
+  .getState()
+  .restoreImported()
+  .catch((e: Error) => console.warn(`could not restore the imported images: ${e.message}`));
 const ready = Promise.all([store.getState().initBackend(), listed, restored]).then(() => undefined);
 window.floplab = createApi(worker.client, store, ready);
 

@@ -98,7 +98,10 @@ describe('augmentView', () => {
 
   it('grayscaleP = 1 makes R = G = B', () => {
     const { pixels } = scene(5);
-    for (const spec of [{ ...identity(32), grayscaleP: 1 }, { ...simclrViews(32)[0], grayscaleP: 1 }]) {
+    for (const spec of [
+      { ...identity(32), grayscaleP: 1 },
+      { ...simclrViews(32)[0], grayscaleP: 1 },
+    ]) {
       const rgb = denormalise(view(pixels, 32, spec, 2));
       let worst = 0;
       for (let p = 0; p < rgb.length; p += 3) worst = Math.max(worst, Math.abs(rgb[p + 1] - rgb[p]), Math.abs(rgb[p + 2] - rgb[p]));

@@ -68,7 +68,11 @@ describe('chooseOrder', () => {
 
 describe('wanted WebGPU features', () => {
   it('asks for timestamp-query, subgroups and shader-f16 where the adapter has them, nothing else', () => {
-    expect(wantedFeatures(new Set(['shader-f16', 'timestamp-query', 'bgra8unorm-storage', 'subgroups']))).toEqual(['timestamp-query', 'subgroups', 'shader-f16']);
+    expect(wantedFeatures(new Set(['shader-f16', 'timestamp-query', 'bgra8unorm-storage', 'subgroups']))).toEqual([
+      'timestamp-query',
+      'subgroups',
+      'shader-f16',
+    ]);
     expect(wantedFeatures(new Set(['timestamp-query']))).toEqual(['timestamp-query']);
     expect(wantedFeatures([])).toEqual([]);
   });
@@ -80,7 +84,11 @@ describe('initBackend with a fake software adapter', () => {
     const { createRequire } = await import('node:module');
     const { dirname } = await import('node:path');
     const { initBackend } = await import('../src/engine/backend');
-    const fakeAdapter = { features: new Set(['timestamp-query']), info: { vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader' }, requestDevice: () => Promise.reject(new Error('no device in Node')) };
+    const fakeAdapter = {
+      features: new Set(['timestamp-query']),
+      info: { vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader' },
+      requestDevice: () => Promise.reject(new Error('no device in Node')),
+    };
     const hadNavigator = 'navigator' in globalThis;
     if (!hadNavigator) Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true });
     const nav = globalThis.navigator as unknown as Record<string, unknown>;

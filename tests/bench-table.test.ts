@@ -42,10 +42,37 @@ const result = (over: Partial<BenchResult> = {}): BenchResult => ({
 
 describe('bench flags', () => {
   it('keeps the old flags and adds --torch, --switch, --threads', () => {
-    const a = parseArgs(['--backends=wasm,cpu', '--configs=tiny,default', '--methods=supervised,mae', '--steps=5', '--warmup=2', '--torch=off', '--switch', '--threads=2']);
-    expect(a).toMatchObject({ backends: ['wasm', 'cpu'], configs: ['tiny', 'default'], methods: ['supervised', 'mae'], steps: 5, warmup: 2, torch: 'off', switch: true, threads: 2 });
+    const a = parseArgs([
+      '--backends=wasm,cpu',
+      '--configs=tiny,default',
+      '--methods=supervised,mae',
+      '--steps=5',
+      '--warmup=2',
+      '--torch=off',
+      '--switch',
+      '--threads=2',
+    ]);
+    expect(a).toMatchObject({
+      backends: ['wasm', 'cpu'],
+      configs: ['tiny', 'default'],
+      methods: ['supervised', 'mae'],
+      steps: 5,
+      warmup: 2,
+      torch: 'off',
+      switch: true,
+      threads: 2,
+    });
     const d = parseArgs([]);
-    expect(d).toMatchObject({ backends: ['webgpu', 'wasm', 'cpu'], configs: ['tiny', 'default'], methods: ['supervised'], steps: 10, warmup: 3, torch: 'auto', switch: false, torchDevice: 'cpu' });
+    expect(d).toMatchObject({
+      backends: ['webgpu', 'wasm', 'cpu'],
+      configs: ['tiny', 'default'],
+      methods: ['supervised'],
+      steps: 10,
+      warmup: 3,
+      torch: 'auto',
+      switch: false,
+      torchDevice: 'cpu',
+    });
     expect(d.threads).toBeUndefined();
     expect(parseArgs(['--steps=20', '--steps=3']).steps).toBe(3); // the last one wins (gpu-bench.sh's defaults)
   });
@@ -65,10 +92,28 @@ describe('bench flags', () => {
 
 describe('bench rows', () => {
   it('takes the median of the runs, the overhead, GFLOP/s and memory', () => {
-    const on = [result({ msPerStep: 12, peakBytes: 2 ** 20 }), result({ msPerStep: 9, peakBytes: 2 * 2 ** 20, highWaterBytes: 8 * 2 ** 20 }), result({ msPerStep: 10, peakBytes: 2 ** 20 })];
-    const off = [result({ msPerStep: 9, kernelsPerStep: 0, flopsPerStep: 0 }), result({ msPerStep: 7, kernelsPerStep: 0, flopsPerStep: 0 }), result({ msPerStep: 8, kernelsPerStep: 0, flopsPerStep: 0 })];
+    const on = [
+      result({ msPerStep: 12, peakBytes: 2 ** 20 }),
+      result({ msPerStep: 9, peakBytes: 2 * 2 ** 20, highWaterBytes: 8 * 2 ** 20 }),
+      result({ msPerStep: 10, peakBytes: 2 ** 20 }),
+    ];
+    const off = [
+      result({ msPerStep: 9, kernelsPerStep: 0, flopsPerStep: 0 }),
+      result({ msPerStep: 7, kernelsPerStep: 0, flopsPerStep: 0 }),
+      result({ msPerStep: 8, kernelsPerStep: 0, flopsPerStep: 0 }),
+    ];
     const row = makeRow({ backend: 'wasm', config: 'tiny', method: 'supervised', fused: '-' }, on, off);
-    expect(row).toMatchObject({ msPerStep: 10, msPerStepNoHooks: 8, overheadPct: 25, kernelsPerStep: 300, flopsPerStep: 2e7, gflopPerS: 2, liveMB: 2, highWaterMB: 8, key: 'tiny/supervised' });
+    expect(row).toMatchObject({
+      msPerStep: 10,
+      msPerStepNoHooks: 8,
+      overheadPct: 25,
+      kernelsPerStep: 300,
+      flopsPerStep: 2e7,
+      gflopPerS: 2,
+      liveMB: 2,
+      highWaterMB: 8,
+      key: 'tiny/supervised',
+    });
     // WebGPU: the GPU bytes are the live figure.
     const gpu = makeRow({ backend: 'webgpu', config: 'tiny', method: 'mae', fused: 'on' }, [result({ peakBytesInGPU: 5 * 2 ** 20 })], [result()]);
     expect(gpu.liveMB).toBe(5);
@@ -82,7 +127,15 @@ describe('bench rows', () => {
 });
 
 describe('PyTorch output', () => {
-  const out = { torch: '2.3.0', device: 'cpu', threads: 1, rows: [{ key: 'tiny/supervised', method: 'supervised', msPerStep: 4, params: 19082 }, { key: 'tiny/mae', method: 'mae', error: 'RuntimeError: boom' }] };
+  const out = {
+    torch: '2.3.0',
+    device: 'cpu',
+    threads: 1,
+    rows: [
+      { key: 'tiny/supervised', method: 'supervised', msPerStep: 4, params: 19082 },
+      { key: 'tiny/mae', method: 'mae', error: 'RuntimeError: boom' },
+    ],
+  };
 
   it('reads the last JSON line, past progress lines', () => {
     const parsed = parseTorchOutput(`warming up\n${JSON.stringify({ rows: [] })}\n${JSON.stringify(out)}\n`);
@@ -105,7 +158,11 @@ describe('PyTorch output', () => {
     const p = pairedRatio([20, 30, 25, 40, 15], [10, 10, 10, 10, 10]);
     expect(p).toEqual({ labMs: 25, torchMs: 10, ratio: 2.5, range: [1.5, 4] });
     expect(() => pairedRatio([1, 2], [1])).toThrow(/2 lab and 1 PyTorch/);
-    const row = { ...makeRow({ backend: 'wasm', config: 'tiny', method: 'supervised', fused: '-' }, [result({ msPerStep: 10 })], [result({ msPerStep: 9 })]), labOverTorch: 2.5, ratioRange: [1.5, 4] as [number, number] };
+    const row = {
+      ...makeRow({ backend: 'wasm', config: 'tiny', method: 'supervised', fused: '-' }, [result({ msPerStep: 10 })], [result({ msPerStep: 9 })]),
+      labOverTorch: 2.5,
+      ratioRange: [1.5, 4] as [number, number],
+    };
     expect(tableObjects([row])[0]['ratio range']).toBe('1.50x-4.00x');
   });
 
@@ -138,13 +195,19 @@ describe('formatting', () => {
 
   it('writes Markdown tables with one row per result and escaped pipes', () => {
     expect(markdownTable(['a', 'b|c'], [['1', '2']])).toBe('| a | b\\|c |\n|---|---|\n| 1 | 2 |');
-    const row: BenchRow = { ...makeRow({ backend: 'cpu', config: 'tiny', method: 'supervised', fused: '-' }, [result()], [result()]), torchMs: 5, labOverTorch: 2 };
+    const row: BenchRow = {
+      ...makeRow({ backend: 'cpu', config: 'tiny', method: 'supervised', fused: '-' }, [result()], [result()]),
+      torchMs: 5,
+      labOverTorch: 2,
+    };
     const md = benchMarkdown([row]).split('\n');
     expect(md).toHaveLength(3);
     expect(md[0]).toContain('| lab / PyTorch |');
     expect(md[2]).toContain('| 2.00x |');
     expect(md[2]).toContain('| 20.00 M |');
-    expect(switchMarkdown([{ config: 'tiny', method: 'supervised', wasmBefore: 10, switchedTo: 'webgpu', wasmAfter: 11, changePct: 10 }])).toContain('| tiny | supervised | 10 | webgpu | 11 | 10 |');
+    expect(switchMarkdown([{ config: 'tiny', method: 'supervised', wasmBefore: 10, switchedTo: 'webgpu', wasmAfter: 11, changePct: 10 }])).toContain(
+      '| tiny | supervised | 10 | webgpu | 11 | 10 |',
+    );
   });
 });
 
@@ -181,7 +244,10 @@ describe.skipIf(!torchPython)('scripts/bench_torch.py (needs python3 with torch)
       specs.push({ ...mirrorSpec(trainer.config, trainer.dataset.numClasses, views), params, key: `tiny/${method}` });
       trainer.dispose();
     }
-    const r = spawnSync(torchPython!, ['scripts/bench_torch.py', '--spec', '-', '--steps', '1', '--warmup', '1'], { input: JSON.stringify({ specs }), encoding: 'utf8' });
+    const r = spawnSync(torchPython!, ['scripts/bench_torch.py', '--spec', '-', '--steps', '1', '--warmup', '1'], {
+      input: JSON.stringify({ specs }),
+      encoding: 'utf8',
+    });
     expect(r.status, r.stderr).toBe(0);
     const out = parseTorchOutput(r.stdout);
     expect(out.threads).toBe(1);

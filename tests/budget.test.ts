@@ -17,7 +17,16 @@ beforeAll(useCpuBackend);
 
 const cpu: BackendInfo = { name: 'cpu', reason: 'test', isSoftware: false, timestampQuery: false };
 const tiny = (overrides: ExperimentInput = {}) =>
-  defaultConfig({ model: 'tiny', batchSize: 4, logEvery: 1, probe: { kind: 'none' }, backend: 'cpu', dataset: { preset: 'shapes', size: 64 }, optim: { warmupSteps: 2 }, ...overrides });
+  defaultConfig({
+    model: 'tiny',
+    batchSize: 4,
+    logEvery: 1,
+    probe: { kind: 'none' },
+    backend: 'cpu',
+    dataset: { preset: 'shapes', size: 64 },
+    optim: { warmupSteps: 2 },
+    ...overrides,
+  });
 
 describe('FLOP budgets', () => {
   it('buys the nearest whole number of steps, at least one, and refuses a non-positive budget', () => {

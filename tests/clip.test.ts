@@ -41,7 +41,10 @@ const id = (word: string) => {
 
 function randomImages(b: number, size: number, seed = 1): tf.Tensor4D {
   const rng = new Rng(seed);
-  return tf.tensor4d(Float32Array.from({ length: b * size * size * 3 }, () => rng.normal()), [b, size, size, 3]);
+  return tf.tensor4d(
+    Float32Array.from({ length: b * size * size * 3 }, () => rng.normal()),
+    [b, size, size, 3],
+  );
 }
 
 const dataset = (size = 512) => new SceneDataset({ preset: 'shapes', size, numClasses: 10, maxObjects: 1 }, 16, 0);
@@ -51,7 +54,10 @@ function sceneBatch(ds: SceneDataset, step: number, b: number, maxLen: number): 
   const host = ds.batch(ds.stepIndices(step, b));
   return {
     images: tf.tensor4d(host.images, [b, 16, 16, 3]),
-    tokens: tokenize(host.labels.map((l) => pseudoCaption(l)), maxLen),
+    tokens: tokenize(
+      host.labels.map((l) => pseudoCaption(l)),
+      maxLen,
+    ),
   };
 }
 
@@ -99,11 +105,25 @@ describe('caption encoder', () => {
     const enc = new CaptionEncoder(cfg, new Rng(3));
     // Row 0 and row 1 agree up to the EOS at position 4; row 1 has words (not padding) after it.
     const [w1, w2, w3, w4, w5, w6] = ['this', 'is', 'a', 'circle', 'square', 'star'].map(id);
-    const a = tf.tensor2d([[1, w1, w2, w3, 2, 0, 0, 0], [1, w1, w2, w3, 2, w4, w5, w6]], [2, 8], 'int32');
+    const a = tf.tensor2d(
+      [
+        [1, w1, w2, w3, 2, 0, 0, 0],
+        [1, w1, w2, w3, 2, w4, w5, w6],
+      ],
+      [2, 8],
+      'int32',
+    );
     const fa = enc.features(a);
     expect(maxAbsDiff(fa.slice([0, 0], [1, 16]), fa.slice([1, 0], [1, 16]))).toBeLessThan(1e-6);
     // Changing the token at position 3 changes hidden states from 3 on, none before.
-    const b = tf.tensor2d([[1, w1, w2, w3, 2, 0, 0, 0], [1, w1, w2, w4, 2, 0, 0, 0]], [2, 8], 'int32');
+    const b = tf.tensor2d(
+      [
+        [1, w1, w2, w3, 2, 0, 0, 0],
+        [1, w1, w2, w4, 2, 0, 0, 0],
+      ],
+      [2, 8],
+      'int32',
+    );
     const hb = enc.hidden(b);
     const row = (r: number, t0: number, n: number) => hb.slice([r, t0, 0], [1, n, 16]);
     expect(maxAbsDiff(row(0, 0, 3), row(1, 0, 3))).toBeLessThan(1e-6);
@@ -126,9 +146,16 @@ describe('caption encoder', () => {
   });
 
   it('counts exactly its analytic forward FLOPs', () => {
-    for (const [b, t] of [[3, 8], [2, 5]]) {
+    for (const [b, t] of [
+      [3, 8],
+      [2, 5],
+    ]) {
       const enc = new CaptionEncoder(cfg, new Rng(0));
-      const tokens = tf.tensor2d(Int32Array.from({ length: b * t }, (_, i) => (i % t === t - 2 ? 2 : 4 + (i % 13))), [b, t], 'int32');
+      const tokens = tf.tensor2d(
+        Int32Array.from({ length: b * t }, (_, i) => (i % t === t - 2 ? 2 : 4 + (i % 13))),
+        [b, t],
+        'int32',
+      );
       const counter = new FlopCounter();
       counter.begin('forward');
       const f = enc.features(tokens);
@@ -153,7 +180,13 @@ describe('CLIP method', () => {
 
   it('loss is a finite scalar equal to clipLoss of its embeddings; logit scale starts at ln(1/0.07)', () => {
     const { state, dispose } = setup();
-    const batch: Batch = { images: randomImages(4, 16), tokens: tokenize(['a circle', 'a square', 'a star', 'a ring'].map((c) => `this is a photo of ${c}`), 16) };
+    const batch: Batch = {
+      images: randomImages(4, 16),
+      tokens: tokenize(
+        ['a circle', 'a square', 'a star', 'a ring'].map((c) => `this is a photo of ${c}`),
+        16,
+      ),
+    };
     const loss = state.loss(batch, 0);
     expect(loss.shape).toEqual([]);
     const value = loss.dataSync()[0];
@@ -237,7 +270,12 @@ describe('CLIP method', () => {
     const step = (s: number) => {
       const batch = sceneBatch(ds, s, 4, 16);
       const { value, grads } = tf.variableGrads(() => state.loss(batch, s), state.trainable);
-      optimizer.step(state.trainable.map((v) => grads[v.name]), 1e-3).dispose();
+      optimizer
+        .step(
+          state.trainable.map((v) => grads[v.name]),
+          1e-3,
+        )
+        .dispose();
       state.afterStep!(s);
       const mon = state.monitors!();
       tf.dispose([value, grads, batch.images, batch.tokens!, ...Object.values(mon)]);
@@ -262,7 +300,12 @@ describe('CLIP method', () => {
     for (let s = 0; s < 30; s++) {
       const batch = sceneBatch(ds, s, b, 16);
       const { value, grads } = tf.variableGrads(() => state.loss(batch, s), state.trainable);
-      optimizer.step(state.trainable.map((v) => grads[v.name]), 1e-3 * Math.min(1, (s + 1) / 5)).dispose();
+      optimizer
+        .step(
+          state.trainable.map((v) => grads[v.name]),
+          1e-3 * Math.min(1, (s + 1) / 5),
+        )
+        .dispose();
       state.afterStep!(s);
       losses.push(value.dataSync()[0]);
       tf.dispose([value, grads, batch.images, batch.tokens!]);

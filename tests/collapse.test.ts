@@ -23,14 +23,23 @@ const value = (t: tf.Scalar) => {
 
 describe('BYOL output spread', () => {
   it('is 0 when every image maps to one vector, whatever its length', () => {
-    const z = tf.tensor2d([[1, 2, 3, 4], [2, 4, 6, 8], [0.5, 1, 1.5, 2]]);
+    const z = tf.tensor2d([
+      [1, 2, 3, 4],
+      [2, 4, 6, 8],
+      [0.5, 1, 1.5, 2],
+    ]);
     expect(value(outputSpread(z))).toBeCloseTo(0, 6);
     z.dispose();
   });
 
   it('is exactly sqrt(P) * mean std for +-1 one-hot rows: 4 images on the axes of 2 dims', () => {
     // Rows (1,0), (-1,0), (0,1), (0,-1): each column has values {1,-1,0,0}, variance 1/2.
-    const z = tf.tensor2d([[1, 0], [-1, 0], [0, 1], [0, -1]]);
+    const z = tf.tensor2d([
+      [1, 0],
+      [-1, 0],
+      [0, 1],
+      [0, -1],
+    ]);
     expect(value(outputSpread(z))).toBeCloseTo(Math.sqrt(0.5) * Math.sqrt(2), 6);
     z.dispose();
   });
@@ -63,7 +72,10 @@ describe('DINO teacher entropies', () => {
 describe('MAE trivial loss', () => {
   it('predicting zeros under normPixLoss scores ((n-1)/n) v/(v+1e-6) per patch: 0 for flat patches', () => {
     // One 2x2 image of one patch (p = 2): values 0, 1, 2, 3 in every channel; and a flat image.
-    const ramp = tf.tensor4d(Array.from({ length: 12 }, (_, i) => Math.floor(i / 3)), [1, 2, 2, 3]);
+    const ramp = tf.tensor4d(
+      Array.from({ length: 12 }, (_, i) => Math.floor(i / 3)),
+      [1, 2, 2, 3],
+    );
     const flat = tf.fill([1, 2, 2, 3], 0.7) as tf.Tensor4D;
     const mask = tf.ones([1, 1]) as tf.Tensor2D;
     const trivial = (x: tf.Tensor4D) => {
@@ -85,7 +97,8 @@ describe('collapse rules', () => {
   const lnK = Math.log(dino.prototypes);
 
   it('DINO: near-uniform targets and a single prototype in use are flagged; healthy monitors are not', () => {
-    const at = (teacherEntropy: number, teacherMarginalEntropy: number) => collapseAt('dino', dino, { loss: 3, monitors: { teacherEntropy, teacherMarginalEntropy } });
+    const at = (teacherEntropy: number, teacherMarginalEntropy: number) =>
+      collapseAt('dino', dino, { loss: 3, monitors: { teacherEntropy, teacherMarginalEntropy } });
     expect(at(0.91 * lnK, lnK)).toMatch(/nearly uniform/);
     expect(at(0.89 * lnK, lnK)).toBeNull();
     expect(at(0.5, Math.log(1.9))).toMatch(/1\.9 of 256 prototypes/);

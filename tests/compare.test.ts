@@ -16,7 +16,13 @@ describe('timeByComponent', () => {
   it('matches profile records to the trace by name, skipping op wrappers and small reorderings', () => {
     const k = (name: string, t: number) => ({ name, kernelTimeMs: t });
     const kernels = [k('Identity', 1), k('Reshape', 2), k('MatMul', 10), k('fused__op', 100), k('Add', 3), k('Exp', 4)];
-    const trace: [string, string][] = [['Reshape', 'a'], ['Identity', 'a'], ['MatMul', 'b'], ['Exp', 'c'], ['Add', 'c']];
+    const trace: [string, string][] = [
+      ['Reshape', 'a'],
+      ['Identity', 'a'],
+      ['MatMul', 'b'],
+      ['Exp', 'c'],
+      ['Add', 'c'],
+    ];
     expect(timeByComponent(kernels, trace)).toEqual({ a: 3, b: 10, c: 7 });
     expect(timeByComponent(kernels, [...trace, ['Missing', 'x'], ['Missing', 'x']])).toBeNull();
   });

@@ -19,7 +19,24 @@ describe('experiment config', () => {
     expect(c.method).toBe('supervised');
     expect(c.model).toEqual(MODEL_PRESETS['toy-B']);
     expect(Object.keys(c).sort()).toEqual(
-      ['backend', 'batchSize', 'carbon', 'checkpointEvery', 'dataset', 'engine', 'evalEvery', 'logEvery', 'method', 'methodOptions', 'model', 'optim', 'probe', 'seed', 'steps', 'transfer'].sort(),
+      [
+        'backend',
+        'batchSize',
+        'carbon',
+        'checkpointEvery',
+        'dataset',
+        'engine',
+        'evalEvery',
+        'logEvery',
+        'method',
+        'methodOptions',
+        'model',
+        'optim',
+        'probe',
+        'seed',
+        'steps',
+        'transfer',
+      ].sort(),
     );
     expect(defaultConfig({ model: 'tiny', steps: 5 }).model.imageSize).toBe(16);
     expect(c.engine).toEqual({ fused: true });
@@ -59,11 +76,18 @@ describe('experiment config', () => {
 
   it('inside the model union, names the deepest field and the reason for the branch the value chose', () => {
     expect(errorOf({ model: { dim: 7 } }).issues.map(({ path, message }) => ({ path, message }))).toEqual([
-      ...['imageSize', 'patchSize'].map((f) => ({ path: `model.${f}`, message: 'required when the model is given as sizes (or use a preset: tiny, toy-B, toy-L, small-B, vit-b16, vit-l16)' })),
+      ...['imageSize', 'patchSize'].map((f) => ({
+        path: `model.${f}`,
+        message: 'required when the model is given as sizes (or use a preset: tiny, toy-B, toy-L, small-B, vit-b16, vit-l16)',
+      })),
       { path: 'model.dim', message: 'dim 7 must be a multiple of 4 for the 2-D sin-cos position embedding' },
-      ...['depth', 'heads', 'mlpDim'].map((f) => ({ path: `model.${f}`, message: 'required when the model is given as sizes (or use a preset: tiny, toy-B, toy-L, small-B, vit-b16, vit-l16)' })),
+      ...['depth', 'heads', 'mlpDim'].map((f) => ({
+        path: `model.${f}`,
+        message: 'required when the model is given as sizes (or use a preset: tiny, toy-B, toy-L, small-B, vit-b16, vit-l16)',
+      })),
     ]);
-    const preset = 'must be a preset name (tiny, toy-B, toy-L, small-B, vit-b16, vit-l16) or explicit sizes { imageSize, patchSize, dim, depth, heads, mlpDim }';
+    const preset =
+      'must be a preset name (tiny, toy-B, toy-L, small-B, vit-b16, vit-l16) or explicit sizes { imageSize, patchSize, dim, depth, heads, mlpDim }';
     expect(errorOf({ model: 'toy-X' }).message).toBe(`model: ${preset}`);
     expect(errorOf({ model: 5 }).message).toBe(`model: ${preset}`);
     expect(errorOf({ model: { ...MODEL_PRESETS.tiny, depht: 2 } }).message).toBe('model.depht: unknown field (a typo?)');

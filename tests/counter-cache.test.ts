@@ -162,9 +162,30 @@ describe('re-counting', () => {
   });
 
   it('shapeSignature sees every tensor of a batch and ignores values', () => {
-    const a = { images: tf.zeros([2, 4, 4, 3]), views: [tf.zeros([2, 4, 4, 3]), tf.zeros([2, 2, 2, 3])], tokenIds: [[1, 2], [3, 4]] };
-    const b = { images: tf.ones([2, 4, 4, 3]), views: [tf.ones([2, 4, 4, 3]), tf.ones([2, 2, 2, 3])], tokenIds: [[5, 6], [7, 8]] };
-    const c = { images: tf.ones([2, 4, 4, 3]), views: [tf.ones([2, 4, 4, 3]), tf.ones([2, 3, 3, 3])], tokenIds: [[5, 6], [7, 8]] };
+    const a = {
+      images: tf.zeros([2, 4, 4, 3]),
+      views: [tf.zeros([2, 4, 4, 3]), tf.zeros([2, 2, 2, 3])],
+      tokenIds: [
+        [1, 2],
+        [3, 4],
+      ],
+    };
+    const b = {
+      images: tf.ones([2, 4, 4, 3]),
+      views: [tf.ones([2, 4, 4, 3]), tf.ones([2, 2, 2, 3])],
+      tokenIds: [
+        [5, 6],
+        [7, 8],
+      ],
+    };
+    const c = {
+      images: tf.ones([2, 4, 4, 3]),
+      views: [tf.ones([2, 4, 4, 3]), tf.ones([2, 3, 3, 3])],
+      tokenIds: [
+        [5, 6],
+        [7, 8],
+      ],
+    };
     expect(shapeSignature(a)).toBe(shapeSignature(b));
     expect(shapeSignature(a)).not.toBe(shapeSignature(c));
     expect(shapeSignature({ images: tf.zeros([2, 1]) })).not.toBe(shapeSignature({ images: tf.zeros([2, 1], 'int32') }));

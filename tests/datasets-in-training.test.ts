@@ -101,6 +101,6 @@ describe('datasets in training', () => {
     // Fine-tuning the same encoder twice gives the same FLOPs: the count is of kernels, not of time.
     expect(result.transfer[1].finetuneFlops).toBe(result.transfer[2].finetuneFlops);
     // Pre-training FLOPs are those of the steps alone: fine-tuning never adds to them.
-    expect(flopsAt(3)).toBe(3 * (flopsAt(1)));
+    expect(flopsAt(3)).toBe(3 * flopsAt(1));
   });
 });

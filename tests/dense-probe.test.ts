@@ -16,12 +16,7 @@ describe('majority class per patch', () => {
     //   patch (0,1): 2 3 / 3 2  -> 2 (tie 2:2 with 3, lowest wins)
     //   patch (1,0): 255 255 / 255 4 -> 4 (only labelled pixel)
     //   patch (1,1): 255 255 / 255 255 -> 255 (nothing labelled)
-    const mask = Uint8Array.from([
-      1, 1, 2, 3,
-      1, 0, 3, 2,
-      255, 255, 255, 255,
-      255, 4, 255, 255,
-    ]);
+    const mask = Uint8Array.from([1, 1, 2, 3, 1, 0, 3, 2, 255, 255, 255, 255, 255, 4, 255, 255]);
     expect(Array.from(majorityPatchLabels(mask, 1, 4, 2, 6))).toEqual([1, 2, 4, IGNORE_INDEX]);
     // A tie between background and an object goes to background (class 0).
     expect(Array.from(majorityPatchLabels(Uint8Array.from([0, 5, 5, 0]), 1, 2, 2, 6))).toEqual([0]);
@@ -51,7 +46,11 @@ describe('dense patch probe', () => {
     const trainY = labels(64);
     const testY = labels(32);
     testY[5] = IGNORE_INDEX; // ignored rows are skipped
-    const oneHot = (y: Uint8Array) => tf.tensor2d(Float32Array.from({ length: y.length * k }, (_, i) => (y[Math.floor(i / k)] === i % k ? 1 : 0)), [y.length, k]);
+    const oneHot = (y: Uint8Array) =>
+      tf.tensor2d(
+        Float32Array.from({ length: y.length * k }, (_, i) => (y[Math.floor(i / k)] === i % k ? 1 : 0)),
+        [y.length, k],
+      );
     const trainX = oneHot(trainY);
     const testX = oneHot(testY);
     const before = tf.memory().numTensors;

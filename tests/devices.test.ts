@@ -1,6 +1,17 @@
 /** Devices and regions (src/carbon/devices.ts) on worked examples; the values and their sources are in docs/carbon.md. */
 import { describe, expect, it } from 'vitest';
-import { co2Of, DEFAULT_PUE, DEFAULT_UTILISATION, deviceById, DEVICES, fittedDevice, hoursOn, measuredDevice, regionById, REGIONS } from '../src/carbon/devices';
+import {
+  co2Of,
+  DEFAULT_PUE,
+  DEFAULT_UTILISATION,
+  deviceById,
+  DEVICES,
+  fittedDevice,
+  hoursOn,
+  measuredDevice,
+  regionById,
+  REGIONS,
+} from '../src/carbon/devices';
 import { paperEquivalent, PAPER_SETUP } from '../src/carbon/paperEquivalent';
 
 describe('devices', () => {

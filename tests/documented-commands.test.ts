@@ -48,7 +48,9 @@ describe('documented commands', () => {
     expect(missing).toEqual([]);
   });
 
-  const entries = [...new Set([...tsxFiles.map(([path]) => path), ...npmNames.map(({ name }) => tsxEntry(scripts[name] ?? '')).filter((p): p is string => !!p)])].sort();
+  const entries = [
+    ...new Set([...tsxFiles.map(([path]) => path), ...npmNames.map(({ name }) => tsxEntry(scripts[name] ?? '')).filter((p): p is string => !!p)]),
+  ].sort();
 
   it.each(entries)('%s --help prints its usage and exits 0', { timeout: 60_000 }, async (path) => {
     const { stdout } = await run(join(root, 'node_modules/.bin/tsx'), [path, '--help'], { cwd: root, timeout: 50_000 });

@@ -22,7 +22,16 @@ describe('experiment presets', () => {
     expect(new Set(t1.map((r) => r.method))).toEqual(new Set(['byol', 'simclr', 'mae', 'dino']));
     expect(new Set(t1.map((r) => r.budget)).size).toBe(1);
     const a5 = runsOf('a5');
-    expect(a5.map((r) => `${String(r.options.maskRatio)}/${String(r.options.decoder)}`)).toEqual(['0.55/standard', '0.55/tiny', '0.65/standard', '0.65/tiny', '0.75/standard', '0.75/tiny', '0.85/standard', '0.85/tiny']);
+    expect(a5.map((r) => `${String(r.options.maskRatio)}/${String(r.options.decoder)}`)).toEqual([
+      '0.55/standard',
+      '0.55/tiny',
+      '0.65/standard',
+      '0.65/tiny',
+      '0.75/standard',
+      '0.75/tiny',
+      '0.85/standard',
+      '0.85/tiny',
+    ]);
   });
 
   it('every sweep preset expands to valid configs that probe once, at the budget’s end', () => {

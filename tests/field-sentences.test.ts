@@ -8,7 +8,7 @@ const sentences = (input: unknown) => {
   return v.error.issues.map((i) => [i.path, i.sentence]);
 };
 
-describe('config problems in people\'s words', () => {
+describe("config problems in people's words", () => {
   it('name the field by its form label and state the rule, whole numbers included', () => {
     expect(sentences({ batchSize: 0 })).toEqual([['batchSize', 'Batch size must be a whole number of at least 1']]);
     expect(sentences({ batchSize: 2.5 })).toEqual([['batchSize', 'Batch size must be a whole number']]);

@@ -51,8 +51,22 @@ describe('kernel FLOP formulas', () => {
     expect(kernelFlops('ResizeBilinearGrad', call({ dy: [1, 8, 8, 3], images: [1, 4, 4, 3] }, [[1, 4, 4, 3]]))).toBe(8 * 192);
     expect(kernelFlops('DepthwiseConv2dNative', call({ x: [1, 8, 8, 3], filter: [3, 3, 3, 1] }, [[1, 8, 8, 3]]))).toBe(2 * 192 * 9);
     // every formula is covered by one of the checks in this file
-    const covered = new Set([...ELEMENTWISE, ...REDUCTIONS, ...DATA_MOVEMENT, 'LogSoftmax', 'ResizeBilinear', 'ResizeBilinearGrad', 'DepthwiseConv2dNative',
-      'BatchMatMul', '_FusedMatMul', 'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'Softmax', 'AddN']);
+    const covered = new Set([
+      ...ELEMENTWISE,
+      ...REDUCTIONS,
+      ...DATA_MOVEMENT,
+      'LogSoftmax',
+      'ResizeBilinear',
+      'ResizeBilinearGrad',
+      'DepthwiseConv2dNative',
+      'BatchMatMul',
+      '_FusedMatMul',
+      'Conv2D',
+      'Conv2DBackpropInput',
+      'Conv2DBackpropFilter',
+      'Softmax',
+      'AddN',
+    ]);
     expect([...FORMULAS.keys()].filter((k) => !covered.has(k))).toEqual(['FusedConv2D', 'FusedDepthwiseConv2D', 'CropAndResize']);
     expect(kernelFlops('FusedConv2D', call({ x: [1, 8, 8, 3], filter: [3, 3, 3, 4], bias: [4] }, [[1, 8, 8, 4]]))).toBe(2 * 256 * 27 + 256);
     expect(kernelFlops('FusedDepthwiseConv2D', call({ x: [1, 8, 8, 3], filter: [3, 3, 3, 1] }, [[1, 8, 8, 3]]))).toBe(2 * 192 * 9);

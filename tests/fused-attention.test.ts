@@ -20,10 +20,18 @@ interface Case {
 /** Block.apply's composed attention core on [B*T, D] q, k, v (the reference). */
 function composed(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, { b, t, d, h }: Case, mask?: tf.Tensor2D): tf.Tensor {
   const dh = d / h;
-  const split = (y: tf.Tensor) => y.reshape([b, t, h, dh]).transpose([0, 2, 1, 3]).reshape([b * h, t, dh]) as tf.Tensor3D;
+  const split = (y: tf.Tensor) =>
+    y
+      .reshape([b, t, h, dh])
+      .transpose([0, 2, 1, 3])
+      .reshape([b * h, t, dh]) as tf.Tensor3D;
   const scaled = tf.mul(tf.matMul(split(q), split(k), false, true), 1 / Math.sqrt(dh));
   const attn = tf.softmax(mask ? tf.add(scaled, mask) : scaled);
-  return tf.matMul(attn, split(v)).reshape([b, h, t, dh]).transpose([0, 2, 1, 3]).reshape([b * t, d]);
+  return tf
+    .matMul(attn, split(v))
+    .reshape([b, h, t, dh])
+    .transpose([0, 2, 1, 3])
+    .reshape([b * t, d]);
 }
 
 const ATTENTION_KERNELS = [
@@ -52,7 +60,12 @@ describe('fused attention on WebGPU', () => {
         const dy = seeded(shape, 4);
         const mask = causal ? tf.tensor2d(causalMask(c.t), [c.t, c.t]) : undefined;
         const before = tf.memory().numTensors;
-        const fused = await runOp((qi, ki, vi) => fusedAttention(qi as tf.Tensor2D, ki as tf.Tensor2D, vi as tf.Tensor2D, { batch: c.b, tokens: c.t, heads: c.h, causal }), [q, k, v], dy, true);
+        const fused = await runOp(
+          (qi, ki, vi) => fusedAttention(qi as tf.Tensor2D, ki as tf.Tensor2D, vi as tf.Tensor2D, { batch: c.b, tokens: c.t, heads: c.h, causal }),
+          [q, k, v],
+          dy,
+          true,
+        );
         const reference = await runOp((qi, ki, vi) => composed(qi, ki, vi, c, mask), [q, k, v], dy, false);
         expect(tf.memory().numTensors).toBe(before);
         expect(relError(fused.value, reference.value)).toBeLessThan(1e-4);

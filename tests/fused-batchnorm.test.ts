@@ -14,7 +14,12 @@ const composed = (eps: number, offset: boolean) => (x: tf.Tensor, g: tf.Tensor, 
 
 describe('fused BatchNorm on WebGPU', () => {
   // N = 2 is left out: there dx cancels to ~0 and any rounding is a large relative error.
-  for (const [n, c] of [[3, 1], [7, 13], [32, 192], [64, 5]]) {
+  for (const [n, c] of [
+    [3, 1],
+    [7, 13],
+    [32, 192],
+    [64, 5],
+  ]) {
     for (const offset of [true, false]) {
       it(`matches the composed ops at N=${n} C=${c}${offset ? '' : ', scale only'}`, async () => {
         const x = seeded([n, c], 21, 2).add(0.3);

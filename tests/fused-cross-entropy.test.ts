@@ -133,7 +133,10 @@ describe('the losses on the fused cross-entropy (WebGPU) match their composed pa
   afterAll(() => one.dispose());
 
   it('softmaxCrossEntropy, batch 1 and a batch', async () => {
-    for (const [b, k] of [[1, 10], [33, 10]]) {
+    for (const [b, k] of [
+      [1, 10],
+      [33, 10],
+    ]) {
       const logits = seeded([b, k], 41 + b, 3);
       const targets = softTargets(b, k, 142); // not the logits' seed: that target is the optimum (gradient 0)
       const fused = await runOp((x) => softmaxCrossEntropy(x as tf.Tensor2D, targets), [logits], one, true);

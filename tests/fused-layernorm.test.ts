@@ -9,7 +9,12 @@ beforeAll(webgpuInNode);
 
 describe('fused LayerNorm on WebGPU', () => {
   // Odd sizes, a single row, and a ViT-B width.
-  const shapes = [[2, 5, 48], [1, 1, 7], [3, 13], [4, 768]];
+  const shapes = [
+    [2, 5, 48],
+    [1, 1, 7],
+    [3, 13],
+    [4, 768],
+  ];
   for (const shape of shapes) {
     it(`matches the composed ops, values and gradients, at ${shape.join('x')}`, async () => {
       const d = shape[shape.length - 1];

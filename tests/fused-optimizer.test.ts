@@ -169,7 +169,13 @@ describe.each(BACKENDS)('fused optimiser kernels on $backend', ({ backend, setup
     const b = make();
     b.forEach((x, i) => x.assign(a[i]));
     const optB = new AdamW(withDecayRule(b), base);
-    tf.tidy(() => optB.restore(st.t, m.map((d, i) => tf.tensor(d, shapes[i])), v.map((d, i) => tf.tensor(d, shapes[i]))));
+    tf.tidy(() =>
+      optB.restore(
+        st.t,
+        m.map((d, i) => tf.tensor(d, shapes[i])),
+        v.map((d, i) => tf.tensor(d, shapes[i])),
+      ),
+    );
     for (let s = 5; s < 10; s++) {
       stepAll(optA, s);
       stepAll(optB, s);
@@ -265,7 +271,17 @@ describe('a training step on WebGPU', () => {
     const out: { calls: number; params: number; flops: number; loss: number }[] = [];
     for (const fused of [true, false]) {
       setFusedKernels(fused);
-      const trainer = await createTrainer(defaultConfig({ model: 'tiny', batchSize: 4, steps: 3, backend: 'webgpu', dataset: { size: 64 }, probe: { trainSize: 16, testSize: 8, dense: false }, engine: { fused } }));
+      const trainer = await createTrainer(
+        defaultConfig({
+          model: 'tiny',
+          batchSize: 4,
+          steps: 3,
+          backend: 'webgpu',
+          dataset: { size: 64 },
+          probe: { trainSize: 16, testSize: 8, dense: false },
+          engine: { fused },
+        }),
+      );
       let calls = 0;
       let params = 0;
       let flops = 0;

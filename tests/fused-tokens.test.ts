@@ -9,7 +9,11 @@ beforeAll(webgpuInNode);
 const composed = (token: tf.Tensor, x: tf.Tensor) => tf.concat([tf.tile(token, [x.shape[0], 1, 1]), x], 1);
 
 describe('fused class-token prepend on WebGPU', () => {
-  for (const [b, n, d] of [[1, 1, 1], [3, 5, 7], [32, 16, 48]]) {
+  for (const [b, n, d] of [
+    [1, 1, 1],
+    [3, 5, 7],
+    [32, 16, 48],
+  ]) {
     it(`matches tile + concat, values and gradients, at B=${b} N=${n} D=${d}`, async () => {
       const token = seeded([1, 1, d], 11);
       const x = seeded([b, n, d], 12);

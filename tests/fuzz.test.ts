@@ -26,9 +26,23 @@ const dir = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'fuzz');
 // fs + JSON.parse (not a JSON import), so "__proto__" keys stay own keys as in a real file or link.
 const load = <T>(name: string): T => JSON.parse(readFileSync(join(dir, name), 'utf8')) as T;
 
-interface ConfigCase { why: string; input: unknown; error: string }
-interface HashCase { why: string; hash: string; error: string }
-interface OptionCase { method: string; class: 'range' | 'type' | 'unknown-key' | 'model'; options: unknown; model?: unknown; error: string }
+interface ConfigCase {
+  why: string;
+  input: unknown;
+  error: string;
+}
+interface HashCase {
+  why: string;
+  hash: string;
+  error: string;
+}
+interface OptionCase {
+  method: string;
+  class: 'range' | 'type' | 'unknown-key' | 'model';
+  options: unknown;
+  model?: unknown;
+  error: string;
+}
 interface RunFileCase {
   why: string;
   error: string;
@@ -40,7 +54,12 @@ interface RunFileCase {
   fill?: Record<string, number>;
   replace?: [string, string][];
 }
-interface ImageCase { file: string; corrupt?: string; skipped?: string; thrown?: string }
+interface ImageCase {
+  file: string;
+  corrupt?: string;
+  skipped?: string;
+  thrown?: string;
+}
 
 const configs = load<ConfigCase[]>('configs.json');
 const hashes = load<HashCase[]>('hashes.json');

@@ -47,7 +47,10 @@ describe('heads', () => {
   it('DinoHead: logits are cosines (|l| <= 1) and only the prototype directions matter', () => {
     const store = new ParamStore('t');
     const head = new DinoHead(store, 'h', { inDim: 8, hiddenDim: 16, bottleneckDim: 6, prototypes: 10 }, new Rng(0));
-    const x = tf.tensor2d(Float32Array.from({ length: 5 * 8 }, (_, i) => Math.sin(i)), [5, 8]);
+    const x = tf.tensor2d(
+      Float32Array.from({ length: 5 * 8 }, (_, i) => Math.sin(i)),
+      [5, 8],
+    );
     const a = head.apply(x);
     expect(a.shape).toEqual([5, 10]);
     expect(Math.max(...Array.from(a.dataSync()).map(Math.abs))).toBeLessThanOrEqual(1 + 1e-6);

@@ -20,7 +20,9 @@ const colour = (k: number, i: number): [number, number, number] => [30 * k, 10 *
 
 /** A picked folder: photos/<class>/<i>.png, in shuffled order (the import sorts). */
 function folder(classes: string[], perClass: number): ImportFile[] {
-  const files = classes.flatMap((name, k) => Array.from({ length: perClass }, (_, i) => ({ path: `photos/${name}/${i}.png`, bytes: solidPng(8 + i, 6, colour(k, i)) })));
+  const files = classes.flatMap((name, k) =>
+    Array.from({ length: perClass }, (_, i) => ({ path: `photos/${name}/${i}.png`, bytes: solidPng(8 + i, 6, colour(k, i)) })),
+  );
   return files.reverse();
 }
 
@@ -75,7 +77,8 @@ describe('magic bytes and header checks', () => {
 
 describe('resize to the stored square', () => {
   it('keeps a constant image constant at any size and aspect', () => {
-    const w = 37, h = 23;
+    const w = 37,
+      h = 23;
     const rgb = new Uint8ClampedArray(w * h * 3).map((_, i) => [17, 130, 251][i % 3]);
     for (const size of [1, 5, 16, 64]) {
       const out = resizeSquare(rgb, w, h, size);
@@ -156,7 +159,10 @@ describe('importing a folder or a zip', () => {
   });
 
   it('a flat folder imports unlabelled; loose images beside class folders are skipped', async () => {
-    const flat = await importImages([0, 1, 2].map((i) => ({ path: `shots/${i}.png`, bytes: solidPng(4, 4, [i, i, i]) })), decoder);
+    const flat = await importImages(
+      [0, 1, 2].map((i) => ({ path: `shots/${i}.png`, bytes: solidPng(4, 4, [i, i, i]) })),
+      decoder,
+    );
     expect(flat).toMatchObject({ source: 'shots', imported: 3, labels: 'none', classes: [], perClass: [], corrupt: [] });
     expect(Array.from(currentImported()!.labels)).toEqual([-1, -1, -1]);
 
@@ -189,14 +195,26 @@ describe('importing a folder or a zip', () => {
     await importImages(folder(['x', 'y'], 2), decoder);
     const before = currentImported();
     await expect(importImages([], decoder)).rejects.toThrow('no files to import: the folder or selection is empty');
-    await expect(importImages([{ path: 'docs/a.txt', bytes: text('a') }], decoder)).rejects.toThrow(/^no images to import in docs: 1 file, none with an image extension/);
+    await expect(importImages([{ path: 'docs/a.txt', bytes: text('a') }], decoder)).rejects.toThrow(
+      /^no images to import in docs: 1 file, none with an image extension/,
+    );
     await expect(importImages({ zip: text('not a zip at all'), name: 'broken.zip' }, decoder)).rejects.toThrow(/^could not unzip broken\.zip: /);
-    await expect(importImages([{ path: 'd/a.png', bytes: text('nope') }, { path: 'd/b.jpg', bytes: new Uint8Array(0) }], decoder)).rejects.toThrow(
-      "none of the 2 image files in d could be imported (d/a.png: not a PNG, JPEG, GIF, WebP or BMP file (starts with bytes 6e 6f 70 65); d/b.jpg: empty file (0 bytes))",
+    await expect(
+      importImages(
+        [
+          { path: 'd/a.png', bytes: text('nope') },
+          { path: 'd/b.jpg', bytes: new Uint8Array(0) },
+        ],
+        decoder,
+      ),
+    ).rejects.toThrow(
+      'none of the 2 image files in d could be imported (d/a.png: not a PNG, JPEG, GIF, WebP or BMP file (starts with bytes 6e 6f 70 65); d/b.jpg: empty file (0 bytes))',
     );
     const tooMany = Array.from({ length: IMPORT_LIMITS.maxImages + 1 }, (_, i) => ({ path: `big/${i}.png`, bytes: new Uint8Array(1) }));
     expect(() => planPayload(tooMany)).toThrow('big has 20,001 images: at most 20,000 can be imported at once');
-    await expect(importImages([{ path: 'a.png', bytes: [1, 2] as never }], decoder)).rejects.toThrow('importImages: files[0].bytes (a.png) must be a Uint8Array, got object');
+    await expect(importImages([{ path: 'a.png', bytes: [1, 2] as never }], decoder)).rejects.toThrow(
+      'importImages: files[0].bytes (a.png) must be a Uint8Array, got object',
+    );
     expect(currentImported()).toBe(before);
   });
 });
@@ -204,7 +222,11 @@ describe('importing a folder or a zip', () => {
 it('lists each buffer to transfer once', () => {
   const shared = new Uint8Array(8);
   const own = new Uint8Array(4);
-  const payload = [{ path: 'a', bytes: shared.subarray(0, 4) }, { path: 'b', bytes: shared.subarray(4) }, { path: 'c', bytes: own }];
+  const payload = [
+    { path: 'a', bytes: shared.subarray(0, 4) },
+    { path: 'b', bytes: shared.subarray(4) },
+    { path: 'c', bytes: own },
+  ];
   expect(transferablesOf(payload)).toEqual([shared.buffer, own.buffer]);
   expect(transferablesOf({ zip: own, name: 'z.zip' })).toEqual([own.buffer]);
 });
@@ -213,7 +235,9 @@ describe('ImportedDataset', () => {
   let set: ImportedSet;
   beforeEach(async () => {
     clearImported();
-    const files = ['a', 'b', 'c'].flatMap((name, k) => Array.from({ length: 20 }, (_, i) => ({ path: `p/${name}/${i}.png`, bytes: encodePng(2, 2, checker(k, i)) })));
+    const files = ['a', 'b', 'c'].flatMap((name, k) =>
+      Array.from({ length: 20 }, (_, i) => ({ path: `p/${name}/${i}.png`, bytes: encodePng(2, 2, checker(k, i)) })),
+    );
     await importImages(files, decoder);
     set = currentImported()!;
   });
@@ -277,7 +301,13 @@ describe('ImportedDataset', () => {
   });
 
   it('names an empty split', async () => {
-    await importImages([{ path: 'two/a.png', bytes: solidPng(2, 2, [0, 0, 0]) }, { path: 'two/b.png', bytes: solidPng(2, 2, [1, 1, 1]) }], decoder);
+    await importImages(
+      [
+        { path: 'two/a.png', bytes: solidPng(2, 2, [0, 0, 0]) },
+        { path: 'two/b.png', bytes: solidPng(2, 2, [1, 1, 1]) },
+      ],
+      decoder,
+    );
     const tiny = currentImported()!;
     expect(new ImportedDataset(tiny, 8, 1).size).toBe(2);
     expect(() => new ImportedDataset(tiny, 8, 1, 'probe-test', 'probe-test')).toThrow(

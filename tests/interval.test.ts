@@ -38,7 +38,11 @@ describe('Wilson score interval', () => {
     expect(wilsonInterval(10, 10)[1]).toBe(1);
     // 0/n: the upper end is z^2 / (n + z^2) in closed form
     expect(wilsonInterval(0, 10)[1]).toBeCloseTo((Z95 * Z95) / (10 + Z95 * Z95), 14);
-    for (const [k, n] of [[3, 17], [250, 500], [1, 1000]]) {
+    for (const [k, n] of [
+      [3, 17],
+      [250, 500],
+      [1, 1000],
+    ]) {
       const [lo, hi] = wilsonInterval(k, n);
       const [lo2, hi2] = wilsonInterval(n - k, n);
       expect(lo).toBeCloseTo(1 - hi2, 14);

@@ -22,7 +22,10 @@ const RATIOS = [0.55, 0.65, 0.75, 0.85];
 
 function images(b: number, size: number, seed = 1): tf.Tensor4D {
   const rng = new Rng(seed);
-  return tf.tensor4d(Float32Array.from({ length: b * size * size * 3 }, () => rng.normal()), [b, size, size, 3]);
+  return tf.tensor4d(
+    Float32Array.from({ length: b * size * size * 3 }, () => rng.normal()),
+    [b, size, size, 3],
+  );
 }
 
 /** An MAE state on a fresh encoder; `counter` attributes kernels to scopes when given. */
@@ -87,8 +90,7 @@ describe('MAE masking', () => {
     const source = [...Array.from({ length: b * (prefix + k) }, (_, r) => 100 * Math.floor(r / (prefix + k)) + (r % (prefix + k))), ...Array(b).fill(-1)];
     const ours = Array.from(index, (r) => source[r]);
     for (let i = 0; i < b; i++)
-      for (let j = 0; j < n; j++)
-        if (plan.mask[i * n + j] === 1) expect(index[i * (prefix + n) + prefix + j]).toBe(b * (prefix + k) + i);
+      for (let j = 0; j < n; j++) if (plan.mask[i * n + j] === 1) expect(index[i * (prefix + n) + prefix + j]).toBe(b * (prefix + k) + i);
     const reference: number[] = [];
     for (let i = 0; i < b; i++) {
       const xs = [...Array.from({ length: k }, (_, t) => 100 * i + 1 + t), ...Array(n - k).fill(-1)];
@@ -100,7 +102,9 @@ describe('MAE masking', () => {
 
 describe('MAE options', () => {
   it('the config refuses a mask ratio that keeps no patch, naming it', () => {
-    expect(() => resolveConfig({ method: 'mae', model: 'toy-B', methodOptions: { maskRatio: 0.95 } })).toThrow('methodOptions.maskRatio: 0.95 keeps 0 of 16 patches');
+    expect(() => resolveConfig({ method: 'mae', model: 'toy-B', methodOptions: { maskRatio: 0.95 } })).toThrow(
+      'methodOptions.maskRatio: 0.95 keeps 0 of 16 patches',
+    );
     expect(resolveConfig({ method: 'mae', model: 'toy-B', methodOptions: { maskRatio: 0.9 } }).methodOptions.maskRatio).toBe(0.9); // keeps 1 of 16
     expect(mae.requires(defaultOptions('mae'), tiny)).toEqual({ views: [], targets: false, tokens: false });
   });
@@ -154,7 +158,10 @@ describe('MAE forward and loss', () => {
         expect(g.shape).toEqual(v.shape);
         const data = g.dataSync();
         expect(data.every(Number.isFinite), v.name).toBe(true);
-        expect(data.some((d) => d !== 0), `${v.name} gradient is all zero`).toBe(true);
+        expect(
+          data.some((d) => d !== 0),
+          `${v.name} gradient is all zero`,
+        ).toBe(true);
       }
       tf.dispose([first.value, first.grads]);
       const before = tf.memory().numTensors;
@@ -176,7 +183,11 @@ describe('MAE forward and loss', () => {
     expect(reconstruction.shape).toEqual([2, 16, 16, 3]);
     const plan = randomMasking(new Rng(0).split('init', 'method').split('mask', 7), 2, 16, 0.75);
     // `+ 0` turns the -0 of (negative pixel) * 0 into 0.
-    const [px, pm, pr] = [x, masked, reconstruction].map((t) => patchify(t, 4).arraySync().map((im) => im.map((p) => p.map((v) => v + 0))));
+    const [px, pm, pr] = [x, masked, reconstruction].map((t) =>
+      patchify(t, 4)
+        .arraySync()
+        .map((im) => im.map((p) => p.map((v) => v + 0))),
+    );
     for (let b = 0; b < 2; b++)
       for (let i = 0; i < 16; i++) {
         const hidden = plan.mask[b * 16 + i] === 1;
@@ -299,7 +310,12 @@ describe('MAE training', () => {
       const host = data.batch(data.stepIndices(step, 8));
       const x = tf.tensor4d(host.images, [8, 16, 16, 3]);
       const { value, grads } = tf.variableGrads(() => state.loss({ images: x }, step), state.trainable);
-      opt.step(state.trainable.map((v) => grads[v.name]), 3e-3).dispose();
+      opt
+        .step(
+          state.trainable.map((v) => grads[v.name]),
+          3e-3,
+        )
+        .dispose();
       losses.push((await value.data())[0]);
       tf.dispose([value, grads, x]);
     }

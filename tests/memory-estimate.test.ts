@@ -77,17 +77,35 @@ describe('passes', () => {
     const model = MODEL_PRESETS['toy-B'];
     const passes = (id: keyof typeof CATALOG, options = {}) => {
       const spec = CATALOG[id];
-      return spec.encoderPasses!(spec.options.parse(options) as never, model).map((p) => ({ size: p.imageSize, count: p.count, grad: p.grad, blocks: Boolean(p.blocks) }));
+      return spec.encoderPasses!(spec.options.parse(options) as never, model).map((p) => ({
+        size: p.imageSize,
+        count: p.count,
+        grad: p.grad,
+        blocks: Boolean(p.blocks),
+      }));
     };
     const full = { size: 32, blocks: false };
     expect(passes('supervised')).toEqual([{ ...full, count: 1, grad: true }]);
     expect(passes('simclr')).toEqual([{ ...full, count: 2, grad: true }]);
-    expect(passes('byol')).toEqual([{ ...full, count: 2, grad: true }, { ...full, count: 2, grad: false }]);
-    expect(passes('dino', { localCrops: 4 })).toEqual([{ ...full, count: 2, grad: true }, { size: 16, count: 4, grad: true, blocks: false }, { ...full, count: 2, grad: false }]);
+    expect(passes('byol')).toEqual([
+      { ...full, count: 2, grad: true },
+      { ...full, count: 2, grad: false },
+    ]);
+    expect(passes('dino', { localCrops: 4 })).toEqual([
+      { ...full, count: 2, grad: true },
+      { size: 16, count: 4, grad: true, blocks: false },
+      { ...full, count: 2, grad: false },
+    ]);
     expect(passes('dino', { localCrops: 0 })).toHaveLength(2);
-    expect(passes('mae')).toEqual([{ ...full, count: 1, grad: true }, { size: 32, count: 1, grad: true, blocks: true }]);
+    expect(passes('mae')).toEqual([
+      { ...full, count: 1, grad: true },
+      { size: 32, count: 1, grad: true, blocks: true },
+    ]);
     expect(CATALOG.mae.encoderPasses!(CATALOG.mae.options.parse({ maskRatio: 0.75 }), model)[0].tokenFraction).toBe(4 / 16);
-    expect(passes('clip')).toEqual([{ ...full, count: 1, grad: true }, { size: 32, count: 1, grad: true, blocks: true }]);
+    expect(passes('clip')).toEqual([
+      { ...full, count: 1, grad: true },
+      { size: 32, count: 1, grad: true, blocks: true },
+    ]);
   });
 
   it('grows with the batch, the views and the image', () => {
@@ -95,7 +113,9 @@ describe('passes', () => {
     expect(at({ batchSize: 64 }).activationsBytes).toBeCloseTo(2 * at({ batchSize: 32 }).activationsBytes, -3);
     expect(at({ method: 'simclr' }).activationsBytes).toBeGreaterThan(1.9 * at({}).activationsBytes);
     expect(at({ method: 'dino', methodOptions: { localCrops: 6 } }).activationsBytes).toBeGreaterThan(at({ method: 'dino' }).activationsBytes);
-    expect(at({ method: 'mae', methodOptions: { maskRatio: 0.5 } }).activationsBytes).toBeGreaterThan(at({ method: 'mae', methodOptions: { maskRatio: 0.85 } }).activationsBytes);
+    expect(at({ method: 'mae', methodOptions: { maskRatio: 0.5 } }).activationsBytes).toBeGreaterThan(
+      at({ method: 'mae', methodOptions: { maskRatio: 0.85 } }).activationsBytes,
+    );
   });
 });
 
@@ -139,7 +159,9 @@ describe('checkMemoryFits', () => {
     expect(e.largestTensorBytes).toBeGreaterThan(128 * 2 ** 20);
     const refusal = checkMemoryFits(e, WEBGPU_DEFAULTS);
     expect(refusal?.field).toBe('batchSize');
-    expect(refusal?.message).toContain(`${e.largestTensor}, needs ${formatBytes(e.largestTensorBytes)}, more than this GPU's maxStorageBufferBindingSize of 128 MiB`);
+    expect(refusal?.message).toContain(
+      `${e.largestTensor}, needs ${formatBytes(e.largestTensorBytes)}, more than this GPU's maxStorageBufferBindingSize of 128 MiB`,
+    );
     expect(checkMemoryFits(e, { backend: 'webgpu' })).toBeNull();
     expect(checkMemoryFits(e, { backend: 'webgpu', maxBufferSize: 2 ** 32, maxStorageBufferBindingSize: 2 ** 32 })).toBeNull();
   });
@@ -167,7 +189,13 @@ describe('checkMemoryFits', () => {
   });
 
   it('names the probe when its held-out images are the biggest piece', () => {
-    const e = estimateMemory(defaultConfig({ model: { imageSize: 256, patchSize: 32, dim: 32, depth: 1, heads: 1, mlpDim: 32 }, batchSize: 1, probe: { trainSize: 100_000, testSize: 1000 } }));
+    const e = estimateMemory(
+      defaultConfig({
+        model: { imageSize: 256, patchSize: 32, dim: 32, depth: 1, heads: 1, mlpDim: 32 },
+        batchSize: 1,
+        probe: { trainSize: 100_000, testSize: 1000 },
+      }),
+    );
     expect(checkMemoryFits(e, staticMemoryLimits('wasm'))?.field).toBe('probe.trainSize');
   });
 

@@ -32,7 +32,9 @@ const problemsOf = (input: unknown): string[] => {
 
 describe('method options as schemas', () => {
   it.each(METHOD_IDS)('%s: an unknown key and each out-of-range value are refused with the option path', (id) => {
-    expect(problemsOf({ method: id, methodOptions: { tempreature: 0.2 } })).toEqual([expect.stringMatching(new RegExp(`^methodOptions\\.tempreature: not a ${id} option \\(options: `))]);
+    expect(problemsOf({ method: id, methodOptions: { tempreature: 0.2 } })).toEqual([
+      expect.stringMatching(new RegExp(`^methodOptions\\.tempreature: not a ${id} option \\(options: `)),
+    ]);
     const controls = optionControls(CATALOG[id].options);
     expect(controls.length).toBeGreaterThan(0);
     for (const o of controls) {
@@ -65,7 +67,9 @@ describe('method options as schemas', () => {
   });
 
   it('checks rules that need the model: MAE must keep a patch, DINO local crops sit on the patch grid', () => {
-    expect(problemsOf({ method: 'mae', model: 'toy-B', methodOptions: { maskRatio: 0.95 } })).toEqual(['methodOptions.maskRatio: 0.95 keeps 0 of 16 patches; it must keep at least one and hide at least one']);
+    expect(problemsOf({ method: 'mae', model: 'toy-B', methodOptions: { maskRatio: 0.95 } })).toEqual([
+      'methodOptions.maskRatio: 0.95 keeps 0 of 16 patches; it must keep at least one and hide at least one',
+    ]);
     expect(problemsOf({ method: 'dino', model: 'toy-B', methodOptions: { localSize: 12 } })).toEqual([
       'methodOptions.localSize: 12 must be a multiple of the patch size 8 and at most the image size 32 (0 = auto)',
     ]);
@@ -74,7 +78,16 @@ describe('method options as schemas', () => {
 
   it('the comparison grid comes from the swept options: MAE at each mask ratio with both decoders', () => {
     const mae = comparisonVariants().filter((v) => v.method === 'mae');
-    expect(mae.map((v) => v.key)).toEqual(['mae-0.55-standard', 'mae-0.65-standard', 'mae-0.75-standard', 'mae-0.85-standard', 'mae-0.55-tiny', 'mae-0.65-tiny', 'mae-0.75-tiny', 'mae-0.85-tiny']);
+    expect(mae.map((v) => v.key)).toEqual([
+      'mae-0.55-standard',
+      'mae-0.65-standard',
+      'mae-0.75-standard',
+      'mae-0.85-standard',
+      'mae-0.55-tiny',
+      'mae-0.65-tiny',
+      'mae-0.75-tiny',
+      'mae-0.85-tiny',
+    ]);
     expect(mae.map((v) => v.label).slice(2, 6)).toEqual(['MAE 75%', 'MAE 85%', 'MAE 55% tiny decoder', 'MAE 65% tiny decoder']);
   });
 });
@@ -101,12 +114,21 @@ describe('adding a method: one file plus one catalog entry', () => {
       ['flipP', 0.5, true],
     ]);
     expect(problemsOf({ method: 'throwaway', methodOptions: { weight: 0 } })).toEqual(['methodOptions.weight: Too small: expected number to be >0']);
-    expect(problemsOf({ method: 'throwaway', methodOptions: { wieght: 2 } })).toEqual(['methodOptions.wieght: not a throwaway option (options: weight, flipP)']);
+    expect(problemsOf({ method: 'throwaway', methodOptions: { wieght: 2 } })).toEqual([
+      'methodOptions.wieght: not a throwaway option (options: weight, flipP)',
+    ]);
     expect(comparisonVariants().map((v) => v.key)).toContain('throwaway');
   });
 
   it('trains for two steps on cpu with finite losses, counted FLOPs and no leaked tensors', async () => {
-    const trainer = await createTrainer({ method: 'throwaway', model: 'tiny', batchSize: 4, steps: 2, backend: 'cpu', dataset: { preset: 'shapes', size: 64 } });
+    const trainer = await createTrainer({
+      method: 'throwaway',
+      model: 'tiny',
+      batchSize: 4,
+      steps: 2,
+      backend: 'cpu',
+      dataset: { preset: 'shapes', size: 64 },
+    });
     expect(trainer.config.methodOptions).toEqual({ weight: 1, flipP: 0.5 });
     let before = 0;
     for (const step of [0, 1]) {

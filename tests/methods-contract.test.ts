@@ -20,8 +20,7 @@ const configFor = (method: MethodId, overrides: Record<string, unknown> = {}): E
   defaultConfig({ method, model: 'tiny', batchSize: B, steps: 40, backend: 'cpu', dataset: { preset: 'shapes', size: 512, maxObjects: 2 }, ...overrides });
 
 const registered = () => new Set(Object.keys(tf.engine().state.registeredVariables));
-const distance = (a: tf.Variable[], b: tf.Variable[]) =>
-  tf.tidy(() => tf.addN(a.map((v, i) => tf.sum(tf.square(tf.sub(v, b[i]))))).dataSync()[0]);
+const distance = (a: tf.Variable[], b: tf.Variable[]) => tf.tidy(() => tf.addN(a.map((v, i) => tf.sum(tf.square(tf.sub(v, b[i]))))).dataSync()[0]);
 
 /** Encoder FLOPs (forward + backward) a method's step should cost, from the analytic ViT formula. */
 function expectedEncoderFlops(trainer: Trainer): number {

@@ -20,7 +20,17 @@ import { blockParams, vitFlops } from '../src/models/vitFlops';
 import { defaultConfig } from '../src/train/config';
 import { estimateMemory } from '../src/train/memoryEstimate';
 import { staticMemoryLimits } from '../src/train/memoryCeilings';
-import { a5Checks, comparisonPlan, imageFigures, isNotProfiledMessage, maeShares, notProfiledMessage, PAPER_SCALE, scaleRows, TOY_SCALE } from '../src/experiments/paperScale';
+import {
+  a5Checks,
+  comparisonPlan,
+  imageFigures,
+  isNotProfiledMessage,
+  maeShares,
+  notProfiledMessage,
+  PAPER_SCALE,
+  scaleRows,
+  TOY_SCALE,
+} from '../src/experiments/paperScale';
 import { profileStep } from '../src/train/profile';
 import { createTrainer } from '../src/train/trainer';
 import type { ComparisonRow } from '../src/train/records';
@@ -250,7 +260,7 @@ describe('a real MAE step at vit-b16 on wasm', () => {
     batchSize,
   });
 
-  it("vit-b16, forward only: encoder, decoder (8 x 512) and loss FLOPs equal the formula exactly; decoder about 55 % at 75 % masking", async () => {
+  it('vit-b16, forward only: encoder, decoder (8 x 512) and loss FLOPs equal the formula exactly; decoder about 55 % at 75 % masking', async () => {
     await useWasmBackend();
     const trainer = await createTrainer({ ...PAPER_SCALE, method: 'mae', batchSize: 1, backend: 'wasm' });
     try {

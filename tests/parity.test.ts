@@ -142,7 +142,10 @@ describe('training parity with a float64 PyTorch reference', () => {
           const lab = namedVariables(trainer).map(([n, v]) => `${n}[${v.shape.join(',')}]`);
           const missing = fx.variables.filter((n) => !lab.includes(n));
           const extra = lab.filter((n) => !fx.variables!.includes(n));
-          expect({ missing, extra }, `the run's variables differ from the ones the reference trains (a module added, removed or resized)`).toEqual({ missing: [], extra: [] });
+          expect({ missing, extra }, `the run's variables differ from the ones the reference trains (a module added, removed or resized)`).toEqual({
+            missing: [],
+            extra: [],
+          });
         }
         expect(weightsDigest(trainer), `initial weights differ: ${STALE}`).toBe(fx.weightsDigest);
         const rows: string[] = [];
@@ -172,7 +175,9 @@ describe('training parity with a float64 PyTorch reference', () => {
           const rel = Math.abs(lab - ref.loss) / Math.abs(ref.loss);
           worst = Math.max(worst, rel);
           const ok = rel <= parityTolerance(s);
-          rows.push(`step ${String(s).padStart(2)}  lab ${lab.toFixed(7)}  ref ${ref.loss.toFixed(7)}  rel ${rel.toExponential(1)}  tol ${parityTolerance(s).toExponential(1)}${ok ? '' : '  <-- off'}`);
+          rows.push(
+            `step ${String(s).padStart(2)}  lab ${lab.toFixed(7)}  ref ${ref.loss.toFixed(7)}  rel ${rel.toExponential(1)}  tol ${parityTolerance(s).toExponential(1)}${ok ? '' : '  <-- off'}`,
+          );
           if (!ok) throw new Error(`${method}: loss of step ${s} is off the PyTorch reference (first bad step):\n${rows.join('\n')}${unpinnedNote}`);
         }
         console.log(`parity ${method}: ${fx.steps.length} steps, max rel deviation ${worst.toExponential(2)}`);

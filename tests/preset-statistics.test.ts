@@ -4,7 +4,19 @@ import { Rng, hashSeed } from '../src/engine/rng';
 import { checkCaptionNoise, corruptCaption } from '../src/data/captionNoise';
 import { captionFor, shapesNamedIn } from '../src/data/captions';
 import { SceneSource, type AnnotatedSample } from '../src/data/dataset';
-import { FINE_CLASSES, JFT_CLASS_PROBS, JFT_RANKED, NUM_FINE, colourOfFine, fineClass, jftAnnotation, parentOf, shapeOfFine, zipfTopShare, zipfWeights } from '../src/data/labelSpace';
+import {
+  FINE_CLASSES,
+  JFT_CLASS_PROBS,
+  JFT_RANKED,
+  NUM_FINE,
+  colourOfFine,
+  fineClass,
+  jftAnnotation,
+  parentOf,
+  shapeOfFine,
+  zipfTopShare,
+  zipfWeights,
+} from '../src/data/labelSpace';
 import { DATASET_INFO, createProbeSource, presetSceneOptions } from '../src/data/presets';
 import { SHAPE_CLASSES, sampledClasses } from '../src/data/scenes';
 import { S, source, samples, shapesInMask, sorted, sd } from './presetHelpers';

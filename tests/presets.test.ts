@@ -3,14 +3,28 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hashSeed } from '../src/engine/rng';
 import { SceneDataset, SceneSource } from '../src/data/dataset';
 import { FINE_CLASSES, NUM_FINE } from '../src/data/labelSpace';
-import { DATASET_INFO, MAX_DATASET_SIZE, PROBE_INFO, PROBE_OBJECT_SIZE, createDataSource, createProbeSource, listDatasets, registerImportedProvider, type PresetId } from '../src/data/presets';
+import {
+  DATASET_INFO,
+  MAX_DATASET_SIZE,
+  PROBE_INFO,
+  PROBE_OBJECT_SIZE,
+  createDataSource,
+  createProbeSource,
+  listDatasets,
+  registerImportedProvider,
+  type PresetId,
+} from '../src/data/presets';
 import { SHAPE_CLASSES, generateScene, sceneDigest } from '../src/data/scenes';
 import { DATASET_IDS, type DataSource } from '../src/data/source';
 import { S, PRESETS, source, bytesEqual, samples, sd } from './presetHelpers';
 
 describe('DATASET_INFO', () => {
   it('documents every procedural preset consistently', () => {
-    expect(listDatasets().map((d) => d.id).sort()).toEqual(DATASET_IDS.filter((d) => d !== 'imported').sort());
+    expect(
+      listDatasets()
+        .map((d) => d.id)
+        .sort(),
+    ).toEqual(DATASET_IDS.filter((d) => d !== 'imported').sort());
     for (const info of listDatasets()) {
       expect(info.classNames).toHaveLength(info.numClasses);
       expect(info.objectsPerImage[0]).toBeLessThanOrEqual(info.objectsPerImage[1]);
@@ -165,4 +179,3 @@ describe('createDataSource errors name the field', () => {
     expect(calls).toEqual([[S, 9, 'x']]);
   });
 });
-

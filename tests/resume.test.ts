@@ -20,7 +20,17 @@ beforeAll(useCpuBackend);
 
 const cpu: BackendInfo = { name: 'cpu', reason: 'test', isSoftware: false, timestampQuery: false };
 const tiny = (overrides: ExperimentInput) =>
-  defaultConfig({ model: 'tiny', batchSize: 4, steps: 10, logEvery: 1, checkpointEvery: 4, backend: 'cpu', probe: { kind: 'none' }, dataset: { preset: 'shapes', size: 64 }, ...overrides });
+  defaultConfig({
+    model: 'tiny',
+    batchSize: 4,
+    steps: 10,
+    logEvery: 1,
+    checkpointEvery: 4,
+    backend: 'cpu',
+    probe: { kind: 'none' },
+    dataset: { preset: 'shapes', size: 64 },
+    ...overrides,
+  });
 
 describe.each(['supervised', 'dino', 'byol', 'mae'] as const)('resume: %s', (method) => {
   it('stop + resume from the stop checkpoint, and resume from a periodic one, give the uninterrupted losses bit for bit', async () => {

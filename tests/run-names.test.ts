@@ -5,7 +5,9 @@ import { budgetInWords, runName, uniqueName } from '../src/store/runNames';
 
 describe('run names', () => {
   it('say method, dataset, model, budget in words and seed', () => {
-    expect(runName(defaultConfig({ method: 'simclr', seed: 2, steps: 1000, dataset: { preset: 'coco' } }))).toBe('SimCLR · coco · toy-B · 1,000 steps · seed 2');
+    expect(runName(defaultConfig({ method: 'simclr', seed: 2, steps: 1000, dataset: { preset: 'coco' } }))).toBe(
+      'SimCLR · coco · toy-B · 1,000 steps · seed 2',
+    );
     expect(budgetInWords({ steps: 1, budgetFlops: undefined })).toBe('1 step');
     expect(budgetInWords({ steps: 90, budgetFlops: 2.5e10 })).toBe('25 GFLOP budget');
     expect(budgetInWords({ steps: 90, budgetFlops: 1.234e12 })).toBe('1.23 TFLOP budget');
@@ -19,7 +21,12 @@ describe('run names', () => {
 });
 
 describe('checkpoint schedule', () => {
-  const cfg = (checkpointEvery: number, evalEvery: number, steps = 1000, kind: 'knn' | 'none' = 'knn') => ({ checkpointEvery, evalEvery, steps, probe: { kind } });
+  const cfg = (checkpointEvery: number, evalEvery: number, steps = 1000, kind: 'knn' | 'none' = 'knn') => ({
+    checkpointEvery,
+    evalEvery,
+    steps,
+    probe: { kind },
+  });
 
   it('puts the first checkpoint at the first probe or by step 50, then every checkpointEvery', () => {
     expect(firstCheckpointStep(cfg(100, 250))).toBe(50);

@@ -22,7 +22,17 @@ import { useCpuBackend } from '../tooling/tfjsBackends';
 beforeAll(useCpuBackend);
 
 const cpu: BackendInfo = { name: 'cpu', reason: 'test', isSoftware: false, timestampQuery: false };
-const CONFIG = { method: 'supervised', model: 'tiny', batchSize: 4, steps: 8, logEvery: 1, checkpointEvery: 3, backend: 'cpu', probe: { kind: 'none' }, dataset: { preset: 'shapes', size: 64 } };
+const CONFIG = {
+  method: 'supervised',
+  model: 'tiny',
+  batchSize: 4,
+  steps: 8,
+  logEvery: 1,
+  checkpointEvery: 3,
+  backend: 'cpu',
+  probe: { kind: 'none' },
+  dataset: { preset: 'shapes', size: 64 },
+};
 
 /** The worker's run/pause/stop, in process; `failWith` makes the next run reject as a crashed runtime would. */
 function fakeWorker(opts: { stopAfter?: number; failWith?: string } = {}) {
@@ -39,15 +49,20 @@ function fakeWorker(opts: { stopAfter?: number; failWith?: string } = {}) {
       control = new RunControl();
       const c = control;
       onEvent({ type: 'backend', backend: cpu });
-      return runExperiment(defaultConfig(input), cpu, {
-        control: c,
-        onRecord: (record) => {
-          onEvent({ type: 'record', record });
-          if (record.step === opts.stopAfter) c.stop();
+      return runExperiment(
+        defaultConfig(input),
+        cpu,
+        {
+          control: c,
+          onRecord: (record) => {
+            onEvent({ type: 'record', record });
+            if (record.step === opts.stopAfter) c.stop();
+          },
+          onProfile: (profile) => onEvent({ type: 'profile', profile }),
+          onCheckpoint: (checkpoint) => onEvent({ type: 'checkpoint', checkpoint }),
         },
-        onProfile: (profile) => onEvent({ type: 'profile', profile }),
-        onCheckpoint: (checkpoint) => onEvent({ type: 'checkpoint', checkpoint }),
-      }, resumeFrom);
+        resumeFrom,
+      );
     },
     pause: () => control?.pause(),
     resume: () => control?.resume(),
@@ -58,7 +73,7 @@ function fakeWorker(opts: { stopAfter?: number; failWith?: string } = {}) {
 
 let dbCount = 0;
 const freshName = () => `floplab-test-${dbCount++}`;
-const identity = <T,>(f: T) => f;
+const identity = <T>(f: T) => f;
 
 describe('runs that survive a reload', () => {
   it('stores a run as it goes; after a reload it is listed, resumes from its checkpoint and ends with the uninterrupted losses', async () => {
@@ -167,7 +182,11 @@ describe('stopping early and naming runs', () => {
     await good.getState().start({ ...CONFIG, steps: 2 });
     await good.getState().start({ ...CONFIG, steps: 2 });
     const names = (await db.list()).map((r) => r.name);
-    expect(names).toEqual(['Supervised classification · shapes · tiny · 2 steps · seed 0 (2)', 'Supervised classification · shapes · tiny · 2 steps · seed 0', 'Supervised classification · shapes · tiny · 8 steps · seed 0']);
+    expect(names).toEqual([
+      'Supervised classification · shapes · tiny · 2 steps · seed 0 (2)',
+      'Supervised classification · shapes · tiny · 2 steps · seed 0',
+      'Supervised classification · shapes · tiny · 8 steps · seed 0',
+    ]);
     db.close();
   });
 });
@@ -186,20 +205,28 @@ describe('sweep queue', () => {
         requires: () => ({ views: [], targets: false, tokens: false }),
         init: (ctx) => ({
           trainable: ctx.encoder.variables,
-          loss: (batch, step) => tf.tidy(() => tf.mul(tf.mean(ctx.encoder.features(batch.images, ctx.scope)), step >= 1 ? Number.NaN : 1) as import('@tensorflow/tfjs').Scalar),
+          loss: (batch, step) =>
+            tf.tidy(() => tf.mul(tf.mean(ctx.encoder.features(batch.images, ctx.scope)), step >= 1 ? Number.NaN : 1) as import('@tensorflow/tfjs').Scalar),
           dispose: () => undefined,
         }),
       })),
     );
-    addMethod('sweep-broken', spec('throws at init', async () => ({ requires: () => ({ views: [], targets: false, tokens: false }), init: () => { throw new Error('broken on purpose'); } })));
+    addMethod(
+      'sweep-broken',
+      spec('throws at init', async () => ({
+        requires: () => ({ views: [], targets: false, tokens: false }),
+        init: () => {
+          throw new Error('broken on purpose');
+        },
+      })),
+    );
 
     const db = await RunsDb.open(freshName());
     const store = createLabStore(fakeWorker(), identity, { db });
     const { steps: _steps, ...base } = CONFIG;
-    const progress = await store.getState().runSweep(
-      { base, methods: ['supervised', 'sweep-nan', 'sweep-broken'], budgets: [5e7], models: ['tiny'], datasets: ['shapes'] },
-      { name: 'test sweep' },
-    );
+    const progress = await store
+      .getState()
+      .runSweep({ base, methods: ['supervised', 'sweep-nan', 'sweep-broken'], budgets: [5e7], models: ['tiny'], datasets: ['shapes'] }, { name: 'test sweep' });
     expect(progress.status).toBe('done');
     expect(progress.results.map((r) => [r.key.split('|')[0], r.status])).toEqual([
       ['supervised', 'done'],

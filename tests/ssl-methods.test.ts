@@ -81,7 +81,15 @@ function setup(method: SslMethod, options: Record<string, unknown> = {}): Setup 
   const counter = new FlopCounter();
   const opts = { ...method.defaults, ...options };
   const before = new Set(Object.keys(tf.engine().registeredVariables));
-  const state = method.init({ encoder, model: tiny, numClasses: 10, steps: STEPS, options: opts, rng: rng.split('method'), scope: <T>(c: string, f: () => T) => counter.scope(c, f) });
+  const state = method.init({
+    encoder,
+    model: tiny,
+    numClasses: 10,
+    steps: STEPS,
+    options: opts,
+    rng: rng.split('method'),
+    scope: <T>(c: string, f: () => T) => counter.scope(c, f),
+  });
   // Non-trainable variables the method created, less its buffers (DINO's centre): the EMA teacher.
   const buffers = new Set((state.buffers ?? []).map((b) => b.name));
   const teacher = Object.entries(tf.engine().registeredVariables)

@@ -35,11 +35,15 @@ const all = runs.map((_, i) => point(i));
 
 describe('sweep results file', () => {
   it('writes one CSV row per run with the paper-equivalent hours and CO2', () => {
-    const csv = sweepCsv(sweepFile('t', order, all)).trim().split('\r\n');
+    const csv = sweepCsv(sweepFile('t', order, all))
+      .trim()
+      .split('\r\n');
     expect(csv[0]).toBe(SWEEP_CSV_COLUMNS.join(','));
     expect(csv).toHaveLength(1 + runs.length);
     // 1.2e9 FLOPs / (32 chips x 123e12 x 0.4) = 7.62e-7 s = 2.117e-10 h; x 32 x 283 W / 1000 = 1.917e-9 kWh; x 0.267 kg/kWh = 5.119e-10 kg.
-    expect(csv[1]).toBe('supervised|jft|tiny|1.000e+9|s0,done,,supervised,{},jft,tiny,1000000000,0,10,1200000000,0.25,0.2,0.3,0.15,0.2,,1.5,2.117e-10,5.119e-10,wasm,run-0');
+    expect(csv[1]).toBe(
+      'supervised|jft|tiny|1.000e+9|s0,done,,supervised,{},jft,tiny,1000000000,0,10,1200000000,0.25,0.2,0.3,0.15,0.2,,1.5,2.117e-10,5.119e-10,wasm,run-0',
+    );
     expect(csv[4]).toContain(',diverged,"loss NaN at step 7, ""boom""",');
   });
 
@@ -68,14 +72,24 @@ describe('sweep results file', () => {
 
 describe('reproduce and merge arguments', () => {
   it('parses the documented forms', () => {
-    expect(parseReproduceArgs(['--preset', 'figure1', '--out', 'o', '--backend=wasm', '--seeds', '3', '--shard', '2/8'])).toEqual({ preset: 'figure1', out: 'o', backend: 'wasm', seeds: 3, shard: [2, 8], build: true, port: 4185 });
+    expect(parseReproduceArgs(['--preset', 'figure1', '--out', 'o', '--backend=wasm', '--seeds', '3', '--shard', '2/8'])).toEqual({
+      preset: 'figure1',
+      out: 'o',
+      backend: 'wasm',
+      seeds: 3,
+      shard: [2, 8],
+      build: true,
+      port: 4185,
+    });
     expect(parseReproduceArgs(['--preset=smoke', '--out=o', '--no-build'])).toMatchObject({ build: false });
     expect(parseMergeArgs(['a', 'b', '--out', 'm'])).toEqual({ dirs: ['a', 'b'], out: 'm', build: true, port: 4186 });
   });
 
   it('names the bad argument', () => {
     expect(() => parseReproduceArgs(['--out', 'o'])).toThrow('--preset is required');
-    expect(() => parseReproduceArgs(['--preset', 'fig1', '--out', 'o'])).toThrow("--preset: 'fig1' is not a preset (presets: smoke, figure1, figure2, table1, figure3, a5, talk)");
+    expect(() => parseReproduceArgs(['--preset', 'fig1', '--out', 'o'])).toThrow(
+      "--preset: 'fig1' is not a preset (presets: smoke, figure1, figure2, table1, figure3, a5, talk)",
+    );
     expect(() => parseReproduceArgs(['--preset', 'smoke'])).toThrow(/--out is required/);
     expect(() => parseReproduceArgs(['--preset', 'smoke', '--out', 'o', '--backend', 'tpu'])).toThrow("--backend: 'tpu' is not one of webgpu, wasm, cpu");
     expect(() => parseReproduceArgs(['--preset', 'smoke', '--out', 'o', '--seeds', '1.5'])).toThrow("--seeds: '1.5' is not a whole number from 1 to 64");

@@ -26,8 +26,18 @@ describe('power-law fit of step time vs FLOPs', () => {
   it('needs two distinct positive FLOP values; ignores non-positive and non-finite points', () => {
     expect(fitPowerLaw([])).toBeNull();
     expect(fitPowerLaw([{ flops: 1e9, ms: 3 }])).toBeNull();
-    expect(fitPowerLaw([{ flops: 1e9, ms: 3 }, { flops: 1e9, ms: 4 }])).toBeNull();
-    const fit = fitPowerLaw([{ flops: 1e9, ms: 10 }, { flops: 4e9, ms: 20 }, { flops: 0, ms: 5 }, { flops: 2e9, ms: Number.NaN }])!;
+    expect(
+      fitPowerLaw([
+        { flops: 1e9, ms: 3 },
+        { flops: 1e9, ms: 4 },
+      ]),
+    ).toBeNull();
+    const fit = fitPowerLaw([
+      { flops: 1e9, ms: 10 },
+      { flops: 4e9, ms: 20 },
+      { flops: 0, ms: 5 },
+      { flops: 2e9, ms: Number.NaN },
+    ])!;
     expect(fit.n).toBe(2);
     expect(fit.b).toBeCloseTo(0.5, 10);
   });

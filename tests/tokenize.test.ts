@@ -53,9 +53,7 @@ describe('pseudoCaption', () => {
     const orange = 1;
     const circle = SHAPE_CLASSES.indexOf('circle');
     const square = SHAPE_CLASSES.indexOf('square');
-    expect(pseudoCaption([fineClass(circle, red), FINE_CLASSES.length + square], JFT_CLASS_NAMES)).toBe(
-      'this is a photo of a red circle and a square',
-    );
+    expect(pseudoCaption([fineClass(circle, red), FINE_CLASSES.length + square], JFT_CLASS_NAMES)).toBe('this is a photo of a red circle and a square');
     expect(pseudoCaption([fineClass(circle, orange)], FINE_CLASSES)).toBe('this is a photo of an orange circle');
     for (let l = 0; l < JFT_CLASS_NAMES.length; l++)
       expect(Array.from(tokenize(pseudoCaption([l], JFT_CLASS_NAMES), 16)), JFT_CLASS_NAMES[l]).not.toContain(UNK);
@@ -106,11 +104,18 @@ describe('tokenize', () => {
   it('lower-cases, splits on punctuation and maps unknown words to UNK', () => {
     const id = (w: string): number => VOCAB.indexOf(w);
     expect(Array.from(tokenize('This is a Photo of a circle.', 10))).toEqual([
-      BOS, id('this'), id('is'), id('a'), id('photo'), id('of'), id('a'), id('circle'), EOS, PAD,
+      BOS,
+      id('this'),
+      id('is'),
+      id('a'),
+      id('photo'),
+      id('of'),
+      id('a'),
+      id('circle'),
+      EOS,
+      PAD,
     ]);
-    expect(Array.from(tokenize('a  purple,zebra\tand\na ring!', 10))).toEqual([
-      BOS, id('a'), id('purple'), UNK, id('and'), id('a'), id('ring'), EOS, PAD, PAD,
-    ]);
+    expect(Array.from(tokenize('a  purple,zebra\tand\na ring!', 10))).toEqual([BOS, id('a'), id('purple'), UNK, id('and'), id('a'), id('ring'), EOS, PAD, PAD]);
     // Special-token spellings in text are just (unknown) words.
     expect(Array.from(tokenize('<eos> <pad>', 5))).toEqual([BOS, UNK, UNK, EOS, PAD]);
     expect(detokenize(tokenize('a zebra', 6))).toBe('a <unk>');

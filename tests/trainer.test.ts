@@ -19,7 +19,15 @@ import { useWasmBackend } from '../tooling/tfjsBackends';
 beforeAll(useWasmBackend);
 
 const tinyRun = (overrides: Record<string, unknown> = {}) =>
-  defaultConfig({ model: 'tiny', batchSize: 8, steps: 20, backend: 'wasm', dataset: { size: 512 }, probe: { trainSize: 64, testSize: 32, dense: false }, ...overrides });
+  defaultConfig({
+    model: 'tiny',
+    batchSize: 8,
+    steps: 20,
+    backend: 'wasm',
+    dataset: { size: 512 },
+    probe: { trainSize: 64, testSize: 32, dense: false },
+    ...overrides,
+  });
 const wasm: BackendInfo = { name: 'wasm', reason: 'test', isSoftware: false, timestampQuery: false };
 
 async function lossesOf(trainer: Trainer, steps: number): Promise<number[]> {

@@ -56,11 +56,22 @@ describe('segmentation fine-tuning', () => {
 
   it('repeats over seeds on one ADE-like set and reports the median', async () => {
     const progress: [number, number][] = [];
-    const r = await transferEvaluation({ model: micro, init: null, settings: { ...quick, steps: 2, seeds: 2 }, seed: 7, onProgress: (i, s) => progress.push([i, s]) });
+    const r = await transferEvaluation({
+      model: micro,
+      init: null,
+      settings: { ...quick, steps: 2, seeds: 2 },
+      seed: 7,
+      onProgress: (i, s) => progress.push([i, s]),
+    });
     expect(r.runs.map((run) => run.seed)).toEqual([7, 8]);
     expect(r.median).toBeCloseTo((r.runs[0].miou + r.runs[1].miou) / 2, 12);
     expect(r.flops).toBe(r.runs[0].flops + r.runs[1].flops);
-    expect(progress).toEqual([[0, 1], [0, 2], [1, 1], [1, 2]]);
+    expect(progress).toEqual([
+      [0, 1],
+      [0, 2],
+      [1, 1],
+      [1, 2],
+    ]);
   });
 
   it('rejects an init encoder of another shape and bad settings, naming them', async () => {

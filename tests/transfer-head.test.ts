@@ -11,7 +11,10 @@ beforeAll(useCpuBackend);
 
 const randn = (shape: number[], seed: number) => {
   const rng = new Rng(seed);
-  return tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
+  return tf.tensor(
+    Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()),
+    shape,
+  );
 };
 
 const headCfg: SegHeadConfig = { dim: 16, grid: 4, imageSize: 16, width: 8, numClasses: 11 };
@@ -24,8 +27,7 @@ describe('segmentation head', () => {
     const up = randn([2, 5, 5, 4], 4); // a fixed upstream gradient
     // conv3x3 works on spatial-major grids [y, x, B, C].
     type Conv = (xx: tf.Tensor4D, f: tf.Tensor4D, bb: tf.Tensor1D) => tf.Tensor;
-    const mine: Conv = (xx, f, bb) =>
-      tf.transpose(conv3x3(tf.transpose(xx, [1, 2, 0, 3]), f.reshape([27, 4]), bb, true), [2, 0, 1, 3]);
+    const mine: Conv = (xx, f, bb) => tf.transpose(conv3x3(tf.transpose(xx, [1, 2, 0, 3]), f.reshape([27, 4]), bb, true), [2, 0, 1, 3]);
     const ref: Conv = (xx, f, bb) => tf.relu(tf.add(tf.conv2d(xx, f, 1, 'same'), bb));
     const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];
     expect(mine(x, filter, bias).shape).toEqual([2, 5, 5, 4]);

@@ -14,7 +14,10 @@ const tiny: VitConfig = { ...MODEL_PRESETS.tiny };
 
 function images(b: number, size: number, seed = 1): tf.Tensor4D {
   const rng = new Rng(seed);
-  return tf.tensor4d(Float32Array.from({ length: b * size * size * 3 }, () => rng.normal()), [b, size, size, 3]);
+  return tf.tensor4d(
+    Float32Array.from({ length: b * size * size * 3 }, () => rng.normal()),
+    [b, size, size, 3],
+  );
 }
 
 /** Counted FLOPs of forward + backward of sum(features) w.r.t. all encoder variables. */
@@ -58,7 +61,10 @@ describe('ViT encoder', () => {
 
   it('patchify keeps (row, col, channel) order inside a patch', () => {
     const enc = new VitEncoder(tiny, new Rng(0));
-    const x = tf.tensor4d(Float32Array.from({ length: 16 * 16 * 3 }, (_, i) => i), [1, 16, 16, 3]);
+    const x = tf.tensor4d(
+      Float32Array.from({ length: 16 * 16 * 3 }, (_, i) => i),
+      [1, 16, 16, 3],
+    );
     const p = enc.patchify(x).arraySync()[0];
     // patch 1 = rows 0..3, cols 4..7; its pixel (q=1, r=2) channel c is at index (1*4+2)*3+c
     const pixel = (row: number, col: number, c: number) => (row * 16 + col) * 3 + c;
@@ -88,7 +94,10 @@ describe('ViT encoder', () => {
       expect(g.shape).toEqual(v.shape);
       const data = g.dataSync();
       expect(data.every(Number.isFinite), v.name).toBe(true);
-      expect(data.some((d) => d !== 0), `${v.name} gradient is all zero`).toBe(true);
+      expect(
+        data.some((d) => d !== 0),
+        `${v.name} gradient is all zero`,
+      ).toBe(true);
     }
     tf.dispose([value, grads, x]);
     enc.dispose();

@@ -40,11 +40,26 @@ describe('wasm backend gaps', () => {
 
   it('Gather has a gradient on wasm (segment sums of the upstream rows), counted as a reduction', async () => {
     await useWasm();
-    const x = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     const idx = tf.tensor1d([2, 0, 2], 'int32');
     const counter = new FlopCounter();
     counter.begin('forward');
-    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, idx), tf.tensor2d([[1, 10], [100, 1000], [2, 20]]))))(x);
+    const g = tf.grad((t: tf.Tensor) =>
+      tf.sum(
+        tf.mul(
+          tf.gather(t, idx),
+          tf.tensor2d([
+            [1, 10],
+            [100, 1000],
+            [2, 20],
+          ]),
+        ),
+      ),
+    )(x);
     const counts = counter.end();
     // Row 0 receives the second upstream row, row 2 the first and third, row 1 nothing.
     expect(Array.from(await g.data())).toEqual([100, 1000, 0, 0, 3, 30]);

@@ -174,7 +174,10 @@ export interface TorchOutput {
  * no JSON, on the script's own {"error"} (torch missing, no CUDA), or on a malformed row.
  */
 export function parseTorchOutput(stdout: string): TorchOutput {
-  const lines = stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('{'));
+  const lines = stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('{'));
   let parsed: unknown = undefined;
   for (let i = lines.length - 1; i >= 0 && parsed === undefined; i--) {
     try {
@@ -220,7 +223,12 @@ export function formatRatio(x: number | null): string {
 /** 1234567 -> "1.23 M"; 0 -> "0"; FLOP counts at human scale. */
 export function formatCount(n: number): string {
   if (!Number.isFinite(n)) return '-';
-  const units: [number, string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+  const units: [number, string][] = [
+    [1e12, 'T'],
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ];
   for (const [scale, unit] of units) if (Math.abs(n) >= scale) return `${(n / scale).toFixed(2)} ${unit}`;
   return String(n);
 }

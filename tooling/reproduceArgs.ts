@@ -41,7 +41,8 @@ export function parseReproduceArgs(argv: readonly string[]): ReproduceArgs {
   if (backend !== undefined && !['webgpu', 'wasm', 'cpu'].includes(backend)) throw new Error(`--backend: '${backend}' is not one of webgpu, wasm, cpu`);
   const seedsText = named.seeds;
   const seeds = seedsText === undefined ? undefined : Number(seedsText);
-  if (seeds !== undefined && !(Number.isInteger(seeds) && seeds >= 1 && seeds <= 64)) throw new Error(`--seeds: '${seedsText}' is not a whole number from 1 to 64`);
+  if (seeds !== undefined && !(Number.isInteger(seeds) && seeds >= 1 && seeds <= 64))
+    throw new Error(`--seeds: '${seedsText}' is not a whole number from 1 to 64`);
   const shardText = named.shard;
   let shard: [number, number] | undefined;
   if (shardText !== undefined) {
@@ -54,7 +55,15 @@ export function parseReproduceArgs(argv: readonly string[]): ReproduceArgs {
   const portText = named.port;
   const port = Number(portText);
   if (!(Number.isInteger(port) && port > 0 && port < 65536)) throw new Error(`--port: '${portText}' is not a port number`);
-  return { preset, out, ...(backend ? { backend: backend as ReproduceArgs['backend'] } : {}), ...(seeds ? { seeds } : {}), ...(shard ? { shard } : {}), build: !named['no-build'], port };
+  return {
+    preset,
+    out,
+    ...(backend ? { backend: backend as ReproduceArgs['backend'] } : {}),
+    ...(seeds ? { seeds } : {}),
+    ...(shard ? { shard } : {}),
+    build: !named['no-build'],
+    port,
+  };
 }
 
 export interface MergeArgs {
@@ -67,7 +76,11 @@ export interface MergeArgs {
 export const MERGE_USAGE = 'usage: npm run merge -- <shard dir> <shard dir> ... --out <dir> [--no-build]';
 
 export function parseMergeArgs(argv: readonly string[]): MergeArgs {
-  const { values: named, positionals } = parseFlags(argv, { out: { type: 'string' }, 'no-build': { type: 'boolean', default: false }, port: { type: 'string', default: '4186' } }, true);
+  const { values: named, positionals } = parseFlags(
+    argv,
+    { out: { type: 'string' }, 'no-build': { type: 'boolean', default: false }, port: { type: 'string', default: '4186' } },
+    true,
+  );
   const out = named.out;
   if (!out) throw new Error('--out is required');
   if (positionals.length === 0) throw new Error('give the shard folders to merge (each with a results.json)');

@@ -28,7 +28,17 @@ import * as tf from '@tensorflow/tfjs';
 import { resolveConfig } from '../../src/train/config';
 import { createTrainer } from '../../src/train/trainer';
 import { isMaeState } from '../../src/methods/mae/method';
-import { batchDigest, maeMaskPlan, maskDigest, namedVariables, paramName, PARITY_METHODS, parityConfig, weightsDigest, type ParityMethod } from '../../tooling/parity';
+import {
+  batchDigest,
+  maeMaskPlan,
+  maskDigest,
+  namedVariables,
+  paramName,
+  PARITY_METHODS,
+  parityConfig,
+  weightsDigest,
+  type ParityMethod,
+} from '../../tooling/parity';
 import { cliFlags } from '../../tooling/args';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

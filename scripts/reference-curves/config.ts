@@ -16,7 +16,11 @@ export async function signalBudget(extra: ExperimentInput = {}): Promise<{ budge
 }
 
 /** The run of `method` and `seed`: `steps` if given (short runs while developing), else the budget's steps. */
-export async function referenceConfig(method: string, seed: number, opts: { budget?: number; steps?: number; extra?: ExperimentInput } = {}): Promise<ExperimentConfig> {
+export async function referenceConfig(
+  method: string,
+  seed: number,
+  opts: { budget?: number; steps?: number; extra?: ExperimentInput } = {},
+): Promise<ExperimentConfig> {
   const extra = opts.extra ?? {};
   const input = { ...extra, backend: 'wasm' as const, method, seed, methodOptions: {} };
   let steps = opts.steps;

@@ -56,7 +56,8 @@ const work = flags.work;
 const out = flags.out ?? (fixedSteps === undefined ? 'docs/results/reference-curves' : 'bench-results/reference-curves');
 const keep = flags.keep;
 const python = process.env.PYTHON ?? 'python3';
-for (const m of methods) if (!(REFERENCE_METHODS as readonly string[]).includes(m)) throw new Error(`unknown method '${m}' (one of ${REFERENCE_METHODS.join(', ')})`);
+for (const m of methods)
+  if (!(REFERENCE_METHODS as readonly string[]).includes(m)) throw new Error(`unknown method '${m}' (one of ${REFERENCE_METHODS.join(', ')})`);
 
 interface Score {
   accuracy: number;
@@ -109,8 +110,18 @@ function agreement(step: number, lab: number[], pytorch: number[]): Agreement {
 }
 
 function summarise(rows: SeedRow[]): { randomInit: Agreement; points: Agreement[]; agreeEverywhere: boolean } {
-  const randomInit = agreement(0, rows.map((r) => r.lab.randomInit.accuracy), rows.map((r) => r.pytorch.randomInit.accuracy));
-  const points = rows[0].lab.probes.map((p, i) => agreement(p.step, rows.map((r) => r.lab.probes[i].accuracy), rows.map((r) => r.pytorch.probes[i].accuracy)));
+  const randomInit = agreement(
+    0,
+    rows.map((r) => r.lab.randomInit.accuracy),
+    rows.map((r) => r.pytorch.randomInit.accuracy),
+  );
+  const points = rows[0].lab.probes.map((p, i) =>
+    agreement(
+      p.step,
+      rows.map((r) => r.lab.probes[i].accuracy),
+      rows.map((r) => r.pytorch.probes[i].accuracy),
+    ),
+  );
   return { randomInit, points, agreeEverywhere: points.every((p) => p.agree) };
 }
 
@@ -131,7 +142,14 @@ function table(method: string, rows: SeedRow[]): string {
     );
   row('0 (random init)', s.randomInit);
   const meanLoss = (f: (r: SeedRow) => number) => (rows.reduce((a, r) => a + f(r), 0) / rows.length).toFixed(4);
-  s.points.forEach((p, i) => row(String(p.step), p, meanLoss((r) => r.lab.probes[i].loss), meanLoss((r) => r.pytorch.probes[i].loss)));
+  s.points.forEach((p, i) =>
+    row(
+      String(p.step),
+      p,
+      meanLoss((r) => r.lab.probes[i].loss),
+      meanLoss((r) => r.pytorch.probes[i].loss),
+    ),
+  );
   lines.push('', `Agree at every probe point after training: ${s.agreeEverywhere ? 'yes' : 'no'}.`);
   return lines.join('\n');
 }
@@ -142,7 +160,10 @@ const source = { commit: gitOut(['rev-parse', 'HEAD']), uncommittedInSrc: gitOut
 
 const backend = await useNodeWasm('reference curves (Node)');
 const { budget, supervisedSteps } = await signalBudget(extra);
-console.log(`budget ${budget.toExponential(3)} FLOPs = ${supervisedSteps} steps of supervised (default model and batch); methods ${methods.join(',')}, seeds ${seeds.join(',')}` + (fixedSteps ? `; steps fixed at ${fixedSteps}` : ''));
+console.log(
+  `budget ${budget.toExponential(3)} FLOPs = ${supervisedSteps} steps of supervised (default model and batch); methods ${methods.join(',')}, seeds ${seeds.join(',')}` +
+    (fixedSteps ? `; steps fixed at ${fixedSteps}` : ''),
+);
 mkdirSync(out, { recursive: true });
 for (const method of methods) {
   const rows: SeedRow[] = [];
@@ -163,7 +184,8 @@ for (const method of methods) {
     const dir = join(work, `${method}-seed${seed}`);
     const manifest = await exportReference(config, dir);
     const expected = labProbes.map((r) => r.step).join(',');
-    if (manifest.probe.steps.join(',') !== expected) throw new Error(`probe steps: the lab probed at ${expected}, the export says ${manifest.probe.steps.join(',')}`);
+    if (manifest.probe.steps.join(',') !== expected)
+      throw new Error(`probe steps: the lab probed at ${expected}, the export says ${manifest.probe.steps.join(',')}`);
     // 3. PyTorch.
     const curveFile = join(dir, 'curve.json');
     const py = spawnSync(python, [join(HERE, 'train.py'), dir, `--out=${curveFile}`], { stdio: 'inherit' });

@@ -43,7 +43,17 @@ export interface FlopLabApi {
   resume(): Promise<void>;
   stop(): Promise<void>;
   /** What the page shows now: status, the shown run's id, backend, records, the random-init probe baseline and transfer evaluations so far, and why it failed. */
-  state(): { status: string; runId: string | null; backend: unknown; records: TrainRecord[]; baseline: ProbeBaseline | null; transfer: TransferRecord[]; profile: StepProfile | null; error: string | null; heldAt: number | null };
+  state(): {
+    status: string;
+    runId: string | null;
+    backend: unknown;
+    records: TrainRecord[];
+    baseline: ProbeBaseline | null;
+    transfer: TransferRecord[];
+    profile: StepProfile | null;
+    error: string | null;
+    heldAt: number | null;
+  };
   /** Every stored run (IndexedDB), newest first: id, name, config, status, records, transfer, profile, checkpointStep. */
   runs(): Promise<StoredRun[]>;
   /** Shows a stored run (charts, figures, its config in the panel). */
@@ -66,7 +76,10 @@ export interface FlopLabApi {
   /** The named experiments (Figure 1, Figure 2, Table 1, Figure 3, A.5, talk, smoke; src/experiments/presets.ts). */
   presets(): readonly ExperimentPreset[];
   /** Runs a preset: a sweep preset as a sweep (seeds and backend overridable, shardable), Figure 3 as a method comparison. */
-  runPreset(id: string, opts?: PresetOverrides & { shard?: [number, number] }): Promise<{ kind: 'sweep'; sweep: SweepProgress } | { kind: 'profile'; rows: ComparisonRow[] }>;
+  runPreset(
+    id: string,
+    opts?: PresetOverrides & { shard?: [number, number] },
+  ): Promise<{ kind: 'sweep'; sweep: SweepProgress } | { kind: 'profile'; rows: ComparisonRow[] }>;
   /** The current (or last) sweep as one results file (src/experiments/sweepResults.ts). */
   sweepResults(): SweepFile;
   /** Sweep progress now: status, runs done of total, the run in progress, ETA. */
@@ -120,7 +133,17 @@ export function createApi(client: LabClient, store: LabStore, ready: Promise<voi
     pause: () => s().pause(),
     resume: () => s().resume(),
     stop: () => s().stop(),
-    state: () => ({ status: s().status, runId: s().runId, backend: s().backend, records: s().records, baseline: s().baseline, transfer: s().transfer, profile: s().profile, error: s().runError, heldAt: s().heldAt }),
+    state: () => ({
+      status: s().status,
+      runId: s().runId,
+      backend: s().backend,
+      records: s().records,
+      baseline: s().baseline,
+      transfer: s().transfer,
+      profile: s().profile,
+      error: s().runError,
+      heldAt: s().heldAt,
+    }),
     async runs() {
       return s().refreshRuns();
     },
@@ -138,7 +161,8 @@ export function createApi(client: LabClient, store: LabStore, ready: Promise<voi
     presets: () => EXPERIMENT_PRESETS,
     async runPreset(id, opts = {}) {
       const preset = experimentPreset(id);
-      if (preset.kind === 'profile') return { kind: 'profile', rows: await s().compareMethods({ ...preset.profile, ...(opts.backend ? { backend: opts.backend } : {}) }) };
+      if (preset.kind === 'profile')
+        return { kind: 'profile', rows: await s().compareMethods({ ...preset.profile, ...(opts.backend ? { backend: opts.backend } : {}) }) };
       const spec = presetSpec(preset, opts);
       return { kind: 'sweep', sweep: await s().runSweep(spec, { name: preset.title, preset: preset.id, shard: opts.shard }) };
     },
@@ -185,7 +209,6 @@ export function createApi(client: LabClient, store: LabStore, ready: Promise<voi
     },
   };
 }
-
 
 /** Reads picked files (or one zip) on the page into the payload the worker decodes. */
 export async function readImportPayload(files: FileList | File[] | Blob): Promise<ImportPayload> {

@@ -38,7 +38,8 @@ export const DEVICES: readonly Device[] = [
     peakTflops: PAPER_SETUP.peakTflopsPerChip,
     precision: 'bf16',
     watts: PAPER_SETUP.wattsPerChip,
-    source: 'https://cloud.google.com/tpu/docs/v3 (peak per chip); https://github.com/mlco2/impact/blob/master/data/gpus.csv (283 W average draw, Patterson et al. 2021)',
+    source:
+      'https://cloud.google.com/tpu/docs/v3 (peak per chip); https://github.com/mlco2/impact/blob/master/data/gpus.csv (283 W average draw, Patterson et al. 2021)',
   },
   {
     id: 'v100',
@@ -72,7 +73,8 @@ export const DEVICES: readonly Device[] = [
     peakTflops: 13.08,
     precision: 'fp32 (what the lab\u2019s WebGPU kernels run)',
     watts: 115,
-    source: 'https://www.tomshardware.com/news/look-closely-before-you-buy-a-geforce-rtx-3000-laptop (Nvidia\u2019s RTX 3060 Laptop variants: 3,840 cores, 60-115 W, boost clock rising with power to 1,703 MHz)',
+    source:
+      'https://www.tomshardware.com/news/look-closely-before-you-buy-a-geforce-rtx-3000-laptop (Nvidia\u2019s RTX 3060 Laptop variants: 3,840 cores, 60-115 W, boost clock rising with power to 1,703 MHz)',
   },
 ];
 

@@ -20,12 +20,7 @@ export interface CaptionObject {
 }
 
 /** Every word a caption can contain, and no other (the 'plain' texture and the middle size are unsaid). */
-export const CAPTION_VOCAB: readonly string[] = [
-  'a', 'an', 'and', 'small', 'large',
-  ...COLOURS,
-  ...TEXTURES.filter((t) => t !== 'plain'),
-  ...SHAPE_CLASSES,
-];
+export const CAPTION_VOCAB: readonly string[] = ['a', 'an', 'and', 'small', 'large', ...COLOURS, ...TEXTURES.filter((t) => t !== 'plain'), ...SHAPE_CLASSES];
 
 /** "a large red striped circle": article, size, colour, texture, shape. */
 export function describeObject(o: CaptionObject): string {

@@ -66,12 +66,36 @@ function adjustHue(img: Float64Array, n: number, shift: number): void {
     const t = clamp01(v * (1 - s * (1 - f)));
     switch (i) {
       case 0:
-      case 6: img[p] = v; img[p + 1] = t; img[p + 2] = pp; break;
-      case 1: img[p] = q; img[p + 1] = v; img[p + 2] = pp; break;
-      case 2: img[p] = pp; img[p + 1] = v; img[p + 2] = t; break;
-      case 3: img[p] = pp; img[p + 1] = q; img[p + 2] = v; break;
-      case 4: img[p] = t; img[p + 1] = pp; img[p + 2] = v; break;
-      default: img[p] = v; img[p + 1] = pp; img[p + 2] = q; break;
+      case 6:
+        img[p] = v;
+        img[p + 1] = t;
+        img[p + 2] = pp;
+        break;
+      case 1:
+        img[p] = q;
+        img[p + 1] = v;
+        img[p + 2] = pp;
+        break;
+      case 2:
+        img[p] = pp;
+        img[p + 1] = v;
+        img[p + 2] = t;
+        break;
+      case 3:
+        img[p] = pp;
+        img[p + 1] = q;
+        img[p + 2] = v;
+        break;
+      case 4:
+        img[p] = t;
+        img[p + 1] = pp;
+        img[p + 2] = v;
+        break;
+      default:
+        img[p] = v;
+        img[p + 1] = pp;
+        img[p + 2] = q;
+        break;
     }
   }
 }

@@ -68,8 +68,7 @@ export class SceneSource implements DataSource {
   }
 
   annotated(index: number): AnnotatedSample {
-    if (!Number.isInteger(index) || index < 0 || index >= this.size)
-      throw new Error(`dataset index ${index} outside 0..${this.size - 1}`);
+    if (!Number.isInteger(index) || index < 0 || index >= this.size) throw new Error(`dataset index ${index} outside 0..${this.size - 1}`);
     const scene = generateScene(this.seed, index, this.sceneOptions);
     const a = this.annotate(scene, new Rng(hashSeed(this.seed, 'annotation', index)));
     return {

@@ -58,7 +58,7 @@ export function inspectHeader(bytes: Uint8Array, type: ImageType): { width: numb
     case 'png': {
       if (n < 33 || ascii(bytes, 12, 4) !== 'IHDR') return truncated('no IHDR header');
       // Walk the chunks: a cut-off file ends inside one, before IEND.
-      for (let at = 8; ; ) {
+      for (let at = 8; ;) {
         if (at + 12 > n) return truncated('ends inside a chunk, no IEND');
         const length = u32be(bytes, at);
         if (ascii(bytes, at + 4, 4) === 'IEND') break;
@@ -217,7 +217,9 @@ export function resizeSquare(src: Uint8ClampedArray, width: number, height: numb
   for (let y = 0; y < crop; y++) {
     const rowStart = (firstRow + y) * width * channels;
     for (let o = 0; o < size; o++) {
-      let r = 0, g = 0, b = 0;
+      let r = 0,
+        g = 0,
+        b = 0;
       for (let t = o * cols.taps, end = t + cols.taps; t < end; t++) {
         const w = cols.weight[t];
         const p = rowStart + cols.index[t] * channels;

@@ -126,7 +126,8 @@ export function unpackZip(zip: Uint8Array, name: string): { files: ImportFile[];
           return false;
         }
         declared += entry.originalSize;
-        if (declared > IMPORT_LIMITS.maxTotalBytes) throw new LimitError(`${name} unpacks to more than ${formatMb(IMPORT_LIMITS.maxTotalBytes)} of images (the import limit)`);
+        if (declared > IMPORT_LIMITS.maxTotalBytes)
+          throw new LimitError(`${name} unpacks to more than ${formatMb(IMPORT_LIMITS.maxTotalBytes)} of images (the import limit)`);
         return true;
       },
     });
@@ -157,7 +158,9 @@ export function planImport(files: readonly ImportFile[], source: string, already
     );
   }
   if (candidates.length > IMPORT_LIMITS.maxImages)
-    throw new Error(`${source} has ${candidates.length.toLocaleString('en-US')} images: at most ${IMPORT_LIMITS.maxImages.toLocaleString('en-US')} can be imported at once`);
+    throw new Error(
+      `${source} has ${candidates.length.toLocaleString('en-US')} images: at most ${IMPORT_LIMITS.maxImages.toLocaleString('en-US')} can be imported at once`,
+    );
   const totalBytes = candidates.reduce((sum, c) => sum + c.bytes.byteLength, 0);
   if (totalBytes > IMPORT_LIMITS.maxTotalBytes)
     throw new Error(`${source} has ${formatMb(totalBytes)} of images: at most ${formatMb(IMPORT_LIMITS.maxTotalBytes)} can be imported at once`);

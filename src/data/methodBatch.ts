@@ -75,7 +75,11 @@ export class BatchMaker {
       }
       throw new Error(`no labelled image near index ${index} of ${data.info.name}: its captions name no class`);
     });
-    return assembleBatch((i) => samples[i], samples.map((_, i) => i), data.imageSize);
+    return assembleBatch(
+      (i) => samples[i],
+      samples.map((_, i) => i),
+      data.imageSize,
+    );
   }
 
   private captionsOf(host: HostBatch): string[] {

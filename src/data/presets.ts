@@ -15,9 +15,7 @@ import { hashSeed } from '../engine/rng';
 import { shapesNamedIn } from './captions';
 import { checkCaptionNoise, corruptCaption } from './captionNoise';
 import { SceneDataset, SceneSource, shapesInfo, sceneAnnotation, type Annotator } from './dataset';
-import {
-  FINE_CLASSES, JFT_CLASS_NAMES, JFT_HEAD_TO_TAIL, NUM_FINE, colourOfFine, fineClass, jftAnnotation, sampleJftFine, shapeOfFine,
-} from './labelSpace';
+import { FINE_CLASSES, JFT_CLASS_NAMES, JFT_HEAD_TO_TAIL, NUM_FINE, colourOfFine, fineClass, jftAnnotation, sampleJftFine, shapeOfFine } from './labelSpace';
 import { SHAPE_CLASSES, type SceneOptions } from './scenes';
 import { DATASET_IDS, type DataSource, type DatasetId, type DatasetInfo } from './source';
 
@@ -50,8 +48,7 @@ export const DATASET_INFO: Record<PresetId, DatasetInfo> = {
     id: 'coco',
     name: 'COCO-like',
     mirrors: 'COCO (118k images, 80 object classes, 5 captions each)',
-    description:
-      'A small fixed pool of cluttered scenes: 2-5 objects anywhere, every visible shape labelled, with a clean descriptive caption.',
+    description: 'A small fixed pool of cluttered scenes: 2-5 objects anywhere, every visible shape labelled, with a clean descriptive caption.',
     defaultSize: 2_000,
     numClasses: SHAPE_CLASSES.length,
     classNames: SHAPE_CLASSES,
@@ -217,8 +214,7 @@ function checkInt(field: string, value: unknown, lo: number, hi: number): number
 export function createDataSource(spec: DatasetSpecInput, imageSize: number, seed: number, stream = 'pretrain'): DataSource {
   if (typeof spec !== 'object' || spec === null) throw new Error('dataset must be an object with a preset');
   const preset = spec.preset;
-  if (!(DATASET_IDS as readonly string[]).includes(preset))
-    throw new Error(`dataset.preset must be one of ${DATASET_IDS.join(', ')}, got ${String(preset)}`);
+  if (!(DATASET_IDS as readonly string[]).includes(preset)) throw new Error(`dataset.preset must be one of ${DATASET_IDS.join(', ')}, got ${String(preset)}`);
   checkInt('imageSize', imageSize, 8, 512);
   if (!Number.isInteger(seed)) throw new Error(`seed must be an integer, got ${seed}`);
   if (preset !== 'shapes')

@@ -87,12 +87,10 @@ export function resolveSceneOptions(opts: SceneOptions): ResolvedSceneOptions {
   const numClasses = checkInt('numClasses', opts.numClasses, 2, SHAPE_CLASSES.length);
   const maxObjects = checkInt('maxObjects', opts.maxObjects, 1, 6);
   const minObjects = opts.minObjects === undefined ? 1 : checkInt('minObjects', opts.minObjects, 1, maxObjects);
-  if (opts.centred !== undefined && typeof opts.centred !== 'boolean')
-    throw new Error(`SceneOptions.centred must be a boolean, got ${String(opts.centred)}`);
+  if (opts.centred !== undefined && typeof opts.centred !== 'boolean') throw new Error(`SceneOptions.centred must be a boolean, got ${String(opts.centred)}`);
   const centred = opts.centred ?? maxObjects === 1;
   // Several objects cannot all sit in the centre; refuse rather than silently ignore.
-  if (centred && maxObjects > 1)
-    throw new Error(`SceneOptions.centred needs maxObjects 1 (one centred object), got maxObjects ${maxObjects}`);
+  if (centred && maxObjects > 1) throw new Error(`SceneOptions.centred needs maxObjects 1 (one centred object), got maxObjects ${maxObjects}`);
   const background = opts.background ?? 'mixed';
   if (!(BACKGROUNDS as readonly string[]).includes(background))
     throw new Error(`SceneOptions.background must be one of ${BACKGROUNDS.join(', ')}, got ${String(background)}`);
@@ -105,8 +103,7 @@ export function resolveSceneOptions(opts: SceneOptions): ResolvedSceneOptions {
   const dMax = checkInt('distractors[1]', d[1], 0, 3);
   const distractors = [checkInt('distractors[0]', d[0], 0, dMax), dMax] as const;
   const classSampler = opts.classSampler ?? null;
-  if (classSampler !== null && typeof classSampler !== 'function')
-    throw new Error(`SceneOptions.classSampler must be a function, got ${typeof classSampler}`);
+  if (classSampler !== null && typeof classSampler !== 'function') throw new Error(`SceneOptions.classSampler must be a function, got ${typeof classSampler}`);
   let objectSize: readonly [number, number] | null = null;
   if (opts.objectSize !== undefined) {
     const z = opts.objectSize;

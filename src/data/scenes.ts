@@ -21,13 +21,36 @@ import { COLOURS, TEXTURES, CAPTION_VOCAB, captionFor } from './captions';
 import { IMAGENET_MEAN, IMAGENET_STD } from './normalize';
 
 export { SHAPE_CLASSES, COLOURS, TEXTURES, CAPTION_VOCAB };
-export { resolveSceneOptions, type ClassChoice, type ClassSampler, type ResolvedSceneOptions, type Scene, type SceneObject, type SceneOptions } from './sceneOptions';
-import { DISTRACTOR_SIZE, resolveSceneOptions, type ClassChoice, type ClassSampler, type ResolvedSceneOptions, type Scene, type SceneObject, type SceneOptions } from './sceneOptions';
+export {
+  resolveSceneOptions,
+  type ClassChoice,
+  type ClassSampler,
+  type ResolvedSceneOptions,
+  type Scene,
+  type SceneObject,
+  type SceneOptions,
+} from './sceneOptions';
+import {
+  DISTRACTOR_SIZE,
+  resolveSceneOptions,
+  type ClassChoice,
+  type ClassSampler,
+  type ResolvedSceneOptions,
+  type Scene,
+  type SceneObject,
+  type SceneOptions,
+} from './sceneOptions';
 
 /** RGB per entry of COLOURS; saturated so objects stand apart from the muted backgrounds. */
 const COLOUR_RGB: readonly (readonly number[])[] = [
-  [215, 40, 40], [245, 140, 25], [240, 215, 40], [45, 165, 70],
-  [45, 95, 220], [145, 65, 195], [245, 245, 245], [25, 25, 25],
+  [215, 40, 40],
+  [245, 140, 25],
+  [240, 215, 40],
+  [45, 165, 70],
+  [45, 95, 220],
+  [145, 65, 195],
+  [245, 245, 245],
+  [25, 25, 25],
 ];
 
 /** The sampler's choice, checked: a bad class or colour would draw garbage or index out of range. */
@@ -225,8 +248,7 @@ export function generateScene(seed: number, index: number, opts: SceneOptions): 
     for (let px = 0; px < S; px++) {
       const a = (py * 2 * S * 2 + px * 2) * 3;
       const p = (py * S + px) * 3;
-      for (let c = 0; c < 3; c++)
-        pixels[p + c] = (samples[a + c] + samples[a + 3 + c] + samples[a + row + c] + samples[a + row + 3 + c] + 2) >> 2;
+      for (let c = 0; c < 3; c++) pixels[p + c] = (samples[a + c] + samples[a + 3 + c] + samples[a + row + c] + samples[a + row + 3 + c] + 2) >> 2;
     }
   }
 

@@ -10,9 +10,7 @@
  * pairs that blur together at 16x16 px (e.g. no hexagon: it reads as a circle).
  */
 
-export const SHAPE_CLASSES: readonly string[] = [
-  'circle', 'square', 'triangle', 'cross', 'ring', 'star', 'bar', 'diamond', 'heart', 'crescent',
-];
+export const SHAPE_CLASSES: readonly string[] = ['circle', 'square', 'triangle', 'cross', 'ring', 'star', 'bar', 'diamond', 'heart', 'crescent'];
 
 type InsideTest = (u: number, v: number) => boolean;
 
@@ -22,8 +20,8 @@ type InsideTest = (u: number, v: number) => boolean;
  * Precomputed once from cos/sin of multiples of 36 degrees.
  */
 const STAR: readonly number[] = [
-  0, -0.949734, 0.308587, -0.324468, 0.998609, -0.224202, 0.499305, 0.2625, 0.617175, 0.949734,
-  0, 0.625266, -0.617175, 0.949734, -0.499305, 0.2625, -0.998609, -0.224202, -0.308587, -0.324468,
+  0, -0.949734, 0.308587, -0.324468, 0.998609, -0.224202, 0.499305, 0.2625, 0.617175, 0.949734, 0, 0.625266, -0.617175, 0.949734, -0.499305, 0.2625, -0.998609,
+  -0.224202, -0.308587, -0.324468,
 ];
 
 /** Even-odd crossing test against a closed polygon given as flat x,y pairs. */
@@ -191,7 +189,13 @@ export interface BackgroundSpec {
   grain: Int8Array | null;
 }
 
-const GRADIENT_DIRS: readonly (readonly number[])[] = [[0, 0], [1, 0], [0, 1], [0.5, 0.5], [0.5, -0.5]];
+const GRADIENT_DIRS: readonly (readonly number[])[] = [
+  [0, 0],
+  [1, 0],
+  [0, 1],
+  [0.5, 0.5],
+  [0.5, -0.5],
+];
 
 /**
  * Fills the 2x supersampled canvas. Backgrounds are smooth, so they are

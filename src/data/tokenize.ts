@@ -17,10 +17,7 @@ const SPECIALS = ['<pad>', '<bos>', '<eos>', '<unk>'] as const;
 const PSEUDO_WORDS = ['this', 'is', 'photo', 'of', 'a', 'an', 'and'];
 
 /** Special tokens (ids 0-3), then every word sorted by code unit order, each once. */
-export const VOCAB: readonly string[] = Object.freeze([
-  ...SPECIALS,
-  ...[...new Set([...CAPTION_VOCAB, ...PSEUDO_WORDS, ...SHAPE_CLASSES])].sort(),
-]);
+export const VOCAB: readonly string[] = Object.freeze([...SPECIALS, ...[...new Set([...CAPTION_VOCAB, ...PSEUDO_WORDS, ...SHAPE_CLASSES])].sort()]);
 
 const WORD_ID = new Map<string, number>(VOCAB.map((w, i) => [w, i]));
 for (const s of SPECIALS) WORD_ID.delete(s); // specials come only from tokenize's framing, never from text
@@ -60,7 +57,10 @@ export function captionLabels(info: Pick<DatasetInfo, 'hierarchy' | 'numClasses'
 
 /** Lower-cased words: maximal runs of letters and digits (whitespace and punctuation split). */
 function words(caption: string): string[] {
-  return caption.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w !== '');
+  return caption
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w !== '');
 }
 
 function checkMaxLen(maxLen: number): void {

@@ -162,7 +162,14 @@ function useLabWebgpuFactory(mod: unknown): void {
       if (!adapter) throw new Error('navigator.gpu.requestAdapter() returned no adapter');
       const l = adapter.limits ?? {};
       const requiredLimits: Record<string, number> = {};
-      for (const k of ['maxComputeWorkgroupStorageSize', 'maxComputeWorkgroupsPerDimension', 'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupSizeX', 'maxComputeInvocationsPerWorkgroup']) {
+      for (const k of [
+        'maxComputeWorkgroupStorageSize',
+        'maxComputeWorkgroupsPerDimension',
+        'maxStorageBufferBindingSize',
+        'maxBufferSize',
+        'maxComputeWorkgroupSizeX',
+        'maxComputeInvocationsPerWorkgroup',
+      ]) {
         if (typeof l[k] === 'number') requiredLimits[k] = l[k];
       }
       const requiredFeatures = wantedFeatures(adapter.features);

@@ -75,7 +75,10 @@ export class AdamW {
   private readonly mv: (tf.Variable | null)[];
   private t = 0;
 
-  constructor(readonly params: OptimParam[], readonly opts: AdamWOptions) {
+  constructor(
+    readonly params: OptimParam[],
+    readonly opts: AdamWOptions,
+  ) {
     // Born in the layout the steps will use, so the first (profiled) step converts nothing.
     const packed = fusedOptimizer();
     this.m = params.map((p) => (packed ? null : zeroState(p.variable)));
@@ -184,7 +187,8 @@ export class AdamW {
 
   /** Continues from a checkpoint: the step count (bias correction) and the moments' values. */
   restore(t: number, m: tf.Tensor[], v: tf.Tensor[]): void {
-    if (m.length !== this.params.length || v.length !== this.params.length) throw new Error(`AdamW checkpoint has ${m.length} moments for ${this.params.length} params`);
+    if (m.length !== this.params.length || v.length !== this.params.length)
+      throw new Error(`AdamW checkpoint has ${m.length} moments for ${this.params.length} params`);
     this.params.forEach((_, i) => this.split(i));
     this.t = t;
     this.m.forEach((x, i) => (x as tf.Variable).assign(m[i]));

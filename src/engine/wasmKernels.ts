@@ -18,7 +18,14 @@ interface WasmBackendLike {
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** out[segmentIds[i], ...] += x[i, ...]; ids outside [0, numSegments) are dropped, as TensorFlow does. */
-export function unsortedSegmentSum(x: ArrayLike<number>, xShape: readonly number[], ids: ArrayLike<number>, idsShape: readonly number[], numSegments: number, out: Float32Array | Int32Array): void {
+export function unsortedSegmentSum(
+  x: ArrayLike<number>,
+  xShape: readonly number[],
+  ids: ArrayLike<number>,
+  idsShape: readonly number[],
+  numSegments: number,
+  out: Float32Array | Int32Array,
+): void {
   const inner = size(xShape) / size(idsShape);
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];
@@ -117,7 +124,17 @@ interface WasmBackendInternals {
   disposeData(dataId: object, force?: boolean): boolean;
 }
 
-type RawBatchMatMul = (aId: number, aShape: Uint8Array, aRank: number, bId: number, bShape: Uint8Array, bRank: number, tA: boolean, tB: boolean, outId: number) => void;
+type RawBatchMatMul = (
+  aId: number,
+  aShape: Uint8Array,
+  aRank: number,
+  bId: number,
+  bShape: Uint8Array,
+  bRank: number,
+  tA: boolean,
+  tB: boolean,
+  outId: number,
+) => void;
 const rawMatMuls = new WeakMap<object, RawBatchMatMul>();
 function rawMatMul(backend: WasmBackendInternals): RawBatchMatMul {
   let f = rawMatMuls.get(backend.wasm);
@@ -150,7 +167,11 @@ function fastBatchMatMul(original: tf.KernelFunc, transpose: tf.KernelFunc): tf.
     // [batch, rows, cols] untransposed: a transposed operand is copied once, by the Transpose kernel.
     const materialise = (x: tf.TensorInfo, batch: number, rows: number, cols: number, transposed: boolean): tf.TensorInfo => {
       if (!transposed) return { dataId: x.dataId, shape: [batch, rows, cols], dtype: x.dtype };
-      const t = transpose({ inputs: { x: { dataId: x.dataId, shape: [batch, cols, rows], dtype: x.dtype } }, backend: args.backend, attrs: { perm: [0, 2, 1] } }) as tf.TensorInfo;
+      const t = transpose({
+        inputs: { x: { dataId: x.dataId, shape: [batch, cols, rows], dtype: x.dtype } },
+        backend: args.backend,
+        attrs: { perm: [0, 2, 1] },
+      }) as tf.TensorInfo;
       temps.push(t);
       return { dataId: t.dataId, shape: [batch, rows, cols], dtype: x.dtype };
     };

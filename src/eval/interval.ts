@@ -13,13 +13,14 @@ export const Z95 = 1.959963984540054;
 /** Wilson score interval [lo, hi] for `correct` successes out of `total` trials. */
 export function wilsonInterval(correct: number, total: number, z = Z95): [number, number] {
   if (!Number.isInteger(total) || total < 0) throw new Error(`wilsonInterval: total must be a non-negative integer, got ${total}`);
-  if (!Number.isInteger(correct) || correct < 0 || correct > total) throw new Error(`wilsonInterval: correct must be an integer in 0..${total}, got ${correct}`);
+  if (!Number.isInteger(correct) || correct < 0 || correct > total)
+    throw new Error(`wilsonInterval: correct must be an integer in 0..${total}, got ${correct}`);
   if (!(z > 0)) throw new Error(`wilsonInterval: z must be > 0, got ${z}`);
   if (total === 0) return [0, 1];
   const p = correct / total;
   const z2n = (z * z) / total;
   const centre = (p + z2n / 2) / (1 + z2n);
-  const half = (z / (1 + z2n)) * Math.sqrt(p * (1 - p) / total + z2n / (4 * total));
+  const half = (z / (1 + z2n)) * Math.sqrt((p * (1 - p)) / total + z2n / (4 * total));
   // At 0 or total correct one end is exact; elsewhere rounding must not leave [0, 1].
   const lo = correct === 0 ? 0 : Math.max(0, centre - half);
   const hi = correct === total ? 1 : Math.min(1, centre + half);

@@ -19,7 +19,13 @@ export interface RegressionOptions {
  * dividing the summed loss by `count`, and returns the arg-max class of each row
  * of `test` [M, D]. Leaves nothing allocated.
  */
-export async function softmaxRegressionPredict(x: tf.Tensor2D, targets: tf.Tensor2D, count: number, test: tf.Tensor2D, o: RegressionOptions): Promise<ArrayLike<number>> {
+export async function softmaxRegressionPredict(
+  x: tf.Tensor2D,
+  targets: tf.Tensor2D,
+  count: number,
+  test: tf.Tensor2D,
+  o: RegressionOptions,
+): Promise<ArrayLike<number>> {
   const [d, k] = [x.shape[1], targets.shape[1]];
   let w!: tf.Variable;
   let b!: tf.Variable;

@@ -20,7 +20,10 @@ import type { Variant } from './variants';
  * takes the earliest unused record of its name in a short window. Returns null
  * when more than 2% of the trace found no record.
  */
-export function timeByComponent(kernels: { name: string; kernelTimeMs: number | { error: string } }[], trace: [string, string][]): Record<string, number> | null {
+export function timeByComponent(
+  kernels: { name: string; kernelTimeMs: number | { error: string } }[],
+  trace: [string, string][],
+): Record<string, number> | null {
   const ms: Record<string, number> = {};
   const used = new Uint8Array(kernels.length);
   let base = 0; // every record before `base` is used

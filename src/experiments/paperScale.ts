@@ -98,7 +98,11 @@ export function imageFigures(r: ComparisonRow, batchSize: number): ImageFigures 
   const b = rowBatch(r, batchSize);
   const hasTimes = Object.keys(r.msByComponent).length > 0 && r.kernelMs > 0;
   const perImageOf = (by: Record<string, number>) =>
-    Object.fromEntries(Object.entries(by).filter(([c]) => !(PER_STEP as readonly string[]).includes(c)).map(([c, v]) => [c, v / b]));
+    Object.fromEntries(
+      Object.entries(by)
+        .filter(([c]) => !(PER_STEP as readonly string[]).includes(c))
+        .map(([c, v]) => [c, v / b]),
+    );
   return {
     batchSize: b,
     stepPerImage: r.totalFlops / b,
@@ -248,8 +252,20 @@ export function a5Checks(rows: ComparisonRow[], batchSize: number): A5Check[] {
     return r === null ? null : r - 1;
   };
   return [
-    { what: 'Decoder share of forward + backward, 75 % masking', paper: 'roughly 65 % of the time', flops: share(std75, false), time: share(std75, true), kind: 'share' },
-    { what: 'Decoder share of forward + backward, 55 % masking', paper: 'roughly 45 % of the time', flops: share(f('mae-0.55-standard'), false), time: share(f('mae-0.55-standard'), true), kind: 'share' },
+    {
+      what: 'Decoder share of forward + backward, 75 % masking',
+      paper: 'roughly 65 % of the time',
+      flops: share(std75, false),
+      time: share(std75, true),
+      kind: 'share',
+    },
+    {
+      what: 'Decoder share of forward + backward, 55 % masking',
+      paper: 'roughly 45 % of the time',
+      flops: share(f('mae-0.55-standard'), false),
+      time: share(f('mae-0.55-standard'), true),
+      kind: 'share',
+    },
     {
       what: 'MAE 85 % masking vs the baseline ViT encoder (supervised, all patches): saving',
       paper: 'slightly under 30 % of wall-clock time',

@@ -63,7 +63,10 @@ export const EXPERIMENT_PRESETS: readonly ExperimentPreset[] = [
     },
     measure: 'probe',
     view: 'curves',
-    wallTime: { here: '12 s of training (69 steps) on wasm; about 1 min for `npm run reproduce` with the server and Chromium starting (2-core x86-64, 2026-11-30)', laptopGpu: 'not measured (no GPU at hand)' },
+    wallTime: {
+      here: '12 s of training (69 steps) on wasm; about 1 min for `npm run reproduce` with the server and Chromium starting (2-core x86-64, 2026-11-30)',
+      laptopGpu: 'not measured (no GPU at hand)',
+    },
   },
   {
     id: 'figure1',
@@ -74,7 +77,10 @@ export const EXPERIMENT_PRESETS: readonly ExperimentPreset[] = [
     spec: { base: SWEEP_BASE, methods: ALL_METHODS, datasets: ['jft', 'align'], models: ['toy-B'], budgets: CURVE_BUDGETS },
     measure: 'patchMiou',
     view: 'curves',
-    wallTime: { here: '82 min of runs (48 runs, wasm, headless Chromium; 49 min as two shards side by side) on a shared, loaded 2-core x86-64 CPU, 2026-11-30', laptopGpu: 'not measured (no GPU at hand)' },
+    wallTime: {
+      here: '82 min of runs (48 runs, wasm, headless Chromium; 49 min as two shards side by side) on a shared, loaded 2-core x86-64 CPU, 2026-11-30',
+      laptopGpu: 'not measured (no GPU at hand)',
+    },
   },
   {
     id: 'figure2',
@@ -85,7 +91,10 @@ export const EXPERIMENT_PRESETS: readonly ExperimentPreset[] = [
     spec: { base: SWEEP_BASE, methods: ALL_METHODS, datasets: ['jft'], models: ['toy-B', 'toy-L'], budgets: CURVE_BUDGETS },
     measure: 'patchMiou',
     view: 'curves',
-    wallTime: { here: 'not measured: the same budgets and run count as Figure 1, so about as long (toy-L steps are fewer but bigger)', laptopGpu: 'not measured (no GPU at hand)' },
+    wallTime: {
+      here: 'not measured: the same budgets and run count as Figure 1, so about as long (toy-L steps are fewer but bigger)',
+      laptopGpu: 'not measured (no GPU at hand)',
+    },
   },
   {
     id: 'table1',
@@ -96,7 +105,10 @@ export const EXPERIMENT_PRESETS: readonly ExperimentPreset[] = [
     spec: { base: SWEEP_BASE, methods: SSL_METHODS, datasets: ['imagenet-1k', 'coco', 'imagenet-21k', 'jft', 'align'], models: ['toy-B'], budgets: [1e11] },
     measure: 'patchMiou',
     view: 'grid',
-    wallTime: { here: '32.5 min of runs (20 runs, wasm, headless Chromium) on a shared, loaded 2-core x86-64 CPU, 2026-11-30', laptopGpu: 'not measured (no GPU at hand)' },
+    wallTime: {
+      here: '32.5 min of runs (20 runs, wasm, headless Chromium) on a shared, loaded 2-core x86-64 CPU, 2026-11-30',
+      laptopGpu: 'not measured (no GPU at hand)',
+    },
   },
   {
     id: 'figure3',
@@ -121,11 +133,19 @@ export const EXPERIMENT_PRESETS: readonly ExperimentPreset[] = [
       datasets: ['imagenet-1k'],
       models: ['toy-B'],
       budgets: [1e11],
-      variants: { mae: [0.55, 0.65, 0.75, 0.85].flatMap((maskRatio) => [{ maskRatio, decoder: 'standard' }, { maskRatio, decoder: 'tiny' }]) },
+      variants: {
+        mae: [0.55, 0.65, 0.75, 0.85].flatMap((maskRatio) => [
+          { maskRatio, decoder: 'standard' },
+          { maskRatio, decoder: 'tiny' },
+        ]),
+      },
     },
     measure: 'patchMiou',
     view: 'curves',
-    wallTime: { here: '14.8 min of runs (8 runs, 3,845 steps, wasm, headless Chromium) on a shared, loaded 2-core x86-64 CPU, 2026-11-30', laptopGpu: 'not measured (no GPU at hand)' },
+    wallTime: {
+      here: '14.8 min of runs (8 runs, 3,845 steps, wasm, headless Chromium) on a shared, loaded 2-core x86-64 CPU, 2026-11-30',
+      laptopGpu: 'not measured (no GPU at hand)',
+    },
   },
   {
     id: 'talk',
@@ -136,7 +156,10 @@ export const EXPERIMENT_PRESETS: readonly ExperimentPreset[] = [
     spec: { base: SWEEP_BASE, methods: ['supervised', 'clip', 'simclr', 'mae'], datasets: ['imagenet-1k'], models: ['toy-B'], budgets: [2.5e10, 1e11] },
     measure: 'probe',
     view: 'curves',
-    wallTime: { here: '15.4 min (8 runs, 1,478 steps, wasm, headless Chromium) on a shared 2-core x86-64 CPU under load (load average 5-12), 2026-11-30', laptopGpu: 'not measured (no GPU at hand): 1,478 steps, so about 3 min if a step takes 0.1 s' },
+    wallTime: {
+      here: '15.4 min (8 runs, 1,478 steps, wasm, headless Chromium) on a shared 2-core x86-64 CPU under load (load average 5-12), 2026-11-30',
+      laptopGpu: 'not measured (no GPU at hand): 1,478 steps, so about 3 min if a step takes 0.1 s',
+    },
   },
 ];
 
@@ -159,7 +182,8 @@ export interface PresetOverrides {
 /** A sweep preset's spec with the reviewer's overrides applied (the preset list itself never changes). */
 export function presetSpec(preset: ExperimentPreset, o: PresetOverrides = {}): SweepSpec {
   if (!preset.spec) throw new Error(`preset '${preset.id}' profiles FLOPs per step and runs no sweep`);
-  if (o.seeds !== undefined && !(Number.isInteger(o.seeds) && o.seeds >= 1 && o.seeds <= 64)) throw new Error(`seeds must be a whole number from 1 to 64, got ${o.seeds}`);
+  if (o.seeds !== undefined && !(Number.isInteger(o.seeds) && o.seeds >= 1 && o.seeds <= 64))
+    throw new Error(`seeds must be a whole number from 1 to 64, got ${o.seeds}`);
   return {
     ...preset.spec,
     base: { ...preset.spec.base, ...(o.backend ? { backend: o.backend } : {}) },

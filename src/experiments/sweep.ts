@@ -19,7 +19,13 @@ export const sweepSchema = z.strictObject({
   budgets: nonEmpty(z.number().positive().max(1e24)),
   /** Method-option variants by method id (e.g. MAE mask ratios); a method without any runs at its defaults. */
   variants: z.record(z.string(), nonEmpty(z.record(z.string(), z.unknown()))).default({}),
-  seeds: nonEmpty(z.number().int().min(0).max(2 ** 31 - 1)).default([0]),
+  seeds: nonEmpty(
+    z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1),
+  ).default([0]),
 });
 
 export type SweepSpec = z.input<typeof sweepSchema>;
@@ -56,7 +62,15 @@ export function expandSweep(spec: SweepSpec): SweepRun[] {
         for (const model of s.models)
           for (const budget of s.budgets)
             for (const seed of s.seeds) {
-              const input = { ...s.base, method, methodOptions: options, dataset: { ...(s.base.dataset as object), preset }, model, budgetFlops: budget, seed } as ExperimentInput;
+              const input = {
+                ...s.base,
+                method,
+                methodOptions: options,
+                dataset: { ...(s.base.dataset as object), preset },
+                model,
+                budgetFlops: budget,
+                seed,
+              } as ExperimentInput;
               const key = [method, optionKey(options), preset, model, budget.toExponential(3), `s${seed}`].filter(Boolean).join('|');
               const v = validateConfig(input);
               if (!v.ok) throw new Error(`sweep run ${key}: ${v.error.message}`);

@@ -16,7 +16,11 @@ export const SWEEP_FILE_VERSION = 1;
 const MAX_POINTS = 2000;
 
 const fraction = () => z.number().min(0).max(1);
-const text = (max: number) => z.string().max(max).refine((s) => !/[<>]/.test(s), { error: 'contains "<" or ">": HTML is not allowed' });
+const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => !/[<>]/.test(s), { error: 'contains "<" or ">": HTML is not allowed' });
 
 export const sweepPointSchema = z.strictObject({
   /** Stable key (src/experiments/sweep.ts): method, options, dataset, model, budget, seed. */
@@ -88,7 +92,8 @@ export function mergeSweepFiles(files: readonly SweepFile[]): SweepFile {
   if (files.length === 0) throw new Error('nothing to merge: give at least one results.json');
   const order = files[0].order;
   for (const f of files)
-    if (f.order.length !== order.length || f.order.some((k, i) => k !== order[i])) throw new Error(`'${f.name}' belongs to a different sweep (its run list differs from '${files[0].name}')`);
+    if (f.order.length !== order.length || f.order.some((k, i) => k !== order[i]))
+      throw new Error(`'${f.name}' belongs to a different sweep (its run list differs from '${files[0].name}')`);
   const points = mergeShards(
     files.map((f) => f.points),
     order,
@@ -98,9 +103,28 @@ export function mergeSweepFiles(files: readonly SweepFile[]): SweepFile {
 }
 
 export const SWEEP_CSV_COLUMNS = [
-  'key', 'status', 'reason', 'method', 'options', 'dataset', 'model', 'budget', 'seed', 'steps', 'flops',
-  'probe', 'probe_low', 'probe_high', 'patch_miou', 'random_init_probe', 'random_init_patch_miou',
-  'wall_s', 'paper_equivalent_hours', 'paper_equivalent_kg_co2', 'backend', 'run_id',
+  'key',
+  'status',
+  'reason',
+  'method',
+  'options',
+  'dataset',
+  'model',
+  'budget',
+  'seed',
+  'steps',
+  'flops',
+  'probe',
+  'probe_low',
+  'probe_high',
+  'patch_miou',
+  'random_init_probe',
+  'random_init_patch_miou',
+  'wall_s',
+  'paper_equivalent_hours',
+  'paper_equivalent_kg_co2',
+  'backend',
+  'run_id',
 ] as const;
 
 /** One row per run; hours and CO2 are the paper-equivalent readout (32 TPUv3, europe-west1; src/carbon/paperEquivalent.ts). */
@@ -108,9 +132,28 @@ export function sweepCsv(file: SweepFile): string {
   const rows = file.points.map((p) => {
     const paper = paperEquivalent(p.flops);
     return [
-      p.key, p.status, p.reason, p.method, p.options, p.dataset, p.model, p.budget, p.seed, p.steps, p.flops,
-      p.accuracy, p.probeInterval?.[0], p.probeInterval?.[1], p.patchMiou, p.randomInit?.accuracy, p.randomInit?.patchMiou,
-      (p.wallMs / 1000).toFixed(1), paper.hours.toPrecision(4), paper.kgCo2.toPrecision(4), p.backend, p.runId,
+      p.key,
+      p.status,
+      p.reason,
+      p.method,
+      p.options,
+      p.dataset,
+      p.model,
+      p.budget,
+      p.seed,
+      p.steps,
+      p.flops,
+      p.accuracy,
+      p.probeInterval?.[0],
+      p.probeInterval?.[1],
+      p.patchMiou,
+      p.randomInit?.accuracy,
+      p.randomInit?.patchMiou,
+      (p.wallMs / 1000).toFixed(1),
+      paper.hours.toPrecision(4),
+      paper.kgCo2.toPrecision(4),
+      p.backend,
+      p.runId,
     ];
   });
   return csvText([SWEEP_CSV_COLUMNS, ...rows]);

@@ -18,7 +18,9 @@ export interface Variant {
 
 /** Every combination of the swept options' values; the first declared varies fastest (MAE: every ratio with one decoder, then the next). */
 function combinations(swept: OptionControl[]): Record<string, unknown>[] {
-  return [...swept].reverse().reduce<Record<string, unknown>[]>((acc, o) => acc.flatMap((partial) => (o.sweep ?? []).map((v) => ({ ...partial, [o.key]: v }))), [{}]);
+  return [...swept]
+    .reverse()
+    .reduce<Record<string, unknown>[]>((acc, o) => acc.flatMap((partial) => (o.sweep ?? []).map((v) => ({ ...partial, [o.key]: v }))), [{}]);
 }
 
 const showValue = (o: OptionControl, v: unknown): string =>

@@ -5,7 +5,8 @@
 
 /** A cell: empty for undefined or null, JSON for an object; quoted when it holds a comma, a quote or a line break, quotes doubled. */
 export function csvCell(value: unknown): string {
-  const s = value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean | bigint);
+  const s =
+    value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean | bigint);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

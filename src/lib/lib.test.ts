@@ -14,7 +14,12 @@ describe('the shared figures', () => {
     expect(csvCell(null)).toBe('');
     expect(csvCell(0)).toBe('0');
     expect(csvCell({ a: 1, b: 'x' })).toBe('"{""a"":1,""b"":""x""}"');
-    expect(csvText([['h1', 'h2'], [1, 'a,b']])).toBe('h1,h2\r\n1,"a,b"\r\n');
+    expect(
+      csvText([
+        ['h1', 'h2'],
+        [1, 'a,b'],
+      ]),
+    ).toBe('h1,h2\r\n1,"a,b"\r\n');
     expect(csvText([])).toBe('');
   });
 

@@ -20,11 +20,7 @@ import { fusedSoftmaxCrossEntropy } from '../engine/fused/webgpu/crossEntropy';
  * Every label must be an integer in [0, K) and every row must hold at least
  * one label (an empty row would divide by zero in the original).
  */
-export function smoothedMultiLabelTargets(
-  labels: readonly (readonly number[])[],
-  numClasses: number,
-  smoothing: number,
-): Float32Array {
+export function smoothedMultiLabelTargets(labels: readonly (readonly number[])[], numClasses: number, smoothing: number): Float32Array {
   if (!Number.isInteger(numClasses) || numClasses < 1) {
     throw new RangeError(`numClasses must be a positive integer, got ${numClasses}`);
   }

@@ -68,7 +68,12 @@ export class MlpHead {
   readonly layers: Linear[] = [];
   readonly norms: (BatchNorm | null)[] = [];
 
-  constructor(store: ParamStore, name: string, readonly cfg: MlpHeadConfig, rng: Rng) {
+  constructor(
+    store: ParamStore,
+    name: string,
+    readonly cfg: MlpHeadConfig,
+    rng: Rng,
+  ) {
     const { dims } = cfg;
     if (dims.length < 2 || dims.some((d) => !Number.isInteger(d) || d < 1))
       throw new Error(`MlpHead ${name}: dims must be >= 2 positive integers, got [${dims}]`);
@@ -77,7 +82,7 @@ export class MlpHead {
     for (let i = 0; i <= last; i++) {
       const isLast = i === last;
       const withBn = isLast ? !!cfg.batchNormLast : cfg.batchNorm;
-      const bias = withBn ? false : isLast ? cfg.biasLast ?? true : true;
+      const bias = withBn ? false : isLast ? (cfg.biasLast ?? true) : true;
       const layer = new Linear(store, `${name}.fc${i}`, dims[i], dims[i + 1], r, { bias });
       // assign() keeps its argument alive: the tidy disposes the fresh tensor.
       if (cfg.init === 'truncNormal') tf.tidy(() => layer.w.assign(truncNormal([dims[i], dims[i + 1]], 0.02, r.split(`fc${i}`))));
@@ -147,7 +152,12 @@ export class DinoHead {
   /** Unnormalised prototypes v: [bottleneck, K]. */
   readonly prototypes: tf.Variable;
 
-  constructor(store: ParamStore, name: string, readonly cfg: DinoHeadConfig, rng: Rng) {
+  constructor(
+    store: ParamStore,
+    name: string,
+    readonly cfg: DinoHeadConfig,
+    rng: Rng,
+  ) {
     const layers = cfg.layers ?? 3;
     if (!Number.isInteger(layers) || layers < 1) throw new Error(`DinoHead needs >= 1 MLP layer, got ${layers}`);
     const dims = [cfg.inDim, ...Array.from({ length: layers - 1 }, () => cfg.hiddenDim), cfg.bottleneckDim];

@@ -14,7 +14,10 @@ import { fusedLinear } from '../engine/fused/webgpu/linear';
 export class ParamStore {
   readonly params = new Map<string, tf.Variable>();
   /** `trainable: false` for EMA teachers: they are updated by assignment, never by gradients. */
-  constructor(readonly prefix: string, readonly trainable = true) {}
+  constructor(
+    readonly prefix: string,
+    readonly trainable = true,
+  ) {}
 
   add(name: string, value: tf.Tensor): tf.Variable {
     const full = `${this.prefix}.${name}`;
@@ -59,7 +62,14 @@ export class Linear {
   readonly w: tf.Variable;
   readonly b: tf.Variable | null;
 
-  constructor(store: ParamStore, name: string, readonly inDim: number, readonly outDim: number, rng: Rng, opts: { bias?: boolean; biasInit?: number } = {}) {
+  constructor(
+    store: ParamStore,
+    name: string,
+    readonly inDim: number,
+    readonly outDim: number,
+    rng: Rng,
+    opts: { bias?: boolean; biasInit?: number } = {},
+  ) {
     this.w = store.add(`${name}.w`, xavierUniform(inDim, outDim, rng.split(name)));
     this.b = opts.bias === false ? null : store.add(`${name}.b`, tf.fill([outDim], opts.biasInit ?? 0));
   }
@@ -78,7 +88,12 @@ export class LayerNorm {
   readonly gamma: tf.Variable;
   readonly beta: tf.Variable;
 
-  constructor(store: ParamStore, name: string, dim: number, readonly eps = 1e-6) {
+  constructor(
+    store: ParamStore,
+    name: string,
+    dim: number,
+    readonly eps = 1e-6,
+  ) {
     this.gamma = store.add(`${name}.gamma`, tf.ones([dim]));
     this.beta = store.add(`${name}.beta`, tf.zeros([dim]));
   }

@@ -67,7 +67,10 @@ export function unpatchify(patches: tf.Tensor3D, patchSize: number): tf.Tensor4D
     const p = patchSize;
     const c = d / (p * p);
     if (g * g !== n || !Number.isInteger(c)) throw new Error(`unpatchify: [${patches.shape}] is not a square grid of ${p}x${p} patches`);
-    return patches.reshape([b, g, g, p, p, c]).transpose([0, 1, 3, 2, 4, 5]).reshape([b, g * p, g * p, c]) as tf.Tensor4D;
+    return patches
+      .reshape([b, g, g, p, p, c])
+      .transpose([0, 1, 3, 2, 4, 5])
+      .reshape([b, g * p, g * p, c]) as tf.Tensor4D;
   });
 }
 
@@ -83,7 +86,11 @@ export class MaeDecoder {
   private readonly norm: LayerNorm;
   private readonly pred: Linear;
 
-  constructor(readonly encoder: VitConfig, readonly cfg: MaeDecoderConfig, rng: Rng) {
+  constructor(
+    readonly encoder: VitConfig,
+    readonly cfg: MaeDecoderConfig,
+    rng: Rng,
+  ) {
     if (cfg.dim % 4 !== 0) throw new Error(`MAE decoder dim must be a multiple of 4, got ${cfg.dim}`);
     if (cfg.dim % cfg.heads !== 0) throw new Error(`MAE decoder heads ${cfg.heads} must divide its dim ${cfg.dim}`);
     this.store = new ParamStore('decoder');

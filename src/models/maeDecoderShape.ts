@@ -31,4 +31,3 @@ export function maeDecoderConfig(encoder: VitConfig, size: MaeDecoderSize): MaeD
   const depth = size === 'tiny' ? 1 : Math.max(2, Math.round((encoder.depth * 2) / 3));
   return { dim, depth, heads, mlpDim: 4 * dim };
 }
-

@@ -48,7 +48,6 @@ export interface CaptionEncoderConfig {
   mlpDim: number;
 }
 
-
 /** Token id conventions shared with the tokenizer (src/data/tokenize.ts). */
 export const PAD_ID = 0;
 export const EOS_ID = 2;
@@ -102,7 +101,11 @@ export class CaptionEncoder {
   /** Causal masks by sequence length, kept until dispose. */
   private readonly masks = new Map<number, tf.Tensor2D>();
 
-  constructor(readonly cfg: CaptionEncoderConfig, rng: Rng, name = 'text') {
+  constructor(
+    readonly cfg: CaptionEncoderConfig,
+    rng: Rng,
+    name = 'text',
+  ) {
     const { vocabSize, maxLen, width, layers, heads, mlpDim } = cfg;
     for (const [k, v] of Object.entries(cfg)) {
       if (!Number.isInteger(v) || v < 1) throw new Error(`text encoder: ${k} must be a positive integer, got ${v}`);
@@ -193,7 +196,9 @@ export function textEncoderFlops(cfg: CaptionEncoderConfig, batch: number, len: 
     mm: 4 * 2 * t * d * d + 2 * 2 * t * d * m + 2 * 2 * t * t * d, // q,k,v,proj; fc1, fc2; QK^T and AV
     ew:
       2 * layerNorm(t, d) +
-      4 * t * d + t * m + t * d + // biases of q,k,v,proj, fc1, fc2
+      4 * t * d +
+      t * m +
+      t * d + // biases of q,k,v,proj, fc1, fc2
       h * t * t * 7 + // scale (1) + causal mask (1) + softmax (5) per score
       5 * t * m + // exact GELU
       2 * t * d, // two residual adds

@@ -39,7 +39,14 @@ export class Block {
   readonly fc1: Linear;
   readonly fc2: Linear;
 
-  constructor(store: ParamStore, name: string, readonly dim: number, readonly heads: number, mlpDim: number, rng: Rng) {
+  constructor(
+    store: ParamStore,
+    name: string,
+    readonly dim: number,
+    readonly heads: number,
+    mlpDim: number,
+    rng: Rng,
+  ) {
     const r = rng.split(name);
     this.norm1 = new LayerNorm(store, `${name}.norm1`, dim);
     // Separate q/k/v projections: same FLOPs as one fused qkv, and no split op on the gradient path.
@@ -69,14 +76,22 @@ export class Block {
         ctx = fusedAttention(this.q.apply(xn), this.k.apply(xn), this.v.apply(xn), { batch: b, tokens: t, heads: h, causal: Boolean(mask) });
       } else {
         // [B*T, D] -> [B*H, T, dh]: attention matmuls stay fully batched on both sides.
-        const split = (y: tf.Tensor2D) => y.reshape([b, t, h, dh]).transpose([0, 2, 1, 3]).reshape([b * h, t, dh]) as tf.Tensor3D;
+        const split = (y: tf.Tensor2D) =>
+          y
+            .reshape([b, t, h, dh])
+            .transpose([0, 2, 1, 3])
+            .reshape([b * h, t, dh]) as tf.Tensor3D;
         const q = split(this.q.apply(xn));
         const k = split(this.k.apply(xn));
         const v = split(this.v.apply(xn));
         const scaled = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh));
         const scores = mask ? tf.add(scaled, mask) : scaled;
         const attn = tf.softmax(scores);
-        ctx = tf.matMul(attn, v).reshape([b, h, t, dh]).transpose([0, 2, 1, 3]).reshape([b * t, d]) as tf.Tensor2D;
+        ctx = tf
+          .matMul(attn, v)
+          .reshape([b, h, t, dh])
+          .transpose([0, 2, 1, 3])
+          .reshape([b * t, d]) as tf.Tensor2D;
       }
       const x1 = tf.add(x, this.proj.apply(ctx).reshape([b, t, d])) as tf.Tensor3D;
       const hidden = gelu(linear3d(this.fc1, this.norm2.apply(x1)));
@@ -97,7 +112,11 @@ export class VitEncoder {
   readonly blocks: Block[];
   private readonly norm: LayerNorm;
 
-  constructor(readonly cfg: VitConfig, rng: Rng, opts: { name?: string; trainable?: boolean } = {}) {
+  constructor(
+    readonly cfg: VitConfig,
+    rng: Rng,
+    opts: { name?: string; trainable?: boolean } = {},
+  ) {
     this.store = new ParamStore(opts.name ?? 'encoder', opts.trainable ?? true);
     this.gridSize = cfg.imageSize / cfg.patchSize;
     this.numPatches = this.gridSize * this.gridSize;

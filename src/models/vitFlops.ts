@@ -43,7 +43,9 @@ export function vitFlops(cfg: VitConfig, batch: number, opts: { tokensKept?: num
     mm: 4 * 2 * t * d * d + 2 * 2 * t * d * m + 2 * 2 * t * t * d, // q,k,v,proj; fc1, fc2; QK^T and AV
     ew:
       2 * layerNorm(t, d) +
-      4 * t * d + t * m + t * d + // biases of q,k,v,proj, fc1, fc2
+      4 * t * d +
+      t * m +
+      t * d + // biases of q,k,v,proj, fc1, fc2
       h * t * t * 6 + // scale (1) + softmax (5) per score
       5 * t * m + // exact GELU
       2 * t * d, // two residual adds

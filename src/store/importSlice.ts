@@ -58,7 +58,10 @@ export function createImportSlice<S extends ImportSlice>(set: Set<S>, _get: Get<
     const bytes = snapshot.pixels.byteLength;
     const info = await storageInfo().catch(() => null);
     if (info && info.quota > 0 && info.usage + bytes > info.quota)
-      return { kept: false, reason: `keeping ${MB(bytes)} of images would pass this site's storage quota (${MB(info.usage)} of ${MB(info.quota)} used): kept for this session only; delete old runs to make room` };
+      return {
+        kept: false,
+        reason: `keeping ${MB(bytes)} of images would pass this site's storage quota (${MB(info.usage)} of ${MB(info.quota)} used): kept for this session only; delete old runs to make room`,
+      };
     try {
       await db.putImport(snapshot);
       return { kept: true, bytes };

@@ -75,7 +75,9 @@ function validated(input: ExperimentInput, imported: LabState['imported']): Pick
   const v = validateConfig(input);
   if (!v.ok) return { config: null, configError: v.error.message, configIssues: v.error.issues };
   const missing = importProblem(input, imported);
-  return missing ? { config: null, configError: missing, configIssues: [{ path: 'dataset.preset', message: missing, sentence: missing }] } : { config: v.config, configError: null, configIssues: [] };
+  return missing
+    ? { config: null, configError: missing, configIssues: [{ path: 'dataset.preset', message: missing, sentence: missing }] }
+    : { config: v.config, configError: null, configIssues: [] };
 }
 
 export interface StoreOptions {

@@ -31,7 +31,13 @@ export class RunFileError extends Error {
 /** The run as a results file (checkpoints are not exported). */
 export function exportRunJson(run: StoredRun): string {
   const { checkpointStep: _checkpoint, ...exported } = run;
-  return JSON.stringify({ format: RUN_FILE_FORMAT, formatVersion: RUN_FILE_VERSION, appVersion: run.appVersion, exportedAt: new Date().toISOString(), run: exported });
+  return JSON.stringify({
+    format: RUN_FILE_FORMAT,
+    formatVersion: RUN_FILE_VERSION,
+    appVersion: run.appVersion,
+    exportedAt: new Date().toISOString(),
+    run: exported,
+  });
 }
 
 const CSV_COLUMNS: [string, (r: TrainRecord) => number | undefined][] = [
@@ -57,7 +63,10 @@ const CSV_COLUMNS: [string, (r: TrainRecord) => number | undefined][] = [
 export function exportRunCsv(run: StoredRun): string {
   const monitors = [...new Set(run.records.flatMap((r) => Object.keys(r.monitors ?? {})))];
   const header = [...CSV_COLUMNS.map(([name]) => name), ...monitors.map((m) => `monitor.${m}`)];
-  const rows = run.records.map((r) => [...CSV_COLUMNS.map(([, get]) => get(r)), ...monitors.map((m) => (r.monitors && Object.hasOwn(r.monitors, m) ? r.monitors[m] : undefined))]);
+  const rows = run.records.map((r) => [
+    ...CSV_COLUMNS.map(([, get]) => get(r)),
+    ...monitors.map((m) => (r.monitors && Object.hasOwn(r.monitors, m) ? r.monitors[m] : undefined)),
+  ]);
   return csvText([header, ...rows]);
 }
 
@@ -97,7 +106,9 @@ function issueMessage(error: z.ZodError, input: unknown, prefix: string): string
     const at = (path: readonly PropertyKey[]) => [prefix, pathOf(path)].filter(Boolean).join('.') || '(file)';
     if (issue.code === 'invalid_type') {
       const got = valueAt(input, issue.path);
-      return [`${at(issue.path)}: ${got === undefined ? (issue.expected === 'nonoptional' ? 'missing' : `missing (expected ${issue.expected})`) : `expected ${issue.expected}, got ${kindOf(got)}`}`];
+      return [
+        `${at(issue.path)}: ${got === undefined ? (issue.expected === 'nonoptional' ? 'missing' : `missing (expected ${issue.expected})`) : `expected ${issue.expected}, got ${kindOf(got)}`}`,
+      ];
     }
     if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => `${at([...issue.path, key])}: unknown field`);
     const message = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
@@ -164,11 +175,14 @@ const randomId = (): string =>
 /** A results file as a new stored run (fresh id; a running or paused run comes in as interrupted; no checkpoint). Throws RunFileError. */
 export function parseRunFile(input: string | ArrayBuffer | Uint8Array): StoredRun {
   const doc = parseJson(textOf(input));
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new RunFileError(`not a FLOP Lab results file: expected a JSON object, got ${kindOf(doc)}`);
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc))
+    throw new RunFileError(`not a FLOP Lab results file: expected a JSON object, got ${kindOf(doc)}`);
   checkTree(doc);
   const { format, formatVersion } = doc as Record<string, unknown>;
   if (format !== RUN_FILE_FORMAT)
-    throw new RunFileError(`format: expected "${RUN_FILE_FORMAT}", got ${format === undefined ? 'none' : JSON.stringify(format).slice(0, 60)} (not a FLOP Lab results file)`);
+    throw new RunFileError(
+      `format: expected "${RUN_FILE_FORMAT}", got ${format === undefined ? 'none' : JSON.stringify(format).slice(0, 60)} (not a FLOP Lab results file)`,
+    );
   if (formatVersion !== RUN_FILE_VERSION)
     throw new RunFileError(`formatVersion: ${JSON.stringify(formatVersion) ?? 'missing'} is not supported (this lab reads version ${RUN_FILE_VERSION})`);
   const envelope = parseWith(envelopeSchema, doc, '');

@@ -55,7 +55,12 @@ export const previewSchema = z
     size: z.number().int().min(1).max(L.previewSide),
     count: z.number().int().min(1).max(L.previewCount),
     panels: z
-      .array(z.strictObject({ label: shown(80), pixels: z.array(z.number().int().min(0).max(255)).max(L.previewValues, { error: `more than ${L.previewValues} values` }) }))
+      .array(
+        z.strictObject({
+          label: shown(80),
+          pixels: z.array(z.number().int().min(0).max(255)).max(L.previewValues, { error: `more than ${L.previewValues} values` }),
+        }),
+      )
       .max(L.panels, { error: `more than ${L.panels} panels` }),
   })
   .superRefine((p, ctx) => {

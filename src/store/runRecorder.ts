@@ -96,8 +96,8 @@ export class RunRecorder {
   private enqueue(write: (db: RunsDb) => Promise<void>): Promise<void> {
     const db = this.db;
     if (!db) return this.chain;
-    this.chain = this.chain.then(
-      () => (this.deleted ? Promise.resolve() : write(db)).catch((e: Error) => this.events.onError?.(`could not store the run: ${e.message}`)),
+    this.chain = this.chain.then(() =>
+      (this.deleted ? Promise.resolve() : write(db)).catch((e: Error) => this.events.onError?.(`could not store the run: ${e.message}`)),
     );
     return this.chain;
   }

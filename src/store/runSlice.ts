@@ -80,8 +80,8 @@ const FATAL = /Aborted\(|RuntimeError|out of memory|memory access out of bounds|
 
 const isActive = (s: RunStatus) => s === 'starting' || s === 'running' || s === 'paused';
 
-
-const newId = (): string => (typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : `run-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+const newId = (): string =>
+  typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : `run-${Date.now()}-${Math.random().toString(36).slice(2)}`;
 
 type Set<S> = StoreApi<S>['setState'];
 type Get<S> = StoreApi<S>['getState'];
@@ -108,15 +108,22 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
   const refreshStorage = async () => patch({ storage: await storageInfo().catch(() => null) });
 
   /** Runs `config` (fresh, or from `resume`), storing it as it goes. */
-  async function execute(source: unknown, stored: StoredRun, onProgress?: (r: TrainRecord) => void, resume?: Awaited<ReturnType<RunsDb['getCheckpoint']>>): Promise<RunResult> {
+  async function execute(
+    source: unknown,
+    stored: StoredRun,
+    onProgress?: (r: TrainRecord) => void,
+    resume?: Awaited<ReturnType<RunsDb['getCheckpoint']>>,
+  ): Promise<RunResult> {
     const recorder = new RunRecorder(await opened, stored, {
       onSaved: (run) => patch({ runs: [run, ...get().runs.filter((r) => r.id !== run.id)] }),
       onError: (message) => patch({ storageError: message }),
       onQuota: (bytes, usage, quota) => {
         if (allowOverQuota) return true;
-        allowOverQuota = typeof window !== 'undefined' && window.confirm(
-          `Storing this run's checkpoint (${(bytes / 1e6).toFixed(1)} MB) would pass this site's storage quota (${(usage / 1e6).toFixed(0)} of ${(quota / 1e6).toFixed(0)} MB used). Store it anyway? (Deleting old runs frees space.)`,
-        );
+        allowOverQuota =
+          typeof window !== 'undefined' &&
+          window.confirm(
+            `Storing this run's checkpoint (${(bytes / 1e6).toFixed(1)} MB) would pass this site's storage quota (${(usage / 1e6).toFixed(0)} of ${(quota / 1e6).toFixed(0)} MB used). Store it anyway? (Deleting old runs frees space.)`,
+          );
         return allowOverQuota;
       },
     });
@@ -154,7 +161,14 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
       over = true;
       const status: RunStatus = result.diverged ? 'diverged' : result.stopped ? 'stopped' : 'done';
       // Stored first: a run shown as done is a run kept.
-      await recorder.finish({ status, reason: result.diverged?.reason, records: result.records, transfer: result.transfer, baseline: result.baseline, profile: result.profile });
+      await recorder.finish({
+        status,
+        reason: result.diverged?.reason,
+        records: result.records,
+        transfer: result.transfer,
+        baseline: result.baseline,
+        profile: result.profile,
+      });
       patch({ status, heldAt: null, records: result.records, transfer: result.transfer, transferProgress: null, runError: result.diverged?.reason ?? null });
       return result;
     } catch (e) {
@@ -168,7 +182,8 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
       }
       await recorder.finish({ status: 'error', reason: message });
       patch({ status: 'error', heldAt: null, runError: message, transferProgress: null });
-      const resumable = recorder.current.checkpointStep !== undefined ? ` It can resume from its checkpoint at step ${recorder.current.checkpointStep} (Runs).` : '';
+      const resumable =
+        recorder.current.checkpointStep !== undefined ? ` It can resume from its checkpoint at step ${recorder.current.checkpointStep} (Runs).` : '';
       if (FATAL.test(message) && deps.restartWorker) {
         await deps.restartWorker();
         deps.notify(`The training worker failed (${message}) and was restarted; every record so far is kept.${resumable}`);
@@ -195,8 +210,36 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
       if (!v.ok) throw v.error; // nothing recorded so far is touched
       if (isActive(get().status)) throw new Error('a run is already in progress: stop it before starting another');
       const now = Date.now();
-      const stored: StoredRun = { id: newId(), name: uniqueName(name ?? runName(v.config), get().runs.map((r) => r.name)), createdAt: now, updatedAt: now, status: 'running', config: v.config, backend: null, records: [], baseline: null, profile: null, transfer: [], appVersion: APP_VERSION };
-      patch({ status: 'starting', heldAt: null, runId: stored.id, records: [], baseline: null, transfer: [], transferProgress: null, profile: null, runConfig: v.config, runError: null, startedAt: now });
+      const stored: StoredRun = {
+        id: newId(),
+        name: uniqueName(
+          name ?? runName(v.config),
+          get().runs.map((r) => r.name),
+        ),
+        createdAt: now,
+        updatedAt: now,
+        status: 'running',
+        config: v.config,
+        backend: null,
+        records: [],
+        baseline: null,
+        profile: null,
+        transfer: [],
+        appVersion: APP_VERSION,
+      };
+      patch({
+        status: 'starting',
+        heldAt: null,
+        runId: stored.id,
+        records: [],
+        baseline: null,
+        transfer: [],
+        transferProgress: null,
+        profile: null,
+        runConfig: v.config,
+        runError: null,
+        startedAt: now,
+      });
       if (get().runs.length === 0) void requestPersistence().catch(() => false);
       return execute(source, stored, onProgress);
     },
@@ -230,7 +273,18 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
       if (isActive(get().status)) throw new Error('a run is in progress: stop it before opening another');
       const run = await findRun(id);
       const status: RunStatus = run.status === 'running' || run.status === 'paused' ? 'interrupted' : run.status;
-      patch({ status, runId: run.id, records: run.records, baseline: run.baseline, transfer: run.transfer, transferProgress: null, profile: run.profile, runConfig: run.config, runError: run.reason ?? null, startedAt: run.createdAt });
+      patch({
+        status,
+        runId: run.id,
+        records: run.records,
+        baseline: run.baseline,
+        transfer: run.transfer,
+        transferProgress: null,
+        profile: run.profile,
+        runConfig: run.config,
+        runError: run.reason ?? null,
+        startedAt: run.createdAt,
+      });
       deps.showConfig(run.config);
       return run;
     },
@@ -255,7 +309,18 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
       const checkpoint = await (await opened)?.getCheckpoint(id);
       if (!checkpoint) throw new Error(`run "${run.name}" has no checkpoint to resume from (it stopped before its first one)`);
       const config: ExperimentConfig = { ...checkpoint.config, backend: backend ?? run.config.backend };
-      patch({ status: 'starting', runId: run.id, records: checkpoint.records, baseline: checkpoint.baseline, transfer: checkpoint.transfer, transferProgress: null, profile: checkpoint.profile, runConfig: config, runError: null, startedAt: Date.now() });
+      patch({
+        status: 'starting',
+        runId: run.id,
+        records: checkpoint.records,
+        baseline: checkpoint.baseline,
+        transfer: checkpoint.transfer,
+        transferProgress: null,
+        profile: checkpoint.profile,
+        runConfig: config,
+        runError: null,
+        startedAt: Date.now(),
+      });
       const stored: StoredRun = { ...run, config, status: 'running', reason: undefined, records: checkpoint.records, transfer: checkpoint.transfer };
       return execute(config, stored, undefined, checkpoint);
     },

@@ -69,7 +69,20 @@ export function createSweepSlice<S extends SweepSlice & RunSlice>(set: Set<S>, g
       stopRequested = false;
       const startedAt = Date.now();
       const plan = runs.map((r) => ({ key: r.key, method: r.method, model: r.model, budget: r.budget }));
-      patch({ status: 'running', name, preset: opts.preset, order: all.map((r) => r.key), shard: opts.shard, total: runs.length, results: [], current: null, startedAt, plan, etaMs: null, etaAt: null });
+      patch({
+        status: 'running',
+        name,
+        preset: opts.preset,
+        order: all.map((r) => r.key),
+        shard: opts.shard,
+        total: runs.length,
+        results: [],
+        current: null,
+        startedAt,
+        plan,
+        etaMs: null,
+        etaAt: null,
+      });
       const reestimate = (live: { key: string; flops: number; wallMs: number } | null) =>
         patch({ etaMs: sweepEtaMs(plan, get().sweep.results, live), etaAt: Date.now() });
       for (const run of runs) {
@@ -82,7 +95,16 @@ export function createSweepSlice<S extends SweepSlice & RunSlice>(set: Set<S>, g
           const r = await get().start(run.input, onRecord, `${name} · ${run.key}`);
           result = pointOf(run, r, get().runId, Date.now() - t0);
         } catch (e) {
-          result = { ...coordinates(run), runId: get().runId, status: 'error', reason: (e as Error).message, steps: 0, flops: 0, wallMs: Date.now() - t0, backend: '' };
+          result = {
+            ...coordinates(run),
+            runId: get().runId,
+            status: 'error',
+            reason: (e as Error).message,
+            steps: 0,
+            flops: 0,
+            wallMs: Date.now() - t0,
+            backend: '',
+          };
         }
         patch({ results: [...get().sweep.results, result] });
         reestimate(null);
@@ -92,7 +114,20 @@ export function createSweepSlice<S extends SweepSlice & RunSlice>(set: Set<S>, g
     },
     openSweepFile(file) {
       if (get().sweep.status === 'running') throw new Error('a sweep is running: stop it before opening results');
-      patch({ status: 'done', name: file.name, preset: file.preset, order: file.order, shard: file.shard, total: file.points.length, results: file.points, current: null, startedAt: null, plan: [], etaMs: null, etaAt: null });
+      patch({
+        status: 'done',
+        name: file.name,
+        preset: file.preset,
+        order: file.order,
+        shard: file.shard,
+        total: file.points.length,
+        results: file.points,
+        current: null,
+        startedAt: null,
+        plan: [],
+        etaMs: null,
+        etaAt: null,
+      });
     },
     async stopSweep() {
       stopRequested = true;
@@ -126,7 +161,9 @@ function pointOf(run: SweepRun, r: RunResult, runId: string | null, wallMs: numb
     ...(probed?.probeAccuracy !== undefined ? { accuracy: probed.probeAccuracy } : {}),
     ...(probed?.probeInterval ? { probeInterval: probed.probeInterval } : {}),
     ...(probed?.patchMiou !== undefined ? { patchMiou: probed.patchMiou } : {}),
-    ...(r.baseline ? { randomInit: { accuracy: r.baseline.accuracy, ...(r.baseline.patchMiou !== undefined ? { patchMiou: r.baseline.patchMiou } : {}) } } : {}),
+    ...(r.baseline
+      ? { randomInit: { accuracy: r.baseline.accuracy, ...(r.baseline.patchMiou !== undefined ? { patchMiou: r.baseline.patchMiou } : {}) } }
+      : {}),
     wallMs,
     backend: r.backend.name,
   };

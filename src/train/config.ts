@@ -14,14 +14,17 @@ import { FIELD_LABELS, issueSentence } from './fieldSentences';
 
 export type { MethodId };
 
-
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
 const presetNames = Object.keys(MODEL_PRESETS) as [ModelPresetId, ...ModelPresetId[]];
 const modelHelp = `a preset name (${presetNames.join(', ')}) or explicit sizes { imageSize, patchSize, dim, depth, heads, mlpDim }`;
 /** An explicit model size: an integer in range, with "required" for a missing one (a partial model is the common slip). */
 const size = (min: number, max: number) =>
-  z.number({ error: (i) => (i.input === undefined ? `required when the model is given as sizes (or use a preset: ${presetNames.join(', ')})` : undefined) }).int().min(min).max(max);
+  z
+    .number({ error: (i) => (i.input === undefined ? `required when the model is given as sizes (or use a preset: ${presetNames.join(', ')})` : undefined) })
+    .int()
+    .min(min)
+    .max(max);
 
 const explicitModel = z
   .object({
@@ -37,8 +40,7 @@ const explicitModel = z
   .superRefine((m, ctx) => {
     if (m.imageSize % m.patchSize !== 0)
       ctx.addIssue({ code: 'custom', path: ['patchSize'], message: `patchSize ${m.patchSize} must divide imageSize ${m.imageSize}` });
-    if (m.dim % m.heads !== 0)
-      ctx.addIssue({ code: 'custom', path: ['heads'], message: `heads ${m.heads} must divide dim ${m.dim}` });
+    if (m.dim % m.heads !== 0) ctx.addIssue({ code: 'custom', path: ['heads'], message: `heads ${m.heads} must divide dim ${m.dim}` });
   });
 
 const modelField = z.union([z.enum(presetNames, { error: () => `must be ${modelHelp}` }), explicitModel]);
@@ -181,7 +183,12 @@ export type ExperimentConfig = Omit<Parsed, 'model' | 'method'> & { model: VitCo
 function methodOptionIssues(error: z.ZodError, method: string, known: string[]): z.core.$ZodRawIssue[] {
   return error.issues.flatMap((i): z.core.$ZodRawIssue[] =>
     i.code === 'unrecognized_keys'
-      ? i.keys.map((key) => ({ code: 'custom' as const, input: key, path: ['methodOptions', key], message: `not a ${method} option (options: ${known.join(', ')})` }))
+      ? i.keys.map((key) => ({
+          code: 'custom' as const,
+          input: key,
+          path: ['methodOptions', key],
+          message: `not a ${method} option (options: ${known.join(', ')})`,
+        }))
       : // The issue itself (its code, bounds and message), under methodOptions: the sentence needs its code.
         [{ ...i, path: ['methodOptions', ...i.path] } as z.core.$ZodRawIssue],
   );
@@ -216,7 +223,8 @@ const valueAt = (input: unknown, path: PropertyKey[]): unknown =>
 function flattenIssue(issue: Issue, prefix: PropertyKey[], input: unknown): ConfigIssue[] {
   const path = [...prefix, ...issue.path];
   const method = typeof (input as { method?: unknown })?.method === 'string' ? (input as { method: string }).method : undefined;
-  const sentence = (i: Issue, at: PropertyKey[]) => issueSentence(i, at.map(String), (p) => fieldLabel(p, method), jsonSchemaFor(method), valueAt(input, at) === undefined);
+  const sentence = (i: Issue, at: PropertyKey[]) =>
+    issueSentence(i, at.map(String), (p) => fieldLabel(p, method), jsonSchemaFor(method), valueAt(input, at) === undefined);
   if (issue.code === 'invalid_union' && issue.errors.length > 0) {
     const value = valueAt(input, path);
     const isObject = value !== null && typeof value === 'object';
@@ -224,10 +232,20 @@ function flattenIssue(issue: Issue, prefix: PropertyKey[], input: unknown): Conf
     const chosen = issue.errors.find((branch) => !branch.some(rejectsType));
     if (chosen) return chosen.flatMap((i) => flattenIssue(i, path, input));
     const where = path.map(String).join('.');
-    return [{ path: where, message: issue.errors.map((b) => b.map((i) => i.message).join(', ')).join('; or '), sentence: `${fieldLabel(where, method)} must be a preset name or explicit sizes` }];
+    return [
+      {
+        path: where,
+        message: issue.errors.map((b) => b.map((i) => i.message).join(', ')).join('; or '),
+        sentence: `${fieldLabel(where, method)} must be a preset name or explicit sizes`,
+      },
+    ];
   }
   if (issue.code === 'unrecognized_keys')
-    return issue.keys.map((key) => ({ path: [...path, key].join('.'), message: 'unknown field (a typo?)', sentence: `${[...path, key].join('.')} is not a setting (a typo?)` }));
+    return issue.keys.map((key) => ({
+      path: [...path, key].join('.'),
+      message: 'unknown field (a typo?)',
+      sentence: `${[...path, key].join('.')} is not a setting (a typo?)`,
+    }));
   return [{ path: path.map(String).join('.'), message: issue.message, sentence: sentence(issue, path) }];
 }
 
@@ -290,7 +308,13 @@ export function resolveConfig(input: unknown = {}): ExperimentConfig {
   const methodOptions = spec.options.parse(cfg.methodOptions);
   const problems = spec.checkWithModel?.(methodOptions, model) ?? [];
   if (problems.length > 0)
-    throw new ConfigError(problems.map((p) => ({ path: `methodOptions.${p.key}`, message: p.message, sentence: `${fieldLabel(`methodOptions.${p.key}`, cfg.method)}: ${p.message}` })));
+    throw new ConfigError(
+      problems.map((p) => ({
+        path: `methodOptions.${p.key}`,
+        message: p.message,
+        sentence: `${fieldLabel(`methodOptions.${p.key}`, cfg.method)}: ${p.message}`,
+      })),
+    );
   return { ...cfg, model, method: cfg.method as MethodId, methodOptions };
 }
 

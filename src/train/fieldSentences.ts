@@ -76,7 +76,8 @@ function fieldAt(root: JsonField, path: string[]): JsonField | undefined {
   return node;
 }
 
-const number = (x: number) => (Math.abs(x) >= 1e5 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential() : x.toLocaleString('en-US', { maximumFractionDigits: 6 }));
+const number = (x: number) =>
+  Math.abs(x) >= 1e5 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential() : x.toLocaleString('en-US', { maximumFractionDigits: 6 });
 
 /**
  * One issue as a sentence that starts with the field's label. `labelOf` names a path (the form's

@@ -2,7 +2,6 @@
 import type { ExperimentConfig } from './config';
 import type { BackendInfo } from '../engine/backendIds';
 
-
 export type Phase = 'forward' | 'backward' | 'optimizer';
 
 /** FLOPs of one training step, counted from the kernels that ran in it. */

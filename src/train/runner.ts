@@ -7,7 +7,16 @@ import * as tf from '@tensorflow/tfjs';
 import { collapseAt } from './collapse';
 import type { ExperimentConfig } from './config';
 import type { BackendInfo } from '../engine/backendIds';
-import { firstCheckpointStep, STOPPED_BEFORE_FIRST_STEP, type ProbeBaseline, type RunResult, type StepProfile, type TrainRecord, type TransferProgress, type TransferRecord } from './records';
+import {
+  firstCheckpointStep,
+  STOPPED_BEFORE_FIRST_STEP,
+  type ProbeBaseline,
+  type RunResult,
+  type StepProfile,
+  type TrainRecord,
+  type TransferProgress,
+  type TransferRecord,
+} from './records';
 import { createTrainer, type Trainer } from './trainer';
 import { sameRun, type RunCheckpoint } from './checkpoint';
 import { applyBudget } from './budget';
@@ -95,7 +104,8 @@ export function divergence(loss: number, firstLoss: number | null, step: number)
 export async function runExperiment(asked: ExperimentConfig, backend: BackendInfo, hooks: RunHooks = {}, resumeFrom?: RunCheckpoint): Promise<RunResult> {
   // A FLOP budget becomes steps, counted on one step of this config (a resume keeps its checkpoint's steps).
   const config = asked.budgetFlops !== undefined && !resumeFrom ? applyBudget(asked, (await profileStep(asked)).totalFlops) : asked;
-  if (resumeFrom && !sameRun(resumeFrom.config, config)) throw new Error('checkpoint: it belongs to a different experiment config (only the backend may change on resume)');
+  if (resumeFrom && !sameRun(resumeFrom.config, config))
+    throw new Error('checkpoint: it belongs to a different experiment config (only the backend may change on resume)');
   const control = hooks.control ?? new RunControl();
   const trainer = await createTrainer(config);
   const records: TrainRecord[] = [...(resumeFrom?.records ?? [])];

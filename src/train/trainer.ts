@@ -191,7 +191,8 @@ export class Trainer {
   restore(cp: TrainerCheckpoint): void {
     const vars = this.stateVariables();
     const check = (what: string, have: readonly tf.Tensor[], got: TensorData[]) => {
-      if (have.length !== got.length) throw new Error(`checkpoint has ${got.length} ${what} for this run's ${have.length}: it belongs to another model or method`);
+      if (have.length !== got.length)
+        throw new Error(`checkpoint has ${got.length} ${what} for this run's ${have.length}: it belongs to another model or method`);
       have.forEach((v, i) => {
         if (v.shape.join('x') !== got[i].shape.join('x') || got[i].data.length !== v.size)
           throw new Error(`checkpoint ${what} ${i} has shape [${got[i].shape}] where this run has [${v.shape}]`);

@@ -60,8 +60,8 @@ export const ADE_OBJECT_SIZE = [0.45, 0.75] as const;
  */
 export const ADE_LIKE_STATS = {
   imageSize: 32,
-  backgroundShare: 0.600,
-  backgroundShareSd: 0.080,
+  backgroundShare: 0.6,
+  backgroundShareSd: 0.08,
   classShare: [0.103, 0.096, 0.062, 0.068, 0.071] as const,
   visibleObjects: 2,
   objectClassShare: 0.2,

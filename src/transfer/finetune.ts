@@ -127,7 +127,10 @@ async function evaluate(encoder: VitEncoder, head: SegHead, split: AdeSplit, bat
       pred = tf.tidy(() => {
         const x = tf.tensor4d(split.images.subarray(start * s * s * 3, (start + n) * s * s * 3), [n, s, s, 3]);
         const tokens = patchTokens(encoder, x, (c, f) => counter.scope(c, f));
-        return tf.argMax(counter.scope('head', () => head.apply(tokens)), 3);
+        return tf.argMax(
+          counter.scope('head', () => head.apply(tokens)),
+          3,
+        );
       });
     } finally {
       flops += counter.end().total;
@@ -181,7 +184,12 @@ export async function finetuneSegmentation(args: FinetuneArgs): Promise<Finetune
         }, trainable);
         counter.phase = 'optimizer';
         counter.component = 'optimizer';
-        optimizer.step(trainable.map((v) => grads[v.name]), lr).dispose();
+        optimizer
+          .step(
+            trainable.map((v) => grads[v.name]),
+            lr,
+          )
+          .dispose();
         tf.dispose(grads);
         loss = value;
       } finally {

@@ -29,13 +29,7 @@ export interface MiouResult {
  * when given (to accumulate over batches). Truth pixels equal to ignoreIndex are
  * skipped; any other value outside 0..numClasses-1, in truth or prediction, is an error.
  */
-export function confusionMatrix(
-  pred: ArrayLike<number>,
-  truth: ArrayLike<number>,
-  numClasses: number,
-  ignoreIndex = 255,
-  into?: Float64Array,
-): Float64Array {
+export function confusionMatrix(pred: ArrayLike<number>, truth: ArrayLike<number>, numClasses: number, ignoreIndex = 255, into?: Float64Array): Float64Array {
   if (!Number.isInteger(numClasses) || numClasses < 1) throw new Error(`confusionMatrix: numClasses must be a positive integer, got ${numClasses}`);
   if (pred.length !== truth.length) throw new Error(`confusionMatrix: pred has ${pred.length} pixels but truth has ${truth.length}`);
   const cm = into ?? new Float64Array(numClasses * numClasses);
@@ -44,7 +38,8 @@ export function confusionMatrix(
     const t = truth[i];
     if (t === ignoreIndex) continue;
     const p = pred[i];
-    if (!(Number.isInteger(t) && t >= 0 && t < numClasses)) throw new Error(`confusionMatrix: truth[${i}] = ${t} is not a class in 0..${numClasses - 1} nor ignoreIndex ${ignoreIndex}`);
+    if (!(Number.isInteger(t) && t >= 0 && t < numClasses))
+      throw new Error(`confusionMatrix: truth[${i}] = ${t} is not a class in 0..${numClasses - 1} nor ignoreIndex ${ignoreIndex}`);
     if (!(Number.isInteger(p) && p >= 0 && p < numClasses)) throw new Error(`confusionMatrix: pred[${i}] = ${p} is not a class in 0..${numClasses - 1}`);
     cm[t * numClasses + p] += 1;
   }

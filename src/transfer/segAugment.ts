@@ -63,10 +63,19 @@ export function rescaleCrop(
   outIndex = 0,
 ): void {
   if (image.length !== size * size * 3 || mask.length !== size * size)
-    throw new Error(`rescaleCrop: image has ${image.length} values and mask ${mask.length} pixels, expected ${size * size * 3} and ${size * size} for size ${size}`);
+    throw new Error(
+      `rescaleCrop: image has ${image.length} values and mask ${mask.length} pixels, expected ${size * size * 3} and ${size * size} for size ${size}`,
+    );
   if (!(rc.scale > 0)) throw new Error(`rescaleCrop: scale must be > 0, got ${rc.scale}`);
   const scaled = rescaledSize(size, rc.scale);
-  if (!Number.isInteger(rc.top) || !Number.isInteger(rc.left) || rc.top < 0 || rc.left < 0 || rc.top > Math.max(0, scaled - size) || rc.left > Math.max(0, scaled - size))
+  if (
+    !Number.isInteger(rc.top) ||
+    !Number.isInteger(rc.left) ||
+    rc.top < 0 ||
+    rc.left < 0 ||
+    rc.top > Math.max(0, scaled - size) ||
+    rc.left > Math.max(0, scaled - size)
+  )
     throw new Error(`rescaleCrop: offset (${rc.top}, ${rc.left}) outside 0..${Math.max(0, scaled - size)} for a ${scaled}px rescaled image`);
   const ratio = size / scaled;
   const inside = (i: number, offset: number) => i + offset < scaled;

@@ -51,7 +51,10 @@ export interface SegHeadConfig {
 function heNormal(shape: number[], fanIn: number, rng: Rng): tf.Tensor {
   const std = Math.sqrt(2 / fanIn);
   const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => rng.normal() * std), shape);
+  return tf.tensor(
+    Float32Array.from({ length: n }, () => rng.normal() * std),
+    shape,
+  );
 }
 
 /**
@@ -114,7 +117,11 @@ export class SegHead {
   /** Interpolation matrix [S, g], a constant. */
   private readonly up: tf.Tensor2D;
 
-  constructor(readonly cfg: SegHeadConfig, rng: Rng, name = 'seghead') {
+  constructor(
+    readonly cfg: SegHeadConfig,
+    rng: Rng,
+    name = 'seghead',
+  ) {
     const { dim, width, numClasses, grid, imageSize } = cfg;
     for (const [key, v] of Object.entries(cfg))
       if (!Number.isInteger(v) || v < 1) throw new Error(`SegHeadConfig.${key} must be a positive integer, got ${String(v)}`);
@@ -128,7 +135,13 @@ export class SegHead {
     // mmsegmentation initialises the classifier (conv_seg) with normal(0, 0.01).
     const r = rng.split('cls');
     this.cls = {
-      w: this.store.add('cls.w', tf.tensor(Float32Array.from({ length: width * numClasses }, () => r.normal() * 0.01), [width, numClasses])),
+      w: this.store.add(
+        'cls.w',
+        tf.tensor(
+          Float32Array.from({ length: width * numClasses }, () => r.normal() * 0.01),
+          [width, numClasses],
+        ),
+      ),
       b: this.store.add('cls.b', tf.zeros([numClasses])),
     };
     this.up = tf.tensor2d(bilinearMatrix(grid, imageSize), [imageSize, grid]);

@@ -9,8 +9,7 @@ import type { TrainRecord } from '../train/records';
 /** Every default of the schema, used to show values the input leaves out. */
 export const DEFAULT_CONFIG = defaultConfig();
 
-export const isRunActive = (status: RunStatus): boolean =>
-  status === 'starting' || status === 'running' || status === 'paused';
+export const isRunActive = (status: RunStatus): boolean => status === 'starting' || status === 'running' || status === 'paused';
 
 /** The model the current input describes, even while another field is invalid. */
 export function resolvedModel(input: ExperimentInput, state: Pick<LabState, 'config'>): VitConfig | null {
@@ -46,5 +45,4 @@ export function lastWith<K extends keyof TrainRecord>(records: TrainRecord[], ke
 }
 
 /** Whether any record carries method monitors (DINO teacher entropy, CLIP logit scale). */
-export const hasMonitors = (records: TrainRecord[]): boolean =>
-  records.some((r) => r.monitors !== undefined && Object.keys(r.monitors).length > 0);
+export const hasMonitors = (records: TrainRecord[]): boolean => records.some((r) => r.monitors !== undefined && Object.keys(r.monitors).length > 0);

@@ -92,4 +92,3 @@ export function formatPercent(fraction: number, digits = 1): string {
 export function formatInteger(n: number): string {
   return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—';
 }
-

@@ -29,7 +29,9 @@ export const wasmThreads = (): WasmThreads | null => status;
 /** A line for BackendInfo.reason. */
 export function wasmThreadsNote(): string {
   if (!status) return 'wasm build unknown';
-  return status.fallback ? `SIMD build, 1 thread (threads off: ${status.fallback})` : `threaded SIMD build, ${status.threads} thread${status.threads === 1 ? '' : 's'}`;
+  return status.fallback
+    ? `SIMD build, 1 thread (threads off: ${status.fallback})`
+    : `threaded SIMD build, ${status.threads} thread${status.threads === 1 ? '' : 's'}`;
 }
 
 /**
@@ -56,7 +58,7 @@ function pinnedThreads(): number | null {
  */
 function patchThreadedGlue(): void {
   const glue: unknown = (threadedGlue as { default?: unknown }).default ?? threadedGlue;
-  if (typeof glue !== 'function') throw new Error('the threaded build\'s glue exports no factory function');
+  if (typeof glue !== 'function') throw new Error("the threaded build's glue exports no factory function");
   const factory = glue as unknown as { patched?: boolean };
   if (factory.patched) return;
   const source = `(function () {\n${threadedGlueSource}\nreturn WasmBackendModuleThreadedSimd;\n})()`;

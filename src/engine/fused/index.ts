@@ -17,7 +17,18 @@ import { linearModule } from './webgpu/linear';
 import { tokensModule } from './webgpu/tokens';
 import { batchNormModule } from './webgpu/batchNorm';
 
-const MODULES: FusedModule[] = [layerNormModule, attentionModule, adamwModule, sumSquaresModule, emaModule, geluModule, crossEntropyModule, linearModule, tokensModule, batchNormModule];
+const MODULES: FusedModule[] = [
+  layerNormModule,
+  attentionModule,
+  adamwModule,
+  sumSquaresModule,
+  emaModule,
+  geluModule,
+  crossEntropyModule,
+  linearModule,
+  tokensModule,
+  batchNormModule,
+];
 
 let registered = false;
 

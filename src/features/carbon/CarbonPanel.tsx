@@ -27,8 +27,7 @@ export function CarbonPanel() {
   const configIssues = useLab((s) => s.configIssues);
   const edited = { ...DEFAULT_CONFIG.carbon, ...input.carbon };
   const params = activeCarbon({ input, config, runConfig });
-  const setParam = (key: keyof CarbonParams | 'localWatts', value: number | string) =>
-    store.getState().setInput({ carbon: { ...edited, [key]: value } });
+  const setParam = (key: keyof CarbonParams | 'localWatts', value: number | string) => store.getState().setInput({ carbon: { ...edited, [key]: value } });
 
   const soFar = records.length > 0 ? records[records.length - 1].flops : 0;
   const steps = runConfig?.steps ?? config?.steps ?? 0;
@@ -44,7 +43,14 @@ export function CarbonPanel() {
             <TextField label="Reference device" value={edited.deviceName} onChange={(v) => setParam('deviceName', v)} testId="carbon-deviceName" />
           </div>
           {NUMERIC.map((p) => (
-            <NumberField key={p.key} label={p.label} value={edited[p.key]} onChange={(v) => setParam(p.key, v)} testId={`carbon-${p.key}`} invalid={issueAt(configIssues, `carbon.${p.key}`)} />
+            <NumberField
+              key={p.key}
+              label={p.label}
+              value={edited[p.key]}
+              onChange={(v) => setParam(p.key, v)}
+              testId={`carbon-${p.key}`}
+              invalid={issueAt(configIssues, `carbon.${p.key}`)}
+            />
           ))}
         </div>
         <div>
@@ -62,8 +68,8 @@ export function CarbonPanel() {
             </tbody>
           </table>
           <p className="formula">
-            hours = FLOPs ÷ (peak TFLOP/s × 10¹² × utilisation) ÷ 3600 · kWh = hours × W ÷ 1000 × PUE · kg CO₂ = kWh × g/kWh ÷ 1000.
-            Full run = FLOPs per step × {steps} steps.
+            hours = FLOPs ÷ (peak TFLOP/s × 10¹² × utilisation) ÷ 3600 · kWh = hours × W ÷ 1000 × PUE · kg CO₂ = kWh × g/kWh ÷ 1000. Full run = FLOPs per step ×{' '}
+            {steps} steps.
           </p>
           <table className="table carbon-table carbon-readouts" data-testid="carbon-readouts">
             <thead>
@@ -81,7 +87,12 @@ export function CarbonPanel() {
                 r={paperEquivalent(soFar)}
                 testId="paper-equivalent"
               />
-              <ReadoutRow label="This tab" title={`measured wall time × ${localWatts} W (this machine, as stated) × PUE 1, at ${params.gridGCo2PerKwh} g/kWh`} r={thisTab(wallMs, localWatts, params.gridGCo2PerKwh)} testId="this-tab" />
+              <ReadoutRow
+                label="This tab"
+                title={`measured wall time × ${localWatts} W (this machine, as stated) × PUE 1, at ${params.gridGCo2PerKwh} g/kWh`}
+                r={thisTab(wallMs, localWatts, params.gridGCo2PerKwh)}
+                testId="this-tab"
+              />
             </tbody>
           </table>
         </div>

@@ -28,14 +28,16 @@ export function ComparisonChart({ rows, expected, running, empty }: ComparisonCh
   const idleHeight = 4 * ROW_HEIGHT + AXIS_HEIGHT;
 
   return (
-    <div data-testid="comparison-chart" data-rows={rows.length} data-keys={rows.map((r) => r.key).join(',')} data-flops={rows.map((r) => r.totalFlops).join(',')} data-kernel-ms={rows.map((r) => r.kernelMs).join(',')}>
+    <div
+      data-testid="comparison-chart"
+      data-rows={rows.length}
+      data-keys={rows.map((r) => r.key).join(',')}
+      data-flops={rows.map((r) => r.totalFlops).join(',')}
+      data-kernel-ms={rows.map((r) => r.kernelMs).join(',')}
+    >
       <ComponentLegend components={components} />
       <div style={{ minHeight: running || data.length > 0 ? reserved : idleHeight }}>
-        {data.length === 0 ? (
-          <EmptyChart height={running ? reserved : idleHeight}>{empty}</EmptyChart>
-        ) : (
-          <StackedBars data={data} components={components} />
-        )}
+        {data.length === 0 ? <EmptyChart height={running ? reserved : idleHeight}>{empty}</EmptyChart> : <StackedBars data={data} components={components} />}
       </div>
     </div>
   );

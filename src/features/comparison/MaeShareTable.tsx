@@ -12,8 +12,8 @@ export function MaeShareTable({ rows }: { rows: ComparisonRow[] }) {
     <div className="mae-share" data-testid="mae-share-table">
       <h3 className="subheading">MAE decoder share</h3>
       <p className="table-note">
-        Decoder share of forward + backward (the step less the optimizer update): FLOPs as counted, kernel time as
-        measured. The paper’s shares are for its 8-layer decoder; its tiny decoder has 1 layer.
+        Decoder share of forward + backward (the step less the optimizer update): FLOPs as counted, kernel time as measured. The paper’s shares are for its
+        8-layer decoder; its tiny decoder has 1 layer.
       </p>
       <div className="table-scroll" tabIndex={0} role="region" aria-label="MAE decoder share table">
         <table className="table">
@@ -43,8 +43,8 @@ export function MaeShareTable({ rows }: { rows: ComparisonRow[] }) {
         </table>
       </div>
       <p className="caveat">
-        Toy scale: our “standard” decoder is the analogue of MAE’s 8-layer one (2 layers for toy-B), “tiny” has 1 layer,
-        and kernel time is measured on this backend, so shares will differ from the paper’s TPU profile.
+        Toy scale: our “standard” decoder is the analogue of MAE’s 8-layer one (2 layers for toy-B), “tiny” has 1 layer, and kernel time is measured on this
+        backend, so shares will differ from the paper’s TPU profile.
       </p>
     </div>
   );

@@ -37,7 +37,10 @@ export function MethodComparison() {
         disabled={runActive || running || !config}
         title={why}
         onClick={() => {
-          store.getState().compareMethods().catch(() => {});
+          store
+            .getState()
+            .compareMethods()
+            .catch(() => {});
         }}
       >
         Compare methods
@@ -78,8 +81,8 @@ function TimeFit({ rows, running }: { rows: { totalFlops: number; kernelMs: numb
   if (!fit) return null;
   return (
     <p className="muted time-fit" data-testid="time-fit" data-b={fit.b} data-r2={fit.r2}>
-      On this device, step kernel time ≈ {fit.a.toPrecision(3)} ms × FLOPs<sup>{fit.b.toFixed(2)}</sup> (R² {fit.r2.toFixed(2)}, {fit.n} profiled
-      steps; the paper's A.1 time model). An exponent well below 1: steps here are bound by kernel launches more than by arithmetic.
+      On this device, step kernel time ≈ {fit.a.toPrecision(3)} ms × FLOPs<sup>{fit.b.toFixed(2)}</sup> (R² {fit.r2.toFixed(2)}, {fit.n} profiled steps; the
+      paper's A.1 time model). An exponent well below 1: steps here are bound by kernel launches more than by arithmetic.
     </p>
   );
 }

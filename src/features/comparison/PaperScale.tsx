@@ -7,7 +7,17 @@
  */
 import { useClock } from '../../ui/useClock';
 import { useMemo, useState } from 'react';
-import { HEADLINE_KEYS, PAPER_SCALE, a5Checks, comparisonPlan, isNotProfiledMessage, maeShares, scaleRows, type A5Check, type ImageFigures } from '../../experiments/paperScale';
+import {
+  HEADLINE_KEYS,
+  PAPER_SCALE,
+  a5Checks,
+  comparisonPlan,
+  isNotProfiledMessage,
+  maeShares,
+  scaleRows,
+  type A5Check,
+  type ImageFigures,
+} from '../../experiments/paperScale';
 import { defaultConfig } from '../../train/config';
 import { staticMemoryLimits } from '../../train/memoryCeilings';
 import type { BackendName } from '../../engine/backendIds';
@@ -45,7 +55,10 @@ function usePlan(backend: BackendName | undefined) {
     const none = plan.filter((p) => p.batchSize === 0).map((p) => p.variant.label);
     const fewer = plan.filter((p) => p.batchSize > 0 && p.batchSize < PAPER_BATCH).map((p) => `${p.variant.label} at batch ${p.batchSize}`);
     const parts = [none.length > 0 ? `${none.join(' and ')} do not fit even at batch 1` : '', fewer.length > 0 ? `${fewer.join(', ')}` : ''].filter(Boolean);
-    return { expected: plan.length - none.length, note: parts.length > 0 ? `On ${backend}'s ${backend === 'wasm' ? '4 GiB heap' : 'memory'}: ${parts.join('; ')}. ` : '' };
+    return {
+      expected: plan.length - none.length,
+      note: parts.length > 0 ? `On ${backend}'s ${backend === 'wasm' ? '4 GiB heap' : 'memory'}: ${parts.join('; ')}. ` : '',
+    };
   }, [backend]);
 }
 
@@ -129,8 +142,8 @@ export function PaperScale() {
 
       <h3 className="subheading">FLOPs per image by method</h3>
       <p className="table-note">
-        Forward + backward per image of the batch, every view, crop, teacher pass and caption counted. MAE as the paper’s Figure 1
-        plots it (75 %, and 85 % with the tiny decoder); every MAE variant is in the table below.
+        Forward + backward per image of the batch, every view, crop, teacher pass and caption counted. MAE as the paper’s Figure 1 plots it (75 %, and 85 % with
+        the tiny decoder); every MAE variant is in the table below.
       </p>
       <div className="table-scroll" tabIndex={0} role="region" aria-label="paper-scale comparison table">
         <table className="table" data-testid="paper-scale-table">
@@ -139,13 +152,21 @@ export function PaperScale() {
               <th>method</th>
               <th className="num">{toyName} / image</th>
               <th className="num">vit-b16 / image</th>
-              <th className="num" title="vit-b16 / toy">growth</th>
-              <th className="num" title="This method's FLOPs per image / supervised's, at toy scale">vs supervised ({toyName})</th>
-              <th className="num" title="The same at paper scale: the relative costs the paper's Figure 3 shows">vs supervised (vit-b16)</th>
+              <th className="num" title="vit-b16 / toy">
+                growth
+              </th>
+              <th className="num" title="This method's FLOPs per image / supervised's, at toy scale">
+                vs supervised ({toyName})
+              </th>
+              <th className="num" title="The same at paper scale: the relative costs the paper's Figure 3 shows">
+                vs supervised (vit-b16)
+              </th>
             </tr>
           </thead>
           <tbody>
-            {rows.length === 0 && <EmptyRow columns={6}>Press “Compare methods” above for the toy-scale column and “Profile at paper scale” for ViT-B/16.</EmptyRow>}
+            {rows.length === 0 && (
+              <EmptyRow columns={6}>Press “Compare methods” above for the toy-scale column and “Profile at paper scale” for ViT-B/16.</EmptyRow>
+            )}
             {rows.map((r) => (
               <tr key={r.key} data-key={r.key}>
                 <td>
@@ -166,8 +187,8 @@ export function PaperScale() {
       <div className="mae-share">
         <h3 className="subheading">MAE decoder against appendix A.5</h3>
         <p className="table-note">
-          Decoder share of forward + backward: FLOPs as counted, kernel time as measured at vit-b16. The standard decoder at vit-b16 is
-          MAE's own, 8 layers × 512; at toy scale it is 2/3 of the encoder's width and depth. Tiny: 1 layer.
+          Decoder share of forward + backward: FLOPs as counted, kernel time as measured at vit-b16. The standard decoder at vit-b16 is MAE's own, 8 layers ×
+          512; at toy scale it is 2/3 of the encoder's width and depth. Tiny: 1 layer.
         </p>
         <div className="table-scroll" tabIndex={0} role="region" aria-label="paper-scale MAE decoder share table">
           <table className="table" data-testid="paper-scale-mae">
@@ -201,11 +222,11 @@ export function PaperScale() {
         <A5Table checks={checks} />
       </div>
       <p className="caveat">
-        FLOPs per image leave out AdamW and the EMA update, which run once per step whatever the batch (at the paper's batch of 4,096
-        they vanish). Kernel time is this backend's: on wasm the backward's transposed matmuls run far slower than the forward's, so
-        time shares lean towards whatever has more backward work. Savings and speed-ups compare rows profiled minutes apart, so on a
-        shared machine they carry its load's noise (docs/flops.md has two runs). DINO (four student crops and an EMA teacher) does not fit
-        wasm's 4 GiB heap at vit-b16 even at batch 1, BYOL fits at batch 1; WebGPU has no such ceiling. The paper profiled on TPUs after XLA compilation.
+        FLOPs per image leave out AdamW and the EMA update, which run once per step whatever the batch (at the paper's batch of 4,096 they vanish). Kernel time
+        is this backend's: on wasm the backward's transposed matmuls run far slower than the forward's, so time shares lean towards whatever has more backward
+        work. Savings and speed-ups compare rows profiled minutes apart, so on a shared machine they carry its load's noise (docs/flops.md has two runs). DINO
+        (four student crops and an EMA teacher) does not fit wasm's 4 GiB heap at vit-b16 even at batch 1, BYOL fits at batch 1; WebGPU has no such ceiling. The
+        paper profiled on TPUs after XLA compilation.
       </p>
     </Card>
   );

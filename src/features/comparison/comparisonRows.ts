@@ -29,9 +29,7 @@ export interface ChartRow {
 
 /** One chart row per comparison row, largest step first. */
 export function chartRows(rows: ComparisonRow[]): ChartRow[] {
-  return [...rows]
-    .sort((a, b) => b.totalFlops - a.totalFlops)
-    .map((r) => ({ ...r.byComponent, key: r.key, label: r.label, totalFlops: r.totalFlops }));
+  return [...rows].sort((a, b) => b.totalFlops - a.totalFlops).map((r) => ({ ...r.byComponent, key: r.key, label: r.label, totalFlops: r.totalFlops }));
 }
 
 export interface MaeShareRow {

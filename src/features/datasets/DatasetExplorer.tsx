@@ -28,13 +28,20 @@ export function DatasetExplorer() {
   const running = useLab((s) => isRunActive(s.status));
   const [showMasks, setShowMasks] = useState(false);
   const [offset, setOffset] = useState(0);
-  const preset = (input.dataset?.preset ?? 'imagenet-1k');
+  const preset = input.dataset?.preset ?? 'imagenet-1k';
   const key = JSON.stringify([input.dataset, input.seed, input.model, imported?.imported]);
 
   useEffect(() => {
     if (!configOk) return;
     // Debounced: typing a size should not regenerate samples on every key.
-    const timer = setTimeout(() => void store.getState().exploreDataset(undefined, { count: GRID_SAMPLES, offset }).catch(() => undefined), 150);
+    const timer = setTimeout(
+      () =>
+        void store
+          .getState()
+          .exploreDataset(undefined, { count: GRID_SAMPLES, offset })
+          .catch(() => undefined),
+      150,
+    );
     return () => clearTimeout(timer);
   }, [key, offset, configOk, store]);
 
@@ -60,8 +67,22 @@ export function DatasetExplorer() {
   );
 
   return (
-    <Card title="Dataset explorer" subtitle="The pre-training set the run will use: samples, annotations and class frequencies." actions={actions} className="card-wide" testId="dataset-explorer">
-      <Segmented options={options} value={preset} onChange={choose} label="dataset preset" testIdPrefix="explorer-preset-" className="explorer-tabs" disabled={running} />
+    <Card
+      title="Dataset explorer"
+      subtitle="The pre-training set the run will use: samples, annotations and class frequencies."
+      actions={actions}
+      className="card-wide"
+      testId="dataset-explorer"
+    >
+      <Segmented
+        options={options}
+        value={preset}
+        onChange={choose}
+        label="dataset preset"
+        testIdPrefix="explorer-preset-"
+        className="explorer-tabs"
+        disabled={running}
+      />
       {explorer.status === 'error' && (
         <div className="alert alert-error" role="alert" data-testid="explorer-error">
           {explorer.error}

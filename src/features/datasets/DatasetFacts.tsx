@@ -30,7 +30,10 @@ export function DatasetFacts({ info, size, labelsPerImage }: { info: DatasetInfo
     ['captions', CAPTIONS[info.captions]],
   ];
   if (noise)
-    rows.push(['caption noise', `${formatPercent(noise.wrongWord, 0)} wrong word, ${formatPercent(noise.droppedWord, 0)} dropped word, ${formatPercent(noise.unrelated, 0)} unrelated`]);
+    rows.push([
+      'caption noise',
+      `${formatPercent(noise.wrongWord, 0)} wrong word, ${formatPercent(noise.droppedWord, 0)} dropped word, ${formatPercent(noise.unrelated, 0)} unrelated`,
+    ]);
   return (
     <div className="dataset-facts" data-testid="dataset-facts">
       <p className="dataset-description">{info.description}</p>

@@ -85,7 +85,8 @@ export function ImportPanel({ report, kept, onImport, onForget }: ImportPanelPro
       // The store keeps the report; the panel shows it from there.
       await onImport(payload, (p) => {
         if (p.phase === 'unpacking') setStatus({ kind: 'busy', message: 'Unpacking in the worker…' });
-        if (p.phase === 'decoding') setStatus({ kind: 'busy', message: `Decoding and resizing: ${p.done.toLocaleString('en-US')} / ${p.total.toLocaleString('en-US')}` });
+        if (p.phase === 'decoding')
+          setStatus({ kind: 'busy', message: `Decoding and resizing: ${p.done.toLocaleString('en-US')} / ${p.total.toLocaleString('en-US')}` });
       });
       setStatus({ kind: 'idle' });
     } catch (e) {
@@ -103,7 +104,9 @@ export function ImportPanel({ report, kept, onImport, onForget }: ImportPanelPro
     e.preventDefault();
     setDragging(false);
     if (busy) return;
-    void droppedFiles(e.dataTransfer).then(importPicked, (err: Error) => setStatus({ kind: 'error', message: `could not read the dropped files: ${err.message}` }));
+    void droppedFiles(e.dataTransfer).then(importPicked, (err: Error) =>
+      setStatus({ kind: 'error', message: `could not read the dropped files: ${err.message}` }),
+    );
   };
 
   return (
@@ -130,7 +133,15 @@ export function ImportPanel({ report, kept, onImport, onForget }: ImportPanelPro
           <button type="button" className="btn btn-small" disabled={busy} data-testid="import-zip-button" onClick={() => zipInput.current?.click()}>
             Import a .zip
           </button>
-          <input ref={zipInput} type="file" accept=".zip,application/zip" hidden disabled={busy} data-testid="import-zip-input" onChange={(e) => fromInput(e.target.files, e.target)} />
+          <input
+            ref={zipInput}
+            type="file"
+            accept=".zip,application/zip"
+            hidden
+            disabled={busy}
+            data-testid="import-zip-input"
+            onChange={(e) => fromInput(e.target.files, e.target)}
+          />
         </div>
         <div
           className="chart-empty"
@@ -159,11 +170,25 @@ export function ImportPanel({ report, kept, onImport, onForget }: ImportPanelPro
         )}
         {report && <ImportReportView report={report} />}
         {report && (
-          <div data-testid="import-kept" data-kept={kept?.kept ? 'yes' : 'no'} style={{ display: 'flex', flexDirection: 'column', alignItems: 'flex-start', gap: 6 }}>
+          <div
+            data-testid="import-kept"
+            data-kept={kept?.kept ? 'yes' : 'no'}
+            style={{ display: 'flex', flexDirection: 'column', alignItems: 'flex-start', gap: 6 }}
+          >
             <span className="field-hint">
-              {kept === null ? 'Keeping the images in this browser…' : kept.kept ? `Kept in this browser (${formatBytes(kept.bytes)}): a reload keeps them.` : kept.reason}
+              {kept === null
+                ? 'Keeping the images in this browser…'
+                : kept.kept
+                  ? `Kept in this browser (${formatBytes(kept.bytes)}): a reload keeps them.`
+                  : kept.reason}
             </span>
-            <button type="button" className="btn btn-small" disabled={busy} data-testid="import-forget" onClick={() => void onForget().catch((e: Error) => setStatus({ kind: 'error', message: e.message }))}>
+            <button
+              type="button"
+              className="btn btn-small"
+              disabled={busy}
+              data-testid="import-forget"
+              onClick={() => void onForget().catch((e: Error) => setStatus({ kind: 'error', message: e.message }))}
+            >
               Delete imported images
             </button>
           </div>

@@ -6,8 +6,17 @@ import type { ExploredSample } from '../../train/explore';
 const SHOWN = 88;
 /** Background, then one colour per shape class (10). */
 const MASK_COLOURS = [
-  [0, 0, 0], [56, 189, 248], [248, 113, 113], [52, 211, 153], [251, 191, 36], [167, 139, 250],
-  [244, 114, 182], [251, 146, 60], [45, 212, 191], [163, 230, 53], [226, 232, 240],
+  [0, 0, 0],
+  [56, 189, 248],
+  [248, 113, 113],
+  [52, 211, 153],
+  [251, 191, 36],
+  [167, 139, 250],
+  [244, 114, 182],
+  [251, 146, 60],
+  [45, 212, 191],
+  [163, 230, 53],
+  [226, 232, 240],
 ];
 
 export function SampleTile({ sample, size, showMask }: { sample: ExploredSample; size: number; showMask: boolean }) {
@@ -32,7 +41,15 @@ export function SampleTile({ sample, size, showMask }: { sample: ExploredSample;
       <canvas ref={ref} className="preview-image" width={size} height={size} style={{ width: SHOWN, height: SHOWN }} />
       <figcaption>
         <div className="sample-labels">
-          {sample.labels.length === 0 ? <span className="sample-none">no labels</span> : sample.labels.map((l, i) => <span key={i} className="chip">{l}</span>)}
+          {sample.labels.length === 0 ? (
+            <span className="sample-none">no labels</span>
+          ) : (
+            sample.labels.map((l, i) => (
+              <span key={i} className="chip">
+                {l}
+              </span>
+            ))
+          )}
         </div>
         {sample.caption && <div className="sample-caption">“{sample.caption}”</div>}
       </figcaption>

@@ -35,8 +35,8 @@ export function MemoryEstimate() {
       role={problem ? 'alert' : undefined}
     >
       <div>
-        Memory ≈ <strong className="memory-figure">{F(estimate.totalBytes)}</strong> (params + Adam <Figure bytes={estimate.paramsBytes + estimate.adamBytes} />,
-        activations <Figure bytes={estimate.activationsBytes} />; largest tensor <Figure bytes={estimate.largestTensorBytes} />)
+        Memory ≈ <strong className="memory-figure">{F(estimate.totalBytes)}</strong> (params + Adam <Figure bytes={estimate.paramsBytes + estimate.adamBytes} />
+        , activations <Figure bytes={estimate.activationsBytes} />; largest tensor <Figure bytes={estimate.largestTensorBytes} />)
       </div>
       {problem && (
         <div className="memory-estimate-problem">

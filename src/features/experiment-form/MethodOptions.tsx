@@ -27,7 +27,13 @@ export function MethodOptions({ disabled }: { disabled: boolean }) {
   const render = (o: OptionControl) => {
     // React reads `key` only as a JSX attribute, never from a spread object.
     const props = { option: o, value: values?.[o.key] ?? o.default, disabled, method, onChange: (v: unknown) => set(o.key, v) };
-    return o.kind === 'choice' ? <ChoiceOption key={o.key} {...props} /> : o.kind === 'boolean' ? <BooleanOption key={o.key} {...props} /> : <NumberOption key={o.key} {...props} />;
+    return o.kind === 'choice' ? (
+      <ChoiceOption key={o.key} {...props} />
+    ) : o.kind === 'boolean' ? (
+      <BooleanOption key={o.key} {...props} />
+    ) : (
+      <NumberOption key={o.key} {...props} />
+    );
   };
   const main = controls.filter((o) => !o.advanced);
   const more = controls.filter((o) => o.advanced);
@@ -62,7 +68,10 @@ interface OptionProps {
 function Hint({ option }: { option: OptionControl }) {
   return (
     <>
-      {option.help} <span className="option-paper">Paper: {option.paper}; lab default {String(option.default)}.</span>
+      {option.help}{' '}
+      <span className="option-paper">
+        Paper: {option.paper}; lab default {String(option.default)}.
+      </span>
     </>
   );
 }

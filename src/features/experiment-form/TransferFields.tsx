@@ -53,14 +53,40 @@ export function TransferFields({ disabled }: { disabled: boolean }) {
   return (
     <fieldset className="fieldset" data-testid="transfer-fields">
       <label className="checkbox-field">
-        <input type="checkbox" checked={on} disabled={disabled} data-testid="transfer-toggle" onChange={(e) => set({ kind: e.target.checked ? 'segmentation' : 'none' })} />
+        <input
+          type="checkbox"
+          checked={on}
+          disabled={disabled}
+          data-testid="transfer-toggle"
+          onChange={(e) => set({ kind: e.target.checked ? 'segmentation' : 'none' })}
+        />
         Segmentation transfer (mIoU) after the run
       </label>
       {on && (
         <div className="form-grid">
-          <NumberField label="Fine-tune steps" invalid={bad('steps')} testId="transfer-steps" value={transfer.steps ?? D.steps} disabled={disabled} onChange={(v) => set({ steps: asNumber(v) })} />
-          <NumberField label="Seeds (median)" invalid={bad('seeds')} testId="transfer-seeds" value={transfer.seeds ?? D.seeds} disabled={disabled} onChange={(v) => set({ seeds: asNumber(v) })} />
-          <NumberField label="Fine-tune batch" invalid={bad('batchSize')} value={transfer.batchSize ?? D.batchSize} disabled={disabled} onChange={(v) => set({ batchSize: asNumber(v) })} />
+          <NumberField
+            label="Fine-tune steps"
+            invalid={bad('steps')}
+            testId="transfer-steps"
+            value={transfer.steps ?? D.steps}
+            disabled={disabled}
+            onChange={(v) => set({ steps: asNumber(v) })}
+          />
+          <NumberField
+            label="Seeds (median)"
+            invalid={bad('seeds')}
+            testId="transfer-seeds"
+            value={transfer.seeds ?? D.seeds}
+            disabled={disabled}
+            onChange={(v) => set({ seeds: asNumber(v) })}
+          />
+          <NumberField
+            label="Fine-tune batch"
+            invalid={bad('batchSize')}
+            value={transfer.batchSize ?? D.batchSize}
+            disabled={disabled}
+            onChange={(v) => set({ batchSize: asNumber(v) })}
+          />
           <NumberField label="Fine-tune lr" invalid={bad('lr')} value={transfer.lr ?? D.lr} disabled={disabled} onChange={(v) => set({ lr: asNumber(v) })} />
           <Field label="Also at steps" hint="checkpoints, e.g. 100, 200" error={bad('at')}>
             {(id, describedBy) => (
@@ -77,7 +103,13 @@ export function TransferFields({ disabled }: { disabled: boolean }) {
             )}
           </Field>
           <label className="checkbox-field checkbox-cell">
-            <input type="checkbox" checked={transfer.scratch ?? D.scratch} disabled={disabled} data-testid="transfer-scratch" onChange={(e) => set({ scratch: e.target.checked })} />
+            <input
+              type="checkbox"
+              checked={transfer.scratch ?? D.scratch}
+              disabled={disabled}
+              data-testid="transfer-scratch"
+              onChange={(e) => set({ scratch: e.target.checked })}
+            />
             from-scratch baseline
           </label>
         </div>

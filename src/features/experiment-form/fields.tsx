@@ -111,15 +111,7 @@ export function TextField({ label, value, onChange, disabled, testId }: TextFiel
   return (
     <Field label={label}>
       {(id) => (
-        <input
-          id={id}
-          className="input"
-          type="text"
-          value={value}
-          disabled={disabled}
-          data-testid={testId}
-          onChange={(e) => onChange(e.target.value)}
-        />
+        <input id={id} className="input" type="text" value={value} disabled={disabled} data-testid={testId} onChange={(e) => onChange(e.target.value)} />
       )}
     </Field>
   );

@@ -8,7 +8,17 @@
  * from `window.floplab.sweep(...)` appears here too.
  */
 import { useEffect, useState } from 'react';
-import { DEFAULT_DEVICE_ID, DEFAULT_PUE, DEFAULT_REGION_ID, DEFAULT_UTILISATION, DEVICES, deviceById, fittedDevice, measuredDevice, REGIONS, regionById, type Device } from '../../carbon/devices';
+import {
+  DEFAULT_DEVICE_ID,
+  DEFAULT_PUE,
+  DEFAULT_REGION_ID,
+  DEFAULT_UTILISATION,
+  deviceById,
+  fittedDevice,
+  measuredDevice,
+  regionById,
+  type Device,
+} from '../../carbon/devices';
 import { fitPowerLaw } from '../../carbon/timeModel';
 import { EXPERIMENT_PRESETS, presetSpec, type ExperimentPreset } from '../../experiments/presets';
 import { expandSweep } from '../../experiments/sweep';
@@ -17,35 +27,20 @@ import { Card } from '../../ui/Card';
 import { FileButton } from '../../ui/FileButton';
 import { isRunActive } from '../../ui/derived';
 import { download } from '../../ui/download';
-import { formatDuration, formatFlops, formatPercent, formatSiUnit } from '../../ui/format';
-import { useSweepEta } from './useSweepEta';
+import { formatSiUnit } from '../../ui/format';
 import { useLab, useLabStore } from '../../ui/labContext';
-import { Segmented } from '../../ui/Segmented';
 import { SweepChart } from './SweepChart';
+import { SweepAxisControls, SweepFailures, SweepNotes, SweepProgressBlock, THIS_DEVICE, THIS_DEVICE_FIT } from './SweepParts';
 import { SweepBuilder } from './SweepBuilder';
 import { SweepGrid } from './SweepGrid';
-import { MEASURE_LABEL } from './SweepPointDetails';
 import { seriesNames, sweepSeries, type Measure, type XAxisKind } from './sweepSeries';
 
-const X_AXES: { id: XAxisKind; label: string }[] = [
-  { id: 'flops', label: 'FLOPs' },
-  { id: 'hours', label: 'hours on' },
-  { id: 'co2', label: 'kg CO₂' },
-];
-const MEASURES: { id: Measure; label: string }[] = [
-  { id: 'probe', label: 'probe' },
-  { id: 'patchMiou', label: 'patch mIoU' },
-];
-const VIEWS: { id: 'chart' | 'grid'; label: string }[] = [
-  { id: 'chart', label: 'chart' },
-  { id: 'grid', label: 'method × dataset' },
-];
-const THIS_DEVICE = 'this-device';
-const THIS_DEVICE_FIT = 'this-device-fit';
-
 const presetById = (id: string | undefined): ExperimentPreset | undefined => EXPERIMENT_PRESETS.find((p) => p.id === id);
-const fileStem = (name: string) => name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase() || 'sweep';
-const failed = (p: SweepPoint) => p.status === 'error' || p.status === 'diverged';
+const fileStem = (name: string) =>
+  name
+    .replace(/[^a-z0-9]+/gi, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase() || 'sweep';
 
 /** How many runs a preset queues, or why it cannot. */
 function runsOf(preset: ExperimentPreset, seeds: number): { runs: number } | { error: string } {
@@ -69,12 +64,9 @@ function measuredFrom(points: SweepPoint[], watts: number, where: string): Devic
 export function ExperimentsCard() {
   const store = useLabStore();
   const sweep = useLab((s) => s.sweep);
-  const eta = useSweepEta();
   const runActive = useLab((s) => isRunActive(s.status));
   const backend = useLab((s) => s.config?.backend);
   const localWatts = useLab((s) => s.config?.carbon.localWatts ?? s.runConfig?.carbon.localWatts);
-  const currentStep = useLab((s) => s.records.at(-1)?.step ?? 0);
-  const currentSteps = useLab((s) => s.runConfig?.steps ?? 0);
   const [presetId, setPresetId] = useState(EXPERIMENT_PRESETS[0].id);
   const [seedsText, setSeedsText] = useState('1');
   const [loaded, setLoaded] = useState<{ file: SweepFile; fileName: string } | null>(null);
@@ -113,7 +105,11 @@ export function ExperimentsCard() {
   const fit = comparison.status === 'done' ? fitPowerLaw(comparison.rows.map((r) => ({ flops: r.totalFlops, ms: r.kernelMs }))) : null;
   const fitted = fit ? fittedDevice(fit, watts) : null;
   const device =
-    deviceId === THIS_DEVICE && measured ? measured : deviceId === THIS_DEVICE_FIT && fitted ? fitted : deviceById(deviceId === THIS_DEVICE || deviceId === THIS_DEVICE_FIT ? DEFAULT_DEVICE_ID : deviceId);
+    deviceId === THIS_DEVICE && measured
+      ? measured
+      : deviceId === THIS_DEVICE_FIT && fitted
+        ? fitted
+        : deviceById(deviceId === THIS_DEVICE || deviceId === THIS_DEVICE_FIT ? DEFAULT_DEVICE_ID : deviceId);
   const region = regionById(regionId);
   // A machine at home or in an office has no data-centre overhead to count (as the "this tab" readout).
   const pue = device.measured ? 1 : DEFAULT_PUE;
@@ -128,19 +124,28 @@ export function ExperimentsCard() {
     if (preset.kind === 'profile') {
       // Figure 3 trains nothing: it profiles one step of every method, drawn by the "FLOPs per step by method" card.
       document.querySelector('[data-testid="method-comparison"]')?.scrollIntoView({ behavior: 'smooth' });
-      store.getState().compareMethods({ ...preset.profile, ...(backend ? { backend } : {}) }).catch((e: Error) => setMessage({ error: true, text: e.message }));
+      store
+        .getState()
+        .compareMethods({ ...preset.profile, ...(backend ? { backend } : {}) })
+        .catch((e: Error) => setMessage({ error: true, text: e.message }));
       return;
     }
     try {
       const spec = presetSpec(preset, { seeds, ...(backend && backend !== 'auto' ? { backend } : {}) });
-      store.getState().runSweep(spec, { name: preset.title, preset: preset.id }).catch((e: Error) => setMessage({ error: true, text: e.message }));
+      store
+        .getState()
+        .runSweep(spec, { name: preset.title, preset: preset.id })
+        .catch((e: Error) => setMessage({ error: true, text: e.message }));
     } catch (e) {
       setMessage({ error: true, text: (e as Error).message });
     }
   };
 
   const exportAs = (format: 'json' | 'csv') => {
-    const file = sweepFile(shown.name, shown.order, shown.points, { ...(shown.preset ? { preset: shown.preset } : {}), ...(shown.shard ? { shard: shown.shard } : {}) });
+    const file = sweepFile(shown.name, shown.order, shown.points, {
+      ...(shown.preset ? { preset: shown.preset } : {}),
+      ...(shown.shard ? { shard: shown.shard } : {}),
+    });
     if (format === 'json') download(`${fileStem(shown.name)}.json`, JSON.stringify(file, null, 2), 'application/json');
     else download(`${fileStem(shown.name)}.csv`, sweepCsv(file), 'text/csv');
   };
@@ -152,7 +157,10 @@ export function ExperimentsCard() {
     try {
       const file = parseSweepFile(await f.text());
       setLoaded({ file, fileName: f.name });
-      setMessage({ error: false, text: `Showing ${f.name}: “${file.name}”, ${file.points.length} runs, saved ${file.createdAt.slice(0, 16).replace('T', ' ')}.` });
+      setMessage({
+        error: false,
+        text: `Showing ${f.name}: “${file.name}”, ${file.points.length} runs, saved ${file.createdAt.slice(0, 16).replace('T', ' ')}.`,
+      });
     } catch (e) {
       setMessage({ error: true, text: `${f.name}: ${(e as Error).message}. Nothing was changed.` });
     }
@@ -166,15 +174,25 @@ export function ExperimentsCard() {
       <button className="btn btn-small" disabled={shown.points.length === 0} onClick={() => exportAs('csv')} data-testid="sweep-export-csv">
         Export CSV
       </button>
-      <FileButton className="btn btn-small experiments-open" accept=".json,application/json" inputTestId="sweep-open-file" onChange={(e) => void open(e.target)}>
+      <FileButton
+        className="btn btn-small experiments-open"
+        accept=".json,application/json"
+        inputTestId="sweep-open-file"
+        onChange={(e) => void open(e.target)}
+      >
         Open results file…
       </FileButton>
     </div>
   );
 
-  const fails = shown.points.filter(failed);
   return (
-    <Card title="Experiments" subtitle="The paper’s figures as sweeps you can run here: where should the FLOPs go?" actions={actions} className="card-wide" testId="experiments-card">
+    <Card
+      title="Experiments"
+      subtitle="The paper’s figures as sweeps you can run here: where should the FLOPs go?"
+      actions={actions}
+      className="card-wide"
+      testId="experiments-card"
+    >
       <div className="experiments-picker">
         <label className="field experiments-preset">
           <span className="field-label">Preset</span>
@@ -191,11 +209,25 @@ export function ExperimentsCard() {
         ) : (
           <label className="field experiments-seeds">
             <span className="field-label">Seeds</span>
-            <input className="input" inputMode="numeric" value={seedsText} onChange={(e) => setSeedsText(e.target.value)} aria-invalid={count !== null && 'error' in count} disabled={running} data-testid="experiment-seeds" />
+            <input
+              className="input"
+              inputMode="numeric"
+              value={seedsText}
+              onChange={(e) => setSeedsText(e.target.value)}
+              aria-invalid={count !== null && 'error' in count}
+              disabled={running}
+              data-testid="experiment-seeds"
+            />
           </label>
         )}
         <div className="button-row experiments-run">
-          <button className="btn btn-primary" onClick={run} disabled={running || runActive || (count !== null && 'error' in count)} title={runActive && !running ? 'Wait for the run in progress to finish' : undefined} data-testid="experiment-run">
+          <button
+            className="btn btn-primary"
+            onClick={run}
+            disabled={running || runActive || (count !== null && 'error' in count)}
+            title={runActive && !running ? 'Wait for the run in progress to finish' : undefined}
+            data-testid="experiment-run"
+          >
             {preset.kind === 'profile' ? 'Profile' : 'Run'}
           </button>
           <button className="btn" onClick={() => void store.getState().stopSweep()} disabled={!running} data-testid="experiment-stop">
@@ -227,17 +259,34 @@ export function ExperimentsCard() {
           onRun={(spec, name) => {
             setMessage(null);
             setLoaded(null);
-            store.getState().runSweep(spec, { name }).catch((e: Error) => setMessage({ error: true, text: e.message }));
+            store
+              .getState()
+              .runSweep(spec, { name })
+              .catch((e: Error) => setMessage({ error: true, text: e.message }));
           }}
         />
       </details>
-      {preset.kind === 'profile' && <p className="muted experiments-note">Figure 3 trains nothing: “Profile” measures one step of every method and draws it in the “FLOPs per step by method” card below.</p>}
-      {count && 'error' in count && <div className="alert alert-error" role="alert">{count.error}</div>}
+      {preset.kind === 'profile' && (
+        <p className="muted experiments-note">
+          Figure 3 trains nothing: “Profile” measures one step of every method and draws it in the “FLOPs per step by method” card below.
+        </p>
+      )}
+      {count && 'error' in count && (
+        <div className="alert alert-error" role="alert">
+          {count.error}
+        </div>
+      )}
       {message && (
         <div className={`alert ${message.error ? 'alert-error' : 'alert-info'}`} role={message.error ? 'alert' : 'status'} data-testid="experiments-message">
           <span>{message.text}</span>
           {loaded && !message.error && (
-            <button className="btn btn-small" onClick={() => { setLoaded(null); setMessage(null); }}>
+            <button
+              className="btn btn-small"
+              onClick={() => {
+                setLoaded(null);
+                setMessage(null);
+              }}
+            >
               {sweep.status === 'idle' ? 'Close the file' : 'Back to the live sweep'}
             </button>
           )}
@@ -246,94 +295,15 @@ export function ExperimentsCard() {
           </button>
         </div>
       )}
-      {!loaded && sweep.status !== 'idle' && (
-        <div className="progress-block experiments-progress" data-testid="experiments-progress" data-status={sweep.status} data-done={sweep.results.length} data-total={sweep.total}>
-          <div className="progress" role="progressbar" aria-label="sweep runs done" aria-valuemin={0} aria-valuemax={sweep.total} aria-valuenow={sweep.results.length}>
-            <div className="progress-fill" style={{ width: `${sweep.total ? (100 * sweep.results.length) / sweep.total : 0}%` }} />
-          </div>
-          <div className="progress-meta">
-            <span>
-              “{sweep.name}”: <strong>{sweep.results.length}</strong> / {sweep.total} runs {running ? '' : `(${sweep.status})`}
-            </span>
-            {running && <span data-testid="sweep-eta">{eta === null ? 'ETA after the first record' : `about ${formatDuration(eta)} left`}</span>}
-            {running && sweep.current && (
-              <span className="experiments-current" title={sweep.current}>
-                now: {sweep.current} · step {currentStep} / {currentSteps}
-              </span>
-            )}
-          </div>
-        </div>
-      )}
-      {fails.length > 0 && (
-        <ul className="experiments-failures" data-testid="sweep-failures" data-count={fails.length}>
-          {fails.map((p) => (
-            <li key={p.key}>
-              <span className={`status-pill status-${p.status === 'error' ? 'error' : 'diverged'}`}>{p.status}</span> <code>{p.key}</code>: {p.reason ?? 'no reason recorded'}
-            </li>
-          ))}
-        </ul>
-      )}
-      <div className="experiments-controls">
-        <div className="axis-toggle">
-          <span>x axis:</span>
-          <Segmented<XAxisKind> options={X_AXES} value={xAxis} onChange={setXAxis} label="x axis of the sweep chart" testIdPrefix="sweep-x-" />
-          {xAxis !== 'flops' && (
-            <select className="input input-compact" value={deviceId} onChange={(e) => setDeviceId(e.target.value)} aria-label="device for hours and CO2" data-testid="sweep-device">
-              {DEVICES.map((d) => (
-                <option key={d.id} value={d.id} title={d.source}>
-                  {d.name.replace(/^NVIDIA /, '')} · {d.peakTflops} TFLOP/s {d.precision.split(' ')[0]} · {d.watts} W
-                </option>
-              ))}
-              <option value={THIS_DEVICE} disabled={!measured}>
-                {measured ? measured.name : 'this device (measured once a run finishes)'}
-              </option>
-              <option value={THIS_DEVICE_FIT} disabled={!fitted}>
-                {fitted ? fitted.name : 'this device, A.1 fit (profile the methods first)'}
-              </option>
-            </select>
-          )}
-          {xAxis === 'co2' && (
-            <select className="input input-compact" value={regionId} onChange={(e) => setRegionId(e.target.value)} aria-label="grid region" data-testid="sweep-region">
-              {REGIONS.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {r.name}, {r.gCo2PerKwh} g/kWh
-                </option>
-              ))}
-            </select>
-          )}
-        </div>
-        <div className="axis-toggle">
-          <span>y:</span>
-          <Segmented<Measure> options={MEASURES} value={measure} onChange={setMeasure} label="measure" testIdPrefix="sweep-measure-" />
-          <Segmented<'chart' | 'grid'> options={VIEWS} value={view} onChange={setView} label="view" testIdPrefix="sweep-view-" />
-        </div>
-      </div>
+      {!loaded && <SweepProgressBlock />}
+      <SweepFailures points={shown.points} />
+      <SweepAxisControls {...{ xAxis, setXAxis, deviceId, setDeviceId, measured, fitted, regionId, setRegionId, measure, setMeasure, view, setView }} />
       {view === 'chart' ? (
         <SweepChart points={shown.points} measure={measure} xAxis={xAxis} device={device} pue={pue} region={region} localWatts={watts} height={340} />
       ) : (
         <SweepGrid points={shown.points} />
       )}
-      {shown.points.length > 0 && (
-        <>
-          <p className="muted frontier-list" data-testid="sweep-frontier" data-points={ss.frontier.length}>
-            Pareto frontier (best {MEASURE_LABEL[measure]} for its compute):{' '}
-            {ss.frontier.map((p) => `${names.get(p.seriesId)} at ${formatFlops(p.budget)} (${formatPercent(p.y)})`).join(' → ') || '—'}
-          </p>
-          {ss.excluded.some((e) => !failed(e.point)) && (
-            <p className="muted experiments-note" data-testid="sweep-unplotted">
-              Not plotted: {ss.excluded.filter((e) => !failed(e.point)).map((e) => `${e.point.key} (${e.reason})`).join('; ')}.
-            </p>
-          )}
-          {view === 'chart' && xAxis !== 'flops' && (
-            <p className="formula">
-              {device.stepFit
-                ? `Hours = steps × ${device.stepFit.a.toPrecision(3)} ms × (FLOPs per step)^${device.stepFit.b.toFixed(2)} (the A.1 fit here)`
-                : `Hours = FLOPs ÷ (${device.measured ? 'the measured rate' : `peak × ${DEFAULT_UTILISATION * 100} % assumed utilisation`})`}; kg CO₂ = hours × {device.watts} W × PUE {pue} × {region.gCo2PerKwh} g/kWh
-              ({region.name}). Sources in docs/carbon.md.
-            </p>
-          )}
-        </>
-      )}
+      {shown.points.length > 0 && <SweepNotes {...{ ss, names, measure, view, xAxis, device, pue, region }} />}
     </Card>
   );
 }

@@ -20,7 +20,19 @@ const PER_RUN = ['method', 'methodOptions', 'model', 'steps', 'budgetFlops', 'se
 
 const toggle = (list: string[], item: string) => (list.includes(item) ? list.filter((x) => x !== item) : [...list, item]);
 
-function Checks({ label, all, ticked, onChange, testId }: { label: string; all: { id: string; name: string }[]; ticked: string[]; onChange(next: string[]): void; testId: string }) {
+function Checks({
+  label,
+  all,
+  ticked,
+  onChange,
+  testId,
+}: {
+  label: string;
+  all: { id: string; name: string }[];
+  ticked: string[];
+  onChange(next: string[]): void;
+  testId: string;
+}) {
   return (
     <fieldset className="builder-checks" data-testid={testId}>
       <legend>{label}</legend>
@@ -37,7 +49,14 @@ function Checks({ label, all, ticked, onChange, testId }: { label: string; all: 
 export function SweepBuilder({ onRun, disabled }: { onRun(spec: SweepSpec, name: string): void; disabled: boolean }) {
   const input = useLab((s) => s.input);
   const methods = listMethods();
-  const [state, setState] = useState<Omit<BuilderState, 'base'>>({ methods: ['supervised', 'mae'], datasets: ['imagenet-1k'], models: ['toy-B'], budgets: '2.5e10, 1e11', options: {}, seeds: 1 });
+  const [state, setState] = useState<Omit<BuilderState, 'base'>>({
+    methods: ['supervised', 'mae'],
+    datasets: ['imagenet-1k'],
+    models: ['toy-B'],
+    budgets: '2.5e10, 1e11',
+    options: {},
+    seeds: 1,
+  });
   // The dataset's other fields (size, noise ...) are shared; its preset is each run's (expandSweep sets it).
   const base = Object.fromEntries(Object.entries(input).filter(([k]) => !PER_RUN.includes(k)));
   const built = buildSweep({ ...state, base });
@@ -46,9 +65,27 @@ export function SweepBuilder({ onRun, disabled }: { onRun(spec: SweepSpec, name:
   const datasets = listDatasets().filter((d) => d.id !== 'imported');
   return (
     <div className="sweep-builder" data-testid="sweep-builder">
-      <Checks label="Methods" all={methods.map((m) => ({ id: m.id, name: m.label }))} ticked={state.methods} onChange={(m) => set({ methods: m })} testId="builder-methods" />
-      <Checks label="Datasets" all={datasets.map((d) => ({ id: d.id, name: d.name }))} ticked={state.datasets} onChange={(d) => set({ datasets: d })} testId="builder-datasets" />
-      <Checks label="Models" all={TRAINABLE_MODELS.map((m) => ({ id: m, name: m }))} ticked={state.models} onChange={(m) => set({ models: m })} testId="builder-models" />
+      <Checks
+        label="Methods"
+        all={methods.map((m) => ({ id: m.id, name: m.label }))}
+        ticked={state.methods}
+        onChange={(m) => set({ methods: m })}
+        testId="builder-methods"
+      />
+      <Checks
+        label="Datasets"
+        all={datasets.map((d) => ({ id: d.id, name: d.name }))}
+        ticked={state.datasets}
+        onChange={(d) => set({ datasets: d })}
+        testId="builder-datasets"
+      />
+      <Checks
+        label="Models"
+        all={TRAINABLE_MODELS.map((m) => ({ id: m, name: m }))}
+        ticked={state.models}
+        onChange={(m) => set({ models: m })}
+        testId="builder-models"
+      />
       <div className="builder-row">
         <label className="field-label">
           FLOP budgets (comma-separated)
@@ -56,7 +93,15 @@ export function SweepBuilder({ onRun, disabled }: { onRun(spec: SweepSpec, name:
         </label>
         <label className="field-label">
           Seeds
-          <input className="input" type="number" min={1} max={64} value={state.seeds} onChange={(e) => set({ seeds: Number(e.target.value) })} data-testid="builder-seeds" />
+          <input
+            className="input"
+            type="number"
+            min={1}
+            max={64}
+            value={state.seeds}
+            onChange={(e) => set({ seeds: Number(e.target.value) })}
+            data-testid="builder-seeds"
+          />
         </label>
       </div>
       {methods
@@ -70,7 +115,13 @@ export function SweepBuilder({ onRun, disabled }: { onRun(spec: SweepSpec, name:
               {m.options.map((o) => (
                 <label key={o.key} className="field-label" title={o.help}>
                   {o.label} <span className="muted">({o.choices ? o.choices.join(' / ') : `default ${String(o.default)}`})</span>
-                  <input className="input" value={state.options[m.id]?.[o.key] ?? ''} placeholder={String(o.default)} onChange={(e) => setOption(m.id, o.key, e.target.value)} data-testid={`builder-option-${m.id}-${o.key}`} />
+                  <input
+                    className="input"
+                    value={state.options[m.id]?.[o.key] ?? ''}
+                    placeholder={String(o.default)}
+                    onChange={(e) => setOption(m.id, o.key, e.target.value)}
+                    data-testid={`builder-option-${m.id}-${o.key}`}
+                  />
                 </label>
               ))}
             </div>
@@ -86,7 +137,12 @@ export function SweepBuilder({ onRun, disabled }: { onRun(spec: SweepSpec, name:
             {built.error}
           </span>
         )}
-        <button className="btn btn-primary" disabled={disabled || !built.ok} onClick={() => built.ok && onRun(built.spec, `custom sweep (${built.runs} runs)`)} data-testid="builder-run">
+        <button
+          className="btn btn-primary"
+          disabled={disabled || !built.ok}
+          onClick={() => built.ok && onRun(built.spec, `custom sweep (${built.runs} runs)`)}
+          data-testid="builder-run"
+        >
           Run sweep
         </button>
       </div>

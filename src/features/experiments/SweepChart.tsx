@@ -140,10 +140,14 @@ export function SweepChart({ points, measure, xAxis, device, utilisation, pue, r
   // A few budgets: tick each one (a sweep's budgets are round numbers of FLOPs); many: 1-2-5 ticks.
   const budgets = [...new Set([...datumOf.values()].map((d) => d.budget))].sort((a, b) => a - b);
   // Under the A.1 fit a budget's hours differ by method (steps differ), so budgets are no ticks there.
-  const ticks = budgets.length <= 6 && !setup.device.stepFit ? budgets.map((b) => xOf(b, xAxis, setup)) : logTicks(lo * factor, hi * factor).map((t) => t / factor);
+  const ticks =
+    budgets.length <= 6 && !setup.device.stepFit ? budgets.map((b) => xOf(b, xAxis, setup)) : logTicks(lo * factor, hi * factor).map((t) => t / factor);
   const top = yTop([...[...datumOf.values()].map((d) => d.high), ...(ss.randomInit !== null ? [ss.randomInit] : [])]);
   const yTicks = Array.from({ length: Math.round(top / (top <= 0.3 ? 0.05 : 0.1)) + 1 }, (_, i) => Math.round(i * (top <= 0.3 ? 5 : 10)) / 100);
-  const axisTitle = xAxis === 'flops' ? title : `${title} ${setup.device.name}${setup.device.measured ? '' : ` at ${Math.round(setup.utilisation * 100)} %`}${xAxis === 'co2' ? `, ${setup.region.name}, PUE ${setup.pue}` : ''}`;
+  const axisTitle =
+    xAxis === 'flops'
+      ? title
+      : `${title} ${setup.device.name}${setup.device.measured ? '' : ` at ${Math.round(setup.utilisation * 100)} %`}${xAxis === 'co2' ? `, ${setup.region.name}, PUE ${setup.pue}` : ''}`;
   const tick = { fill: MUTED, fontSize };
   const pinned = pinnedAt && [...datumOf.values()].find((d) => d.seriesId === pinnedAt.seriesId && d.budget === pinnedAt.budget);
 
@@ -202,10 +206,17 @@ export function SweepChart({ points, measure, xAxis, device, utilisation, pue, r
               tickFormatter={(v: number) => `${formatSi(v * factor)}${unit}`}
               label={{ value: axisTitle, position: 'insideBottom', offset: large ? -22 : -16, style: { fill: MUTED, fontSize } }}
             />
-            <YAxis dataKey="y" type="number" domain={[0, top]} ticks={yTicks} tick={tick} stroke={GRID} width={large ? 70 : 52} tickFormatter={(v: number) => formatPercent(v, 0)} />
-            {ss.randomInit !== null && (
-              <ReferenceLine y={ss.randomInit} stroke={MUTED} strokeOpacity={0.7} strokeDasharray="2 3" strokeWidth={large ? 2 : 1} />
-            )}
+            <YAxis
+              dataKey="y"
+              type="number"
+              domain={[0, top]}
+              ticks={yTicks}
+              tick={tick}
+              stroke={GRID}
+              width={large ? 70 : 52}
+              tickFormatter={(v: number) => formatPercent(v, 0)}
+            />
+            {ss.randomInit !== null && <ReferenceLine y={ss.randomInit} stroke={MUTED} strokeOpacity={0.7} strokeDasharray="2 3" strokeWidth={large ? 2 : 1} />}
             <Tooltip
               cursor={false}
               isAnimationActive={false}

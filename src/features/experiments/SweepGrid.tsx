@@ -17,7 +17,10 @@ function GridTable({ points, measure }: { points: SweepPoint[]; measure: Measure
     <div className="sweep-grid-table">
       <h3 className="subheading">{MEASURE_LABEL[measure]}</h3>
       {grid.rows.length === 0 ? (
-        <p className="muted sweep-grid-empty">No run recorded a {MEASURE_LABEL[measure]}{measure === 'patchMiou' ? ' (the dense patch probe was off)' : ''}.</p>
+        <p className="muted sweep-grid-empty">
+          No run recorded a {MEASURE_LABEL[measure]}
+          {measure === 'patchMiou' ? ' (the dense patch probe was off)' : ''}.
+        </p>
       ) : (
         <div className="table-scroll" tabIndex={0} role="region" aria-label="method by dataset grid">
           <table className="table" data-testid={`sweep-grid-${measure}`} data-rows={grid.rows.length}>
@@ -44,7 +47,11 @@ function GridTable({ points, measure }: { points: SweepPoint[]; measure: Measure
                         key={grid.datasets[i]}
                         className={`num ${best ? 'sweep-grid-best' : ''}`}
                         data-best={best || undefined}
-                        title={cell ? `mean of ${cell.seeds} seed${cell.seeds === 1 ? '' : 's'} at ${formatFlops(cell.budget)}${best ? '; the best dataset for this method' : ''}` : 'no measured run'}
+                        title={
+                          cell
+                            ? `mean of ${cell.seeds} seed${cell.seeds === 1 ? '' : 's'} at ${formatFlops(cell.budget)}${best ? '; the best dataset for this method' : ''}`
+                            : 'no measured run'
+                        }
                       >
                         {cell ? formatPercent(cell.value) : '—'}
                       </td>

@@ -52,7 +52,10 @@ function Rows({ point: p, label, measure, setup, localWatts }: DetailsProps) {
     [p.seeds.length > 1 ? 'seeds' : 'seed', p.seeds.join(', ')],
     ['FLOPs spent', formatFlops(p.flops)],
     ['wall time here', `${formatDuration(p.wallMs)}${p.seeds.length > 1 ? ' (mean)' : ''} on ${first.backend || '?'}`],
-    [setup.device.measured ? 'at the measured rate' : `on ${setup.device.name.replace(/^NVIDIA /, '')}`, `${formatHours(hours)} · ${formatEnergy(onDevice.kwh)} · ${formatCo2(onDevice.kgCo2)} CO₂`],
+    [
+      setup.device.measured ? 'at the measured rate' : `on ${setup.device.name.replace(/^NVIDIA /, '')}`,
+      `${formatHours(hours)} · ${formatEnergy(onDevice.kwh)} · ${formatCo2(onDevice.kgCo2)} CO₂`,
+    ],
     ['paper-equivalent', `${formatHours(paper.hours)} · ${formatEnergy(paper.kwh)} · ${formatCo2(paper.kgCo2)} CO₂`],
     ['this device', `${formatEnergy(here.kwh)} · ${formatCo2(here.kgCo2)} CO₂ (${localWatts} W)`],
   ];
@@ -81,7 +84,14 @@ export function PinnedPoint(props: DetailsProps & { onClose(): void }) {
       <Rows {...props} />
       <div className="sweep-pinned-actions">
         {props.point.runs.map((r) => (
-          <a key={r.key} className="btn btn-small" href={configToHash(r.config as ExperimentInput)} target="_blank" rel="noreferrer" data-testid="sweep-point-link">
+          <a
+            key={r.key}
+            className="btn btn-small"
+            href={configToHash(r.config as ExperimentInput)}
+            target="_blank"
+            rel="noreferrer"
+            data-testid="sweep-point-link"
+          >
             Open seed {r.seed}’s config ↗
           </a>
         ))}

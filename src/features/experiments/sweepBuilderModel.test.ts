@@ -2,7 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import { buildSweep, combinations, parseBudgets, type BuilderState } from './sweepBuilderModel';
 
-const FORM: BuilderState = { methods: ['supervised', 'mae'], datasets: ['imagenet-1k', 'align'], models: ['toy-B'], budgets: '2.5e10, 1e11', options: {}, seeds: 2, base: { batchSize: 16 } };
+const FORM: BuilderState = {
+  methods: ['supervised', 'mae'],
+  datasets: ['imagenet-1k', 'align'],
+  models: ['toy-B'],
+  budgets: '2.5e10, 1e11',
+  options: {},
+  seeds: 2,
+  base: { batchSize: 16 },
+};
 
 describe('sweep builder', () => {
   it('counts methods x option combinations x datasets x models x budgets x seeds', () => {
@@ -34,7 +42,10 @@ describe('sweep builder', () => {
 
   it('combinations and budgets parse as written', () => {
     expect(combinations({})).toEqual([{}]);
-    expect(combinations({ a: [1, 2], b: ['x'] })).toEqual([{ a: 1, b: 'x' }, { a: 2, b: 'x' }]);
+    expect(combinations({ a: [1, 2], b: ['x'] })).toEqual([
+      { a: 1, b: 'x' },
+      { a: 2, b: 'x' },
+    ]);
     expect(parseBudgets('1e9,2e9 , 4e9')).toEqual([1e9, 2e9, 4e9]);
     expect(parseBudgets('-1')).toBe("budgets: '-1' is not a positive number of FLOPs");
   });

@@ -61,7 +61,15 @@ export function buildSweep(s: BuilderState): BuildResult {
     );
     if (Object.keys(lists).length > 0) variants[m] = combinations(lists);
   }
-  const spec: SweepSpec = { base: s.base, methods: s.methods, datasets: s.datasets, models: s.models, budgets, variants, seeds: Array.from({ length: s.seeds }, (_, i) => i) };
+  const spec: SweepSpec = {
+    base: s.base,
+    methods: s.methods,
+    datasets: s.datasets,
+    models: s.models,
+    budgets,
+    variants,
+    seeds: Array.from({ length: s.seeds }, (_, i) => i),
+  };
   try {
     return { ok: true, spec, runs: expandSweep(spec).length };
   } catch (e) {

@@ -47,7 +47,14 @@ describe('sweep series', () => {
   });
 
   it("one seed: the probe's 95 % interval is the error bar (probe only; patch mIoU has none)", () => {
-    const p = point({ method: 'supervised', budget: 1e10, accuracy: 0.5, probeInterval: [0.42, 0.58], patchMiou: 0.2, randomInit: { accuracy: 0.15, patchMiou: 0.16 } });
+    const p = point({
+      method: 'supervised',
+      budget: 1e10,
+      accuracy: 0.5,
+      probeInterval: [0.42, 0.58],
+      patchMiou: 0.2,
+      randomInit: { accuracy: 0.15, patchMiou: 0.16 },
+    });
     const probe = sweepSeries([p], 'probe', 'flops', A100_EUROPE).series[0].points[0];
     expect(probe).toMatchObject({ y: 0.5, low: 0.42, high: 0.58, spread: 'probe interval' });
     const miou = sweepSeries([p], 'patchMiou', 'flops', A100_EUROPE);
@@ -142,7 +149,10 @@ describe('Table-1 grid', () => {
 
   it('a measure no run recorded gives no rows; several models split the rows', () => {
     expect(sweepGrid(points, 'probe').rows).toEqual([]);
-    const twoModels = [point({ method: 'mae', model: 'toy-B', budget: 1e10, accuracy: 0.2 }), point({ method: 'mae', model: 'toy-L', budget: 1e10, accuracy: 0.3 })];
+    const twoModels = [
+      point({ method: 'mae', model: 'toy-B', budget: 1e10, accuracy: 0.2 }),
+      point({ method: 'mae', model: 'toy-L', budget: 1e10, accuracy: 0.3 }),
+    ];
     expect(sweepGrid(twoModels, 'probe').rows.map((r) => [r.label, r.cells[0]?.value])).toEqual([
       ['mae · toy-B', 0.2],
       ['mae · toy-L', 0.3],

@@ -62,7 +62,10 @@ export function seriesNames(series: readonly Series[]): Map<string, string> {
   const manyModels = new Set(series.map((s) => s.model)).size > 1;
   const manyDatasets = new Set(series.map((s) => s.dataset)).size > 1;
   return new Map(
-    series.map((s) => [s.id, [s.variant ? `${s.method} (${s.variant})` : s.method, ...(manyModels ? [s.model] : []), ...(manyDatasets ? [s.dataset] : [])].join(' · ')]),
+    series.map((s) => [
+      s.id,
+      [s.variant ? `${s.method} (${s.variant})` : s.method, ...(manyModels ? [s.model] : []), ...(manyDatasets ? [s.dataset] : [])].join(' · '),
+    ]),
   );
 }
 
@@ -93,7 +96,12 @@ export const variantLabel = (options: SweepPoint['options']): string =>
 
 /** Order-free identity of a method variant (options in any key order are the same variant). */
 const variantKey = (p: SweepPoint): string =>
-  [p.method, ...Object.keys(p.options).sort().map((k) => `${k}=${String(p.options[k])}`)].join('|');
+  [
+    p.method,
+    ...Object.keys(p.options)
+      .sort()
+      .map((k) => `${k}=${String(p.options[k])}`),
+  ].join('|');
 
 export const methodVariantLabel = (p: Pick<SweepPoint, 'method' | 'options'>): string => {
   const v = variantLabel(p.options);

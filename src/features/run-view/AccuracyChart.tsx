@@ -109,7 +109,14 @@ export function AccuracyChart() {
       const accuracy = r.probeAccuracy as number;
       const interval = r.probeInterval ?? [accuracy, accuracy];
       // ErrorBar takes offsets below and above the value.
-      return { step: r.step, ...xOf(r.flops, carbon), accuracy, interval, count: `${r.probeCorrect}/${r.probeTotal}`, error: [accuracy - interval[0], interval[1] - accuracy] };
+      return {
+        step: r.step,
+        ...xOf(r.flops, carbon),
+        accuracy,
+        interval,
+        count: `${r.probeCorrect}/${r.probeTotal}`,
+        error: [accuracy - interval[0], interval[1] - accuracy],
+      };
     });
   const miouPoints = transfer
     .filter((t) => t.init === 'pretrained' && t.pretrainFlops > 0)
@@ -147,22 +154,36 @@ export function AccuracyChart() {
         data-x={mode}
       >
         <div className="chart-legend">
-          <span className="legend-item"><span className="legend-dot" style={{ background: ACCENT }} />{probeKind === 'linear' ? 'linear' : 'kNN'} probe accuracy (online proxy), 95% interval</span>
+          <span className="legend-item">
+            <span className="legend-dot" style={{ background: ACCENT }} />
+            {probeKind === 'linear' ? 'linear' : 'kNN'} probe accuracy (online proxy), 95% interval
+          </span>
           {baseline && (
             <span className="legend-item" title="The same probe of this seed's random-init encoder, before step 0, with its 95% interval shaded">
-              <span className="legend-dash" style={{ borderColor: BASELINE_COLOUR }} />same probe at random init
+              <span className="legend-dash" style={{ borderColor: BASELINE_COLOUR }} />
+              same probe at random init
             </span>
           )}
           {baseline?.rawPixels && (
             <span className="legend-item" title="The same probe on the raw pixels, no encoder: what template matching alone scores">
-              <span className="legend-dash" style={{ borderColor: RAW_PIXELS_COLOUR, borderTopStyle: 'dotted' }} />same probe on raw pixels
+              <span className="legend-dash" style={{ borderColor: RAW_PIXELS_COLOUR, borderTopStyle: 'dotted' }} />
+              same probe on raw pixels
             </span>
           )}
-          <span className="legend-item"><span className="legend-diamond" style={{ background: MIOU_COLOUR }} />segmentation mIoU, fine-tuned (median of seeds)</span>
-          {scratch && <span className="legend-item"><span className="legend-dash" style={{ borderColor: MIOU_COLOUR }} />mIoU from scratch</span>}
+          <span className="legend-item">
+            <span className="legend-diamond" style={{ background: MIOU_COLOUR }} />
+            segmentation mIoU, fine-tuned (median of seeds)
+          </span>
+          {scratch && (
+            <span className="legend-item">
+              <span className="legend-dash" style={{ borderColor: MIOU_COLOUR }} />
+              mIoU from scratch
+            </span>
+          )}
           {progress && (
             <span className="legend-progress" data-testid="transfer-progress">
-              fine-tuning {progress.init === 'scratch' ? 'from scratch' : `at step ${progress.step}`}: seed {progress.seedIndex + 1}/{progress.seeds}, step {progress.fineTuneStep}/{progress.fineTuneSteps}
+              fine-tuning {progress.init === 'scratch' ? 'from scratch' : `at step ${progress.step}`}: seed {progress.seedIndex + 1}/{progress.seeds}, step{' '}
+              {progress.fineTuneStep}/{progress.fineTuneSteps}
             </span>
           )}
         </div>
@@ -198,7 +219,9 @@ export function AccuracyChart() {
                   y1={baseline.interval[0]}
                   y2={baseline.interval[1]}
                   ifOverflow="hidden"
-                  shape={(p: { x?: number; y?: number; width?: number; height?: number }) => <BaselineBand {...p} label={`random init ${formatPercent(baseline.accuracy)}`} />}
+                  shape={(p: { x?: number; y?: number; width?: number; height?: number }) => (
+                    <BaselineBand {...p} label={`random init ${formatPercent(baseline.accuracy)}`} />
+                  )}
                 />
               )}
               {baseline && <ReferenceLine y={baseline.accuracy} stroke={BASELINE_COLOUR} strokeDasharray="6 4" />}
@@ -207,7 +230,12 @@ export function AccuracyChart() {
                   y={baseline.rawPixels.accuracy}
                   stroke={RAW_PIXELS_COLOUR}
                   strokeDasharray="2 3"
-                  label={{ value: `raw pixels ${formatPercent(baseline.rawPixels.accuracy)}`, position: 'insideTopRight', fill: RAW_PIXELS_COLOUR, fontSize: 12 }}
+                  label={{
+                    value: `raw pixels ${formatPercent(baseline.rawPixels.accuracy)}`,
+                    position: 'insideTopRight',
+                    fill: RAW_PIXELS_COLOUR,
+                    fontSize: 12,
+                  }}
                 />
               )}
               {scratch && (

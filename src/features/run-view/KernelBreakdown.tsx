@@ -33,10 +33,7 @@ export function KernelBreakdown() {
                 <CartesianGrid stroke={GRID} strokeDasharray="3 3" horizontal={false} />
                 <XAxis type="number" tick={AXIS_TICK} tickFormatter={(v: number) => formatSi(v)} stroke={GRID} />
                 <YAxis type="category" dataKey="kernel" width={150} tick={AXIS_TICK} stroke={GRID} interval={0} />
-                <Tooltip
-                  {...TOOLTIP_PROPS}
-                  formatter={(v) => [formatFlops(Number(v)), 'FLOPs']}
-                />
+                <Tooltip {...TOOLTIP_PROPS} formatter={(v) => [formatFlops(Number(v)), 'FLOPs']} />
                 <Bar dataKey="flops" fill={ACCENT} radius={[0, 3, 3, 0]} isAnimationActive={false} />
               </BarChart>
             </ResponsiveContainer>

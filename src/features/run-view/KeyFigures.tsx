@@ -75,18 +75,9 @@ export function KeyFigures() {
         testId="patch-miou"
         dataValue={patch?.patchMiou}
         value={patch?.patchMiou !== undefined ? formatPercent(patch.patchMiou) : '—'}
-        note={
-          baseline?.patchMiou !== undefined
-            ? `dense probe; random init ${formatPercent(baseline.patchMiou)}`
-            : 'dense probe on frozen patch tokens'
-        }
+        note={baseline?.patchMiou !== undefined ? `dense probe; random init ${formatPercent(baseline.patchMiou)}` : 'dense probe on frozen patch tokens'}
       />
-      <Figure
-        label="Loss"
-        testId="loss"
-        value={last ? last.loss.toFixed(4) : '—'}
-        note={last ? `step ${formatInteger(last.step)}` : '\u00a0'}
-      />
+      <Figure label="Loss" testId="loss" value={last ? last.loss.toFixed(4) : '—'} note={last ? `step ${formatInteger(last.step)}` : '\u00a0'} />
     </div>
   );
 }

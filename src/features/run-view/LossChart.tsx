@@ -21,23 +21,9 @@ export function LossChart() {
         <ResponsiveContainer width="100%" height={HEIGHT}>
           <LineChart data={records} margin={{ top: 8, right: 16, bottom: 20, left: 0 }}>
             <CartesianGrid stroke={GRID} strokeDasharray="3 3" />
-            <XAxis
-              {...stepAxis(steps)}
-              label={{ value: 'step', position: 'insideBottom', offset: -12, style: AXIS_LABEL_STYLE }}
-            />
-            <YAxis
-              type="number"
-              domain={['auto', 'auto']}
-              tick={AXIS_TICK}
-              tickFormatter={formatPlain}
-              stroke={GRID}
-              width={56}
-            />
-            <Tooltip
-              {...TOOLTIP_PROPS}
-              labelFormatter={(step) => `step ${Number(step)}`}
-              formatter={(v) => [Number(v).toFixed(4), 'loss']}
-            />
+            <XAxis {...stepAxis(steps)} label={{ value: 'step', position: 'insideBottom', offset: -12, style: AXIS_LABEL_STYLE }} />
+            <YAxis type="number" domain={['auto', 'auto']} tick={AXIS_TICK} tickFormatter={formatPlain} stroke={GRID} width={56} />
+            <Tooltip {...TOOLTIP_PROPS} labelFormatter={(step) => `step ${Number(step)}`} formatter={(v) => [Number(v).toFixed(4), 'loss']} />
             <Line dataKey="loss" stroke={ACCENT} strokeWidth={2} dot={false} isAnimationActive={false} />
           </LineChart>
         </ResponsiveContainer>

@@ -29,12 +29,7 @@ export function MonitorsCard() {
   const names = [...new Set(points.flatMap((p) => Object.keys(p).filter((k) => k !== 'step')))];
 
   return (
-    <Card
-      title="Collapse monitors"
-      subtitle="Read back from the method at each log step"
-      className={wide ? 'card-wide' : undefined}
-      testId="monitors-card"
-    >
+    <Card title="Collapse monitors" subtitle="Read back from the method at each log step" className={wide ? 'card-wide' : undefined} testId="monitors-card">
       <div className="monitors" data-testid="monitors-chart" data-monitors={names.join(',')} data-points={points.length}>
         {names.map((name) => (
           <div key={name} className="monitor" data-testid={`monitor-${name}`}>
@@ -42,9 +37,7 @@ export function MonitorsCard() {
             <ResponsiveContainer width="100%" height={HEIGHT}>
               <LineChart data={points} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
                 <CartesianGrid stroke={GRID} strokeDasharray="3 3" />
-                <XAxis
-                  {...stepAxis(steps)}
-                />
+                <XAxis {...stepAxis(steps)} />
                 <YAxis type="number" domain={['auto', 'auto']} tick={AXIS_TICK} tickFormatter={formatPlain} stroke={GRID} width={56} />
                 <Tooltip
                   {...TOOLTIP_PROPS}

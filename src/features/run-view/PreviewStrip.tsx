@@ -42,7 +42,11 @@ export function PreviewCard() {
                 <PreviewImage key={i} preview={preview} pixels={panel.pixels} index={i} />
               ))}
             </div>
-            {wide && p < preview.panels.length - 1 && <span className="preview-arrow" aria-hidden>→</span>}
+            {wide && p < preview.panels.length - 1 && (
+              <span className="preview-arrow" aria-hidden>
+                →
+              </span>
+            )}
           </figure>
         ))}
       </div>

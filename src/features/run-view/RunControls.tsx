@@ -70,12 +70,7 @@ export function RunControls() {
           <button className="btn" data-testid="resume-button" disabled={status !== 'paused'} onClick={act(() => s().resume())}>
             Resume
           </button>
-          <button
-            className="btn btn-danger"
-            data-testid="stop-button"
-            disabled={status !== 'running' && status !== 'paused'}
-            onClick={act(() => s().stop())}
-          >
+          <button className="btn btn-danger" data-testid="stop-button" disabled={status !== 'running' && status !== 'paused'} onClick={act(() => s().stop())}>
             Stop
           </button>
           {!configValid && !isRunActive(status) && <span className="run-hint">Fix the experiment config to run.</span>}
@@ -87,7 +82,9 @@ export function RunControls() {
       <ProgressBar />
       {isRunActive(status) && runConfig && (
         <div className="field-hint" data-testid="next-checkpoint">
-          {nextCheckpoint !== null ? `Next checkpoint (what Resume continues from) at step ${nextCheckpoint}.` : 'No checkpoint falls before the end of this run.'}
+          {nextCheckpoint !== null
+            ? `Next checkpoint (what Resume continues from) at step ${nextCheckpoint}.`
+            : 'No checkpoint falls before the end of this run.'}
         </div>
       )}
       {status === 'stopped' && runConfig && (

@@ -37,7 +37,9 @@ export function TransferCard() {
             </tr>
           </thead>
           <tbody>
-            {transfer.length === 0 && <EmptyRow columns={6}>{progress ? 'Fine-tuning…' : 'Fine-tuning runs when pre-training reaches its last step (and any checkpoints).'}</EmptyRow>}
+            {transfer.length === 0 && (
+              <EmptyRow columns={6}>{progress ? 'Fine-tuning…' : 'Fine-tuning runs when pre-training reaches its last step (and any checkpoints).'}</EmptyRow>
+            )}
             {transfer.map((t, i) => (
               <tr key={i} data-testid={`transfer-row-${t.init}`}>
                 <td>{t.init === 'scratch' ? 'from scratch' : `pre-trained, step ${t.step}`}</td>
@@ -45,7 +47,9 @@ export function TransferCard() {
                 <td className="num" data-testid="transfer-miou" data-value={t.miou}>
                   {formatPercent(t.miou)}
                 </td>
-                <td className="num">{scratch && t.init !== 'scratch' ? `${t.miou >= scratch.miou ? '+' : ''}${((t.miou - scratch.miou) * 100).toFixed(1)} pt` : ''}</td>
+                <td className="num">
+                  {scratch && t.init !== 'scratch' ? `${t.miou >= scratch.miou ? '+' : ''}${((t.miou - scratch.miou) * 100).toFixed(1)} pt` : ''}
+                </td>
                 <td>{t.runs.map((r) => formatPercent(r.miou)).join(' · ')}</td>
                 <td className="num">{formatFlops(t.finetuneFlops)}</td>
               </tr>

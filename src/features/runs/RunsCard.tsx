@@ -21,7 +21,11 @@ import { useLab, useLabStore } from '../../ui/labContext';
 /** A URL whose hash holds the run's full resolved config (seed included): opening it restores the experiment exactly. */
 const shareLink = (run: StoredRun) => `${location.origin}${location.pathname}${configToHash(run.config)}`;
 
-const fileStem = (run: StoredRun) => run.name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase() || 'run';
+const fileStem = (run: StoredRun) =>
+  run.name
+    .replace(/[^a-z0-9]+/gi, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase() || 'run';
 const lastProbe = (run: StoredRun) => [...run.records].reverse().find((r) => r.probeAccuracy !== undefined)?.probeAccuracy;
 const isActiveRun = (run: StoredRun) => run.status === 'running' || run.status === 'paused';
 const resumable = (run: StoredRun) => run.checkpointStep !== undefined && run.status !== 'done' && run.status !== 'running' && run.status !== 'paused';
@@ -60,7 +64,9 @@ export function RunsCard() {
     file && act(async () => s().importRunFile(new Uint8Array(await file.arrayBuffer())), `Imported ${file.name}.`)();
 
   const compared = runs.filter((r) => selected.includes(r.id));
-  const usage = storage ? `${formatStorageBytes(storage.usage)} of ${formatStorageBytes(storage.quota)} used${storage.persisted ? ', kept under storage pressure' : ''}` : null;
+  const usage = storage
+    ? `${formatStorageBytes(storage.usage)} of ${formatStorageBytes(storage.quota)} used${storage.persisted ? ', kept under storage pressure' : ''}`
+    : null;
 
   return (
     <Card
@@ -72,7 +78,8 @@ export function RunsCard() {
             <span className="sweep-progress" data-testid="sweep-progress" data-status={sweep.status}>
               {' '}
               Sweep “{sweep.name}”: {sweep.results.length} / {sweep.total} runs
-              {sweep.results.some((r) => r.status === 'error' || r.status === 'diverged') && `, ${sweep.results.filter((r) => r.status === 'error' || r.status === 'diverged').length} failed`}
+              {sweep.results.some((r) => r.status === 'error' || r.status === 'diverged') &&
+                `, ${sweep.results.filter((r) => r.status === 'error' || r.status === 'diverged').length} failed`}
               {sweep.status === 'running' && eta !== null && `, about ${formatDuration(eta)} left`}
               {sweep.status !== 'running' && ` (${sweep.status})`}
             </span>
@@ -129,11 +136,18 @@ export function RunsCard() {
                   </td>
                   <td>
                     <span className={`status-pill status-${run.status}`}>{run.status}</span>
-                    {!resumable(run) && run.status !== 'done' && !isActiveRun(run) && run.checkpointStep === undefined && (run.records.at(-1)?.step ?? 0) < run.config.steps && (
-                      <div className="field-hint" data-testid="no-checkpoint">
-                        no checkpoint to resume from{firstCheckpointStep(run.config) !== null ? ` (the first falls at step ${firstCheckpointStep(run.config)})` : ' (checkpoints are off)'}
-                      </div>
-                    )}
+                    {!resumable(run) &&
+                      run.status !== 'done' &&
+                      !isActiveRun(run) &&
+                      run.checkpointStep === undefined &&
+                      (run.records.at(-1)?.step ?? 0) < run.config.steps && (
+                        <div className="field-hint" data-testid="no-checkpoint">
+                          no checkpoint to resume from
+                          {firstCheckpointStep(run.config) !== null
+                            ? ` (the first falls at step ${firstCheckpointStep(run.config)})`
+                            : ' (checkpoints are off)'}
+                        </div>
+                      )}
                   </td>
                   <td className="num">
                     {last?.step ?? 0} / {run.config.steps}
@@ -142,36 +156,52 @@ export function RunsCard() {
                   <td className="num">{probe !== undefined ? formatPercent(probe) : '—'}</td>
                   <td>
                     <div className="run-actions">
-                    <button className="btn btn-small" disabled={active} onClick={act(() => s().openRun(run.id))} data-testid="open-run">
-                      Open
-                    </button>
-                    {resumable(run) && (
-                      <>
-                        <button className="btn btn-small btn-primary" disabled={active} onClick={act(() => s().resumeRun(run.id))} data-testid="resume-run" title={`from step ${run.checkpointStep}, on ${run.config.backend}`}>
-                          Resume
-                        </button>
-                        {run.config.backend !== 'wasm' && (
-                          <button className="btn btn-small" disabled={active} onClick={act(() => s().resumeRun(run.id, 'wasm'))} data-testid="resume-run-wasm" title={`from step ${run.checkpointStep}, on wasm`}>
-                            on wasm
+                      <button className="btn btn-small" disabled={active} onClick={act(() => s().openRun(run.id))} data-testid="open-run">
+                        Open
+                      </button>
+                      {resumable(run) && (
+                        <>
+                          <button
+                            className="btn btn-small btn-primary"
+                            disabled={active}
+                            onClick={act(() => s().resumeRun(run.id))}
+                            data-testid="resume-run"
+                            title={`from step ${run.checkpointStep}, on ${run.config.backend}`}
+                          >
+                            Resume
                           </button>
-                        )}
-                      </>
-                    )}
-                    <button className="btn btn-small btn-ghost" onClick={act(() => navigator.clipboard.writeText(shareLink(run)), 'Link copied: it opens this run\'s full config, seed included.')} title="Copy a link that opens this run's config">
-                      Link
-                    </button>
-                    <button className="btn btn-small btn-ghost" onClick={() => rename(run)}>
-                      Rename
-                    </button>
-                    <button className="btn btn-small btn-ghost" onClick={exportAs(run, 'json')} data-testid="export-json">
-                      JSON
-                    </button>
-                    <button className="btn btn-small btn-ghost" onClick={exportAs(run, 'csv')}>
-                      CSV
-                    </button>
-                    <button className="btn btn-small btn-ghost btn-danger" disabled={active && run.id === shownId} onClick={() => remove(run)}>
-                      Delete
-                    </button>
+                          {run.config.backend !== 'wasm' && (
+                            <button
+                              className="btn btn-small"
+                              disabled={active}
+                              onClick={act(() => s().resumeRun(run.id, 'wasm'))}
+                              data-testid="resume-run-wasm"
+                              title={`from step ${run.checkpointStep}, on wasm`}
+                            >
+                              on wasm
+                            </button>
+                          )}
+                        </>
+                      )}
+                      <button
+                        className="btn btn-small btn-ghost"
+                        onClick={act(() => navigator.clipboard.writeText(shareLink(run)), "Link copied: it opens this run's full config, seed included.")}
+                        title="Copy a link that opens this run's config"
+                      >
+                        Link
+                      </button>
+                      <button className="btn btn-small btn-ghost" onClick={() => rename(run)}>
+                        Rename
+                      </button>
+                      <button className="btn btn-small btn-ghost" onClick={exportAs(run, 'json')} data-testid="export-json">
+                        JSON
+                      </button>
+                      <button className="btn btn-small btn-ghost" onClick={exportAs(run, 'csv')}>
+                        CSV
+                      </button>
+                      <button className="btn btn-small btn-ghost btn-danger" disabled={active && run.id === shownId} onClick={() => remove(run)}>
+                        Delete
+                      </button>
                     </div>
                   </td>
                 </tr>

@@ -36,15 +36,40 @@ export function RunsCompare({ runs }: { runs: StoredRun[] }) {
       <ResponsiveContainer width="100%" height={240}>
         <LineChart margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
           <CartesianGrid stroke={GRID} strokeDasharray="3 3" />
-          <XAxis dataKey="flops" type="number" scale="log" domain={['dataMin', 'dataMax']} ticks={ticks} tickFormatter={formatFlops} tick={AXIS_TICK} allowDuplicatedCategory={false} />
+          <XAxis
+            dataKey="flops"
+            type="number"
+            scale="log"
+            domain={['dataMin', 'dataMax']}
+            ticks={ticks}
+            tickFormatter={formatFlops}
+            tick={AXIS_TICK}
+            allowDuplicatedCategory={false}
+          />
           <YAxis domain={[0, 1]} tickFormatter={(v: number) => formatPercent(v, 0)} tick={AXIS_TICK} width={48} />
           <Tooltip {...TOOLTIP_PROPS} labelFormatter={(v) => `${formatFlops(Number(v))} FLOPs`} formatter={(v) => formatPercent(Number(v))} />
           <Legend wrapperStyle={{ fontSize: 12 }} />
           {runs.map((run, i) => (
-            <Line key={run.id} data={probePoints(run)} dataKey="probeAccuracy" name={run.name} stroke={RUN_COLOURS[i % RUN_COLOURS.length]} dot isAnimationActive={false} />
+            <Line
+              key={run.id}
+              data={probePoints(run)}
+              dataKey="probeAccuracy"
+              name={run.name}
+              stroke={RUN_COLOURS[i % RUN_COLOURS.length]}
+              dot
+              isAnimationActive={false}
+            />
           ))}
           {frontier.length > 1 && (
-            <Line data={frontier.map((p) => ({ flops: p.x, frontier: p.y }))} dataKey="frontier" name="Pareto frontier (final probes)" stroke="#e2e8f0" strokeDasharray="6 4" dot={false} isAnimationActive={false} />
+            <Line
+              data={frontier.map((p) => ({ flops: p.x, frontier: p.y }))}
+              dataKey="frontier"
+              name="Pareto frontier (final probes)"
+              stroke="#e2e8f0"
+              strokeDasharray="6 4"
+              dot={false}
+              isAnimationActive={false}
+            />
           )}
         </LineChart>
       </ResponsiveContainer>

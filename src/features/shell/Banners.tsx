@@ -47,12 +47,7 @@ export function Banners() {
       {notice && (
         <div className="alert alert-info" role="status" data-testid="notice">
           <span>{notice}</span>
-          <button
-            className="btn btn-small btn-ghost"
-            aria-label="Dismiss"
-            data-testid="dismiss-notice"
-            onClick={() => store.setState({ notice: null })}
-          >
+          <button className="btn btn-small btn-ghost" aria-label="Dismiss" data-testid="dismiss-notice" onClick={() => store.setState({ notice: null })}>
             Dismiss
           </button>
         </div>

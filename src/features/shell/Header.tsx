@@ -9,9 +9,7 @@ export function Header() {
           <h1 className="brand-name">
             FLOP<span className="brand-accent"> Lab</span>
           </h1>
-          <p className="brand-tagline">
-            Train small Vision Transformers in the browser and count the FLOPs of every kernel that runs.
-          </p>
+          <p className="brand-tagline">Train small Vision Transformers in the browser and count the FLOPs of every kernel that runs.</p>
         </div>
         <BackendBadge />
       </div>

@@ -73,7 +73,9 @@ function TalkView({ store, route, onLeave }: TalkProps) {
     <div className="talk" data-testid="talk-mode" data-preset={preset.id}>
       <header className="talk-head">
         <div className="talk-kicker">FLOP Lab · {preset.mirrors}</div>
-        <h1 className="talk-title" data-testid="talk-title">{preset.title}</h1>
+        <h1 className="talk-title" data-testid="talk-title">
+          {preset.title}
+        </h1>
         <p className="talk-question">{preset.question}</p>
       </header>
       <main className="talk-stage">
@@ -167,7 +169,15 @@ function ChartArea(props: { points: SweepPoint[]; measure: ExperimentPreset['mea
  * The state, run i of n and what it is, the run's step, elapsed and ETA on one full-width line; under it, small,
  * the axis, the backend and the expected wall time, with `children` (the key legend) at the right.
  */
-function TalkStatus(props: { preset: ExperimentPreset; runs: SweepRun[]; mine: boolean; problem: string | null; xAxis: XAxis; pinnedBackend: string | null; children: ReactNode }) {
+function TalkStatus(props: {
+  preset: ExperimentPreset;
+  runs: SweepRun[];
+  mine: boolean;
+  problem: string | null;
+  xAxis: XAxis;
+  pinnedBackend: string | null;
+  children: ReactNode;
+}) {
   const sweep = useLab((s) => s.sweep);
   const runStatus = useLab((s) => s.status);
   const step = useLab((s) => s.records.at(-1)?.step ?? 0);
@@ -195,7 +205,8 @@ function TalkStatus(props: { preset: ExperimentPreset; runs: SweepRun[]; mine: b
     parts.push(eta === null ? 'ETA after the first record' : `ETA ${formatDuration(eta)}`);
   }
   // While it trains, the backend the run got; before, the one the URL pins (else the page's automatic choice).
-  const backendText = state === 'running' || state === 'paused' ? backend : props.pinnedBackend ? `${props.pinnedBackend} (from the URL)` : backend && `${backend} (automatic)`;
+  const backendText =
+    state === 'running' || state === 'paused' ? backend : props.pinnedBackend ? `${props.pinnedBackend} (from the URL)` : backend && `${backend} (automatic)`;
   return (
     <>
       <div className="talk-status" data-testid="talk-status" data-status={state}>
@@ -209,7 +220,8 @@ function TalkStatus(props: { preset: ExperimentPreset; runs: SweepRun[]; mine: b
       )}
       <div className="talk-foot-row">
         <div className="talk-meta">
-          x axis: {X_AXIS_NAMES[props.xAxis]} · backend: {backendText ?? '…'} · wall time here: {props.preset.wallTime.here}; on a laptop GPU: {props.preset.wallTime.laptopGpu}
+          x axis: {X_AXIS_NAMES[props.xAxis]} · backend: {backendText ?? '…'} · wall time here: {props.preset.wallTime.here}; on a laptop GPU:{' '}
+          {props.preset.wallTime.laptopGpu}
         </div>
         {props.children}
       </div>
@@ -253,7 +265,16 @@ function TalkConfig(props: { preset: ExperimentPreset; spec: SweepSpec; runs: Sw
 function readableSettings(base: Record<string, unknown>): string {
   return Object.entries(base)
     .filter(([key]) => key !== 'backend')
-    .map(([key, value]) => `${key} ${typeof value === 'object' ? JSON.stringify(value).replace(/"/g, '').replace(/([:,])/g, '$1 ') : String(value as string | number | boolean)}`)
+    .map(
+      ([key, value]) =>
+        `${key} ${
+          typeof value === 'object'
+            ? JSON.stringify(value)
+                .replace(/"/g, '')
+                .replace(/([:,])/g, '$1 ')
+            : String(value as string | number | boolean)
+        }`,
+    )
     .join(' · ');
 }
 
@@ -283,10 +304,14 @@ export function DemoError({ message, validIds }: { message: string; validIds: st
   return (
     <div className="talk talk-error" data-testid="demo-error">
       <h1 className="talk-title">This demo link does not work</h1>
-      <p className="talk-question" role="alert">{message}</p>
+      <p className="talk-question" role="alert">
+        {message}
+      </p>
       <p className="talk-links">
         {validIds.map((id) => (
-          <a key={id} href={`#demo=${id}`}>{id}</a>
+          <a key={id} href={`#demo=${id}`}>
+            {id}
+          </a>
         ))}
       </p>
       <p>

@@ -19,9 +19,7 @@ export type DemoBackend = (typeof DEMO_BACKENDS)[number];
 export const DEMO_ALIASES: Readonly<Record<string, string>> = { figure1: 'talk', 'figure1-full': 'figure1' };
 
 export type DemoRoute =
-  | { kind: 'lab' }
-  | { kind: 'demo'; presetId: string; backend: DemoBackend | null; autostart: boolean }
-  | { kind: 'error'; message: string };
+  { kind: 'lab' } | { kind: 'demo'; presetId: string; backend: DemoBackend | null; autostart: boolean } | { kind: 'error'; message: string };
 
 /** Presets a talk can show: the sweeps (a profile preset trains nothing and has no accuracy curve). */
 const sweepPresetIds = (): string[] => EXPERIMENT_PRESETS.filter((p) => p.kind === 'sweep').map((p) => p.id);
@@ -33,7 +31,9 @@ export function demoNames(): string[] {
 
 /** The accepted names as a sentence part, aliases with their target: "smoke, ..., figure1 (= talk)". */
 export function validDemoNames(): string {
-  return demoNames().map((name) => (name in DEMO_ALIASES ? `${name} (= ${DEMO_ALIASES[name]})` : name)).join(', ');
+  return demoNames()
+    .map((name) => (name in DEMO_ALIASES ? `${name} (= ${DEMO_ALIASES[name]})` : name))
+    .join(', ');
 }
 
 /** The route a location hash asks for. */
@@ -48,11 +48,17 @@ export function parseDemoRoute(hash: string): DemoRoute {
   const preset = EXPERIMENT_PRESETS.find((p) => p.id === presetId);
   if (!preset) return { kind: 'error', message: `Unknown demo '${requested}'. Valid demos: ${validDemoNames()}.` };
   if (preset.kind !== 'sweep')
-    return { kind: 'error', message: `'${requested}' counts FLOPs per step and trains nothing, so it has no talk view; open it in the lab. Valid demos: ${validDemoNames()}.` };
+    return {
+      kind: 'error',
+      message: `'${requested}' counts FLOPs per step and trains nothing, so it has no talk view; open it in the lab. Valid demos: ${validDemoNames()}.`,
+    };
 
   const backend = params.get('backend');
   if (backend !== null && !(DEMO_BACKENDS as readonly string[]).includes(backend))
-    return { kind: 'error', message: `Unknown backend '${backend}' in the URL (&backend=): use ${DEMO_BACKENDS.join(', ')}, or leave it out for the automatic choice.` };
+    return {
+      kind: 'error',
+      message: `Unknown backend '${backend}' in the URL (&backend=): use ${DEMO_BACKENDS.join(', ')}, or leave it out for the automatic choice.`,
+    };
 
   const autostart = params.get('autostart');
   if (autostart !== null && !['1', '0', 'true', 'false'].includes(autostart))

@@ -29,12 +29,7 @@ function regression(p: tf.Tensor2D, z: tf.Tensor2D): tf.Tensor1D {
   return tf.sum(tf.square(tf.sub(l2Normalize(p), l2Normalize(z))), -1) as tf.Tensor1D;
 }
 
-export function byolLoss(
-  p1: tf.Tensor2D,
-  z2: tf.Tensor2D,
-  p2: tf.Tensor2D,
-  z1: tf.Tensor2D,
-): tf.Scalar {
+export function byolLoss(p1: tf.Tensor2D, z2: tf.Tensor2D, p2: tf.Tensor2D, z1: tf.Tensor2D): tf.Scalar {
   for (const t of [z2, p2, z1]) {
     if (t.shape[0] !== p1.shape[0] || t.shape[1] !== p1.shape[1]) {
       throw new Error(`byolLoss: shapes differ (${p1.shape} vs ${t.shape})`);

@@ -14,9 +14,19 @@ export const byolOptions = z.strictObject({
     paper: '0.99 (JFT/ALIGN), 0.996 (I1K), 0.97 (COCO)',
     step: 0.001,
   }),
-  projHiddenMult: option(widthMult().default(2), { label: 'Projector hidden (x D)', help: 'Projector hidden width as a multiple of D.', paper: '4096 (2 x 2048)', advanced: true }),
+  projHiddenMult: option(widthMult().default(2), {
+    label: 'Projector hidden (x D)',
+    help: 'Projector hidden width as a multiple of D.',
+    paper: '4096 (2 x 2048)',
+    advanced: true,
+  }),
   projDim: option(int(1, 4096).default(64), { label: 'Projection output', help: 'Projector and predictor output width.', paper: '256', advanced: true }),
-  predHiddenMult: option(widthMult().default(2), { label: 'Predictor hidden (x D)', help: 'Predictor hidden width as a multiple of D.', paper: '4096', advanced: true }),
+  predHiddenMult: option(widthMult().default(2), {
+    label: 'Predictor hidden (x D)',
+    help: 'Predictor hidden width as a multiple of D.',
+    paper: '4096',
+    advanced: true,
+  }),
 });
 
 export type ByolOptions = z.output<typeof byolOptions>;

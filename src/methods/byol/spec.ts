@@ -13,7 +13,8 @@ export const byolSpec = defineMethod({
   label: 'BYOL',
   paper: 'https://arxiv.org/abs/2006.07733',
   summary: 'Predicts an EMA target network’s projection of another view; no negatives.',
-  atLabScale: 'kNN and linear probes at random-init level (about 13-14 %); a PyTorch re-implementation on the same views agrees. Its predictor and EMA target need more than the default budget (docs/recipes.md).',
+  atLabScale:
+    'kNN and linear probes at random-init level (about 13-14 %); a PyTorch re-implementation on the same views agrees. Its predictor and EMA target need more than the default budget (docs/recipes.md).',
   options: byolOptions,
   collapse: ({ monitors: { outputSpread } }) =>
     outputSpread !== undefined && outputSpread < COLLAPSED_SPREAD
@@ -29,7 +30,13 @@ export const byolSpec = defineMethod({
     const mlpFloats = (hidden: number) => BN_LAYER_FLOATS * hidden + o.projDim;
     return [
       // Online: both views in one encoder call, then projector and predictor per view, the loss.
-      { imageSize: model.imageSize, count: 2, grad: true, extraParams: projector + mlp(o.projDim, predHidden), extraFloats: d + mlpFloats(projHidden) + mlpFloats(predHidden) + 4 * o.projDim },
+      {
+        imageSize: model.imageSize,
+        count: 2,
+        grad: true,
+        extraParams: projector + mlp(o.projDim, predHidden),
+        extraFloats: d + mlpFloats(projHidden) + mlpFloats(predHidden) + 4 * o.projDim,
+      },
       // Target: the frozen copies of the encoder and projector on the same two views.
       { imageSize: model.imageSize, count: 2, grad: false, extraParams: projector, extraFloats: d + mlpFloats(projHidden) },
     ];

@@ -30,13 +30,7 @@ function checkViews(name: string, views: readonly tf.Tensor2D[], k: number, b?: 
 }
 
 /** Scalar DINO loss; see the file comment. */
-export function dinoLoss(
-  student: tf.Tensor2D[],
-  teacher: tf.Tensor2D[],
-  center: tf.Tensor2D,
-  studentTemp: number,
-  teacherTemp: number,
-): tf.Scalar {
+export function dinoLoss(student: tf.Tensor2D[], teacher: tf.Tensor2D[], center: tf.Tensor2D, studentTemp: number, teacherTemp: number): tf.Scalar {
   if (teacher.length === 0 || student.length === 0) throw new Error('dinoLoss: no views');
   const [b, k] = teacher[0].shape;
   checkViews('dinoLoss teacher', teacher, k, b);

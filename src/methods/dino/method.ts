@@ -106,7 +106,8 @@ export const dino: Method<DinoOptions> = {
       loss(batch, step) {
         const views = batch.views;
         const nViews = 2 + o.localCrops;
-        if (!views || views.length !== nViews) throw new Error(`dino needs batch.views with ${nViews} crops (2 global + ${o.localCrops} local), got ${views?.length ?? 0}`);
+        if (!views || views.length !== nViews)
+          throw new Error(`dino needs batch.views with ${nViews} crops (2 global + ${o.localCrops} local), got ${views?.length ?? 0}`);
         const globals = views.slice(0, 2);
         const locals = views.slice(2);
         const temp = dinoTeacherTemp(o, step, ctx.steps);

@@ -16,16 +16,55 @@ export const dinoOptions = z.strictObject({
     paper: '96 px of 224',
     advanced: true,
   }),
-  prototypes: option(int(2, 65536).default(256), { label: 'Prototypes K', help: 'Head output width; a few hundred is plenty for the toy classes.', paper: '65536', advanced: true }),
-  headHiddenMult: option(widthMult().default(4), { label: 'Head hidden (x D)', help: 'Head MLP hidden width as a multiple of D.', paper: '2048 (2.7 x D for ViT-B)', advanced: true }),
+  prototypes: option(int(2, 65536).default(256), {
+    label: 'Prototypes K',
+    help: 'Head output width; a few hundred is plenty for the toy classes.',
+    paper: '65536',
+    advanced: true,
+  }),
+  headHiddenMult: option(widthMult().default(4), {
+    label: 'Head hidden (x D)',
+    help: 'Head MLP hidden width as a multiple of D.',
+    paper: '2048 (2.7 x D for ViT-B)',
+    advanced: true,
+  }),
   bottleneckDim: option(int(1, 4096).default(64), { label: 'Bottleneck', help: 'l2-normalised before the prototypes.', paper: '256', advanced: true }),
-  studentTemp: option(temperature().default(0.1), { label: 'Student temperature', help: 'Sharpness of the student softmax.', paper: '0.1', advanced: true, step: 0.01 }),
-  warmupTeacherTemp: option(temperature().default(0.04), { label: 'Teacher temp. at start', help: 'Teacher temperature at step 0.', paper: '0.04', advanced: true, step: 0.01 }),
-  teacherTemp: option(temperature().default(0.04), { label: 'Teacher temperature', help: 'After the warm-up ("above 0.07 is unstable").', paper: '0.04 (0.07 in long runs)', step: 0.01 }),
-  teacherTempWarmup: option(unit().default(0.3), { label: 'Teacher temp. warm-up', help: 'Fraction of the steps over which the teacher temperature rises.', paper: '30 epochs of 100-300', advanced: true, step: 0.05 }),
+  studentTemp: option(temperature().default(0.1), {
+    label: 'Student temperature',
+    help: 'Sharpness of the student softmax.',
+    paper: '0.1',
+    advanced: true,
+    step: 0.01,
+  }),
+  warmupTeacherTemp: option(temperature().default(0.04), {
+    label: 'Teacher temp. at start',
+    help: 'Teacher temperature at step 0.',
+    paper: '0.04',
+    advanced: true,
+    step: 0.01,
+  }),
+  teacherTemp: option(temperature().default(0.04), {
+    label: 'Teacher temperature',
+    help: 'After the warm-up ("above 0.07 is unstable").',
+    paper: '0.04 (0.07 in long runs)',
+    step: 0.01,
+  }),
+  teacherTempWarmup: option(unit().default(0.3), {
+    label: 'Teacher temp. warm-up',
+    help: 'Fraction of the steps over which the teacher temperature rises.',
+    paper: '30 epochs of 100-300',
+    advanced: true,
+    step: 0.05,
+  }),
   // 0.95 rather than 0.996: a default run is a few hundred steps and the teacher must move within
   // it (as BYOL's code lowers its momentum for short schedules).
-  baseMomentum: option(unit().default(0.95), { label: 'Teacher EMA (base)', help: 'Teacher momentum at step 0, rising to 1 by cosine.', paper: '0.996', advanced: true, step: 0.001 }),
+  baseMomentum: option(unit().default(0.95), {
+    label: 'Teacher EMA (base)',
+    help: 'Teacher momentum at step 0, rising to 1 by cosine.',
+    paper: '0.996',
+    advanced: true,
+    step: 0.001,
+  }),
   centerMomentum: option(unit().default(0.9), { label: 'Centre momentum', help: 'EMA of the mean teacher logit.', paper: '0.9', advanced: true, step: 0.01 }),
 });
 

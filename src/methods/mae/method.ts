@@ -116,7 +116,8 @@ export const mae: Method<MaeOptions> = {
     const { encoder, model } = ctx;
     const n = encoder.numPatches;
     const kept = lenKeep(n, opts.maskRatio);
-    if (kept < 1 || kept >= n) throw new Error(`methodOptions.maskRatio ${opts.maskRatio} keeps ${kept} of ${n} patches (the config check should have refused it)`);
+    if (kept < 1 || kept >= n)
+      throw new Error(`methodOptions.maskRatio ${opts.maskRatio} keeps ${kept} of ${n} patches (the config check should have refused it)`);
     const decoder = new MaeDecoder(model, maeDecoderConfig(model, opts.decoder), ctx.rng.split('decoder'));
     const prefix = prefixTokens(model);
     const p = model.patchSize;

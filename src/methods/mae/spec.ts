@@ -25,7 +25,9 @@ export const maeSpec = defineMethod({
   checkWithModel(o, model) {
     const n = (model.imageSize / model.patchSize) ** 2;
     const kept = lenKeep(n, o.maskRatio);
-    return kept >= 1 && kept < n ? [] : [{ key: 'maskRatio', message: `${o.maskRatio} keeps ${kept} of ${n} patches; it must keep at least one and hide at least one` }];
+    return kept >= 1 && kept < n
+      ? []
+      : [{ key: 'maskRatio', message: `${o.maskRatio} keeps ${kept} of ${n} patches; it must keep at least one and hide at least one` }];
   },
   encoderPasses(o, model): EncoderPass[] {
     const n = (model.imageSize / model.patchSize) ** 2;

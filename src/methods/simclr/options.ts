@@ -11,11 +11,16 @@ export const simclrOptions = z.strictObject({
   // after its first point (docs/recipes.md).
   temperature: option(temperature().default(0.5), {
     label: 'Temperature',
-    help: 'NT-Xent temperature; 0.5 (CIFAR-10\'s value) suits the toy batch of 32.',
+    help: "NT-Xent temperature; 0.5 (CIFAR-10's value) suits the toy batch of 32.",
     paper: '0.1 (ImageNet; 0.5 on CIFAR-10)',
     step: 0.05,
   }),
-  projLayers: option(int(1, 4).default(2), { label: 'Projection layers', help: 'Linear layers of the projection head.', paper: '2 (v1); 3 (v2)', advanced: true }),
+  projLayers: option(int(1, 4).default(2), {
+    label: 'Projection layers',
+    help: 'Linear layers of the projection head.',
+    paper: '2 (v1); 3 (v2)',
+    advanced: true,
+  }),
   projHiddenMult: option(widthMult().default(2), {
     label: 'Projection hidden (x D)',
     help: 'Hidden width as a multiple of the encoder width D (ViT SSL heads are wider than ResNet ones).',

@@ -10,7 +10,8 @@ export const simclrSpec = defineMethod({
   label: 'SimCLR',
   paper: 'https://arxiv.org/abs/2002.05709',
   summary: 'Contrastive: two augmented views attract, other images repel (NT-Xent).',
-  atLabScale: 'kNN probe about 22 %, 7-10 points above random init, at the raw-pixel line; linear about 18 %. The only self-supervised method that rises at this budget (docs/recipes.md).',
+  atLabScale:
+    'kNN probe about 22 %, 7-10 points above random init, at the raw-pixel line; linear about 18 %. The only self-supervised method that rises at this budget (docs/recipes.md).',
   options: simclrOptions,
   encoderPasses(o, model) {
     const d = model.dim;
@@ -20,7 +21,16 @@ export const simclrSpec = defineMethod({
     const params = dims.slice(1).reduce((sum, out, i) => sum + dims[i] * out + 2 * out, 0) - o.projDim;
     // Both views in one encoder call; NT-Xent over [2B, 2B]: similarity, scaled, masked, log-softmax,
     // the positives constant and their product (7 per pair).
-    return [{ imageSize: model.imageSize, count: 2, grad: true, extraParams: params, extraFloats: d + BN_LAYER_FLOATS * hidden * (o.projLayers - 1) + 11 * o.projDim, pairFloats: 7 }];
+    return [
+      {
+        imageSize: model.imageSize,
+        count: 2,
+        grad: true,
+        extraParams: params,
+        extraFloats: d + BN_LAYER_FLOATS * hidden * (o.projLayers - 1) + 11 * o.projDim,
+        pairFloats: 7,
+      },
+    ];
   },
   load: () => import('./method').then((m) => m.simclr),
 });

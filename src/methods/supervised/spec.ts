@@ -10,7 +10,8 @@ export const supervisedSpec = defineMethod({
   label: 'Supervised classification',
   paper: 'https://arxiv.org/abs/2010.11929',
   summary: 'Softmax classifier on the class token; labels averaged over objects, smoothed by 0.1 (ViT / paper A.3).',
-  atLabScale: 'linear probe about 39 % and kNN about 40 % after 1,000 steps on the off-centre probe, from about 13-14 % at random init (median of 3 seeds; npm run signal).',
+  atLabScale:
+    'linear probe about 39 % and kNN about 40 % after 1,000 steps on the off-centre probe, from about 13-14 % at random init (median of 3 seeds; npm run signal).',
   options: supervisedOptions,
   encoderPasses: (_o, model) => [
     // Linear classifier on the class token: logits, smoothing and softmax cross-entropy, a few per class.

@@ -19,7 +19,12 @@ export function ChartExport({ target, name }: { target: string; name: string }) 
       <button className="btn btn-small btn-ghost" onClick={() => void save('svg')} data-testid={`${target}-svg`} title="Save this chart as SVG">
         SVG
       </button>
-      <button className="btn btn-small btn-ghost" onClick={() => void save('png').catch(() => undefined)} data-testid={`${target}-png`} title="Save this chart as PNG">
+      <button
+        className="btn btn-small btn-ghost"
+        onClick={() => void save('png').catch(() => undefined)}
+        data-testid={`${target}-png`}
+        title="Save this chart as PNG"
+      >
         PNG
       </button>
     </span>

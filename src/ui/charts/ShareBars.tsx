@@ -23,10 +23,7 @@ export function ShareBars({ data, height, testId, empty }: ShareBarsProps) {
           <BarChart data={rows} layout="vertical" margin={{ top: 4, right: 48, bottom: 4, left: 8 }} barCategoryGap={6}>
             <XAxis type="number" tick={AXIS_TICK} tickFormatter={(v: number) => formatSi(v)} stroke={GRID} />
             <YAxis type="category" dataKey="name" width={96} tick={AXIS_TICK} stroke={GRID} interval={0} />
-            <Tooltip
-              {...TOOLTIP_PROPS}
-              formatter={(v) => [formatFlops(Number(v)), 'FLOPs']}
-            />
+            <Tooltip {...TOOLTIP_PROPS} formatter={(v) => [formatFlops(Number(v)), 'FLOPs']} />
             <Bar dataKey="value" radius={[0, 3, 3, 0]} isAnimationActive={false}>
               {rows.map((r, i) => (
                 <Cell key={r.name} fill={ACCENT_STEPS[i % ACCENT_STEPS.length]} />

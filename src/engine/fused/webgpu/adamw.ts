@@ -68,33 +68,37 @@ export function writeBack(target: tf.Variable, out: tf.Tensor): void {
   out.dispose();
 }
 
-const moments = (n: number, scaled: boolean) => (read: string): FusedProgramSpec => ({
-  key: `adamw_mv${scaled ? '_s' : ''}`,
-  inputs: scaled ? ['g', 'scale'] : ['g'],
-  outputShape: [2, n],
-  threads: n,
-  uniforms: 'n : i32, b1 : f32, c1 : f32, b2 : f32, c2 : f32,',
-  body: `let n = uniforms.n;
+const moments =
+  (n: number, scaled: boolean) =>
+  (read: string): FusedProgramSpec => ({
+    key: `adamw_mv${scaled ? '_s' : ''}`,
+    inputs: scaled ? ['g', 'scale'] : ['g'],
+    outputShape: [2, n],
+    threads: n,
+    uniforms: 'n : i32, b1 : f32, c1 : f32, b2 : f32, c2 : f32,',
+    body: `let n = uniforms.n;
     let g = ${scaled ? 'g[index] * scale[0]' : 'g[index]'};
     let m = ${read}[index] * uniforms.b1 + g * uniforms.c1;
     let v = ${read}[n + index] * uniforms.b2 + (g * g) * uniforms.c2;
     result[index] = m;
     result[n + index] = v;`,
-});
+  });
 
-const param = (shape: number[], decay: boolean) => (read: string): FusedProgramSpec => ({
-  key: `adamw_p${decay ? '_d' : ''}`,
-  inputs: ['mv'],
-  outputShape: shape,
-  threads: size(shape),
-  uniforms: 'n : i32, bc1 : f32, bc2 : f32, eps : f32, lr : f32, wdlr : f32,',
-  body: `let n = uniforms.n;
+const param =
+  (shape: number[], decay: boolean) =>
+  (read: string): FusedProgramSpec => ({
+    key: `adamw_p${decay ? '_d' : ''}`,
+    inputs: ['mv'],
+    outputShape: shape,
+    threads: size(shape),
+    uniforms: 'n : i32, bc1 : f32, bc2 : f32, eps : f32, lr : f32, wdlr : f32,',
+    body: `let n = uniforms.n;
     let p = ${read}[index];
     let step = (mv[index] / uniforms.bc1) / (sqrt(mv[n + index] / uniforms.bc2) + uniforms.eps);
     var next = p - step * uniforms.lr;
     ${decay ? 'next = next - p * uniforms.wdlr;' : ''}
     result[index] = next;`,
-});
+  });
 
 export interface AdamWMomentsAttrs {
   beta1: number;

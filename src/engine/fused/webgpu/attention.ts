@@ -185,7 +185,6 @@ function attrsOf(a: unknown): Attrs {
 const headDim = (modelShape: readonly number[], heads: number) => modelShape[modelShape.length - 1] / heads;
 const scaleOf = (dh: number) => 1 / Math.sqrt(dh);
 
-
 /** FLOPs: N = B*H*T*T scores; dh from the [B*T, D] input named `model`. */
 const scoresOf = (c: KernelCall) => {
   const a = c.attrs as unknown as Attrs;
@@ -201,10 +200,12 @@ export const attentionModule: FusedModule = {
         const { q, k } = inputs as { q: Info; k: Info };
         const a = attrsOf(attrs);
         const dh = headDim(q.shape, a.heads);
-        return runProgram(backend, probs(dh, a.causal, a.batch * a.heads, a.tokens), [q, k], [
-          ...ints(a.tokens, a.heads),
-          { type: 'float32', data: [scaleOf(dh)] },
-        ]);
+        return runProgram(
+          backend,
+          probs(dh, a.causal, a.batch * a.heads, a.tokens),
+          [q, k],
+          [...ints(a.tokens, a.heads), { type: 'float32', data: [scaleOf(dh)] }],
+        );
       },
     },
     {
@@ -239,10 +240,7 @@ export const attentionModule: FusedModule = {
         const { dp, probs: p } = inputs as { dp: Info; probs: Info };
         const a = attrsOf(attrs);
         const dh = (attrs as unknown as { headDim: number }).headDim;
-        return runProgram(backend, gradScores(a.batch * a.heads, a.tokens), [dp, p], [
-          ...ints(a.tokens),
-          { type: 'float32', data: [scaleOf(dh)] },
-        ]);
+        return runProgram(backend, gradScores(a.batch * a.heads, a.tokens), [dp, p], [...ints(a.tokens), { type: 'float32', data: [scaleOf(dh)] }]);
       },
     },
     {
@@ -314,7 +312,8 @@ export const attentionModule: FusedModule = {
 export function fusedAttention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, opts: AttentionOptions): tf.Tensor2D {
   const { batch, tokens, heads } = opts;
   const [rows, d] = q.shape;
-  if (rows !== batch * tokens || d % heads !== 0) throw new Error(`fusedAttention: q [${q.shape}] does not fit batch ${batch} x tokens ${tokens}, ${heads} heads`);
+  if (rows !== batch * tokens || d % heads !== 0)
+    throw new Error(`fusedAttention: q [${q.shape}] does not fit batch ${batch} x tokens ${tokens}, ${heads} heads`);
   const attrs = { batch, tokens, heads, causal: Boolean(opts.causal) };
   const engine = tf.engine();
   return tf.tidy(() => {

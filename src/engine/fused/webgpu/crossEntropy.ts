@@ -101,7 +101,15 @@ function run(backend: unknown, program: ReturnType<typeof makeProgram>, threads:
 
 /** One workgroup: each invocation sums the losses of rows lid, lid + 256, ...; then a tree sum. */
 function forwardProgram() {
-  const program = makeProgram({ key: 'ce_fwd', inputs: ['logits', 'targets'], outputShape: [], threads: FWD_WG, workgroup: FWD_WG, uniforms: UNIFORMS, body: '' });
+  const program = makeProgram({
+    key: 'ce_fwd',
+    inputs: ['logits', 'targets'],
+    outputShape: [],
+    threads: FWD_WG,
+    workgroup: FWD_WG,
+    uniforms: UNIFORMS,
+    body: '',
+  });
   program.getUserCode = () => `
     var<workgroup> partial : array<f32, ${FWD_WG}>;
     ${ACCESS}
@@ -190,13 +198,27 @@ function backwardProgram(key: string, inputs: string[], outputShape: number[], r
 }
 
 const gradLogits = (shape: number[], rows: number) =>
-  backwardProgram('ce_dx', ['dy', 'logits', 'targets'], shape, rows, 'let g = dy[0] * uniforms.scale * uniforms.inScale;', `
+  backwardProgram(
+    'ce_dx',
+    ['dy', 'logits', 'targets'],
+    shape,
+    rows,
+    'let g = dy[0] * uniforms.scale * uniforms.inScale;',
+    `
           let p = exp(floplabX(r, j) - mx) / sum;
-          result[r * uniforms.rs + j * uniforms.cs] = g * (p * tsum - targets[r * k + j]);`);
+          result[r * uniforms.rs + j * uniforms.cs] = g * (p * tsum - targets[r * k + j]);`,
+  );
 
 const gradTargets = (shape: number[], rows: number) =>
-  backwardProgram('ce_dt', ['dy', 'logits', 'targets'], shape, rows, 'let lse = mx + log(sum); let g = -dy[0] * uniforms.scale;', `
-          result[r * k + j] = g * (floplabX(r, j) - lse);`);
+  backwardProgram(
+    'ce_dt',
+    ['dy', 'logits', 'targets'],
+    shape,
+    rows,
+    'let lse = mx + log(sum); let g = -dy[0] * uniforms.scale;',
+    `
+          result[r * k + j] = g * (floplabX(r, j) - lse);`,
+  );
 
 const ceAttrs = (attrs: unknown): CeAttrs => attrs as CeAttrs;
 

@@ -14,14 +14,16 @@ export const EMA = 'FlopLabEma';
 
 type Info = tf.TensorInfo;
 
-const emaSpec = (shape: number[]) => (read: string): FusedProgramSpec => ({
-  key: 'ema',
-  inputs: ['s'],
-  outputShape: shape,
-  threads: size(shape),
-  uniforms: 'm : f32, c : f32,',
-  body: `result[index] = ${read}[index] * uniforms.m + s[index] * uniforms.c;`,
-});
+const emaSpec =
+  (shape: number[]) =>
+  (read: string): FusedProgramSpec => ({
+    key: 'ema',
+    inputs: ['s'],
+    outputShape: shape,
+    threads: size(shape),
+    uniforms: 'm : f32, c : f32,',
+    body: `result[index] = ${read}[index] * uniforms.m + s[index] * uniforms.c;`,
+  });
 
 export const emaModule: FusedModule = {
   kernels: [
@@ -32,10 +34,16 @@ export const emaModule: FusedModule = {
         const { momentum } = attrs as unknown as { momentum: number };
         const n = size(t.shape);
         if (size(s.shape) !== n) throw new Error(`${EMA}: target of ${n} elements, source of ${size(s.shape)}`);
-        return runInPlace(backend, emaSpec([...t.shape]), t, [s], [
-          { type: 'float32', data: [momentum] },
-          { type: 'float32', data: [1 - momentum] },
-        ]);
+        return runInPlace(
+          backend,
+          emaSpec([...t.shape]),
+          t,
+          [s],
+          [
+            { type: 'float32', data: [momentum] },
+            { type: 'float32', data: [1 - momentum] },
+          ],
+        );
       },
     },
   ],

@@ -106,7 +106,15 @@ export const layerNormModule: FusedModule = {
         const { x, gamma, beta } = inputs as { x: Info; gamma: Info; beta: Info };
         const { d, rows } = dims(x);
         const eps = (attrs as unknown as { eps: number }).eps;
-        return runProgram(backend, forward(rows, x.shape), [x, gamma, beta], [{ type: 'int32', data: [d] }, { type: 'float32', data: [eps] }]);
+        return runProgram(
+          backend,
+          forward(rows, x.shape),
+          [x, gamma, beta],
+          [
+            { type: 'int32', data: [d] },
+            { type: 'float32', data: [eps] },
+          ],
+        );
       },
     },
     {
@@ -115,7 +123,15 @@ export const layerNormModule: FusedModule = {
         const { x } = inputs as { x: Info };
         const { d, rows } = dims(x);
         const eps = (attrs as unknown as { eps: number }).eps;
-        return runProgram(backend, stats(rows), [x], [{ type: 'int32', data: [d] }, { type: 'float32', data: [eps] }]);
+        return runProgram(
+          backend,
+          stats(rows),
+          [x],
+          [
+            { type: 'int32', data: [d] },
+            { type: 'float32', data: [eps] },
+          ],
+        );
       },
     },
     {
@@ -131,7 +147,15 @@ export const layerNormModule: FusedModule = {
       kernelFunc: ({ inputs, backend }) => {
         const { dy, x, stats: s } = inputs as { dy: Info; x: Info; stats: Info };
         const { d, rows } = dims(x);
-        return runProgram(backend, gradGamma(d), [dy, x, s], [{ type: 'int32', data: [d] }, { type: 'int32', data: [rows] }]);
+        return runProgram(
+          backend,
+          gradGamma(d),
+          [dy, x, s],
+          [
+            { type: 'int32', data: [d] },
+            { type: 'int32', data: [rows] },
+          ],
+        );
       },
     },
   ],

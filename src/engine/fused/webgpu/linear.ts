@@ -136,11 +136,14 @@ export const linearModule: FusedModule = {
     },
   ],
   formulas: new Map<string, Formula>([
-    [LINEAR, (c: KernelCall) => {
-      const m = rowsOf(c.inputs.x);
-      const n = lastDim(c.inputs.w);
-      return 2 * m * n * lastDim(c.inputs.x) + (c.inputs.bias ? m * n : 0);
-    }],
+    [
+      LINEAR,
+      (c: KernelCall) => {
+        const m = rowsOf(c.inputs.x);
+        const n = lastDim(c.inputs.w);
+        return 2 * m * n * lastDim(c.inputs.x) + (c.inputs.bias ? m * n : 0);
+      },
+    ],
     [LINEAR_GRAD_X, (c: KernelCall) => 2 * rowsOf(c.inputs.dy) * lastDim(c.inputs.dy) * c.inputs.w[0]],
     [LINEAR_GRAD_W, (c: KernelCall) => 2 * rowsOf(c.inputs.x) * lastDim(c.inputs.x) * lastDim(c.inputs.dy)],
   ]),

@@ -29,9 +29,7 @@ type Info = tf.TensorInfo;
 
 function sumSquaresSpec(k: number, read: 'result' | 'prev' | null): FusedProgramSpec {
   const names = Array.from({ length: k }, (_, i) => `x${i}`);
-  const loops = names
-    .map((x, i) => `for (var i = t; i < uniforms.n${i}; i = i + ${WG}) { let a = ${x}[i]; s = s + a * a; }`)
-    .join('\n    ');
+  const loops = names.map((x, i) => `for (var i = t; i < uniforms.n${i}; i = i + ${WG}) { let a = ${x}[i]; s = s + a * a; }`).join('\n    ');
   return {
     key: `sumsq${k}${read === null ? '' : '_acc'}`,
     inputs: names,
@@ -86,7 +84,8 @@ export const sumSquaresModule: FusedModule = {
         const named = inputs as Record<string, Info>;
         const xs: Info[] = [];
         for (let i = 0; named[`x${i}`]; i++) xs.push(named[`x${i}`]);
-        if (xs.length < 1 || xs.length > SUM_SQUARES_MAX_INPUTS) throw new Error(`${SUM_SQUARES} takes 1 to ${SUM_SQUARES_MAX_INPUTS} tensors, got ${xs.length}`);
+        if (xs.length < 1 || xs.length > SUM_SQUARES_MAX_INPUTS)
+          throw new Error(`${SUM_SQUARES} takes 1 to ${SUM_SQUARES_MAX_INPUTS} tensors, got ${xs.length}`);
         const uniforms: ProgramUniform = xs.map((x) => ({ type: 'int32' as const, data: [size(x.shape)] }));
         const acc = named.acc;
         if (!acc) return runWorkgroupProgram(backend, sumSquaresSpec(xs.length, null), xs, uniforms);
