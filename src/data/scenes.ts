@@ -21,15 +21,8 @@ import { COLOURS, TEXTURES, CAPTION_VOCAB, captionFor } from './captions';
 import { IMAGENET_MEAN, IMAGENET_STD } from './normalize';
 
 export { SHAPE_CLASSES, COLOURS, TEXTURES, CAPTION_VOCAB };
-export {
-  resolveSceneOptions,
-  type ClassChoice,
-  type ClassSampler,
-  type ResolvedSceneOptions,
-  type Scene,
-  type SceneObject,
-  type SceneOptions,
-} from './sceneOptions';
+// The options live in sceneOptions.ts; callers keep importing them from here.
+export * from './sceneOptions';
 import {
   DISTRACTOR_SIZE,
   resolveSceneOptions,
