@@ -11,16 +11,16 @@ import { MEASURE_LABEL } from './SweepPointDetails';
 import type { Measure, SweepSeries, XAxisKind } from './sweepSeries';
 import { useSweepEta } from './useSweepEta';
 
-export const X_AXES: { id: XAxisKind; label: string }[] = [
+const X_AXES: { id: XAxisKind; label: string }[] = [
   { id: 'flops', label: 'FLOPs' },
   { id: 'hours', label: 'hours on' },
   { id: 'co2', label: 'kg CO₂' },
 ];
-export const MEASURES: { id: Measure; label: string }[] = [
+const MEASURES: { id: Measure; label: string }[] = [
   { id: 'probe', label: 'probe' },
   { id: 'patchMiou', label: 'patch mIoU' },
 ];
-export const VIEWS: { id: 'chart' | 'grid'; label: string }[] = [
+const VIEWS: { id: 'chart' | 'grid'; label: string }[] = [
   { id: 'chart', label: 'chart' },
   { id: 'grid', label: 'method × dataset' },
 ];
@@ -28,7 +28,7 @@ export const THIS_DEVICE = 'this-device';
 export const THIS_DEVICE_FIT = 'this-device-fit';
 
 /** A run that ended without a result. */
-export const failed = (p: SweepPoint) => p.status === 'error' || p.status === 'diverged';
+const failed = (p: SweepPoint) => p.status === 'error' || p.status === 'diverged';
 
 /** The live sweep's progress bar, runs done, ETA and the run now training; nothing when no sweep has started. */
 export function SweepProgressBlock() {
