@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, expect } from 'vitest';
 
-export type M = number[][];
-export interface ClassificationCase {
+type M = number[][];
+interface ClassificationCase {
   labels: number[][];
   numClasses: number;
   smoothing: number;
@@ -20,7 +20,7 @@ export interface ClassificationCase {
   loss: number;
   gradLogits?: M;
 }
-export interface NtxentCase {
+interface NtxentCase {
   z1: M;
   z2: M;
   temperature: number;
@@ -29,7 +29,7 @@ export interface NtxentCase {
   gradZ1?: M;
   gradZ2?: M;
 }
-export interface ByolCase {
+interface ByolCase {
   p1: M;
   z2: M;
   p2: M;
@@ -39,7 +39,7 @@ export interface ByolCase {
   gradP1?: M;
   gradP2?: M;
 }
-export interface DinoCase {
+interface DinoCase {
   student: M[];
   teacher: M[];
   center: M;
@@ -51,7 +51,7 @@ export interface DinoCase {
   entropy: number;
   gradStudent?: M[];
 }
-export interface ClipCase {
+interface ClipCase {
   image: M;
   text: M;
   logitScale: number;
@@ -60,7 +60,7 @@ export interface ClipCase {
   gradText?: M;
   gradLogitScale?: number;
 }
-export interface MaeCase {
+interface MaeCase {
   imagesNHWC: number[][][][];
   patchSize: number;
   target: number[][][];
@@ -79,12 +79,12 @@ export interface Fixture {
   mae: MaeCase[];
 }
 
-export const here = dirname(fileURLToPath(import.meta.url));
+const here = dirname(fileURLToPath(import.meta.url));
 export const ref = JSON.parse(readFileSync(join(here, 'fixtures', 'reference_losses.json'), 'utf8')) as Fixture;
 
 export const REL_TOL = 1e-4;
-export const GRAD_TOL = 1e-4;
-export const maxRel: Record<string, number> = {};
+const GRAD_TOL = 1e-4;
+const maxRel: Record<string, number> = {};
 
 export function relErr(actual: number, expected: number): number {
   return Math.abs(actual - expected) / Math.max(Math.abs(expected), 1e-12);

@@ -6,7 +6,7 @@ import type { BackendInfo } from '../src/engine/backendIds';
 import { APP_VERSION, type StoredRun } from '../src/store/storedRun';
 import { exportRunJson, parseRunFile, RunFileError } from '../src/store/runFile';
 
-export const backend: BackendInfo = {
+const backend: BackendInfo = {
   name: 'cpu',
   reason: 'cpu (fallback: WebGPU unavailable; wasm failed to load)',
   adapter: {

@@ -60,7 +60,7 @@ export function parseArgs(argv: string[]): BenchArgs {
 }
 
 /** Named configs; any other name is taken as a model preset (`toy-L` -> { model: 'toy-L' }). */
-export const CONFIGS: Record<string, Record<string, unknown>> = {
+const CONFIGS: Record<string, Record<string, unknown>> = {
   tiny: { model: 'tiny', batchSize: 8 },
   default: {},
 };
@@ -236,7 +236,7 @@ export function formatCount(n: number): string {
 const cellText = (v: unknown): string => (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? '-' : String(v as string | number));
 
 /** The columns of the printed tables, in order: header and how to show a row's value. */
-export const COLUMNS: [string, (r: BenchRow) => string][] = [
+const COLUMNS: [string, (r: BenchRow) => string][] = [
   ['backend', (r) => r.backend],
   ['config', (r) => r.config],
   ['method', (r) => r.method],

@@ -11,7 +11,7 @@ import type { BackendInfo } from '../src/engine/backendIds';
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 /** Puts Dawn's `navigator.gpu` on globalThis; false (with the reason) when it cannot. */
-export async function installNodeGpu(): Promise<{ ok: boolean; why?: string }> {
+async function installNodeGpu(): Promise<{ ok: boolean; why?: string }> {
   if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD) && !process.env.FLOPLAB_HARDWARE_VULKAN) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   process.env.XDG_RUNTIME_DIR ??= '/tmp';
   try {

@@ -107,7 +107,7 @@ export function weightsDigest(trainer: Trainer): string {
 }
 
 /** The tensors of a batch the method reads, by field name, in a fixed order. */
-export function batchTensors(batch: Batch): [string, tf.Tensor][] {
+function batchTensors(batch: Batch): [string, tf.Tensor][] {
   const out: [string, tf.Tensor][] = [['images', batch.images]];
   batch.views?.forEach((v, i) => out.push([`views.${i}`, v]));
   if (batch.targets) out.push(['targets', batch.targets]);

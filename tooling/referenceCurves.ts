@@ -30,10 +30,10 @@ import { methodSpec, type ByolOptions, type DinoOptions } from '../src/methods/c
 import { batchDigest, namedVariables, paramName, weightsDigest } from './parity';
 
 export const REFERENCE_METHODS = ['byol', 'dino'] as const;
-export type ReferenceMethod = (typeof REFERENCE_METHODS)[number];
+type ReferenceMethod = (typeof REFERENCE_METHODS)[number];
 
 /** Probes per run: the lab probes after every evalEvery steps and after the last one; ceil keeps it at exactly 4. */
-export const PROBES_PER_RUN = 4;
+const PROBES_PER_RUN = 4;
 export const evalEveryFor = (steps: number): number => Math.max(1, Math.ceil(steps / PROBES_PER_RUN));
 
 /** The steps (1-based, after that many training steps) at which the lab's runner probes: src/train/runner.ts's rule. */
@@ -84,7 +84,7 @@ export function fromHalfBits(h: number): number {
   return sign * (1 + m / 1024) * 2 ** (e - 15);
 }
 
-export function toHalf(data: Float32Array): Uint16Array {
+function toHalf(data: Float32Array): Uint16Array {
   const out = new Uint16Array(data.length);
   for (let i = 0; i < data.length; i++) out[i] = toHalfBits(data[i]);
   return out;
@@ -104,13 +104,13 @@ const packTensor = (t: tf.Tensor): Packed => {
 
 const bytes = (a: Float32Array | Uint16Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
-export interface ViewLayout {
+interface ViewLayout {
   /** [B, S, S, 3] */
   shape: number[];
   size: number;
 }
 
-export interface StepInfo {
+interface StepInfo {
   step: number;
   lr: number;
   /** EMA momentum of the target / teacher update after this step. */

@@ -211,7 +211,7 @@ export function createApi(client: LabClient, store: LabStore, ready: Promise<voi
 }
 
 /** Reads picked files (or one zip) on the page into the payload the worker decodes. */
-export async function readImportPayload(files: FileList | File[] | Blob): Promise<ImportPayload> {
+async function readImportPayload(files: FileList | File[] | Blob): Promise<ImportPayload> {
   const isZip = (b: Blob) => !(b instanceof File) || /\.zip$/i.test(b.name);
   const list: Blob[] = files instanceof Blob ? [files] : Array.from(files as ArrayLike<File>);
   if (list.length === 1 && isZip(list[0])) {

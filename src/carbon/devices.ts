@@ -98,9 +98,8 @@ export const REGIONS: readonly Region[] = [
   { id: 'asia-south1', name: 'asia-south1 (Mumbai)', gCo2PerKwh: 920, source: MLCO2 },
 ];
 
-/** Google's published fleet-wide PUE (Q2 2021); the Uptime Institute's 2021 survey average for large data centres is 1.57. */
+/** Google's published fleet-wide PUE (Q2 2021, https://www.google.com/about/datacenters/efficiency/); the Uptime Institute's 2021 survey average for large data centres is 1.57. */
 export const DEFAULT_PUE = 1.1;
-export const PUE_SOURCE = 'https://www.google.com/about/datacenters/efficiency/';
 /** The sustained fraction of peak assumed for a named device (the paper-equivalent readout assumes the same). */
 export const DEFAULT_UTILISATION = PAPER_SETUP.utilization;
 export const DEFAULT_DEVICE_ID = 'a100';

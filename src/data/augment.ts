@@ -19,10 +19,10 @@
  */
 import { Rng, hashSeed } from '../engine/rng';
 import { IMAGENET_MEAN as MEAN, IMAGENET_STD as STD } from './normalize';
-import type { ColorJitter, ViewSpec } from './viewSpec';
+import type { ViewSpec } from './viewSpec';
 import { colorJitter, gaussianBlur, grayscale, solarize } from './colorOps';
 
-export type { ColorJitter, ViewSpec };
+export type { ViewSpec };
 
 // Normalised with the same arithmetic as normalisePixels in scenes.ts ((x - mean) / std
 // on x = p / 255 in float64), so an identity view equals it bit for bit (tests/augment.test.ts).

@@ -9,8 +9,8 @@ export const COLOURS: readonly string[] = ['red', 'orange', 'yellow', 'green', '
 export const TEXTURES: readonly string[] = ['plain', 'striped', 'dotted', 'checked'];
 
 /** Size words by side fraction; the middle band gets no word (as people rarely say "medium"). */
-export const SMALL_BELOW = 0.3;
-export const LARGE_ABOVE = 0.55;
+const SMALL_BELOW = 0.3;
+const LARGE_ABOVE = 0.55;
 
 export interface CaptionObject {
   cls: number;
@@ -23,7 +23,7 @@ export interface CaptionObject {
 export const CAPTION_VOCAB: readonly string[] = ['a', 'an', 'and', 'small', 'large', ...COLOURS, ...TEXTURES.filter((t) => t !== 'plain'), ...SHAPE_CLASSES];
 
 /** "a large red striped circle": article, size, colour, texture, shape. */
-export function describeObject(o: CaptionObject): string {
+function describeObject(o: CaptionObject): string {
   const words: string[] = [];
   if (o.size < SMALL_BELOW) words.push('small');
   else if (o.size > LARGE_ABOVE) words.push('large');

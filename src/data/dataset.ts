@@ -18,7 +18,7 @@ import type { DataSample, DataSource, DatasetInfo, HostBatch } from './source';
 export type { HostBatch } from './source';
 
 /** A dataset's annotation of one scene. */
-export interface Annotation {
+interface Annotation {
   labels: number[];
   caption: string;
   /** Before noise; default `labels` / `caption`. */

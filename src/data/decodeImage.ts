@@ -9,7 +9,7 @@
 
 export type ImageType = 'png' | 'jpeg' | 'gif' | 'webp' | 'bmp';
 
-export const IMAGE_MIME: Record<ImageType, string> = {
+const IMAGE_MIME: Record<ImageType, string> = {
   png: 'image/png',
   jpeg: 'image/jpeg',
   gif: 'image/gif',
@@ -17,7 +17,7 @@ export const IMAGE_MIME: Record<ImageType, string> = {
   bmp: 'image/bmp',
 };
 
-export interface DecodedImage {
+interface DecodedImage {
   width: number;
   height: number;
   /** width * height * 4 bytes, row-major RGBA (not premultiplied). */
@@ -30,7 +30,7 @@ export type Decoder = (bytes: Uint8Array, mime: string) => Promise<DecodedImage>
 /** Side of the square RGB copy kept of every imported image; samples are resized from it. */
 export const STORED_SIZE = 64;
 /** Larger images are refused before decoding: a decoded 50 MP image is 200 MB of RGBA. */
-export const MAX_DECODE_PIXELS = 50_000_000;
+const MAX_DECODE_PIXELS = 50_000_000;
 
 const ascii = (bytes: Uint8Array, at: number, length: number) => String.fromCharCode(...bytes.subarray(at, at + length));
 const u16be = (b: Uint8Array, i: number) => (b[i] << 8) | b[i + 1];

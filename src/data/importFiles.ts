@@ -60,10 +60,10 @@ export const IMPORT_LIMITS = {
 } as const;
 
 /** Extensions taken as images; the decoder then checks the bytes themselves (magic numbers). */
-export const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'jfif', 'gif', 'webp', 'bmp', 'dib'] as const;
+const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'jfif', 'gif', 'webp', 'bmp', 'dib'] as const;
 
 /** One image to decode, with its class index (-1 when unlabelled). */
-export interface PlannedImage {
+interface PlannedImage {
   path: string;
   bytes: Uint8Array;
   label: number;
@@ -84,7 +84,7 @@ const formatMb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
 const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Forward slashes, no leading "./" or "/", no empty segments. */
-export function normalisePath(path: string): string {
+function normalisePath(path: string): string {
   return path
     .replace(/\\/g, '/')
     .split('/')
@@ -93,7 +93,7 @@ export function normalisePath(path: string): string {
 }
 
 /** Why a file is not an image candidate, or null when it is one (judged by its path only). */
-export function skipReason(path: string): string | null {
+function skipReason(path: string): string | null {
   const parts = normalisePath(path).split('/');
   if (parts.includes('__MACOSX')) return 'macOS metadata (__MACOSX), not an image';
   const name = parts[parts.length - 1] ?? '';
@@ -110,7 +110,7 @@ export function skipReason(path: string): string | null {
  * inflated, and the size limit is checked on the sizes the zip declares before
  * anything is inflated. A zip that cannot be read gives one Error naming it.
  */
-export function unpackZip(zip: Uint8Array, name: string): { files: ImportFile[]; skipped: ImportIssue[] } {
+function unpackZip(zip: Uint8Array, name: string): { files: ImportFile[]; skipped: ImportIssue[] } {
   if (zip.byteLength > IMPORT_LIMITS.maxZipBytes)
     throw new Error(`${name} is ${formatMb(zip.byteLength)}: zips up to ${formatMb(IMPORT_LIMITS.maxZipBytes)} can be imported`);
   const skipped: ImportIssue[] = [];
@@ -142,7 +142,7 @@ export function unpackZip(zip: Uint8Array, name: string): { files: ImportFile[];
 class LimitError extends Error {}
 
 /** Sorts files into images (with labels from the folder layout) and skipped files; checks the limits. */
-export function planImport(files: readonly ImportFile[], source: string, alreadySkipped: readonly ImportIssue[] = []): ImportPlan {
+function planImport(files: readonly ImportFile[], source: string, alreadySkipped: readonly ImportIssue[] = []): ImportPlan {
   const skipped = [...alreadySkipped];
   const candidates: { parts: string[]; bytes: Uint8Array; path: string }[] = [];
   for (const file of files) {
@@ -185,7 +185,7 @@ export function planImport(files: readonly ImportFile[], source: string, already
 }
 
 /** The import's name for messages: the zip's name, or the picked folder's (first path segment). */
-export function payloadSource(payload: ImportPayload): string {
+function payloadSource(payload: ImportPayload): string {
   if (!Array.isArray(payload)) return payload.name || 'the zip';
   const firstPath = payload.length > 0 ? normalisePath(payload[0].path) : '';
   return firstPath.includes('/') ? firstPath.split('/')[0] : 'the picked files';

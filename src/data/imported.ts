@@ -37,11 +37,11 @@ export interface ImportedSet {
   report: ImportReport;
 }
 
-export const IMPORTED_SPLITS = ['train', 'probe-train', 'probe-test'] as const;
+const IMPORTED_SPLITS = ['train', 'probe-train', 'probe-test'] as const;
 export type ImportedSplit = (typeof IMPORTED_SPLITS)[number];
 
 /** Fraction of each class held out for probe-test, and for probe-train. */
-export const PROBE_FRACTION = 0.1;
+const PROBE_FRACTION = 0.1;
 /** Fixed: the split is a property of the imported set, not of an experiment. */
 const SPLIT_SEED = 0x5eed5;
 
@@ -80,7 +80,7 @@ function computeSplits(set: ImportedSet): Record<ImportedSplit, Int32Array> {
 }
 
 /** The documented character of an imported set (what the explorer's facts table shows). */
-export function importedInfo(set: ImportedSet, size: number): DatasetInfo {
+function importedInfo(set: ImportedSet, size: number): DatasetInfo {
   const labelled = set.classes.length > 0;
   const counts = set.report.perClass.filter((c) => c > 0);
   return {

@@ -10,7 +10,7 @@ import { Rng, hashSeed } from '../engine/rng';
 import { COLOURS } from './captions';
 import { SHAPE_CLASSES } from './shapes';
 
-export const NUM_SHAPES = SHAPE_CLASSES.length;
+const NUM_SHAPES = SHAPE_CLASSES.length;
 
 /** Fine class index = colour * 10 + shape, so "red circle", "red square", ..., "black crescent". */
 export const FINE_CLASSES: readonly string[] = COLOURS.flatMap((c) => SHAPE_CLASSES.map((s) => `${c} ${s}`));

@@ -83,9 +83,9 @@ const INSIDE: readonly InsideTest[] = [
 const ORIENT_MASK: readonly number[] = [0, 0, 0, 0, 0, 0, 2, 0, 0, 3];
 
 export const TEXTURE_PLAIN = 0;
-export const TEXTURE_STRIPED = 1;
-export const TEXTURE_DOTTED = 2;
-export const TEXTURE_CHECKED = 3;
+const TEXTURE_STRIPED = 1;
+const TEXTURE_DOTTED = 2;
+const TEXTURE_CHECKED = 3;
 
 /**
  * Whether local point (u, v) takes the secondary colour. Patterns scale with

@@ -10,9 +10,9 @@ export const DATASET_IDS = ['imagenet-1k', 'imagenet-21k', 'coco', 'jft', 'align
 export type DatasetId = (typeof DATASET_IDS)[number];
 
 /** How a dataset's labels come about; 'none' means methods that need labels cannot use it. */
-export type LabelKind = 'single' | 'multi' | 'caption-derived' | 'folder' | 'none';
+type LabelKind = 'single' | 'multi' | 'caption-derived' | 'folder' | 'none';
 /** 'descriptive': clean scene captions; 'alt-text': noisy web-like captions; 'none': no captions (CLIP falls back to pseudo-captions from labels). */
-export type CaptionKind = 'descriptive' | 'alt-text' | 'none';
+type CaptionKind = 'descriptive' | 'alt-text' | 'none';
 
 /** The documented character of a dataset: shown in the README table, the UI and `floplab.datasets()`, and asserted by tests. */
 export interface DatasetInfo {

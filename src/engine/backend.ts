@@ -33,7 +33,7 @@ function gpu(): Gpu | undefined {
   return (globalThis.navigator as unknown as { gpu?: Gpu } | undefined)?.gpu;
 }
 
-export async function probeAdapter(): Promise<{ adapter?: AdapterInfo; why?: string }> {
+async function probeAdapter(): Promise<{ adapter?: AdapterInfo; why?: string }> {
   const g = gpu();
   if (!g) return { why: 'this browser exposes no navigator.gpu (WebGPU disabled or unsupported)' };
   try {
@@ -130,7 +130,7 @@ export async function listBackends(loaders: BackendLoaders): Promise<BackendOpti
 }
 
 /** Optional WebGPU features the lab asks for where the adapter has them (tfjs itself uses timestamp-query). */
-export const WANTED_FEATURES = ['timestamp-query', 'subgroups', 'shader-f16'] as const;
+const WANTED_FEATURES = ['timestamp-query', 'subgroups', 'shader-f16'] as const;
 
 /** Pure: the features to request from an adapter offering `available`. */
 export function wantedFeatures(available: ReadonlySet<string> | readonly string[]): string[] {
@@ -194,7 +194,7 @@ function useLabWebgpuFactory(mod: unknown): void {
  * tensor lives on it any more, disposes it (buffer pool, pipelines), keeping its
  * factory so it can start again. Returns what it did.
  */
-export async function releaseBackend(name: string): Promise<string> {
+async function releaseBackend(name: string): Promise<string> {
   const engine = tf.engine();
   const old = engine.registry[name] as (tf.KernelBackend & { device?: GpuDeviceLike }) | undefined;
   if (!old) return `${name}: not started`;

@@ -18,7 +18,7 @@ interface WasmBackendLike {
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** out[segmentIds[i], ...] += x[i, ...]; ids outside [0, numSegments) are dropped, as TensorFlow does. */
-export function unsortedSegmentSum(
+function unsortedSegmentSum(
   x: ArrayLike<number>,
   xShape: readonly number[],
   ids: ArrayLike<number>,
@@ -82,7 +82,7 @@ export interface MatMulPlan {
 }
 
 /** Per-batch products below this many multiply-adds stay on the scalar loop: each XNNPACK call creates an operator and packs its weights (about 8 us), more than the loop takes for toy-B's 17x17x16 attention products (measured: 14 vs 7.5 us per product; 17x17x32 already gains 2.6x). */
-export const PER_BATCH_MIN_MACS = 8192;
+const PER_BATCH_MIN_MACS = 8192;
 
 export function planMatMul(aShape: readonly number[], bShape: readonly number[], transposeA: boolean, transposeB: boolean): MatMulPlan | null {
   const ra = aShape.length;

@@ -29,7 +29,7 @@ import { inChunks } from './knn';
 import { softmaxRegressionPredict } from './softmaxRegression';
 
 /** Images and their per-patch labels (majority class; IGNORE_INDEX where every pixel is ignored). */
-export interface PatchSet {
+interface PatchSet {
   size: number;
   imageSize: number;
   patchSize: number;
@@ -56,7 +56,7 @@ export interface DensePatchProbeOptions {
   chunk: number;
 }
 
-export const DENSE_PROBE_DEFAULTS: Readonly<DensePatchProbeOptions> = Object.freeze({ steps: 200, lr: 0.05, weightDecay: 1e-4, chunk: 64 });
+const DENSE_PROBE_DEFAULTS: Readonly<DensePatchProbeOptions> = Object.freeze({ steps: 200, lr: 0.05, weightDecay: 1e-4, chunk: 64 });
 
 export interface DensePatchProbeResult {
   /** Patch mIoU on the test split, in [0, 1]. */
@@ -186,7 +186,7 @@ export async function patchProbeOnFeatures(
 }
 
 /** Frozen patch tokens of a set, [N * g * g, D], in chunks (only one chunk's activations alive at a time). */
-export function patchFeatures(encoder: VitEncoder, set: PatchSet, chunk = DENSE_PROBE_DEFAULTS.chunk): tf.Tensor2D {
+function patchFeatures(encoder: VitEncoder, set: PatchSet, chunk = DENSE_PROBE_DEFAULTS.chunk): tf.Tensor2D {
   const s = set.imageSize;
   if (encoder.cfg.imageSize !== s || encoder.cfg.patchSize !== set.patchSize)
     throw new Error(

@@ -38,7 +38,7 @@ export function embed(features: FeatureFn, images: tf.Tensor4D, chunk = 64): tf.
 }
 
 /** Weighted kNN vote from neighbour similarities and labels (pure, testable). */
-export function knnVote(sims: Float32Array, idx: Int32Array, trainLabels: Int32Array, k: number, numClasses: number, temperature = 0.07): Int32Array {
+function knnVote(sims: Float32Array, idx: Int32Array, trainLabels: Int32Array, k: number, numClasses: number, temperature = 0.07): Int32Array {
   const rows = sims.length / k;
   const pred = new Int32Array(rows);
   const votes = new Float64Array(numClasses);

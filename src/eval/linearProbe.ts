@@ -23,7 +23,7 @@ export interface LinearProbeOptions {
   weightDecay: number;
 }
 
-export const LINEAR_PROBE_DEFAULTS: Readonly<LinearProbeOptions> = Object.freeze({ steps: 100, lr: 0.05, weightDecay: 1e-4 });
+const LINEAR_PROBE_DEFAULTS: Readonly<LinearProbeOptions> = Object.freeze({ steps: 100, lr: 0.05, weightDecay: 1e-4 });
 
 function checkLabels(name: string, labels: Int32Array, n: number, numClasses: number): void {
   if (labels.length !== n) throw new Error(`linearProbe: ${name} has ${n} images but ${labels.length} labels`);

@@ -92,7 +92,7 @@ export interface ImageFigures {
 const perStep = (by: Record<string, number>) => PER_STEP.reduce((sum, c) => sum + (by[c] ?? 0), 0);
 
 /** A comparison row's batch: the row's own, else the config's it was profiled with. */
-export const rowBatch = (r: ComparisonRow, fallback: number): number => r.batchSize ?? fallback;
+const rowBatch = (r: ComparisonRow, fallback: number): number => r.batchSize ?? fallback;
 
 export function imageFigures(r: ComparisonRow, batchSize: number): ImageFigures {
   const b = rowBatch(r, batchSize);

@@ -13,7 +13,7 @@ import type { ExperimentInput } from '../train/config';
 import { METHOD_IDS } from '../methods/catalog';
 
 /** The y of a preset's curves: the kNN probe on the class token, or the dense patch probe's mIoU (the segmentation proxy). */
-export type PresetMeasure = 'probe' | 'patchMiou';
+type PresetMeasure = 'probe' | 'patchMiou';
 
 export interface ExperimentPreset {
   id: string;

@@ -9,7 +9,7 @@ import { validateConfig, type ExperimentInput } from '../train/config';
 
 const nonEmpty = <T extends z.ZodType>(item: T) => z.array(item).min(1).max(64);
 
-export const sweepSchema = z.strictObject({
+const sweepSchema = z.strictObject({
   /** Everything the runs share (model size, batch, probe, transfer, backend ...). */
   base: z.record(z.string(), z.unknown()).default({}),
   methods: nonEmpty(z.string()),
@@ -44,7 +44,7 @@ export interface SweepRun {
 }
 
 /** At most this many runs in one sweep (a typo in a list should not queue a week of work). */
-export const MAX_SWEEP_RUNS = 2000;
+const MAX_SWEEP_RUNS = 2000;
 
 const optionKey = (o: Record<string, unknown>) =>
   Object.keys(o)

@@ -11,8 +11,8 @@ import { mergeShards } from './sweep';
 import { paperEquivalent } from '../carbon/paperEquivalent';
 import { csvText } from '../lib/csv';
 
-export const SWEEP_FILE_FORMAT = 'floplab-sweep';
-export const SWEEP_FILE_VERSION = 1;
+const SWEEP_FILE_FORMAT = 'floplab-sweep';
+const SWEEP_FILE_VERSION = 1;
 const MAX_POINTS = 2000;
 
 const fraction = () => z.number().min(0).max(1);
@@ -22,7 +22,7 @@ const text = (max: number) =>
     .max(max)
     .refine((s) => !/[<>]/.test(s), { error: 'contains "<" or ">": HTML is not allowed' });
 
-export const sweepPointSchema = z.strictObject({
+const sweepPointSchema = z.strictObject({
   /** Stable key (src/experiments/sweep.ts): method, options, dataset, model, budget, seed. */
   key: text(400),
   runId: text(80).nullable(),
@@ -52,7 +52,7 @@ export const sweepPointSchema = z.strictObject({
 
 export type SweepPoint = z.infer<typeof sweepPointSchema>;
 
-export const sweepFileSchema = z.strictObject({
+const sweepFileSchema = z.strictObject({
   format: z.literal(SWEEP_FILE_FORMAT),
   version: z.literal(SWEEP_FILE_VERSION),
   name: text(200),

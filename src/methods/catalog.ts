@@ -19,12 +19,10 @@ import { byolSpec } from './byol/spec';
 import { dinoSpec } from './dino/spec';
 import { clipSpec } from './clip/spec';
 
-export { supervisedOptions, type SupervisedOptions } from './supervised/options';
-export { maeOptions, lenKeep, type MaeOptions } from './mae/options';
-export { simclrOptions, type SimclrOptions } from './simclr/options';
-export { byolOptions, type ByolOptions } from './byol/options';
-export { dinoOptions, dinoLocalSide, type DinoOptions } from './dino/options';
-export { clipOptions, type ClipOptions } from './clip/options';
+export { lenKeep, type MaeOptions } from './mae/options';
+export { type ByolOptions } from './byol/options';
+export { dinoLocalSide, type DinoOptions } from './dino/options';
+export { type ClipOptions } from './clip/options';
 
 export const CATALOG = {
   supervised: supervisedSpec,

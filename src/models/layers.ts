@@ -51,7 +51,7 @@ export function truncNormal(shape: number[], std: number, rng: Rng): tf.Tensor {
 }
 
 /** Xavier-uniform weights, as MAE initialises its linear layers. */
-export function xavierUniform(fanIn: number, fanOut: number, rng: Rng): tf.Tensor {
+function xavierUniform(fanIn: number, fanOut: number, rng: Rng): tf.Tensor {
   const limit = Math.sqrt(6 / (fanIn + fanOut));
   const values = new Float32Array(fanIn * fanOut);
   for (let i = 0; i < values.length; i++) values[i] = rng.uniform(-limit, limit);

@@ -32,7 +32,7 @@ import { Block, type VitConfig } from './vit';
 import { vitFlops } from './vitFlops';
 import type { MaeDecoderConfig } from './maeDecoderShape';
 
-export { maeDecoderConfig, type MaeDecoderConfig, type MaeDecoderSize } from './maeDecoderShape';
+export { maeDecoderConfig, type MaeDecoderConfig } from './maeDecoderShape';
 
 /** Tokens before the patches: 1 with a class token, 0 with mean pooling. */
 export const prefixTokens = (encoder: VitConfig): number => (encoder.pool === 'cls' ? 1 : 0);

@@ -38,12 +38,12 @@ export const PAPER_TEXT_SIZES: Record<TextSize, TextTower> = {
 };
 
 /** ViT-B/16's width: an image encoder this wide or wider is at the paper's scale. */
-export const PAPER_SCALE_MIN_DIM = 768;
+const PAPER_SCALE_MIN_DIM = 768;
 
-export type TextScale = 'toy' | 'paper';
+type TextScale = 'toy' | 'paper';
 
 /** Which towers an image encoder of this width gets. */
-export function textScaleOf(encoder: { dim: number }): TextScale {
+function textScaleOf(encoder: { dim: number }): TextScale {
   return encoder.dim >= PAPER_SCALE_MIN_DIM ? 'paper' : 'toy';
 }
 

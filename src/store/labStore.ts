@@ -18,7 +18,7 @@ import { createImportSlice, importProblem, type ImportSlice } from './importSlic
 
 export type { RunStatus } from './runSlice';
 
-export interface BackendSlice {
+interface BackendSlice {
   backend: BackendInfo | null;
   backendOptions: BackendOption[];
   backendError: string | null;
@@ -45,7 +45,7 @@ export interface ComparisonState {
   config: ExperimentConfig | null;
 }
 
-export interface ComparisonSlice {
+interface ComparisonSlice {
   /** FLOPs per step of every method (and MAE variant) for the current model and batch. */
   comparison: ComparisonState;
   /** The same comparison at the paper's scale (src/experiments/paperScale.ts), kept beside the toy-scale one. */
@@ -54,7 +54,7 @@ export interface ComparisonSlice {
   compareMethods(input?: unknown, slot?: 'comparison' | 'paperScale'): Promise<ComparisonRow[]>;
 }
 
-export interface DatasetSlice {
+interface DatasetSlice {
   /** The explorer's samples and histogram of the edited config's dataset. */
   explorer: { status: 'idle' | 'loading' | 'done' | 'error'; preview: DatasetPreview | null; error: string | null };
   exploreDataset(input?: unknown, opts?: ExploreOptions): Promise<DatasetPreview>;

@@ -19,8 +19,6 @@ export const RUN_FILE_VERSION = 1;
 /** Larger files are refused before they are read as text or parsed. */
 export const MAX_RUN_FILE_BYTES = 64 * 1024 * 1024;
 
-export { RUN_FILE_LIMITS };
-
 export class RunFileError extends Error {
   constructor(message: string) {
     super(message);

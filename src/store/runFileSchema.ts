@@ -50,7 +50,7 @@ const count = () => z.number().int().min(0);
 const fraction = () => z.number().min(0).max(1);
 const interval = () => z.tuple([fraction(), fraction()]);
 
-export const previewSchema = z
+const previewSchema = z
   .strictObject({
     size: z.number().int().min(1).max(L.previewSide),
     count: z.number().int().min(1).max(L.previewCount),
@@ -75,7 +75,7 @@ export const previewSchema = z
     });
   });
 
-export const trainRecordSchema = z.strictObject({
+const trainRecordSchema = z.strictObject({
   step: z.number().int().min(1),
   loss: num(),
   flops: num().min(0),
@@ -97,7 +97,7 @@ export const trainRecordSchema = z.strictObject({
   preview: previewSchema.optional(),
 });
 
-export const baselineSchema = z.strictObject({
+const baselineSchema = z.strictObject({
   step: z.literal(0),
   accuracy: fraction(),
   interval: interval(),
@@ -113,7 +113,7 @@ export const baselineSchema = z.strictObject({
 const counts = (what: string) => keyed(num().min(0), L.profileKeys, what);
 
 /** A StepProfile without its config (validated by resolveConfig in runFile.ts). */
-export const profileSchema = z.strictObject({
+const profileSchema = z.strictObject({
   totalFlops: num().min(0),
   byKernel: counts('kernel'),
   byPhase: z.strictObject({ forward: num().min(0), backward: num().min(0), optimizer: num().min(0) }),
@@ -123,7 +123,7 @@ export const profileSchema = z.strictObject({
   config: z.unknown(),
 });
 
-export const finetuneRunSchema = z.strictObject({
+const finetuneRunSchema = z.strictObject({
   seed: z.number().int().min(0),
   miou: fraction(),
   pixelAccuracy: fraction(),
@@ -131,7 +131,7 @@ export const finetuneRunSchema = z.strictObject({
   flops: num().min(0),
 });
 
-export const transferRecordSchema = z.strictObject({
+const transferRecordSchema = z.strictObject({
   init: z.enum(['pretrained', 'scratch']),
   step: z.number().int().min(0),
   pretrainFlops: num().min(0),
@@ -140,7 +140,7 @@ export const transferRecordSchema = z.strictObject({
   finetuneFlops: num().min(0),
 });
 
-export const adapterSchema = z.strictObject({
+const adapterSchema = z.strictObject({
   vendor: shown(L.nameChars),
   architecture: shown(L.nameChars),
   device: shown(L.nameChars),
@@ -149,7 +149,7 @@ export const adapterSchema = z.strictObject({
   features: z.array(shown(L.nameChars)).max(256, { error: 'more than 256 features' }),
 });
 
-export const backendSchema = z.strictObject({
+const backendSchema = z.strictObject({
   name: z.enum(['webgpu', 'wasm', 'cpu']),
   reason: shown(L.textChars),
   adapter: adapterSchema.optional(),
@@ -193,9 +193,13 @@ export const envelopeSchema = z.strictObject({
   run: z.unknown(),
 });
 
-// Compile time: each schema's output is exactly the interface it mirrors (a field added to one and not the other fails here).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Expect<T extends true> = T;
+/**
+ * Compile time: each schema's output is exactly the interface it mirrors (a field added to one and not the other fails here).
+ * Exported only so that the compiler keeps the check; nothing imports it.
+ * @public
+ */
 export type SchemasMirrorInterfaces = [
   Expect<Same<z.output<typeof trainRecordSchema>, TrainRecord>>,
   Expect<Same<z.output<typeof previewSchema>, Preview>>,

@@ -12,7 +12,7 @@ import type { StoredRun } from './storedRun';
 const SAVE_EVERY_MS = 500;
 
 /** Bytes a checkpoint takes, roughly (its float32 arrays dominate). */
-export function checkpointBytes(cp: RunCheckpoint): number {
+function checkpointBytes(cp: RunCheckpoint): number {
   const sum = (ts: { data: Float32Array }[]) => ts.reduce((s, t) => s + t.data.byteLength, 0);
   return sum(cp.trainer.variables) + sum(cp.trainer.optimizer.m) + sum(cp.trainer.optimizer.v) + 1024 * cp.records.length;
 }

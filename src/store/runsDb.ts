@@ -10,9 +10,9 @@ import type { RunCheckpoint } from '../train/checkpoint';
 import type { StoredRun } from './storedRun';
 import type { ImportedSnapshot } from '../data/imported';
 
-export const DB_NAME = 'floplab';
+const DB_NAME = 'floplab';
 /** Schema version 1: runs + checkpoints; 2 adds `imports` (the imported image set). A later version adds a case to `upgrade`. */
-export const DB_VERSION = 2;
+const DB_VERSION = 2;
 /** The one key of `imports`: the lab keeps one imported set, as the worker does. */
 const CURRENT_IMPORT = 'current';
 

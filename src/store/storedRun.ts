@@ -8,7 +8,7 @@ import type { ExperimentConfig } from '../train/config';
 import type { ProbeBaseline, StepProfile, TrainRecord, TransferRecord } from '../train/records';
 import type { BackendInfo } from '../engine/backendIds';
 
-export type StoredRunStatus = 'running' | 'paused' | 'done' | 'stopped' | 'error' | 'diverged' | 'interrupted';
+type StoredRunStatus = 'running' | 'paused' | 'done' | 'stopped' | 'error' | 'diverged' | 'interrupted';
 
 export interface StoredRun {
   id: string;

@@ -13,7 +13,7 @@ import type { RunResult, TrainRecord } from '../train/records';
 import { sweepEtaMs, type PlannedRun } from '../experiments/sweepEta';
 
 /** One finished run of the sweep (src/experiments/sweepResults.ts): what it was, what it cost, what it reached. */
-export type SweepResult = SweepPoint;
+type SweepResult = SweepPoint;
 
 export interface SweepProgress {
   status: 'idle' | 'running' | 'done' | 'stopped';

@@ -48,7 +48,7 @@ const modelField = z.union([z.enum(presetNames, { error: () => `must be ${modelH
 /** Options that only the free-form 'shapes' family takes; each preset fixes its own. */
 const SHAPES_ONLY = ['numClasses', 'maxObjects'] as const;
 
-export const datasetSchema = z
+const datasetSchema = z
   .object({
     /** Which dataset character to pre-train on (see src/data/presets.ts and the README table). */
     preset: z.enum(DATASET_IDS).default('imagenet-1k'),
@@ -66,7 +66,7 @@ export const datasetSchema = z
         ctx.addIssue({ code: 'custom', path: [key], message: `${key} is fixed by the ${d.preset} preset (only the 'shapes' preset takes it)` });
   });
 
-export const optimSchema = z
+const optimSchema = z
   .object({
     /** Toy: 2e-3 (1e-3 reached 81.8 % supervised probe at 1,000 steps, 2e-3 86.6 %; docs/recipes.md). */
     lr: z.number().positive().max(1).default(2e-3),
@@ -81,7 +81,7 @@ export const optimSchema = z
   })
   .strict();
 
-export const probeSchema = z
+const probeSchema = z
   .object({
     /** 'knn': weighted kNN on frozen features (free of training); 'linear': logistic regression on frozen features. */
     kind: z.enum(['knn', 'linear', 'none']).default('knn'),
@@ -100,7 +100,7 @@ export const probeSchema = z
   .strict();
 
 /** Transfer by segmentation fine-tuning (paper A.4, scaled down): when, plus the fine-tuning settings of src/transfer/settings.ts. */
-export const transferSchema = z.strictObject({
+const transferSchema = z.strictObject({
   /** 'segmentation': fine-tune on the ADE-like set after the run (and at `at` steps) and report mIoU. */
   kind: z.enum(['none', 'segmentation']).default('none'),
   /** Extra pre-training steps (checkpoints) at which to fine-tune, besides the end of the run. */
@@ -108,7 +108,7 @@ export const transferSchema = z.strictObject({
   ...segSettingsSchema.shape,
 });
 
-export const carbonSchema = z
+const carbonSchema = z
   .object({
     deviceName: z.string().min(1).max(80).default('NVIDIA A100 (FP32, 19.5 TFLOP/s peak)'),
     peakTflops: z.number().positive().max(1e5).default(19.5),
@@ -123,14 +123,14 @@ export const carbonSchema = z
   .strict();
 
 /** How steps run, apart from what they compute: results are the same either way (tests hold them to it). */
-export const engineSchema = z
+const engineSchema = z
   .object({
     /** WebGPU only: fused kernels (LayerNorm, attention, GELU, cross-entropy, AdamW, EMA) instead of composed tfjs ops; false keeps the composed reference. */
     fused: z.boolean().default(true),
   })
   .strict();
 
-export const configSchema = z
+const configSchema = z
   .object({
     /** A catalogued method's id (src/methods/catalog.ts). */
     method: z.string().default('supervised'),
@@ -250,7 +250,7 @@ function flattenIssue(issue: Issue, prefix: PropertyKey[], input: unknown): Conf
 }
 
 /** The form's label of a config path: the table's, a method option's own, or the path itself. */
-export function fieldLabel(path: string, method?: string): string {
+function fieldLabel(path: string, method?: string): string {
   const option = /^methodOptions\.(\w+)$/.exec(path)?.[1];
   if (option && method) {
     const meta = methodSpec(method)?.options.shape[option]?.meta() as { label?: string } | undefined;

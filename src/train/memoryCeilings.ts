@@ -20,10 +20,10 @@ export type { MemoryLimits };
 export const WASM_HEAP_BYTES = 4294901760;
 
 /** The cpu backend keeps tensors as JS typed arrays: Chrome's `performance.memory.jsHeapSizeLimit` where exposed, else 4 GiB. */
-export const DEFAULT_JS_HEAP_BYTES = 4 * 2 ** 30;
+const DEFAULT_JS_HEAP_BYTES = 4 * 2 ** 30;
 
 /** The JS heap limit Chrome reports (`performance.memory.jsHeapSizeLimit`), else DEFAULT_JS_HEAP_BYTES. */
-export function jsHeapBytes(): number {
+function jsHeapBytes(): number {
   const limit = (globalThis.performance as unknown as { memory?: { jsHeapSizeLimit?: number } } | undefined)?.memory?.jsHeapSizeLimit;
   return typeof limit === 'number' && limit > 0 ? limit : DEFAULT_JS_HEAP_BYTES;
 }

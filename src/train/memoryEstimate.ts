@@ -54,12 +54,12 @@ import { blockParams, vitFlops } from '../models/vitFlops';
 import type { ExperimentConfig } from './config';
 import { formatBytes } from '../lib/bytes';
 
-export const FLOAT_BYTES = 4;
+const FLOAT_BYTES = 4;
 
 /** Gradient floats per forward output float of a differentiated pass (see the file note). */
-export const GRADIENT_FACTOR = 1.5;
+const GRADIENT_FACTOR = 1.5;
 /** AdamW.step's temporaries per weight of the tensor being updated (see the file note). */
-export const OPTIMIZER_TEMPORARIES = 17;
+const OPTIMIZER_TEMPORARIES = 17;
 /** Images per chunk when the probe embeds its sets (src/eval/knn.ts `embed`). */
 const PROBE_CHUNK = 64;
 /** The dense patch probe's scenes (src/eval/densePatchProbe.ts densePatchSets: 256 train + 128 test). */
@@ -120,7 +120,7 @@ interface Transformer {
  * residual (2 D); fc2 and residual (2 D): 24 D + 8. fc1 and exact GELU's five outputs: 6 M.
  * Attention: raw scores, scaled, softmax: 3 h T per token.
  */
-export function blockFloats(t: number, tr: Transformer): number {
+function blockFloats(t: number, tr: Transformer): number {
   return t * (24 * tr.dim + 6 * tr.mlpDim + 8) + 3 * tr.heads * t * t;
 }
 
@@ -181,7 +181,7 @@ function passCost(pass: EncoderPass, model: VitConfig, batch: number): PassCost 
 const stackParams = (tr: Transformer): number => tr.depth * blockParams(tr.dim, tr.mlpDim);
 
 /** The passes of the config's method: its catalog entry's, else one full-size pass with gradient. */
-export function encoderPassesOf(config: ExperimentConfig): EncoderPass[] {
+function encoderPassesOf(config: ExperimentConfig): EncoderPass[] {
   const spec = methodSpec(config.method);
   return spec?.encoderPasses?.(config.methodOptions, config.model) ?? [{ imageSize: config.model.imageSize, count: 1, grad: true }];
 }

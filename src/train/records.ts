@@ -169,7 +169,7 @@ export interface Preview {
 }
 
 /** The step by which a run has its first checkpoint, whatever `checkpointEvery` says (unless 0: none). */
-export const FIRST_CHECKPOINT_BY = 50;
+const FIRST_CHECKPOINT_BY = 50;
 
 /** The error a run stopped before its first step ends with: nothing was trained, which is not a failure. */
 export const STOPPED_BEFORE_FIRST_STEP = 'run stopped before its first step: nothing was trained';

@@ -17,7 +17,7 @@ export interface TransferPoint {
 }
 
 /** The config's transfer settings without the scheduling fields. */
-export function segSettingsOf(config: ExperimentConfig) {
+function segSettingsOf(config: ExperimentConfig) {
   const { kind: _kind, at: _at, ...settings } = config.transfer;
   return settings;
 }

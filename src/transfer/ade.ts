@@ -38,14 +38,14 @@ import { hashSeed } from '../engine/rng';
 import { generateScene, normalisePixels, SHAPE_CLASSES, type SceneOptions } from '../data/scenes';
 
 /** Shape classes of the set: the first ADE_SHAPES of SHAPE_CLASSES. */
-export const ADE_SHAPES = 5;
+const ADE_SHAPES = 5;
 /** Segmentation classes: 0 background, k+1 shape class k. */
 export const SEG_CLASSES: readonly string[] = ['background', ...SHAPE_CLASSES.slice(0, ADE_SHAPES)];
 export const NUM_SEG_CLASSES = SEG_CLASSES.length;
 /** Mask value of pixels that carry no label (padding after rescale-crop). */
 export const IGNORE_INDEX = 255;
 /** Objects per scene and their size (fraction of the image side, before the +-10% aspect jitter). */
-export const ADE_OBJECTS = [2, 2] as const;
+const ADE_OBJECTS = [2, 2] as const;
 export const ADE_OBJECT_SIZE = [0.45, 0.75] as const;
 
 /**

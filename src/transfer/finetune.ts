@@ -26,7 +26,7 @@ import { patchTokens, SegHead } from './segHead';
 import { validateSegSettings, type SegSettings } from './settings';
 import { median } from '../lib/stats';
 
-export { SEG_DEFAULTS, validateSegSettings, type SegSettings } from './settings';
+export { type SegSettings } from './settings';
 
 export interface FinetuneResult {
   seed: number;

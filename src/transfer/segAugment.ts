@@ -19,7 +19,7 @@ import { IGNORE_INDEX } from './ade';
 export const RESCALE_FACTORS: readonly number[] = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2];
 
 /** Paper A.4: "brightness=0.1, contrast=0.1, saturation=0.1, hue=0.1, apply_prob=0.5". */
-export function photometricSpec(imageSize: number): ViewSpec {
+function photometricSpec(imageSize: number): ViewSpec {
   return {
     size: imageSize,
     scale: [1, 1],
@@ -39,7 +39,7 @@ export interface RescaleCrop {
   left: number;
 }
 
-export const rescaledSize = (imageSize: number, scale: number): number => Math.max(1, Math.round(imageSize * scale));
+const rescaledSize = (imageSize: number, scale: number): number => Math.max(1, Math.round(imageSize * scale));
 
 export function sampleRescaleCrop(imageSize: number, rng: Rng): RescaleCrop {
   const scale = RESCALE_FACTORS[rng.int(RESCALE_FACTORS.length)];

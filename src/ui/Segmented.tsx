@@ -1,5 +1,5 @@
 /** A row of mutually exclusive buttons (x-axis unit, dataset preset): one pressed at a time. */
-export interface SegmentedOption<T extends string> {
+interface SegmentedOption<T extends string> {
   id: T;
   label: string;
   title?: string;

@@ -16,15 +16,13 @@ import * as threadedGlue from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backe
 import threadedGlueSource from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js?raw';
 
 /** The wasm build in use: its XNNPACK thread count, and why threads are off when they are. */
-export interface WasmThreads {
+interface WasmThreads {
   threads: number;
   /** Why the single-threaded SIMD build runs instead of the threaded one. */
   fallback?: string;
 }
 
 let status: WasmThreads | null = null;
-/** What the wasm loader found (null before it ran). */
-export const wasmThreads = (): WasmThreads | null => status;
 
 /** A line for BackendInfo.reason. */
 export function wasmThreadsNote(): string {

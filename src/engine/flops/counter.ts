@@ -36,7 +36,7 @@ export interface FlopCounts {
   calls: Record<string, number>;
 }
 
-export function emptyCounts(): FlopCounts {
+function emptyCounts(): FlopCounts {
   return {
     total: 0,
     byKernel: {},
@@ -124,7 +124,7 @@ function sameLog(a: StepLog, b: StepLog): boolean {
   return true;
 }
 
-export function cloneCounts(c: FlopCounts): FlopCounts {
+function cloneCounts(c: FlopCounts): FlopCounts {
   return {
     total: c.total,
     byKernel: { ...c.byKernel },

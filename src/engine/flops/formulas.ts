@@ -23,7 +23,7 @@ export interface KernelCall {
 
 export type Formula = (call: KernelCall) => number;
 
-export const size = (s: Shape | undefined): number => {
+const size = (s: Shape | undefined): number => {
   if (!s) return 0;
   let n = 1;
   for (const d of s) n *= d;

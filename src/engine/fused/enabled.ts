@@ -12,10 +12,6 @@ export function setFusedKernels(on: boolean): void {
   wanted = on;
 }
 
-export function fusedKernelsWanted(): boolean {
-  return wanted;
-}
-
 /** True when an op should take its fused kernel now. */
 export function useFused(): boolean {
   return wanted && tf.getBackend() === 'webgpu';

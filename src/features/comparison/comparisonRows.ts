@@ -6,7 +6,7 @@ import type { ComparisonRow } from '../../train/records';
 import { maeDecoderQuote } from '../../methods/mae/paperQuotes';
 
 /** Stacking order of the bars, left to right. */
-export const COMPONENTS = ['encoder', 'decoder', 'head', 'teacher', 'text', 'loss', 'optimizer', 'ema'] as const;
+const COMPONENTS = ['encoder', 'decoder', 'head', 'teacher', 'text', 'loss', 'optimizer', 'ema'] as const;
 
 /** How many rows a comparison yields: each method once, a method with swept options once per combination (MAE: mask ratio x decoder). */
 export function expectedComparisonRows(): number {

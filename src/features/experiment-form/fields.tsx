@@ -9,7 +9,7 @@ export function issueAt(issues: readonly ConfigIssue[], path: string): string | 
 }
 
 /** A number when the text is one, else the raw text (empty included) for the schema to reject. */
-export function parseNumberInput(text: string): number | string {
+function parseNumberInput(text: string): number | string {
   if (text.trim() === '') return text;
   const n = Number(text);
   return Number.isFinite(n) ? n : text;

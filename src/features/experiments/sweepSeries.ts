@@ -69,7 +69,7 @@ export function seriesNames(series: readonly Series[]): Map<string, string> {
   );
 }
 
-export interface Excluded {
+interface Excluded {
   point: SweepPoint;
   reason: string;
 }
@@ -89,7 +89,7 @@ export function xOf(flops: number, axis: XAxisKind, setup: CarbonSetup, steps?: 
   return axis === 'hours' ? hours : co2Of(hours, setup.device.watts, setup.pue, setup.region).kgCo2;
 }
 
-export const variantLabel = (options: SweepPoint['options']): string =>
+const variantLabel = (options: SweepPoint['options']): string =>
   Object.entries(options)
     .map(([k, v]) => `${k} ${String(v)}`)
     .join(', ');
@@ -103,7 +103,7 @@ const variantKey = (p: SweepPoint): string =>
       .map((k) => `${k}=${String(p.options[k])}`),
   ].join('|');
 
-export const methodVariantLabel = (p: Pick<SweepPoint, 'method' | 'options'>): string => {
+const methodVariantLabel = (p: Pick<SweepPoint, 'method' | 'options'>): string => {
   const v = variantLabel(p.options);
   return v ? `${p.method} (${v})` : p.method;
 };
@@ -188,14 +188,14 @@ export function sweepSeries(points: readonly SweepPoint[], measure: Measure, axi
   };
 }
 
-export interface GridCell {
+interface GridCell {
   /** Mean of the measure over the seeds at `budget`, the cell's largest budget. */
   value: number;
   budget: number;
   seeds: number;
 }
 
-export interface GridRow {
+interface GridRow {
   id: string;
   label: string;
   /** One per dataset column; null where the row has no measured run on that dataset. */

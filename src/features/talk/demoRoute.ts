@@ -8,15 +8,15 @@
 import { EXPERIMENT_PRESETS } from '../../experiments/presets';
 
 /** Backends a talk may pin; without `&backend=` the page's automatic choice runs. */
-export const DEMO_BACKENDS = ['wasm', 'webgpu', 'cpu'] as const;
-export type DemoBackend = (typeof DEMO_BACKENDS)[number];
+const DEMO_BACKENDS = ['wasm', 'webgpu', 'cpu'] as const;
+type DemoBackend = (typeof DEMO_BACKENDS)[number];
 
 /**
  * Names a speaker would type, mapped to preset ids. `figure1` is the talk
  * preset (Figure 1 in miniature, minutes not hours); the full Figure 1 sweep
  * stays reachable as `figure1-full`.
  */
-export const DEMO_ALIASES: Readonly<Record<string, string>> = { figure1: 'talk', 'figure1-full': 'figure1' };
+const DEMO_ALIASES: Readonly<Record<string, string>> = { figure1: 'talk', 'figure1-full': 'figure1' };
 
 export type DemoRoute =
   { kind: 'lab' } | { kind: 'demo'; presetId: string; backend: DemoBackend | null; autostart: boolean } | { kind: 'error'; message: string };

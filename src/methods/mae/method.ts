@@ -71,7 +71,7 @@ export function keptRowIndex(plan: MaskPlan): Int32Array {
   return out;
 }
 
-export interface MaeForward {
+interface MaeForward {
   plan: MaskPlan;
   /** [B, c+K, D] encoder output for the kept patches. */
   latent: tf.Tensor3D;

@@ -11,16 +11,16 @@ export const MUTED = '#94a3b8';
 export const AXIS_TICK = { fill: MUTED, fontSize: 13 };
 export const AXIS_LABEL_STYLE = { fill: MUTED, fontSize: 13 };
 
-export const TOOLTIP_STYLE: CSSProperties = {
+const TOOLTIP_STYLE: CSSProperties = {
   background: '#0f172a',
   border: `1px solid ${GRID}`,
   borderRadius: 6,
   color: '#e2e8f0',
   fontSize: 13,
 };
-export const TOOLTIP_LABEL_STYLE: CSSProperties = { color: MUTED, marginBottom: 4 };
-export const TOOLTIP_ITEM_STYLE: CSSProperties = { color: '#e2e8f0', padding: 0 };
-export const TOOLTIP_CURSOR = { stroke: GRID, fill: 'rgba(148, 163, 184, 0.08)' };
+const TOOLTIP_LABEL_STYLE: CSSProperties = { color: MUTED, marginBottom: 4 };
+const TOOLTIP_ITEM_STYLE: CSSProperties = { color: '#e2e8f0', padding: 0 };
+const TOOLTIP_CURSOR = { stroke: GRID, fill: 'rgba(148, 163, 184, 0.08)' };
 
 /** One fixed colour per model component, the encoder in the accent (the FLOP comparison and its legend). */
 export const COMPONENT_COLORS: Record<string, string> = {

@@ -40,13 +40,13 @@ import type { Formula, KernelCall } from '../../flops/formulas';
 import { ints, runProgram, size, type FusedProgramSpec } from './program';
 import type { FusedModule } from '../module';
 
-export const ATTENTION_PROBS = 'FlopLabAttentionProbs';
-export const ATTENTION_CONTEXT = 'FlopLabAttentionContext';
-export const ATTENTION_GRAD_PROBS = 'FlopLabAttentionGradProbs';
-export const ATTENTION_GRAD_V = 'FlopLabAttentionGradV';
-export const ATTENTION_GRAD_SCORES = 'FlopLabAttentionGradScores';
-export const ATTENTION_GRAD_Q = 'FlopLabAttentionGradQ';
-export const ATTENTION_GRAD_K = 'FlopLabAttentionGradK';
+const ATTENTION_PROBS = 'FlopLabAttentionProbs';
+const ATTENTION_CONTEXT = 'FlopLabAttentionContext';
+const ATTENTION_GRAD_PROBS = 'FlopLabAttentionGradProbs';
+const ATTENTION_GRAD_V = 'FlopLabAttentionGradV';
+const ATTENTION_GRAD_SCORES = 'FlopLabAttentionGradScores';
+const ATTENTION_GRAD_Q = 'FlopLabAttentionGradQ';
+const ATTENTION_GRAD_K = 'FlopLabAttentionGradK';
 
 type Info = tf.TensorInfo;
 

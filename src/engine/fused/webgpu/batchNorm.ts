@@ -14,9 +14,9 @@ import type { KernelCall } from '../../flops/formulas';
 import type { FusedModule } from '../module';
 import { runProgram, size, type FusedProgramSpec } from './program';
 
-export const BATCH_NORM = 'FlopLabBatchNorm';
-export const BATCH_NORM_GRAD_X = 'FlopLabBatchNormGradX';
-export const BATCH_NORM_GRAD_GAMMA = 'FlopLabBatchNormGradGamma';
+const BATCH_NORM = 'FlopLabBatchNorm';
+const BATCH_NORM_GRAD_X = 'FlopLabBatchNormGradX';
+const BATCH_NORM_GRAD_GAMMA = 'FlopLabBatchNormGradGamma';
 
 type Info = tf.TensorInfo;
 type Attrs = { eps: number };

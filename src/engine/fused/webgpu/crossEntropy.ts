@@ -45,9 +45,9 @@ import type { Formula, KernelCall } from '../../flops/formulas';
 import { makeProgram, size, type ProgramUniform, type WebGPUBackendLike } from './program';
 import type { FusedModule } from '../module';
 
-export const SOFTMAX_CE = 'FlopLabSoftmaxCrossEntropy';
-export const SOFTMAX_CE_GRAD_LOGITS = 'FlopLabSoftmaxCrossEntropyGradLogits';
-export const SOFTMAX_CE_GRAD_TARGETS = 'FlopLabSoftmaxCrossEntropyGradTargets';
+const SOFTMAX_CE = 'FlopLabSoftmaxCrossEntropy';
+const SOFTMAX_CE_GRAD_LOGITS = 'FlopLabSoftmaxCrossEntropyGradLogits';
+const SOFTMAX_CE_GRAD_TARGETS = 'FlopLabSoftmaxCrossEntropyGradTargets';
 
 export interface CrossEntropyOptions {
   /** Multiplies the summed per-row losses (1 / B for the batch mean). Default 1. */

@@ -29,8 +29,8 @@ import type { Formula, KernelCall } from '../../flops/formulas';
 import { runProgram, size, type FusedProgramSpec } from './program';
 import type { FusedModule } from '../module';
 
-export const GELU = 'FlopLabGelu';
-export const GELU_GRAD = 'FlopLabGeluGrad';
+const GELU = 'FlopLabGelu';
+const GELU_GRAD = 'FlopLabGeluGrad';
 
 type Info = tf.TensorInfo;
 

@@ -22,7 +22,7 @@ import { runInPlace } from './adamw';
 export const SUM_SQUARES = 'FlopLabSumSquares';
 export const CLIP_SCALE = 'FlopLabClipScale';
 /** Tensors one SumSquares dispatch reads (8 storage buffers with its result). */
-export const SUM_SQUARES_MAX_INPUTS = 7;
+const SUM_SQUARES_MAX_INPUTS = 7;
 const WG = 256;
 
 type Info = tf.TensorInfo;
