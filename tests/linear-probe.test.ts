@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../src/engine/rng';
 import { linearProbe } from '../src/eval/linearProbe';
+import { regressionGrads } from '../src/eval/softmaxRegression';
 import { wilsonInterval } from '../src/eval/interval';
 import type { ProbeSet } from '../src/eval/knn';
 import { useCpuBackend } from '../tooling/tfjsBackends';
@@ -63,5 +64,33 @@ describe('linear probe', () => {
     await expect(linearProbe(identity, train, bad, CLASSES)).rejects.toThrow(/test.labels\[0\] = 9/);
     await expect(linearProbe(identity, train, test, CLASSES, { steps: 0 })).rejects.toThrow(/steps must be a positive integer/);
     tf.dispose([train.images, test.images]);
+  });
+
+  it('steps with the written-out gradient of the softmax regression loss: equal to the taped one, ignored rows included', () => {
+    const rng = new Rng(7);
+    const [n, d, k, count] = [13, 5, 4, 11];
+    const x = tf.tensor2d(
+      Array.from({ length: n * d }, () => rng.normal()),
+      [n, d],
+    );
+    // Rows 3 and 8 are ignored (zero targets); the others are one-hot.
+    const t = Array.from({ length: n * k }, (_, i) => (Math.floor(i / k) % 5 === 3 ? 0 : i % k === Math.floor(i / k) % k ? 1 : 0));
+    const targets = tf.tensor2d(t, [n, k]);
+    const w = tf.variable(
+      tf.tensor2d(
+        Array.from({ length: d * k }, () => 0.5 * rng.normal()),
+        [d, k],
+      ),
+    );
+    const b = tf.variable(tf.tensor1d(Array.from({ length: k }, () => 0.5 * rng.normal())));
+    const taped = tf.variableGrads(() => tf.div(tf.neg(tf.sum(tf.mul(targets, tf.logSoftmax(tf.add(tf.matMul(x, w), b))))), count) as tf.Scalar, [w, b]);
+    const xT = tf.transpose(x) as tf.Tensor2D;
+    const rowMass = tf.sum(targets, 1, true) as tf.Tensor2D;
+    const [dw, db] = regressionGrads(x, xT, targets, rowMass, count, w, b);
+    const close = (a: tf.Tensor, e: tf.Tensor) => Array.from(a.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(e.dataSync()[i], 6));
+    close(dw, taped.grads[w.name]);
+    close(db, taped.grads[b.name]);
+    expect(Math.max(...Array.from(dw.dataSync()).map(Math.abs))).toBeGreaterThan(0.01);
+    tf.dispose([x, targets, w, b, taped.value, ...Object.values(taped.grads), xT, rowMass, dw, db]);
   });
 });

@@ -165,6 +165,28 @@ describe('runExperiment', () => {
   });
 });
 
+describe('probe embeddings', () => {
+  it('a probe embeds the probe sets once for the linear readout at the same step; a step drops them', async () => {
+    const config = tinyRun({ steps: 4, seed: 5 });
+    const before = tf.memory().numTensors;
+    const alone = await createTrainer(config);
+    const readAlone = await alone.linearReadout(); // embeds the sets itself
+    alone.dispose();
+    const trainer = await createTrainer(config);
+    await trainer.probe();
+    const reused = await trainer.linearReadout();
+    // The same score from the kept embeddings, without their encoder FLOPs.
+    expect({ ...reused, flops: 0 }).toEqual({ ...readAlone, flops: 0 });
+    expect(reused.flops).toBeGreaterThan(0);
+    expect(reused.flops).toBeLessThan(readAlone.flops / 2);
+    trainer.step(0).loss.dispose();
+    const after = await trainer.linearReadout(); // the encoder changed: embedded again
+    expect(after.flops).toBe(readAlone.flops);
+    trainer.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
 describe('dense patch probe in runs', () => {
   it('puts patch mIoU on probe records and on the baseline, where it equals the dense probe of a fresh encoder', async () => {
     const config = tinyRun({ steps: 2, logEvery: 2, evalEvery: 2, seed: 5, probe: { trainSize: 16, testSize: 16, k: 5, dense: true } });

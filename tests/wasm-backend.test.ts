@@ -67,4 +67,70 @@ describe('wasm backend gaps', () => {
     expect(counts.uncounted.UnsortedSegmentSum).toBeUndefined();
     tf.dispose([x, idx, g]);
   });
+
+  it('Slice reads its input in place and gives the composed values for every rank, dtype and box (src/engine/wasmSlice.ts)', async () => {
+    await useWasm();
+    expect((tf.getKernel('Slice', 'wasm') as { viewSlice?: boolean }).viewSlice).toBe(true);
+    const cases: [number[], number[], number[]][] = [
+      [[7], [2], [4]],
+      [
+        [5, 3],
+        [1, 0],
+        [3, 3],
+      ],
+      [
+        [5, 3],
+        [0, 1],
+        [5, 2],
+      ],
+      [
+        [4, 5, 3],
+        [1, 2, 0],
+        [2, 3, 3],
+      ],
+      [
+        [4, 5, 3],
+        [0, 0, 0],
+        [4, 5, 3],
+      ],
+      [
+        [6, 3, 5, 2],
+        [2, 0, 0, 0],
+        [3, 3, 5, 2],
+      ],
+      [
+        [6, 3, 5, 2],
+        [1, 1, 2, 1],
+        [4, 2, 2, 1],
+      ],
+      [
+        [3, 2, 4, 3, 5],
+        [1, 0, 1, 2, 1],
+        [2, 2, 2, 1, 3],
+      ],
+      [
+        [4, 3],
+        [1, 1],
+        [0, 2],
+      ],
+    ];
+    for (const [shape, begin, size] of cases)
+      for (const dtype of ['float32', 'int32', 'bool'] as const) {
+        const n = shape.reduce((a, b) => a * b, 1);
+        const values = Array.from({ length: n }, (_, i) => (dtype === 'bool' ? (i * 7) % 3 === 0 : dtype === 'int32' ? i * 3 - 11 : i * 0.5 - 3.25));
+        // The expected values from index arithmetic, not from another slice.
+        const strides = shape.map((_, a) => shape.slice(a + 1).reduce((p, d) => p * d, 1));
+        const expected: (number | boolean)[] = [];
+        const walk = (axis: number, off: number): void => {
+          if (axis === shape.length) expected.push(values[off]);
+          else for (let i = 0; i < size[axis]; i++) walk(axis + 1, off + (begin[axis] + i) * strides[axis]);
+        };
+        walk(0, 0);
+        const x = tf.tensor(values as number[], shape, dtype);
+        const y = tf.slice(x, begin, size);
+        expect(y.shape).toEqual(size);
+        expect(Array.from(await y.data())).toEqual(expected.map(Number));
+        tf.dispose([x, y]);
+      }
+  });
 });

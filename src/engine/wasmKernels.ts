@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmFusedKernels } from './fused/wasm/optimizer';
+import { registerViewSlice } from './wasmSlice';
 
 /** The parts of the wasm backend used here (its public methods). */
 interface WasmBackendLike {
@@ -231,6 +232,7 @@ function registerFastMatMul(): void {
 
 export function registerMissingWasmKernels(): void {
   registerSharingIdentity();
+  registerViewSlice();
   registerFastMatMul();
   registerWasmFusedKernels();
   if (tf.getKernel('UnsortedSegmentSum', 'wasm')) return;

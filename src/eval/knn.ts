@@ -54,16 +54,29 @@ function knnVote(sims: Float32Array, idx: Int32Array, trainLabels: Int32Array, k
 
 /** kNN probe: top-1 accuracy on `test` with its counts and 95% Wilson interval. One [Ntest, Ntrain] matmul and a top-k. */
 export async function knnProbe(features: FeatureFn, train: ProbeSet, test: ProbeSet, k: number, numClasses: number): Promise<ProbeScore> {
-  const kk = Math.min(k, train.labels.length);
-  const { values, indices } = tf.tidy(() => {
-    const ftrain = embed(features, train.images);
-    const ftest = embed(features, test.images);
-    const sims = tf.matMul(ftest, ftrain, false, true);
-    return tf.topk(sims, kk);
-  });
+  const ftrain = embed(features, train.images);
+  const ftest = embed(features, test.images);
+  try {
+    return await knnScore(ftrain, ftest, train.labels, test.labels, k, numClasses);
+  } finally {
+    tf.dispose([ftrain, ftest]);
+  }
+}
+
+/** The kNN probe on embeddings already made (embed()'s unit rows): a caller that scores them twice embeds once. Does not dispose them. */
+export async function knnScore(
+  ftrain: tf.Tensor2D,
+  ftest: tf.Tensor2D,
+  trainLabels: Int32Array,
+  testLabels: Int32Array,
+  k: number,
+  numClasses: number,
+): Promise<ProbeScore> {
+  const kk = Math.min(k, trainLabels.length);
+  const { values, indices } = tf.tidy(() => tf.topk(tf.matMul(ftest, ftrain, false, true), kk));
   try {
     const [sims, idx] = await Promise.all([values.data(), indices.data()]);
-    return scorePredictions(knnVote(sims as Float32Array, idx as Int32Array, train.labels, kk, numClasses), test.labels);
+    return scorePredictions(knnVote(sims as Float32Array, idx as Int32Array, trainLabels, kk, numClasses), testLabels);
   } finally {
     values.dispose();
     indices.dispose();

@@ -40,21 +40,36 @@ export async function linearProbe(
   numClasses: number,
   opts: Partial<LinearProbeOptions> = {},
 ): Promise<ProbeScore> {
+  const ftrain = embed(features, train.images);
+  const ftest = embed(features, test.images);
+  try {
+    return await linearScore(ftrain, ftest, train.labels, test.labels, numClasses, opts);
+  } finally {
+    tf.dispose([ftrain, ftest]);
+  }
+}
+
+/** The linear probe on embeddings already made (embed()'s unit rows), as knnScore. Does not dispose them. */
+export async function linearScore(
+  ftrain: tf.Tensor2D,
+  ftest: tf.Tensor2D,
+  trainLabels: Int32Array,
+  testLabels: Int32Array,
+  numClasses: number,
+  opts: Partial<LinearProbeOptions> = {},
+): Promise<ProbeScore> {
   const o = { ...LINEAR_PROBE_DEFAULTS, ...opts };
   if (!Number.isInteger(numClasses) || numClasses < 2) throw new Error(`linearProbe: numClasses must be an integer >= 2, got ${numClasses}`);
   if (!Number.isInteger(o.steps) || o.steps < 1) throw new Error(`linearProbe: steps must be a positive integer, got ${o.steps}`);
   if (!(o.lr > 0)) throw new Error(`linearProbe: lr must be > 0, got ${o.lr}`);
   if (!(o.weightDecay >= 0)) throw new Error(`linearProbe: weightDecay must be >= 0, got ${o.weightDecay}`);
-  checkLabels('train', train.labels, train.images.shape[0], numClasses);
-  checkLabels('test', test.labels, test.images.shape[0], numClasses);
-
-  const ftrain = embed(features, train.images);
-  const ftest = embed(features, test.images);
-  const targets = tf.tensor2d(oneHotRows(train.labels, numClasses), [train.labels.length, numClasses]);
+  checkLabels('train', trainLabels, ftrain.shape[0], numClasses);
+  checkLabels('test', testLabels, ftest.shape[0], numClasses);
+  const targets = tf.tensor2d(oneHotRows(trainLabels, numClasses), [trainLabels.length, numClasses]);
   try {
-    const values = await softmaxRegressionPredict(ftrain, targets, train.labels.length, ftest, o);
-    return scorePredictions(values, test.labels);
+    const values = await softmaxRegressionPredict(ftrain, targets, trainLabels.length, ftest, o);
+    return scorePredictions(values, testLabels);
   } finally {
-    tf.dispose([ftrain, ftest, targets]);
+    targets.dispose();
   }
 }

@@ -4,6 +4,11 @@
  * no random init is needed and the result is deterministic), trained full-batch
  * with AdamW (decay on the matrix only), loss -sum(targets * log softmax) / count.
  * Its kernels are counted wherever a FlopCounter records.
+ *
+ * The gradient is written out (regressionGrads) rather than taped: (softmax(z) * m - t) / count
+ * for logits z, targets t and row mass m = sum_k t, then x^T of it with x^T formed once, as the
+ * features are fixed. On wasm a taped step ran about 30 kernels, a transposed matmul among them
+ * (materialised every step, see src/engine/wasmKernels.ts); this one runs about 10.
  */
 import * as tf from '@tensorflow/tfjs';
 import { AdamW } from '../engine/optimizer';
@@ -43,14 +48,12 @@ export async function softmaxRegressionPredict(
       { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: o.weightDecay, clipNorm: 0 },
     );
   });
+  const [xT, rowMass] = tf.tidy(() => [tf.transpose(x), tf.sum(targets, 1, true)]);
   try {
     for (let step = 0; step < o.steps; step++)
       tf.tidy(() => {
-        const { grads } = tf.variableGrads(() => {
-          const logits = tf.add(tf.matMul(x, w), b);
-          return tf.div(tf.neg(tf.sum(tf.mul(targets, tf.logSoftmax(logits)))), count) as tf.Scalar;
-        }, [w, b]);
-        optimizer.step([grads[w.name], grads[b.name]], o.lr).dispose();
+        const [dw, db] = regressionGrads(x, xT, targets, rowMass, count, w, b);
+        optimizer.step([dw, db], o.lr).dispose();
       });
     const pred = tf.tidy(() => tf.argMax(tf.add(tf.matMul(test, w), b), 1));
     const values = await pred.data();
@@ -58,6 +61,27 @@ export async function softmaxRegressionPredict(
     return values;
   } finally {
     optimizer.dispose();
-    tf.dispose([w, b]);
+    tf.dispose([w, b, xT, rowMass]);
   }
+}
+
+/**
+ * The gradients of -sum(targets * log softmax(x w + b)) / count with respect to w [D, K] and b [K],
+ * given xT = x^T [D, N] and rowMass = the targets' row sums [N, 1] (1 for a labelled row, 0 for
+ * an ignored one). Exported for its test against the taped gradient.
+ */
+export function regressionGrads(
+  x: tf.Tensor2D,
+  xT: tf.Tensor2D,
+  targets: tf.Tensor2D,
+  rowMass: tf.Tensor2D,
+  count: number,
+  w: tf.Tensor2D | tf.Variable,
+  b: tf.Tensor1D | tf.Variable,
+): [tf.Tensor2D, tf.Tensor1D] {
+  return tf.tidy(() => {
+    const p = tf.softmax(tf.fused.matMul({ a: x, b: w as tf.Tensor2D, bias: b }));
+    const dz = tf.div(tf.sub(tf.mul(p, rowMass), targets), count) as tf.Tensor2D;
+    return [tf.matMul(xT, dz), tf.sum(dz, 0)];
+  });
 }

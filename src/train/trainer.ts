@@ -18,8 +18,8 @@ import { loadMethod } from '../methods/registry';
 import { methodSpec } from '../methods/catalog';
 import { smoothedMultiLabelTargets } from '../methods/classification';
 import type { Batch, Method, MethodRequirements, MethodState } from '../methods/types';
-import { knnProbe, type FeatureFn, type ProbeSet } from '../eval/knn';
-import { linearProbe } from '../eval/linearProbe';
+import { embed, knnProbe, knnScore, type FeatureFn, type ProbeSet } from '../eval/knn';
+import { linearProbe, linearScore } from '../eval/linearProbe';
 import type { ProbeScore } from '../eval/interval';
 import { densePatchProbe, densePatchSets, type PatchSets } from '../eval/densePatchProbe';
 import { setFusedKernels } from '../engine/fused/enabled';
@@ -83,6 +83,8 @@ export class Trainer {
   private readonly optimizer: AdamW;
   private probeSets: ProbeSets | null = null;
   private patchSets: PatchSets | null = null;
+  /** The probe sets' readout embeddings for the encoder as it is now; dropped when a step or a restore changes it. */
+  private embedded: { train: tf.Tensor2D; test: tf.Tensor2D } | null = null;
 
   /** `config` must be resolved (complete method options); createTrainer does that and loads the method. */
   constructor(
@@ -143,6 +145,7 @@ export class Trainer {
     // The fused-kernel switch is global to the worker: set it per step, so another trainer made
     // meanwhile (a profile or comparison during a run) cannot change this run's kernels.
     setFusedKernels(this.config.engine.fused);
+    this.dropEmbeddings();
     const lr = this.lrAt(step);
     const batch = this.makeBatch(step);
     // Steps of one batch shape run the same kernels: the counter counts them in full until it has seen that, then replays.
@@ -189,6 +192,7 @@ export class Trainer {
 
   /** Puts a checkpoint's values back; refuses one whose variables do not match this model. */
   restore(cp: TrainerCheckpoint): void {
+    this.dropEmbeddings();
     const vars = this.stateVariables();
     const check = (what: string, have: readonly tf.Tensor[], got: TensorData[]) => {
       if (have.length !== got.length)
@@ -238,7 +242,8 @@ export class Trainer {
     const { train, test, numClasses } = this.probeSets;
     this.counter.begin('eval');
     try {
-      const score = await linearProbe(this.readoutFeatures(), train, test, numClasses);
+      const e = this.embeddings();
+      const score = await linearScore(e.train, e.test, train.labels, test.labels, numClasses);
       return { ...score, flops: this.counter.end().total };
     } finally {
       if (this.counter.recording) this.counter.end();
@@ -256,11 +261,16 @@ export class Trainer {
     const { train, test, numClasses } = this.probeSets;
     const { model, seed } = this.config;
     if (this.config.probe.dense) this.patchSets ??= densePatchSets(seed, model.imageSize, model.patchSize);
+    const linear = this.config.probe.kind === 'linear';
     const score = (features: FeatureFn) =>
-      this.config.probe.kind === 'linear' ? linearProbe(features, train, test, numClasses) : knnProbe(features, train, test, this.config.probe.k, numClasses);
+      linear ? linearProbe(features, train, test, numClasses) : knnProbe(features, train, test, this.config.probe.k, numClasses);
     this.counter.begin('eval');
     try {
-      const encoded = await score(this.readoutFeatures());
+      // The encoder's embeddings are kept until the next step: the end-of-run linear readout scores the same ones.
+      const e = this.embeddings();
+      const encoded = await (linear
+        ? linearScore(e.train, e.test, train.labels, test.labels, numClasses)
+        : knnScore(e.train, e.test, train.labels, test.labels, this.config.probe.k, numClasses));
       const rawPixels = opts.rawPixels ? await score((x) => tf.reshape(x, [x.shape[0], -1]) as tf.Tensor2D) : undefined;
       const patchMiou = this.patchSets ? (await densePatchProbe(this.encoder, this.patchSets)).miou : undefined;
       return { ...encoded, patchMiou, rawPixels, flops: this.counter.end().total };
@@ -295,7 +305,23 @@ export class Trainer {
     return { preview: { size, count, panels: panels.map((p, i) => ({ label: p.label, pixels: Array.from(data[i]) })) }, flops };
   }
 
+  /** The probe sets' readout embeddings (counted where the caller's counter records, once per encoder state). */
+  private embeddings(): { train: tf.Tensor2D; test: tf.Tensor2D } {
+    if (!this.embedded) {
+      const { train, test } = (this.probeSets ??= buildProbeSets(this.config, this.dataset));
+      const features = this.readoutFeatures();
+      this.embedded = { train: embed(features, train.images), test: embed(features, test.images) };
+    }
+    return this.embedded;
+  }
+
+  private dropEmbeddings(): void {
+    if (this.embedded) tf.dispose([this.embedded.train, this.embedded.test]);
+    this.embedded = null;
+  }
+
   dispose(): void {
+    this.dropEmbeddings();
     this.state.dispose();
     this.optimizer.dispose();
     this.encoder.dispose();

@@ -77,6 +77,13 @@ export function KeyFigures() {
         value={patch?.patchMiou !== undefined ? formatPercent(patch.patchMiou) : '—'}
         note={baseline?.patchMiou !== undefined ? `dense probe; random init ${formatPercent(baseline.patchMiou)}` : 'dense probe on frozen patch tokens'}
       />
+      <Figure
+        label="Probe time"
+        testId="probe-share"
+        dataValue={last && last.wallMs > 0 ? last.evalMs / last.wallMs : undefined}
+        value={last && last.wallMs > 0 ? formatPercent(last.evalMs / last.wallMs) : '—'}
+        note={last ? `${formatDuration(last.evalMs)} of ${formatDuration(last.wallMs)} wall` : 'share of the wall time spent probing'}
+      />
       <Figure label="Loss" testId="loss" value={last ? last.loss.toFixed(4) : '—'} note={last ? `step ${formatInteger(last.step)}` : '\u00a0'} />
     </div>
   );
