@@ -48,7 +48,7 @@ export async function softmaxRegressionPredict(
       { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: o.weightDecay, clipNorm: 0 },
     );
   });
-  const [xT, rowMass] = tf.tidy(() => [tf.transpose(x), tf.sum(targets, 1, true)]);
+  const [xT, rowMass] = tf.tidy((): [tf.Tensor2D, tf.Tensor2D] => [tf.transpose(x), tf.sum(targets, 1, true)]);
   try {
     for (let step = 0; step < o.steps; step++)
       tf.tidy(() => {
