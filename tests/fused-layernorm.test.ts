@@ -1,13 +1,13 @@
-/** The fused LayerNorm kernels against the composed reference, on WebGPU (Dawn + SwiftShader). */
+/** The fused LayerNorm kernels against the composed reference, on WebGPU (Dawn + SwiftShader) and on wasm (src/engine/fused/wasm/layerNorm.ts). */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fusedLayerNorm } from '../src/engine/fused/webgpu/layerNorm';
 import { LayerNorm, ParamStore } from '../src/models/layers';
-import { relError, runOp, seeded, webgpuInNode } from './fusedHarness';
+import { MODEL_KERNEL_BACKENDS, onBackend, relError, runOp, seeded } from './fusedHarness';
 
-beforeAll(webgpuInNode);
+describe.each(MODEL_KERNEL_BACKENDS)('fused LayerNorm on $backend', (b) => {
+  beforeAll(() => onBackend(b));
 
-describe('fused LayerNorm on WebGPU', () => {
   // Odd sizes, a single row, and a ViT-B width.
   const shapes = [
     [2, 5, 48],

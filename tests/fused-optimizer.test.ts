@@ -99,12 +99,15 @@ describe.each(BACKENDS)('fused optimiser kernels on $backend', ({ backend, setup
     await tf.setBackend(backend);
   });
 
-  it(`runs on ${backend}: the fused optimiser is chosen, the fused model kernels only on WebGPU`, () => {
+  it(`runs on ${backend}: the fused optimiser is chosen, and the fused model kernels written for it`, () => {
     expect(tf.getBackend()).toBe(backend);
     expect(useFusedOptimizer()).toBe(true);
-    expect(useFused()).toBe(backend === 'webgpu');
+    expect(useFused('layerNorm')).toBe(true);
+    expect(useFused('gelu')).toBe(backend === 'webgpu');
+    expect(useFused('batchNorm')).toBe(backend === 'webgpu');
     setFusedKernels(false);
     expect(useFusedOptimizer()).toBe(false);
+    expect(useFused('layerNorm')).toBe(false);
     setFusedKernels(true);
   });
 

@@ -7,9 +7,22 @@ import * as tf from '@tensorflow/tfjs';
 import { useNodeWebgpu } from '../tooling/nodeWebgpu';
 import { setFusedKernels } from '../src/engine/fused/enabled';
 import { FlopCounter, type FlopCounts } from '../src/engine/flops/counter';
+import { useWasmBackend } from '../tooling/tfjsBackends';
 
 export async function webgpuInNode(): Promise<void> {
   await useNodeWebgpu('fused-kernel tests');
+}
+
+/** The backends whose fused model kernels a suite checks: WebGPU (WGSL) and wasm (loops over the heap). */
+export const MODEL_KERNEL_BACKENDS = [
+  { backend: 'webgpu', setup: webgpuInNode },
+  { backend: 'wasm', setup: useWasmBackend },
+] as const;
+
+/** beforeAll for one of MODEL_KERNEL_BACKENDS: set it up (once per process) and make it current. */
+export async function onBackend(b: (typeof MODEL_KERNEL_BACKENDS)[number]): Promise<void> {
+  await b.setup();
+  await tf.setBackend(b.backend);
 }
 
 /** max |a - b| / max |b|: the error relative to the reference's scale. */

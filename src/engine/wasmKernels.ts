@@ -7,7 +7,7 @@
  * backend's kernels, so it is counted like any other.
  */
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmFusedKernels } from './fused/wasm/optimizer';
+import { registerWasmFusedKernels } from './fused/wasm/index';
 import { registerViewSlice } from './wasmSlice';
 
 /** The parts of the wasm backend used here (its public methods). */

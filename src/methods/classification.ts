@@ -55,7 +55,7 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor2D): 
   if (logits.shape[0] !== targets.shape[0] || logits.shape[1] !== targets.shape[1]) {
     throw new Error(`softmaxCrossEntropy: logits ${logits.shape} vs targets ${targets.shape}`);
   }
-  if (useFused()) return fusedSoftmaxCrossEntropy(logits, targets, { scale: 1 / logits.shape[0] });
+  if (useFused('crossEntropy')) return fusedSoftmaxCrossEntropy(logits, targets, { scale: 1 / logits.shape[0] });
   return tf.tidy(() => {
     const perRow = tf.sum(tf.mul(targets, tf.logSoftmax(logits, -1)), -1); // [B]
     return tf.neg(tf.mean(perRow)) as tf.Scalar;

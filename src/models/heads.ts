@@ -41,7 +41,7 @@ export class BatchNorm {
 
   /** One fused kernel on WebGPU (engine.fused), else the composed ops below. */
   apply(x: tf.Tensor2D): tf.Tensor2D {
-    if (useFused()) return fusedBatchNorm(x, this.gamma, this.beta, this.eps);
+    if (useFused('batchNorm')) return fusedBatchNorm(x, this.gamma, this.beta, this.eps);
     return tf.tidy(() => {
       const { mean, variance } = tf.moments(x, 0, true);
       const scaled = tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.eps))), this.gamma);

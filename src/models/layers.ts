@@ -79,7 +79,7 @@ export class Linear {
    * Callers reshape to 2-D first: a broadcast batch matmul has a wrong-shape gradient in tfjs.
    */
   apply(x: tf.Tensor2D): tf.Tensor2D {
-    if (useFused()) return fusedLinear(x, this.w, this.b);
+    if (useFused('linear')) return fusedLinear(x, this.w, this.b);
     return tf.fused.matMul({ a: x, b: this.w, bias: this.b ?? undefined }) as tf.Tensor2D;
   }
 }
@@ -100,7 +100,7 @@ export class LayerNorm {
 
   /** Normalises over the last axis: one fused kernel on WebGPU (engine.fused), else the composed ops below. */
   apply<T extends tf.Tensor>(x: T): T {
-    if (useFused()) return fusedLayerNorm(x, this.gamma, this.beta, this.eps);
+    if (useFused('layerNorm')) return fusedLayerNorm(x, this.gamma, this.beta, this.eps);
     return tf.tidy(() => {
       const { mean, variance } = tf.moments(x, -1, true);
       const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.eps)));
@@ -111,13 +111,13 @@ export class LayerNorm {
 
 /** Exact GELU, 0.5 x (1 + erf(x / sqrt 2)), as ViT uses: one fused kernel on WebGPU (engine.fused), else the composed ops. */
 export function gelu<T extends tf.Tensor>(x: T): T {
-  if (useFused()) return fusedGelu(x);
+  if (useFused('gelu')) return fusedGelu(x);
   return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)) as T);
 }
 
 /** Applies a 2-D linear to the last axis of a [B, T, D] tensor (the fused kernel takes the 3-D x as it is). */
 export function linear3d(layer: Linear, x: tf.Tensor3D): tf.Tensor3D {
-  if (useFused()) return fusedLinear(x, layer.w, layer.b);
+  if (useFused('linear')) return fusedLinear(x, layer.w, layer.b);
   const [b, t, d] = x.shape;
   return layer.apply(x.reshape([b * t, d])).reshape([b, t, layer.outDim]);
 }

@@ -71,7 +71,7 @@ export class Block {
       const dh = d / h;
       const xn = this.norm1.apply(x).reshape([b * t, d]) as tf.Tensor2D;
       let ctx: tf.Tensor2D;
-      if (useFused() && (!mask || causal)) {
+      if (useFused('attention') && (!mask || causal)) {
         // Fused attention reads the heads from the [B*T, D] projections directly (engine/fused/webgpu/attention.ts).
         ctx = fusedAttention(this.q.apply(xn), this.k.apply(xn), this.v.apply(xn), { batch: b, tokens: t, heads: h, causal: Boolean(mask) });
       } else {
@@ -173,7 +173,7 @@ export class VitEncoder {
     return tf.tidy(() => {
       let x = tokens;
       // Fused on WebGPU: the composed Tile's backward is a loop of 2B slices and adds.
-      if (this.clsToken && useFused()) x = fusedPrependToken(this.clsToken, x);
+      if (this.clsToken && useFused('prependToken')) x = fusedPrependToken(this.clsToken, x);
       else if (this.clsToken) {
         const cls = tf.tile(this.clsToken, [tokens.shape[0], 1, 1]) as tf.Tensor3D;
         x = tf.concat([cls, x], 1);

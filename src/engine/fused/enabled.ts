@@ -12,9 +12,23 @@ export function setFusedKernels(on: boolean): void {
   wanted = on;
 }
 
-/** True when an op should take its fused kernel now. */
-export function useFused(): boolean {
-  return wanted && tf.getBackend() === 'webgpu';
+/** The fused model ops, by the kernels they call. */
+export type FusedOp = 'layerNorm' | 'gelu' | 'linear' | 'attention' | 'crossEntropy' | 'prependToken' | 'batchNorm';
+
+/** The ops whose kernels also exist on wasm (src/engine/fused/wasm/, registered with the backend's missing kernels) and are faster there. */
+export const WASM_FUSED_OPS: readonly FusedOp[] = ['layerNorm'];
+let onWasm = new Set<FusedOp>(WASM_FUSED_OPS);
+
+/** Which ops take their fused kernels on wasm (the bench and tests compare with and without; the default is WASM_FUSED_OPS). */
+export function setWasmFusedOps(ops: readonly FusedOp[]): void {
+  onWasm = new Set(ops);
+}
+
+/** True when `op` should take its fused kernel now: on webgpu, and on wasm for the ops written for it. */
+export function useFused(op: FusedOp): boolean {
+  if (!wanted) return false;
+  const backend = tf.getBackend();
+  return backend === 'webgpu' || (backend === 'wasm' && onWasm.has(op));
 }
 
 /**

@@ -33,7 +33,7 @@ export function clipLoss(image: tf.Tensor2D, text: tf.Tensor2D, logitScale: tf.S
     const labels = tf.tensor2d(eye, [n, n]);
     const sim = tf.matMul(l2Normalize(image), l2Normalize(text), false, true); // [N, N]
     const logits = tf.mul(tf.exp(logitScale), sim);
-    if (useFused()) {
+    if (useFused('crossEntropy')) {
       // Two fused kernels, the second reading logits as its transpose (no Transpose kernel).
       const opts = { scale: 1 / (2 * n) };
       const perImage = fusedSoftmaxCrossEntropy(logits as tf.Tensor2D, labels, opts);

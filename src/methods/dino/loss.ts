@@ -45,7 +45,7 @@ export function dinoLoss(student: tf.Tensor2D[], teacher: tf.Tensor2D[], center:
     for (let v = 0; v < student.length; v++) if (v !== iq) nPairs++;
   }
   if (nPairs === 0) throw new Error('dinoLoss: no (teacher, student) pair with different views');
-  const fused = useFused();
+  const fused = useFused('crossEntropy');
   return tf.tidy(() => {
     const q = teacher.map((t) => tf.softmax(tf.div(tf.sub(t, center), teacherTemp), -1));
     // Target of a local view: every teacher view (built only if locals exist).

@@ -42,7 +42,7 @@ export function ntXentLoss(z1: tf.Tensor2D, z2: tf.Tensor2D, temperature: number
     selfMask[i * n2 + i] = LARGE_NUM;
     positives[i * n2 + ((i + n) % n2)] = 1;
   }
-  const fused = useFused();
+  const fused = useFused('crossEntropy');
   if (fused) {
     // The fused kernel divides by the temperature itself: the mask is pre-multiplied by it.
     for (let i = 0; i < n2; i++) selfMask[i * n2 + i] = LARGE_NUM * temperature;

@@ -17,56 +17,16 @@
  * so an in-place write first drops the C side's record of the id (which runs those caches'
  * disposal callbacks) and registers it again over the same buffer.
  *
- * Registered for 'wasm' by registerMissingWasmKernels (src/engine/wasmKernels.ts), before the
- * FLOP hooks wrap the backend's kernels, so they are counted through their formulas.
+ * Registered for 'wasm' by ./index.ts, before the FLOP hooks wrap the backend's kernels, so they
+ * are counted through their formulas.
  */
 import * as tf from '@tensorflow/tfjs';
-import { registerFormula } from '../../flops/formulas';
-import { ADAMW_MOMENTS, ADAMW_PARAM, adamwModule, type AdamWMomentsAttrs, type AdamWParamAttrs } from '../webgpu/adamw';
-import { CLIP_SCALE, SUM_SQUARES, sumSquaresModule } from '../webgpu/sumSquares';
-import { EMA, emaModule } from '../webgpu/ema';
-
-type Info = tf.TensorInfo;
-
-/** The parts of tfjs-backend-wasm 4.22's BackendWasm used here. */
-interface WasmBackend {
-  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } | undefined };
-  wasm: {
-    HEAPU8: Uint8Array;
-    tfjs: { registerTensor(id: number, size: number, memoryOffset: number): void; disposeData(id: number): void };
-  };
-  makeOutput(shape: number[], dtype: tf.DataType): Info;
-  refCount(dataId: object): number;
-  incRef(dataId: object): void;
-}
+import { ADAMW_MOMENTS, ADAMW_PARAM, type AdamWMomentsAttrs, type AdamWParamAttrs } from '../webgpu/adamw';
+import { CLIP_SCALE, SUM_SQUARES } from '../webgpu/sumSquares';
+import { EMA } from '../webgpu/ema';
+import { output, size, view, type Info, type KernelArgs, type WasmBackend } from './heap';
 
 const fr = Math.fround;
-const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
-
-/** A Float32Array view of a tensor's heap buffer. Take views after every allocation: growing the heap detaches them. */
-function view(backend: WasmBackend, x: Info, n = size(x.shape)): Float32Array {
-  if (x.dtype !== 'float32') throw new Error(`fused wasm kernels take float32 tensors, got ${x.dtype}`);
-  const data = backend.dataIdMap.get(x.dataId);
-  if (!data) throw new Error('fused wasm kernel: tensor not on the wasm backend');
-  return new Float32Array(backend.wasm.HEAPU8.buffer, data.memoryOffset, n);
-}
-
-/**
- * Where a kernel writes the new value of `target`: its own buffer when nothing else holds it
- * (see the header: the C side's caches on its id are dropped), else a new tensor.
- */
-function output(backend: WasmBackend, target: Info): Info {
-  if (backend.refCount(target.dataId) === 1) {
-    const data = backend.dataIdMap.get(target.dataId);
-    if (data) {
-      backend.wasm.tfjs.disposeData(data.id);
-      backend.wasm.tfjs.registerTensor(data.id, size(target.shape), data.memoryOffset);
-      backend.incRef(target.dataId);
-      return { dataId: target.dataId, shape: target.shape, dtype: target.dtype };
-    }
-  }
-  return backend.makeOutput([...target.shape], 'float32');
-}
 
 /** m, v of the packed moments `mv` ([2, n]) from the gradient (times the clip scale): the composed ops' order. */
 function adamwMoments({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): Info {
@@ -183,21 +143,13 @@ function ema({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backen
   return out;
 }
 
-const KERNELS: [string, tf.KernelFunc][] = [
+export const WASM_OPTIMIZER_KERNELS: [string, (args: KernelArgs) => Info][] = [
   [ADAMW_MOMENTS, adamwMoments],
   [ADAMW_PARAM, adamwParam],
   [SUM_SQUARES, sumSquares],
   [CLIP_SCALE, clipScale],
   [EMA, ema],
 ];
-
-/** Registers the wasm optimiser kernels and their (shared) FLOP formulas, once. */
-export function registerWasmFusedKernels(): void {
-  for (const [kernelName, kernelFunc] of KERNELS) {
-    if (!tf.getKernel(kernelName, 'wasm')) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
-  }
-  for (const m of [adamwModule, sumSquaresModule, emaModule]) for (const [name, formula] of m.formulas) registerFormula(name, formula);
-}
 
 /** The sum of the squares of every element of `xs` as a scalar, in one wasm kernel call. */
 export function wasmSumSquares(xs: readonly tf.Tensor[]): tf.Scalar {

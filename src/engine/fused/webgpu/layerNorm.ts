@@ -14,10 +14,10 @@ import type { Formula, KernelCall } from '../../flops/formulas';
 import { runProgram, size, type FusedProgramSpec } from './program';
 import type { FusedModule } from '../module';
 
-const LAYER_NORM = 'FlopLabLayerNorm';
-const LAYER_NORM_STATS = 'FlopLabLayerNormStats';
-const LAYER_NORM_GRAD_X = 'FlopLabLayerNormGradX';
-const LAYER_NORM_GRAD_GAMMA = 'FlopLabLayerNormGradGamma';
+export const LAYER_NORM = 'FlopLabLayerNorm';
+export const LAYER_NORM_STATS = 'FlopLabLayerNormStats';
+export const LAYER_NORM_GRAD_X = 'FlopLabLayerNormGradX';
+export const LAYER_NORM_GRAD_GAMMA = 'FlopLabLayerNormGradGamma';
 
 type Info = tf.TensorInfo;
 const lastDim = (s: readonly number[]) => s[s.length - 1];

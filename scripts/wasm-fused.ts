@@ -1,0 +1,67 @@
+/**
+ * The wasm fused model kernels, with and without (issue 21): ms per training step in Node on
+ * tfjs-wasm for each method, with the model ops composed (the optimiser fused either way) and with
+ * the ops in WASM_FUSED_OPS (src/engine/fused/enabled.ts) on their fused kernels, alternating the
+ * two variants round by round on one trainer; prints the medians, the kernel calls and the counted
+ * FLOPs per step of each. Node has no page or worker around it, so its ms/step differ from the
+ * page's (`npm run bench`); the difference between the variants is what this measures.
+ *
+ *   npx tsx scripts/wasm-fused.ts                                # supervised, toy-B, batch 32
+ *   npx tsx scripts/wasm-fused.ts --methods=supervised,mae --rounds=6 --steps=15
+ */
+import './help';
+import { loadavg } from 'node:os';
+import { createTrainer } from '../src/train/trainer';
+import { useNodeWasm } from '../tooling/nodeWasm';
+import { setWasmFusedOps, WASM_FUSED_OPS, type FusedOp } from '../src/engine/fused/enabled';
+import { median } from '../src/lib/stats';
+import { cliFlags, intFlag, list } from '../tooling/args';
+import { METHOD_IDS, type MethodId } from '../src/methods/catalog';
+
+const { values } = cliFlags({
+  methods: { type: 'string', default: 'supervised' },
+  rounds: { type: 'string', default: '6' },
+  steps: { type: 'string', default: '15' },
+});
+const methods = list(values.methods);
+for (const m of methods)
+  if (!(METHOD_IDS as readonly string[]).includes(m)) throw new Error(`--methods: unknown method ${m} (one of ${METHOD_IDS.join(', ')})`);
+const rounds = intFlag('rounds', values.rounds, 1);
+const steps = intFlag('steps', values.steps, 1);
+const variants: [string, readonly FusedOp[]][] = [
+  ['composed', []],
+  [WASM_FUSED_OPS.join('+'), WASM_FUSED_OPS],
+];
+
+await useNodeWasm('wasm fused kernels (Node)');
+console.log(`load average before: ${loadavg()[0].toFixed(2)}; ${rounds} rounds of ${steps} steps per variant, alternating`);
+console.log('| method | model ops | ms/step (median) | range | kernel calls/step | FLOPs/step |');
+console.log('|---|---|---|---|---|---|');
+for (const method of methods) {
+  const trainer = await createTrainer({ method: method as MethodId, backend: 'wasm' });
+  const ms = new Map<string, number[]>();
+  const seen = new Map<string, { calls: number; flops: number }>();
+  for (let r = 0; r < rounds; r++)
+    for (const [name, ops] of variants) {
+      setWasmFusedOps(ops);
+      for (let s = 0; s < 3; s++) trainer.step(s).loss.dispose(); // warm-up after the switch
+      const t0 = performance.now();
+      for (let s = 0; s < steps; s++) {
+        const { loss, counts } = trainer.step(s);
+        if (s === steps - 1) {
+          await loss.data();
+          seen.set(name, { calls: Object.values(counts.calls).reduce((a, b) => a + b, 0), flops: counts.total });
+        }
+        loss.dispose();
+      }
+      ms.set(name, [...(ms.get(name) ?? []), (performance.now() - t0) / steps]);
+    }
+  for (const [name] of variants) {
+    const xs = ms.get(name)!;
+    const { calls, flops } = seen.get(name)!;
+    console.log(`| ${method} | ${name} | ${median(xs).toFixed(1)} | ${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)} | ${calls} | ${flops} |`);
+  }
+  trainer.dispose();
+  setWasmFusedOps(WASM_FUSED_OPS);
+}
+console.log(`load average after: ${loadavg()[0].toFixed(2)}`);
