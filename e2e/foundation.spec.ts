@@ -58,7 +58,7 @@ test.describe('FLOP Lab foundation', () => {
     // The wasm fallback starts in the same page and counts the same FLOPs (one page: the software
     // adapter compiles its shaders once per page, most of such a test's time; docs/results.md, CI wall time).
     // The composed ops count the same FLOPs on both backends, exactly; the fused kernels (WebGPU's,
-    // wasm's optimiser) state what they compute, within 1 % of that.
+    // wasm's optimiser and LayerNorm) state what they compute, within 1 % of that.
     const composed = { ...TINY, engine: { fused: false } };
     const wasm = await page.evaluate((cfg) => window.floplab.benchmark({ ...cfg, backend: 'wasm' }, { steps: 1, warmup: 0 }), composed);
     expect(wasm.backend.name).toBe('wasm');

@@ -5,8 +5,8 @@
  * the page, the talk mode and `npm run reproduce` read the same list.
  *
  * Budgets are pre-training FLOPs as counted by the lab. The reference is the
- * default experiment (supervised, toy-B, batch 32, 1,000 steps): 3.29e11 FLOPs,
- * about 150 s on wasm on one core of a 2-core x86-64 CPU.
+ * default experiment (supervised, toy-B, batch 32, 1,000 steps): about 3.3e11 FLOPs,
+ * a minute or two on wasm on one core of a 2-core x86-64 CPU.
  */
 import type { SweepSpec } from './sweep';
 import type { ExperimentInput } from '../train/config';
@@ -42,7 +42,7 @@ export interface ExperimentPreset {
  */
 const SWEEP_BASE = { evalEvery: 1_000_000, logEvery: 5 } as const;
 
-/** Four budgets, a doubling apart, up to about 2/3 of the default run (3.29e11 FLOPs). */
+/** Four budgets, a doubling apart, up to about 2/3 of the default run (about 3.3e11 FLOPs). */
 const CURVE_BUDGETS = [2.5e10, 5e10, 1e11, 2e11];
 const ALL_METHODS = [...METHOD_IDS];
 const SSL_METHODS = ['byol', 'simclr', 'mae', 'dino'];

@@ -20,6 +20,8 @@ interface WasmThreads {
   threads: number;
   /** Why the single-threaded SIMD build runs instead of the threaded one. */
   fallback?: string;
+  /** Why this many threads (with the threaded build). */
+  why?: string;
 }
 
 let status: WasmThreads | null = null;
@@ -29,7 +31,7 @@ export function wasmThreadsNote(): string {
   if (!status) return 'wasm build unknown';
   return status.fallback
     ? `SIMD build, 1 thread (threads off: ${status.fallback})`
-    : `threaded SIMD build, ${status.threads} thread${status.threads === 1 ? '' : 's'}`;
+    : `threaded SIMD build, ${status.threads} thread${status.threads === 1 ? '' : 's'}${status.why ? ` (${status.why})` : ''}`;
 }
 
 /**
@@ -92,6 +94,11 @@ async function loadWasm(): Promise<void> {
     return simdOnly((e as Error).message);
   }
   const pinned = pinnedThreads();
+  const cores = navigator.hardwareConcurrency;
+  const why =
+    pinned !== null
+      ? `pinned by VITE_WASM_THREADS=${pinned} in this build`
+      : `tfjs's default, half of ${cores} logical cores; more threads ran no faster on a busy 2-core machine, docs/wasm.md`;
   if (pinned !== null) {
     wasm.setThreadsCount(pinned);
     // tfjs-wasm caps the count at hardwareConcurrency / 2 (init_with_threads_count in backend.cc;
@@ -110,7 +117,7 @@ async function loadWasm(): Promise<void> {
       self.addEventListener('error', onError);
     });
     if (await within(Promise.race([tf.setBackend('wasm'), crashed]), 30_000, 'starting the threaded wasm build')) {
-      status = { threads: wasm.getThreadsCount() };
+      status = { threads: wasm.getThreadsCount(), why };
       return;
     }
     simdOnly('the threaded build failed to initialise (see the console)');
