@@ -1,13 +1,11 @@
-/** The fused Linear kernels against tf.fused.matMul, on WebGPU (Dawn + SwiftShader). */
+/** The fused Linear kernels against tf.fused.matMul, on WebGPU (Dawn + SwiftShader) and on wasm (the same kernels over wasm's matmuls). */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fusedLinear, LINEAR, LINEAR_GRAD_W, LINEAR_GRAD_X } from '../src/engine/fused/webgpu/linear';
 import { setFusedKernels } from '../src/engine/fused/enabled';
 import { Linear, linear3d, ParamStore } from '../src/models/layers';
 import { Rng } from '../src/engine/rng';
-import { relError, runOp, seeded, webgpuInNode } from './fusedHarness';
-
-beforeAll(webgpuInNode);
+import { MODEL_KERNEL_BACKENDS, onBackend, relError, runOp, seeded } from './fusedHarness';
 
 /** The composed reference: what Linear.apply / linear3d run with the fused kernels off. */
 function reference(x: tf.Tensor, w: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
@@ -18,7 +16,9 @@ function reference(x: tf.Tensor, w: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
 
 const callsOf = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
 
-describe('fused Linear on WebGPU', () => {
+describe.each(MODEL_KERNEL_BACKENDS)('fused Linear on $backend', (backendCase) => {
+  beforeAll(() => onBackend(backendCase));
+
   // Ranks 2 and 3 (and 4), odd sizes, batch 1, a single row; with and without bias.
   const cases: { x: number[]; n: number }[] = [
     { x: [7, 5], n: 3 },

@@ -103,6 +103,7 @@ describe.each(BACKENDS)('fused optimiser kernels on $backend', ({ backend, setup
     expect(tf.getBackend()).toBe(backend);
     expect(useFusedOptimizer()).toBe(true);
     expect(useFused('layerNorm')).toBe(true);
+    expect(useFused('linear')).toBe(true);
     expect(useFused('gelu')).toBe(backend === 'webgpu');
     expect(useFused('batchNorm')).toBe(backend === 'webgpu');
     setFusedKernels(false);

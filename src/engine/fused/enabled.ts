@@ -16,7 +16,7 @@ export function setFusedKernels(on: boolean): void {
 export type FusedOp = 'layerNorm' | 'gelu' | 'linear' | 'attention' | 'crossEntropy' | 'prependToken' | 'batchNorm';
 
 /** The ops whose kernels also exist on wasm (src/engine/fused/wasm/, registered with the backend's missing kernels) and are faster there. */
-export const WASM_FUSED_OPS: readonly FusedOp[] = ['layerNorm'];
+export const WASM_FUSED_OPS: readonly FusedOp[] = ['layerNorm', 'linear'];
 let onWasm = new Set<FusedOp>(WASM_FUSED_OPS);
 
 /** Which ops take their fused kernels on wasm (the bench and tests compare with and without; the default is WASM_FUSED_OPS). */

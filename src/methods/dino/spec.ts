@@ -15,7 +15,7 @@ export const dinoSpec = defineMethod({
   paper: 'https://arxiv.org/abs/2104.14294',
   summary: 'Self-distillation across multi-crop views with a centred, sharpened EMA teacher.',
   atLabScale:
-    'kNN and linear probes at random-init level (about 13-14 %); a PyTorch re-implementation on the same views agrees. Several recipes collapse its teacher to uniform targets, which the run flags (docs/recipes.md).',
+    'kNN and linear probes at random-init level (about 13-15 %); a PyTorch re-implementation on the same views agrees. Several recipes collapse its teacher to uniform targets, which the run flags (docs/recipes.md).',
   options: dinoOptions,
   collapse({ monitors: { teacherEntropy, teacherMarginalEntropy } }, o) {
     const uniform = Math.log(o.prototypes);

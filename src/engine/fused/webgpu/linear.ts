@@ -41,25 +41,32 @@ interface Attrs {
 }
 type BackendKernel = (args: { inputs: Record<string, Info>; backend: unknown; attrs: Record<string, unknown> }) => Info;
 
-/** The webgpu backend's own matmul kernel functions, unwrapped (see `captureOriginals`). */
-const originals: { fused: BackendKernel | null; batch: BackendKernel | null } = { fused: null, batch: null };
+type MatmulBackend = 'webgpu' | 'wasm';
+
+/** Each backend's own matmul kernel functions, unwrapped (see `captureOriginals`). */
+const originals: Record<MatmulBackend, { fused: BackendKernel | null; batch: BackendKernel | null }> = {
+  webgpu: { fused: null, batch: null },
+  wasm: { fused: null, batch: null },
+};
 
 /**
- * Captures the backend's `_FusedMatMul` and `BatchMatMul` kernel functions. Called when
- * registerFusedKernels() reads this module's kernels, which happens before installKernelHooks
- * wraps the backend's kernels for counting: what is captured then is the backend's own
- * function, so calling it records nothing. Falls back to capturing at the first call (a
- * webgpu backend imported only after registration), which would then be the counted wrapper.
+ * Captures the backend's `_FusedMatMul` and `BatchMatMul` kernel functions. Called when the
+ * module's kernels are read for registration, which happens before installKernelHooks wraps
+ * the backend's kernels for counting: what is captured then is the backend's own function (on
+ * wasm, the fast matmul of src/engine/wasmKernels.ts), so calling it records nothing. Falls
+ * back to capturing at the first call (a backend imported only after registration), which
+ * would then be the counted wrapper.
  */
-function captureOriginals(): void {
-  originals.fused ??= (tf.getKernel('_FusedMatMul', 'webgpu')?.kernelFunc as unknown as BackendKernel | undefined) ?? null;
-  originals.batch ??= (tf.getKernel('BatchMatMul', 'webgpu')?.kernelFunc as unknown as BackendKernel | undefined) ?? null;
+function captureOriginals(backend: MatmulBackend): void {
+  const o = originals[backend];
+  o.fused ??= (tf.getKernel('_FusedMatMul', backend)?.kernelFunc as unknown as BackendKernel | undefined) ?? null;
+  o.batch ??= (tf.getKernel('BatchMatMul', backend)?.kernelFunc as unknown as BackendKernel | undefined) ?? null;
 }
 
-function original(which: 'fused' | 'batch'): BackendKernel {
-  captureOriginals();
-  const f = originals[which];
-  if (!f) throw new Error(`fused linear: the webgpu backend has no ${which === 'fused' ? '_FusedMatMul' : 'BatchMatMul'} kernel`);
+function original(backend: MatmulBackend, which: 'fused' | 'batch'): BackendKernel {
+  captureOriginals(backend);
+  const f = originals[backend][which];
+  if (!f) throw new Error(`fused linear: the ${backend} backend has no ${which === 'fused' ? '_FusedMatMul' : 'BatchMatMul'} kernel`);
   return f;
 }
 
@@ -82,37 +89,48 @@ const FUSED_ATTRS = { transposeA: false, transposeB: false, activation: 'linear'
 
 const leadingAxes = (rank: number) => Array.from({ length: rank - 1 }, (_, i) => i);
 
+/**
+ * The three kernels for `backend`, each one call of that backend's own matmul on views of its
+ * inputs: 2-D on WebGPU (its matmul makes them 3-D itself), [1, rows, last] on wasm, whose
+ * kernels read the batch from the first of three axes.
+ */
+export function linearKernels(backend: MatmulBackend): FusedModule['kernels'] {
+  captureOriginals(backend);
+  const view = backend === 'wasm' ? (t: Info): Info => ({ ...view2d(t), shape: [1, ...view2d(t).shape] }) : view2d;
+  return [
+    {
+      kernelName: LINEAR,
+      kernelFunc: ({ inputs, backend: b }) => {
+        const { x, w, bias } = inputs as { x: Info; w: Info; bias?: Info };
+        const mmInputs: Record<string, Info> = { a: view(x), b: view(w) };
+        if (bias) mmInputs.bias = bias;
+        const out = original(backend, 'fused')({ inputs: mmInputs, backend: b, attrs: FUSED_ATTRS });
+        return reshaped(out, lead(x.shape));
+      },
+    },
+    {
+      kernelName: LINEAR_GRAD_X,
+      kernelFunc: ({ inputs, backend: b }) => {
+        const { dy, w } = inputs as { dy: Info; w: Info };
+        const out = original(backend, 'batch')({ inputs: { a: view(dy), b: view(w) }, backend: b, attrs: { transposeA: false, transposeB: true } });
+        return reshaped(out, lead(dy.shape));
+      },
+    },
+    {
+      kernelName: LINEAR_GRAD_W,
+      kernelFunc: ({ inputs, backend: b }) => {
+        const { x, dy } = inputs as { x: Info; dy: Info };
+        const out = original(backend, 'batch')({ inputs: { a: view(x), b: view(dy) }, backend: b, attrs: { transposeA: true, transposeB: false } });
+        return reshaped(out, [lastDim(x.shape)]);
+      },
+    },
+  ] as FusedModule['kernels'];
+}
+
 export const linearModule: FusedModule = {
   // A getter: registration (before the FLOP hooks wrap the backend) is when the originals are captured.
   get kernels() {
-    captureOriginals();
-    return [
-      {
-        kernelName: LINEAR,
-        kernelFunc: ({ inputs, backend }) => {
-          const { x, w, bias } = inputs as { x: Info; w: Info; bias?: Info };
-          const mmInputs: Record<string, Info> = { a: view2d(x), b: w };
-          if (bias) mmInputs.bias = bias;
-          const out = original('fused')({ inputs: mmInputs, backend, attrs: FUSED_ATTRS });
-          return reshaped(out, lead(x.shape));
-        },
-      },
-      {
-        kernelName: LINEAR_GRAD_X,
-        kernelFunc: ({ inputs, backend }) => {
-          const { dy, w } = inputs as { dy: Info; w: Info };
-          const out = original('batch')({ inputs: { a: view2d(dy), b: w }, backend, attrs: { transposeA: false, transposeB: true } });
-          return reshaped(out, lead(dy.shape));
-        },
-      },
-      {
-        kernelName: LINEAR_GRAD_W,
-        kernelFunc: ({ inputs, backend }) => {
-          const { x, dy } = inputs as { x: Info; dy: Info };
-          return original('batch')({ inputs: { a: view2d(x), b: view2d(dy) }, backend, attrs: { transposeA: true, transposeB: false } });
-        },
-      },
-    ] as FusedModule['kernels'];
+    return linearKernels('webgpu');
   },
   gradients: [
     {
