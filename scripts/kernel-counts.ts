@@ -14,7 +14,7 @@ import { useNodeWebgpu } from '../tooling/nodeWebgpu';
 import { resolveConfig } from '../src/train/config';
 import { profileStep } from '../src/train/profile';
 import { METHOD_IDS } from '../src/methods/catalog';
-import { cliFlags, list } from '../tooling/args';
+import { cliFlags, methodList } from '../tooling/args';
 
 const { values: flags } = cliFlags({
   methods: { type: 'string', default: METHOD_IDS.join(',') },
@@ -22,7 +22,7 @@ const { values: flags } = cliFlags({
   batch: { type: 'string', default: '32' },
   json: { type: 'string' },
 });
-const methods = list(flags.methods);
+const methods = methodList(flags.methods);
 const model = flags.model;
 const batchSize = Number(flags.batch);
 

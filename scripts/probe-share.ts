@@ -11,17 +11,14 @@
 import './help';
 import { loadavg } from 'node:os';
 import { withLabPage } from './labPage';
-import { cliFlags, intFlag, list } from '../tooling/args';
-import { METHOD_IDS } from '../src/methods/catalog';
+import { cliFlags, intFlag, methodList } from '../tooling/args';
 
 const { values } = cliFlags({
   methods: { type: 'string', default: 'supervised' },
   backend: { type: 'string', default: 'wasm' },
   steps: { type: 'string' },
 });
-const methods = list(values.methods);
-for (const m of methods)
-  if (!(METHOD_IDS as readonly string[]).includes(m)) throw new Error(`--methods: unknown method ${m} (one of ${METHOD_IDS.join(', ')})`);
+const methods = methodList(values.methods);
 const steps = values.steps === undefined ? undefined : intFlag('steps', values.steps, 1);
 
 console.log(`load average before: ${loadavg()[0].toFixed(2)}`);

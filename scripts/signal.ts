@@ -27,7 +27,7 @@ import { useNodeWasm } from '../tooling/nodeWasm';
 import { flopsPerStep, supervisedBudget } from './budget';
 import { METHOD_IDS, methodSpec } from '../src/methods/catalog';
 import { median } from '../src/lib/stats';
-import { cliFlags, intFlag, list } from '../tooling/args';
+import { cliFlags, intFlag, list, methodList } from '../tooling/args';
 
 const { values: flags } = cliFlags({
   seeds: { type: 'string', default: '0,1,2' },
@@ -38,7 +38,7 @@ const { values: flags } = cliFlags({
   out: { type: 'string', default: 'bench-results/signal.json' },
 });
 const seeds = list(flags.seeds).map((s) => intFlag('seeds', s, 0));
-const methods = list(flags.methods);
+const methods = methodList(flags.methods);
 const transferArg = flags.transfer;
 const withTransfer = (method: string) => transferArg === 'all' || transferArg.split(',').includes(method);
 const extra: ExperimentInput = JSON.parse(flags.config);

@@ -15,17 +15,14 @@ import { createTrainer } from '../src/train/trainer';
 import { useNodeWasm } from '../tooling/nodeWasm';
 import { setWasmFusedOps, WASM_FUSED_OPS, type FusedOp } from '../src/engine/fused/enabled';
 import { median } from '../src/lib/stats';
-import { cliFlags, intFlag, list } from '../tooling/args';
-import { METHOD_IDS, type MethodId } from '../src/methods/catalog';
+import { cliFlags, intFlag, methodList } from '../tooling/args';
 
 const { values } = cliFlags({
   methods: { type: 'string', default: 'supervised' },
   rounds: { type: 'string', default: '6' },
   steps: { type: 'string', default: '15' },
 });
-const methods = list(values.methods);
-for (const m of methods)
-  if (!(METHOD_IDS as readonly string[]).includes(m)) throw new Error(`--methods: unknown method ${m} (one of ${METHOD_IDS.join(', ')})`);
+const methods = methodList(values.methods);
 const rounds = intFlag('rounds', values.rounds, 1);
 const steps = intFlag('steps', values.steps, 1);
 const variants: [string, readonly FusedOp[]][] = [
@@ -38,7 +35,7 @@ console.log(`load average before: ${loadavg()[0].toFixed(2)}; ${rounds} rounds o
 console.log('| method | model ops | ms/step (median) | range | kernel calls/step | FLOPs/step |');
 console.log('|---|---|---|---|---|---|');
 for (const method of methods) {
-  const trainer = await createTrainer({ method: method as MethodId, backend: 'wasm' });
+  const trainer = await createTrainer({ method, backend: 'wasm' });
   const ms = new Map<string, number[]>();
   const seen = new Map<string, { calls: number; flops: number }>();
   for (let r = 0; r < rounds; r++)

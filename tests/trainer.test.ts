@@ -185,6 +185,19 @@ describe('probe embeddings', () => {
     trainer.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('with a linear probe, the end-of-run readout at the same step is that probe: scored once, no kernel run again', async () => {
+    const config = tinyRun({ steps: 4, seed: 5, probe: { kind: 'linear', trainSize: 64, testSize: 32, dense: false } });
+    const before = tf.memory().numTensors;
+    const trainer = await createTrainer(config);
+    const probe = await trainer.probe();
+    const readout = await trainer.linearReadout();
+    expect(readout).toEqual({ accuracy: probe.accuracy, correct: probe.correct, total: probe.total, interval: probe.interval, flops: 0 });
+    trainer.step(0).loss.dispose();
+    expect((await trainer.linearReadout()).flops).toBe(probe.flops); // a new encoder: embedded and scored again
+    trainer.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });
 
 describe('dense patch probe in runs', () => {

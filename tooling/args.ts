@@ -5,6 +5,7 @@
  */
 import { basename } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { METHOD_IDS, type MethodId } from '../src/methods/catalog';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -45,6 +46,13 @@ export const list = (s: string): string[] =>
     .split(',')
     .map((x) => x.trim())
     .filter(Boolean);
+
+/** A --methods list of catalogued method ids, or an Error naming the unknown one and the choices. */
+export function methodList(raw: string): MethodId[] {
+  const ids = list(raw);
+  for (const m of ids) if (!(METHOD_IDS as readonly string[]).includes(m)) throw new Error(`--methods: unknown method ${m} (one of ${METHOD_IDS.join(', ')})`);
+  return ids as MethodId[];
+}
 
 /** An integer flag at least `min`, or an Error naming the flag and the value. */
 export function intFlag(name: string, raw: string, min: number): number {

@@ -83,8 +83,11 @@ export class Trainer {
   private readonly optimizer: AdamW;
   private probeSets: ProbeSets | null = null;
   private patchSets: PatchSets | null = null;
-  /** The probe sets' readout embeddings for the encoder as it is now; dropped when a step or a restore changes it. */
-  private embedded: { train: tf.Tensor2D; test: tf.Tensor2D } | null = null;
+  /**
+   * The probe sets' readout embeddings for the encoder as it is now, and their linear probe once
+   * scored (it is deterministic); dropped when a step or a restore changes the encoder.
+   */
+  private embedded: { train: tf.Tensor2D; test: tf.Tensor2D; linear?: ProbeScore } | null = null;
 
   /** `config` must be resolved (complete method options); createTrainer does that and loads the method. */
   constructor(
@@ -243,7 +246,7 @@ export class Trainer {
     this.counter.begin('eval');
     try {
       const e = this.embeddings();
-      const score = await linearScore(e.train, e.test, train.labels, test.labels, numClasses);
+      const score = await this.linearScoreOf(e, train.labels, test.labels, numClasses);
       return { ...score, flops: this.counter.end().total };
     } finally {
       if (this.counter.recording) this.counter.end();
@@ -269,7 +272,7 @@ export class Trainer {
       // The encoder's embeddings are kept until the next step: the end-of-run linear readout scores the same ones.
       const e = this.embeddings();
       const encoded = await (linear
-        ? linearScore(e.train, e.test, train.labels, test.labels, numClasses)
+        ? this.linearScoreOf(e, train.labels, test.labels, numClasses)
         : knnScore(e.train, e.test, train.labels, test.labels, this.config.probe.k, numClasses));
       const rawPixels = opts.rawPixels ? await score((x) => tf.reshape(x, [x.shape[0], -1]) as tf.Tensor2D) : undefined;
       const patchMiou = this.patchSets ? (await densePatchProbe(this.encoder, this.patchSets)).miou : undefined;
@@ -313,6 +316,12 @@ export class Trainer {
       this.embedded = { train: embed(features, train.images), test: embed(features, test.images) };
     }
     return this.embedded;
+  }
+
+  /** The linear probe of these embeddings: scored once, then reused (a linear-kind probe and the end-of-run readout at one step). */
+  private async linearScoreOf(e: NonNullable<Trainer['embedded']>, trainLabels: Int32Array, testLabels: Int32Array, numClasses: number): Promise<ProbeScore> {
+    e.linear ??= await linearScore(e.train, e.test, trainLabels, testLabels, numClasses);
+    return e.linear;
   }
 
   private dropEmbeddings(): void {

@@ -1,8 +1,7 @@
 /**
- * Whether steps use the fused kernels. On by default (`engine.fused` in the config). The
- * models' fused kernels exist on webgpu only; the optimiser's on webgpu and wasm. Elsewhere,
- * and with the switch off, the composed tfjs ops run: the reference the fused kernels are
- * tested against.
+ * Whether steps use the fused kernels. On by default (`engine.fused` in the config). Every fused
+ * kernel exists on webgpu; on wasm, the optimiser's and those of WASM_FUSED_OPS. Elsewhere, and
+ * with the switch off, the composed tfjs ops run: the reference the fused kernels are tested against.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -34,7 +33,7 @@ export function useFused(op: FusedOp): boolean {
 /**
  * True when the optimiser (AdamW, the global norm, EMA) should take its fused kernels: on
  * webgpu, and on wasm, where the same kernels run as loops over the wasm heap
- * (src/engine/fused/wasm/optimizer.ts). cpu keeps the composed ops. The models keep `useFused()`.
+ * (src/engine/fused/wasm/optimizer.ts). cpu keeps the composed ops. The models ask `useFused(op)`.
  */
 export function useFusedOptimizer(): boolean {
   if (!wanted) return false;

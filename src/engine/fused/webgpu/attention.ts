@@ -307,7 +307,7 @@ export const attentionModule: FusedModule = {
 /**
  * Multi-head attention core on WebGPU: q, k, v [B*T, D] (the q/k/v linears' outputs) ->
  * context [B*T, D] = softmax(Q K^T / sqrt(dh) (+ causal mask)) V per head, same layout.
- * Only for the webgpu backend (the kernels are registered there); callers check `useFused()`.
+ * Only for the webgpu backend (the kernels are registered there); callers check `useFused('attention')`.
  */
 export function fusedAttention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, opts: AttentionOptions): tf.Tensor2D {
   const { batch, tokens, heads } = opts;

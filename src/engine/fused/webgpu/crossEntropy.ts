@@ -284,7 +284,7 @@ function ceFlops(c: KernelCall, perElement: number, perRow: number, scalePasses:
 /**
  * scale * sum over rows of the softmax cross-entropy of `logits` against the soft `targets`
  * (both [B, K]; with `transpose`, logits is [K, B] read as its transpose). A scalar. WebGPU
- * only: callers check useFused().
+ * only: callers check useFused('crossEntropy').
  */
 export function fusedSoftmaxCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor2D, opts: CrossEntropyOptions = {}): tf.Scalar {
   const attrs: CeAttrs = { scale: opts.scale ?? 1, inScale: opts.inScale ?? 1, transpose: opts.transpose ?? false };

@@ -102,7 +102,7 @@ export const geluModule: FusedModule = {
   ]),
 };
 
-/** Exact GELU of `x`, elementwise, as the fused kernel (WebGPU only: callers check useFused()). */
+/** Exact GELU of `x`, elementwise, as the fused kernel (WebGPU only: callers check useFused('gelu')). */
 export function fusedGelu<T extends tf.Tensor>(x: T): T {
   return tf.engine().runKernel(GELU, { x }, {}) as T;
 }

@@ -185,7 +185,7 @@ export const layerNormModule: FusedModule = {
   ]),
 };
 
-/** LayerNorm of `x` over its last axis: the fused kernel on WebGPU, else composed tfjs ops. */
+/** LayerNorm of `x` over its last axis as the fused kernel (WebGPU's WGSL or wasm's loops; callers check `useFused('layerNorm')`). */
 export function fusedLayerNorm<T extends tf.Tensor>(x: T, gamma: tf.Tensor, beta: tf.Tensor, eps: number): T {
   return tf.engine().runKernel(LAYER_NORM, { x, gamma, beta }, { eps }) as T;
 }

@@ -96,7 +96,13 @@ const leadingAxes = (rank: number) => Array.from({ length: rank - 1 }, (_, i) =>
  */
 export function linearKernels(backend: MatmulBackend): FusedModule['kernels'] {
   captureOriginals(backend);
-  const view = backend === 'wasm' ? (t: Info): Info => ({ ...view2d(t), shape: [1, ...view2d(t).shape] }) : view2d;
+  const view =
+    backend === 'wasm'
+      ? (t: Info): Info => {
+          const v = view2d(t);
+          return { ...v, shape: [1, ...v.shape] };
+        }
+      : view2d;
   return [
     {
       kernelName: LINEAR,
@@ -168,8 +174,8 @@ export const linearModule: FusedModule = {
 };
 
 /**
- * x [..., K] W [K, N] (+ bias [N]) -> [..., N], one kernel call on WebGPU. Only for the webgpu
- * backend (the kernels are registered there); callers check `useFused()`.
+ * x [..., K] W [K, N] (+ bias [N]) -> [..., N], one kernel call on WebGPU or wasm (the backends
+ * its kernels are registered for); callers check `useFused('linear')`.
  */
 export function fusedLinear<T extends tf.Tensor>(x: T, w: tf.Tensor, bias?: tf.Tensor | null): T {
   if (lastDim(x.shape) !== w.shape[0] || w.rank !== 2) throw new Error(`fusedLinear: x [${x.shape}] does not fit w [${w.shape}]`);
