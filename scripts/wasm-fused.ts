@@ -1,8 +1,8 @@
 /**
  * The wasm fused model kernels, with and without (issue 21): ms per training step in Node on
- * tfjs-wasm for each method, with the model ops composed (the optimiser fused either way) and with
- * the ops in WASM_FUSED_OPS (src/engine/fused/enabled.ts) on their fused kernels, alternating the
- * two variants round by round on one trainer; prints the medians, the kernel calls and the counted
+ * tfjs-wasm for each method, with the model ops composed (the optimiser fused either way), with
+ * the ops of WASM_FUSED_OPS (src/engine/fused/enabled.ts) but the compiled SIMD ones
+ * (SIMD_FUSED_OPS) fused, and with all of them, alternating the variants round by round on one trainer; prints the medians, the kernel calls and the counted
  * FLOPs per step of each. Node has no page or worker around it, so its ms/step differ from the
  * page's (`npm run bench`); the difference between the variants is what this measures.
  *
@@ -13,7 +13,7 @@ import './help';
 import { loadavg } from 'node:os';
 import { createTrainer } from '../src/train/trainer';
 import { useNodeWasm } from '../tooling/nodeWasm';
-import { setWasmFusedOps, WASM_FUSED_OPS, type FusedOp } from '../src/engine/fused/enabled';
+import { setWasmFusedOps, SIMD_FUSED_OPS, WASM_FUSED_OPS, type FusedOp } from '../src/engine/fused/enabled';
 import { median } from '../src/lib/stats';
 import { cliFlags, intFlag, methodList } from '../tooling/args';
 
@@ -25,8 +25,11 @@ const { values } = cliFlags({
 const methods = methodList(values.methods);
 const rounds = intFlag('rounds', values.rounds, 1);
 const steps = intFlag('steps', values.steps, 1);
+// Composed; the TypeScript-loop and XNNPACK kernels alone; and those with the compiled SIMD ones.
+const withoutSimd = WASM_FUSED_OPS.filter((op) => !SIMD_FUSED_OPS.includes(op));
 const variants: [string, readonly FusedOp[]][] = [
   ['composed', []],
+  [withoutSimd.join('+'), withoutSimd],
   [WASM_FUSED_OPS.join('+'), WASM_FUSED_OPS],
 ];
 

@@ -1,4 +1,4 @@
-/** The fused attention kernels against the composed reference, on WebGPU (Dawn + SwiftShader). */
+/** The fused attention kernels against the composed reference, on WebGPU (Dawn + SwiftShader) and on wasm (the SIMD kernels, src/engine/fused/wasm/attention.ts). */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fusedAttention } from '../src/engine/fused/webgpu/attention';
@@ -6,9 +6,7 @@ import { Rng } from '../src/engine/rng';
 import { ParamStore } from '../src/models/layers';
 import { causalMask } from '../src/models/textEncoder';
 import { Block } from '../src/models/vit';
-import { relError, runOp, seeded, webgpuInNode } from './fusedHarness';
-
-beforeAll(webgpuInNode);
+import { MODEL_KERNEL_BACKENDS, onBackend, relError, runOp, seeded } from './fusedHarness';
 
 interface Case {
   b: number;
@@ -44,7 +42,9 @@ const ATTENTION_KERNELS = [
   'FlopLabAttentionGradK',
 ];
 
-describe('fused attention on WebGPU', () => {
+describe.each(MODEL_KERNEL_BACKENDS)('fused attention on $backend', (backend) => {
+  beforeAll(() => onBackend(backend));
+
   // dh 16, 3 (D=9, 3 heads), 8 and 64; odd T; batch 1.
   const cases: Case[] = [
     { b: 2, t: 5, d: 48, h: 3 },
@@ -71,7 +71,7 @@ describe('fused attention on WebGPU', () => {
         expect(relError(fused.value, reference.value)).toBeLessThan(1e-4);
         fused.grads.forEach((g, i) => expect(relError(g, reference.grads[i]), `grad ${'qkv'[i]}`).toBeLessThan(1e-4));
         // Seven kernels in all, once each (plus the engine's Identity clones of saved tensors,
-        // no dispatch on WebGPU); the FLOPs equal the composed path's.
+        // no dispatch on WebGPU, a shared buffer on wasm); the FLOPs equal the composed path's.
         for (const name of ATTENTION_KERNELS) expect(fused.counts.calls[name], name).toBe(1);
         const others = Object.keys(fused.counts.calls).filter((n) => !ATTENTION_KERNELS.includes(n) && n !== 'Identity');
         expect(others).toEqual([]);

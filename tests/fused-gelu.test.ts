@@ -1,11 +1,9 @@
-/** The fused GELU kernels against the composed reference (tf.erf), on WebGPU (Dawn + SwiftShader). */
+/** The fused GELU kernels against the composed reference (tf.erf), on WebGPU (Dawn + SwiftShader) and on wasm (the SIMD kernels, src/engine/fused/wasm/gelu.ts). */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fusedGelu } from '../src/engine/fused/webgpu/gelu';
 import { gelu } from '../src/models/layers';
-import { relError, runOp, seeded, webgpuInNode } from './fusedHarness';
-
-beforeAll(webgpuInNode);
+import { MODEL_KERNEL_BACKENDS, onBackend, relError, runOp, seeded } from './fusedHarness';
 
 /** erf in float64 (Taylor series for |x| < 3, continued fraction for erfc beyond). */
 function erf64(x: number): number {
@@ -24,7 +22,9 @@ function erf64(x: number): number {
   return Math.sign(x) * (1 - Math.exp(-a * a) / Math.sqrt(Math.PI) / (a + cf));
 }
 
-describe('fused GELU on WebGPU', () => {
+describe.each(MODEL_KERNEL_BACKENDS)('fused GELU on $backend', (backend) => {
+  beforeAll(() => onBackend(backend));
+
   // Odd sizes, a single element, batch 1, and an MLP-hidden-sized block.
   const shapes = [[2, 5, 48], [1, 1, 7], [1], [3, 13], [65, 768]];
   for (const shape of shapes) {

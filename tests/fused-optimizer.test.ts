@@ -104,7 +104,9 @@ describe.each(BACKENDS)('fused optimiser kernels on $backend', ({ backend, setup
     expect(useFusedOptimizer()).toBe(true);
     expect(useFused('layerNorm')).toBe(true);
     expect(useFused('linear')).toBe(true);
-    expect(useFused('gelu')).toBe(backend === 'webgpu');
+    expect(useFused('gelu')).toBe(true);
+    expect(useFused('attention')).toBe(true);
+    expect(useFused('crossEntropy')).toBe(backend === 'webgpu');
     expect(useFused('batchNorm')).toBe(backend === 'webgpu');
     setFusedKernels(false);
     expect(useFusedOptimizer()).toBe(false);

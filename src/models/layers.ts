@@ -109,7 +109,7 @@ export class LayerNorm {
   }
 }
 
-/** Exact GELU, 0.5 x (1 + erf(x / sqrt 2)), as ViT uses: one fused kernel on WebGPU (engine.fused), else the composed ops. */
+/** Exact GELU, 0.5 x (1 + erf(x / sqrt 2)), as ViT uses: one fused kernel forward and one backward on WebGPU and wasm (engine.fused), else the composed ops. */
 export function gelu<T extends tf.Tensor>(x: T): T {
   if (useFused('gelu')) return fusedGelu(x);
   return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)) as T);

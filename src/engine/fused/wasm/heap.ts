@@ -6,13 +6,14 @@
  * composed ops cost one call (about 15 us of tfjs overhead) per elementwise step.
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { WasmModule } from './simd/instance';
 
 export type Info = tf.TensorInfo;
 
 /** The parts of tfjs-backend-wasm 4.22's BackendWasm used here. */
 export interface WasmBackend {
   dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } | undefined };
-  wasm: {
+  wasm: WasmModule & {
     HEAPU8: Uint8Array;
     tfjs: { registerTensor(id: number, size: number, memoryOffset: number): void; disposeData(id: number): void };
   };
@@ -23,12 +24,17 @@ export interface WasmBackend {
 
 export const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
-/** A Float32Array view of a tensor's heap buffer. Take views after every allocation: growing the heap detaches them. */
-export function view(backend: WasmBackend, x: Info, n = size(x.shape)): Float32Array {
+/** The byte offset of a float32 tensor's buffer on the wasm heap (what the SIMD kernels take). */
+export function offset(backend: WasmBackend, x: Info): number {
   if (x.dtype !== 'float32') throw new Error(`fused wasm kernels take float32 tensors, got ${x.dtype}`);
   const data = backend.dataIdMap.get(x.dataId);
   if (!data) throw new Error('fused wasm kernel: tensor not on the wasm backend');
-  return new Float32Array(backend.wasm.HEAPU8.buffer, data.memoryOffset, n);
+  return data.memoryOffset;
+}
+
+/** A Float32Array view of a tensor's heap buffer. Take views after every allocation: growing the heap detaches them. */
+export function view(backend: WasmBackend, x: Info, n = size(x.shape)): Float32Array {
+  return new Float32Array(backend.wasm.HEAPU8.buffer, offset(backend, x), n);
 }
 
 /**

@@ -1,16 +1,18 @@
 /**
  * The fused kernels on wasm: the optimiser (AdamW, the global norm, EMA) and LayerNorm, as
- * loops over the wasm heap under the WebGPU kernels' names, and Linear, one call of wasm's own
- * matmul per product (the values bit for bit those of the composed path). Registered with the backend's
+ * loops over the wasm heap under the WebGPU kernels' names; Linear, one call of wasm's own
+ * matmul per product (the values bit for bit those of the composed path); GELU and the
+ * attention core, compiled SIMD kernels (simd/kernels.wat) on the same heap. Registered with the backend's
  * missing kernels (src/engine/wasmKernels.ts), before the FLOP hooks wrap the backend, so each
  * is counted through the formula its WebGPU module gives; the gradients are the WebGPU
  * modules' own (tfjs keys gradients by kernel name, for every backend), registered here too in
  * case the WebGPU backend never loads. Which model ops take them: WASM_FUSED_OPS in ../enabled.ts.
  *
- * Only kernels that are cheap per element belong here: a TypeScript loop multiplies and adds, and
- * takes exp, several times slower than tfjs-wasm's C++ kernels, so LayerNorm written this way saves
- * calls and time, while GELU and the attention core written the same way made the step slower and
- * were dropped (docs/results.md, "wasm: fused kernels as TypeScript loops"); they need compiled wasm.
+ * Only kernels that are cheap per element are TypeScript loops: a TypeScript loop multiplies and
+ * adds, and takes exp, several times slower than tfjs-wasm's C++ kernels, so LayerNorm written this
+ * way saves calls and time, while GELU and the attention core written the same way made the step
+ * slower (docs/results.md, "wasm: fused kernels as TypeScript loops"); they are compiled SIMD.
+ * An engine without WebAssembly SIMD keeps their composed ops.
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerFormula } from '../../flops/formulas';
@@ -21,15 +23,24 @@ import { layerNormModule } from '../webgpu/layerNorm';
 import { linearKernels, linearModule } from '../webgpu/linear';
 import { WASM_OPTIMIZER_KERNELS } from './optimizer';
 import { WASM_LAYER_NORM_KERNELS } from './layerNorm';
+import { geluModule } from '../webgpu/gelu';
+import { attentionModule } from '../webgpu/attention';
+import { WASM_GELU_KERNELS } from './gelu';
+import { WASM_ATTENTION_KERNELS } from './attention';
+import { simdKernelsSupported } from './simd/instance';
+import { SIMD_FUSED_OPS, setWasmFusedOps, WASM_FUSED_OPS } from '../enabled';
 
 /** Registers the wasm fused kernels, their gradients and FLOP formulas, once. */
 export function registerWasmFusedKernels(): void {
-  for (const [kernelName, kernelFunc] of [...WASM_OPTIMIZER_KERNELS, ...WASM_LAYER_NORM_KERNELS]) {
+  const simd = simdKernelsSupported();
+  if (!simd) setWasmFusedOps(WASM_FUSED_OPS.filter((op) => !SIMD_FUSED_OPS.includes(op)));
+  const loops = [...WASM_OPTIMIZER_KERNELS, ...WASM_LAYER_NORM_KERNELS, ...(simd ? [...WASM_GELU_KERNELS, ...WASM_ATTENTION_KERNELS] : [])];
+  for (const [kernelName, kernelFunc] of loops) {
     if (!tf.getKernel(kernelName, 'wasm')) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc });
   }
   // Linear: wasm's own (fast) matmul kernels on 2-D views, as on WebGPU: the same products, without the reshapes and clones around them.
   for (const k of linearKernels('wasm')) if (!tf.getKernel(k.kernelName, 'wasm')) tf.registerKernel({ ...k, backendName: 'wasm' });
-  for (const m of [adamwModule, sumSquaresModule, emaModule, layerNormModule, linearModule]) {
+  for (const m of [adamwModule, sumSquaresModule, emaModule, layerNormModule, linearModule, geluModule, attentionModule]) {
     for (const g of m.gradients) if (!tf.getGradient(g.kernelName)) tf.registerGradient(g);
     for (const [name, formula] of m.formulas) registerFormula(name, formula);
   }

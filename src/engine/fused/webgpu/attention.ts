@@ -40,13 +40,13 @@ import type { Formula, KernelCall } from '../../flops/formulas';
 import { ints, runProgram, size, type FusedProgramSpec } from './program';
 import type { FusedModule } from '../module';
 
-const ATTENTION_PROBS = 'FlopLabAttentionProbs';
-const ATTENTION_CONTEXT = 'FlopLabAttentionContext';
-const ATTENTION_GRAD_PROBS = 'FlopLabAttentionGradProbs';
-const ATTENTION_GRAD_V = 'FlopLabAttentionGradV';
-const ATTENTION_GRAD_SCORES = 'FlopLabAttentionGradScores';
-const ATTENTION_GRAD_Q = 'FlopLabAttentionGradQ';
-const ATTENTION_GRAD_K = 'FlopLabAttentionGradK';
+export const ATTENTION_PROBS = 'FlopLabAttentionProbs';
+export const ATTENTION_CONTEXT = 'FlopLabAttentionContext';
+export const ATTENTION_GRAD_PROBS = 'FlopLabAttentionGradProbs';
+export const ATTENTION_GRAD_V = 'FlopLabAttentionGradV';
+export const ATTENTION_GRAD_SCORES = 'FlopLabAttentionGradScores';
+export const ATTENTION_GRAD_Q = 'FlopLabAttentionGradQ';
+export const ATTENTION_GRAD_K = 'FlopLabAttentionGradK';
 
 type Info = tf.TensorInfo;
 
@@ -307,7 +307,7 @@ export const attentionModule: FusedModule = {
 /**
  * Multi-head attention core on WebGPU: q, k, v [B*T, D] (the q/k/v linears' outputs) ->
  * context [B*T, D] = softmax(Q K^T / sqrt(dh) (+ causal mask)) V per head, same layout.
- * Only for the webgpu backend (the kernels are registered there); callers check `useFused('attention')`.
+ * On webgpu, and on wasm through ../wasm/attention.ts (the same kernel names); callers check `useFused('attention')`.
  */
 export function fusedAttention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, opts: AttentionOptions): tf.Tensor2D {
   const { batch, tokens, heads } = opts;

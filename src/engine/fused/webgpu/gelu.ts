@@ -29,8 +29,8 @@ import type { Formula, KernelCall } from '../../flops/formulas';
 import { runProgram, size, type FusedProgramSpec } from './program';
 import type { FusedModule } from '../module';
 
-const GELU = 'FlopLabGelu';
-const GELU_GRAD = 'FlopLabGeluGrad';
+export const GELU = 'FlopLabGelu';
+export const GELU_GRAD = 'FlopLabGeluGrad';
 
 type Info = tf.TensorInfo;
 
@@ -102,7 +102,7 @@ export const geluModule: FusedModule = {
   ]),
 };
 
-/** Exact GELU of `x`, elementwise, as the fused kernel (WebGPU only: callers check useFused('gelu')). */
+/** Exact GELU of `x`, elementwise, as the fused kernel (on webgpu, and on wasm through ../wasm/gelu.ts: callers check useFused('gelu')). */
 export function fusedGelu<T extends tf.Tensor>(x: T): T {
   return tf.engine().runKernel(GELU, { x }, {}) as T;
 }

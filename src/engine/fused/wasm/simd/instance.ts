@@ -1,0 +1,77 @@
+/**
+ * The compiled SIMD kernels (kernels.wat, embedded in binary.ts) instantiated against
+ * tfjs-backend-wasm's own memory, once per wasm module: the kernels read and write tensors on
+ * the heap in place, by byte offset, with 4-lane SIMD, where TypeScript loops ran scalar and
+ * several times slower than tfjs-wasm's C++ (docs/results.md). The memory is
+ * `Module.wasmMemory` in the threaded build (shared, created by the Emscripten glue) and
+ * `Module.asm.memory` in the others (exported by the module); the instance imports it as it
+ * is, and it stays valid when the heap grows (the Memory object is the same, only its buffer is
+ * replaced). Kept small: no allocator, no state but one scratch block malloc'ed from tfjs's heap.
+ */
+import { SIMD_KERNELS_PLAIN, SIMD_KERNELS_SHARED } from './binary';
+
+/** The kernels' exports (every pointer a byte offset in tfjs-wasm's memory). */
+export interface SimdKernels {
+  gelu(x: number, out: number, n: number): void;
+  geluGrad(dy: number, x: number, out: number, n: number): void;
+  attnProbs(q: number, k: number, out: number, scratch: number, B: number, T: number, H: number, dh: number, scale: number, causal: number): void;
+  attnGradProbs(dy: number, v: number, out: number, scratch: number, B: number, T: number, H: number, dh: number): void;
+  attnMix(m: number, y: number, out: number, B: number, T: number, H: number, dh: number, transposed: number): void;
+  attnGradScores(dp: number, p: number, out: number, rows: number, T: number, scale: number): void;
+}
+
+/** The parts of tfjs-backend-wasm 4.22's Emscripten module used here. */
+export interface WasmModule {
+  wasmMemory?: WebAssembly.Memory;
+  asm?: { memory?: WebAssembly.Memory };
+  _malloc(bytes: number): number;
+  _free(offset: number): void;
+}
+
+function decode(b64: string): Uint8Array<ArrayBuffer> {
+  const text = atob(b64);
+  const bytes = new Uint8Array(new ArrayBuffer(text.length));
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+/** True when this engine runs the kernels (WebAssembly SIMD). Checked before registering them. */
+export function simdKernelsSupported(): boolean {
+  return typeof WebAssembly === 'object' && WebAssembly.validate(decode(SIMD_KERNELS_PLAIN));
+}
+
+interface Instance {
+  kernels: SimdKernels;
+  scratch: { offset: number; bytes: number };
+}
+const instances = new WeakMap<WasmModule, Instance>();
+
+function instanceFor(module: WasmModule): Instance {
+  let found = instances.get(module);
+  if (found) return found;
+  const memory = module.wasmMemory ?? module.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) throw new Error("wasm SIMD kernels: tfjs-wasm's memory was not found (wasmMemory, asm.memory)");
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  // Synchronous compile: the module is 3 KB (browsers refuse only large modules synchronously).
+  const compiled = new WebAssembly.Module(decode(shared ? SIMD_KERNELS_SHARED : SIMD_KERNELS_PLAIN));
+  const instance = new WebAssembly.Instance(compiled, { env: { memory } });
+  found = { kernels: instance.exports as unknown as SimdKernels, scratch: { offset: 0, bytes: 0 } };
+  instances.set(module, found);
+  return found;
+}
+
+/** The kernels for tfjs-wasm's module `module`. */
+export function simdKernels(module: WasmModule): SimdKernels {
+  return instanceFor(module).kernels;
+}
+
+/** A scratch block of at least `bytes` on the heap, kept and reused (grown when a call needs more). */
+export function simdScratch(module: WasmModule, bytes: number): number {
+  const { scratch } = instanceFor(module);
+  if (scratch.bytes < bytes) {
+    if (scratch.bytes) module._free(scratch.offset);
+    scratch.offset = module._malloc(bytes);
+    scratch.bytes = bytes;
+  }
+  return scratch.offset;
+}

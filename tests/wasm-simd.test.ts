@@ -1,0 +1,114 @@
+/**
+ * The compiled SIMD kernels (src/engine/fused/wasm/simd/): binary.ts is the current compilation
+ * of kernels.wat, both binaries (plain and shared memory) instantiate against a memory of their
+ * kind, and no kernel writes outside its output, tails (sizes not a multiple of 4) included.
+ * Their values against the composed ops: tests/fused-gelu.test.ts and fused-attention.test.ts.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { BINARY_PATH, binaryModuleSource } from '../tooling/simdWat';
+import { SIMD_KERNELS_PLAIN, SIMD_KERNELS_SHARED } from '../src/engine/fused/wasm/simd/binary';
+import type { SimdKernels } from '../src/engine/fused/wasm/simd/instance';
+
+const SENTINEL = -777.25;
+
+function instantiate(b64: string, memory: WebAssembly.Memory): SimdKernels {
+  const module = new WebAssembly.Module(Buffer.from(b64, 'base64'));
+  return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
+}
+
+/** A float32 heap with the sentinel everywhere, and a bump allocator of float slots. */
+function heap(memory: WebAssembly.Memory) {
+  const f = new Float32Array(memory.buffer);
+  f.fill(SENTINEL);
+  let next = 16; // float index: the kernels take byte offsets
+  return {
+    f,
+    alloc(values: number[] | number): number {
+      const n = typeof values === 'number' ? values : values.length;
+      const at = next;
+      if (typeof values !== 'number') f.set(values, at);
+      next += n + 5; // 5 sentinels between blocks: a write past the end shows
+      return at;
+    },
+  };
+}
+
+const gelu64 = (x: number) => {
+  // Phi from the complementary error function by its continued fraction (|x| > 0) and series; plenty for 1e-6.
+  const erf = (z: number) => {
+    let sum = 0;
+    let term = z;
+    for (let n = 0; n < 100; n++) {
+      sum += term / (2 * n + 1);
+      term *= (-z * z) / (n + 1);
+    }
+    return (2 / Math.sqrt(Math.PI)) * sum;
+  };
+  return 0.5 * x * (1 + erf(x / Math.SQRT2));
+};
+
+describe('wasm SIMD kernels', () => {
+  it('binary.ts is the current compilation of kernels.wat (else: npx tsx scripts/build-simd.ts)', async () => {
+    expect(readFileSync(BINARY_PATH, 'utf8')).toBe(await binaryModuleSource());
+  });
+
+  const memories = [
+    { kind: 'plain', b64: SIMD_KERNELS_PLAIN, memory: () => new WebAssembly.Memory({ initial: 1 }) },
+    { kind: 'shared', b64: SIMD_KERNELS_SHARED, memory: () => new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true }) },
+  ];
+  for (const m of memories) {
+    it(`instantiates on ${m.kind} memory; GELU on 7 values writes exactly 7, to 1e-6`, () => {
+      const memory = m.memory();
+      const k = instantiate(m.b64, memory);
+      const h = heap(memory);
+      const xs = [-3, -1, -0.5, 0, 0.25, 1.5, 4];
+      const x = h.alloc(xs);
+      const out = h.alloc(xs.length);
+      k.gelu(4 * x, 4 * out, xs.length);
+      xs.forEach((v, i) => expect(Math.abs(h.f[out + i] - gelu64(v)), `gelu(${v})`).toBeLessThan(1e-6));
+      expect(h.f[out + xs.length]).toBe(SENTINEL);
+      expect(h.f[out - 1]).toBe(SENTINEL);
+    });
+  }
+
+  it('the attention kernels write their outputs and nothing past them (T = 5, dh = 3: both tails)', () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const k = instantiate(SIMD_KERNELS_PLAIN, memory);
+    const h = heap(memory);
+    const [B, T, H, dh] = [2, 5, 2, 3];
+    const D = H * dh;
+    const rows = B * T;
+    const model = (s: number) => Array.from({ length: rows * D }, (_, i) => Math.sin(i * 0.7 + s));
+    const [q, kk, v] = [h.alloc(model(1)), h.alloc(model(2)), h.alloc(model(3))];
+    const scores = B * H * T * T;
+    const scratch = h.alloc(dh * 8);
+    const probs = h.alloc(scores);
+    k.attnProbs(4 * q, 4 * kk, 4 * probs, 4 * scratch, B, T, H, dh, 1 / Math.sqrt(dh), 1);
+    expect(h.f[probs + scores]).toBe(SENTINEL);
+    // Each row sums to 1, and the causal mask zeroes the keys after the query.
+    for (let r = 0; r < B * H * T; r++) {
+      const row = Array.from(h.f.subarray(probs + r * T, probs + (r + 1) * T));
+      expect(Math.abs(row.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-6);
+      row.forEach((p, j) => (j > r % T ? expect(p).toBe(0) : expect(p).toBeGreaterThan(0)));
+    }
+    // One probability by hand: row (b=1, h=1, i=2), against q_i . k_j / sqrt(dh) over j <= 2.
+    const dot = (i: number, j: number) => [0, 1, 2].reduce((a, c) => a + h.f[q + (T + i) * D + dh + c] * h.f[kk + (T + j) * D + dh + c], 0) / Math.sqrt(dh);
+    const e = [0, 1, 2].map((j) => Math.exp(dot(2, j)));
+    expect(h.f[probs + (3 * T + 2) * T + 1]).toBeCloseTo(e[1] / (e[0] + e[1] + e[2]), 6);
+    const ctx = h.alloc(rows * D);
+    k.attnMix(4 * probs, 4 * v, 4 * ctx, B, T, H, dh, 0);
+    expect(h.f[ctx + rows * D]).toBe(SENTINEL);
+    // Context of (b=0, i=0, head 0, column 2): only key 0 is visible, so it is v[0, 2].
+    expect(h.f[ctx + 2]).toBeCloseTo(h.f[v + 2], 6);
+    const dp = h.alloc(scores);
+    k.attnGradProbs(4 * ctx, 4 * v, 4 * dp, 4 * scratch, B, T, H, dh);
+    expect(h.f[dp + scores]).toBe(SENTINEL);
+    const ds = h.alloc(scores);
+    k.attnGradScores(4 * dp, 4 * probs, 4 * ds, B * H * T, T, 0.5);
+    expect(h.f[ds + scores]).toBe(SENTINEL);
+    // dS sums to 0 along each row (the softmax backward removes the row's mean direction).
+    for (let r = 0; r < B * H * T; r++) expect(Math.abs(h.f.subarray(ds + r * T, ds + (r + 1) * T).reduce((a, b) => a + b, 0))).toBeLessThan(1e-5);
+    expect(h.f[scratch + dh * 8]).toBe(SENTINEL);
+  });
+});
