@@ -1,4 +1,4 @@
-/** The fused softmax cross-entropy against the composed reference, on WebGPU (Dawn + SwiftShader). */
+/** The fused softmax cross-entropy against the composed reference, on WebGPU (Dawn + SwiftShader) and on wasm (src/engine/fused/wasm/crossEntropy.ts). */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fusedSoftmaxCrossEntropy } from '../src/engine/fused/webgpu/crossEntropy';
@@ -6,9 +6,7 @@ import { softmaxCrossEntropy } from '../src/methods/classification';
 import { clipLoss } from '../src/methods/clip/loss';
 import { dinoLoss } from '../src/methods/dino/loss';
 import { ntXentLoss } from '../src/methods/simclr/loss';
-import { relError, runOp, seeded, webgpuInNode } from './fusedHarness';
-
-beforeAll(webgpuInNode);
+import { MODEL_KERNEL_BACKENDS, onBackend, relError, runOp, seeded } from './fusedHarness';
 
 /** The composed definition: scale * sum_b -sum_k t log_softmax(inScale x), x read transposed if asked. */
 function reference(logits: tf.Tensor, targets: tf.Tensor, scale: number, inScale: number, transpose: boolean): tf.Tensor {
@@ -30,7 +28,9 @@ function oneHot(b: number, k: number, shift: number): tf.Tensor2D {
   return tf.tensor2d(v, [b, k]);
 }
 
-describe('fused softmax cross-entropy on WebGPU', () => {
+describe.each(MODEL_KERNEL_BACKENDS)('fused softmax cross-entropy on $backend', (backend) => {
+  beforeAll(() => onBackend(backend));
+
   // [B, K]: batch 1, a single class, odd sizes, more rows than the forward's 256 invocations,
   // and rows longer than the backward's 64-wide workgroup.
   const cases: { shape: [number, number]; scale?: number; inScale?: number; transpose?: boolean; mass?: number; hard?: boolean }[] = [
@@ -125,9 +125,10 @@ describe('fused softmax cross-entropy on WebGPU', () => {
   });
 });
 
-describe('the losses on the fused cross-entropy (WebGPU) match their composed path', () => {
+describe.each(MODEL_KERNEL_BACKENDS)('the losses on the fused cross-entropy ($backend) match their composed path', (backend) => {
   let one: tf.Scalar;
-  beforeAll(() => {
+  beforeAll(async () => {
+    await onBackend(backend);
     one = tf.scalar(1);
   });
   afterAll(() => one.dispose());

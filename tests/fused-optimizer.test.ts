@@ -106,7 +106,8 @@ describe.each(BACKENDS)('fused optimiser kernels on $backend', ({ backend, setup
     expect(useFused('linear')).toBe(true);
     expect(useFused('gelu')).toBe(true);
     expect(useFused('attention')).toBe(true);
-    expect(useFused('crossEntropy')).toBe(backend === 'webgpu');
+    expect(useFused('prependToken')).toBe(true);
+    expect(useFused('crossEntropy')).toBe(true);
     expect(useFused('batchNorm')).toBe(backend === 'webgpu');
     setFusedKernels(false);
     expect(useFusedOptimizer()).toBe(false);

@@ -15,7 +15,7 @@ export function setFusedKernels(on: boolean): void {
 export type FusedOp = 'layerNorm' | 'gelu' | 'linear' | 'attention' | 'crossEntropy' | 'prependToken' | 'batchNorm';
 
 /** The ops whose kernels also exist on wasm (src/engine/fused/wasm/, registered with the backend's missing kernels) and are faster there. */
-export const WASM_FUSED_OPS: readonly FusedOp[] = ['layerNorm', 'linear', 'gelu', 'attention'];
+export const WASM_FUSED_OPS: readonly FusedOp[] = ['layerNorm', 'linear', 'gelu', 'attention', 'prependToken', 'crossEntropy'];
 /** Those of them that are compiled SIMD kernels (src/engine/fused/wasm/simd/): an engine without WebAssembly SIMD keeps their composed ops. */
 export const SIMD_FUSED_OPS: readonly FusedOp[] = ['gelu', 'attention'];
 let onWasm = new Set<FusedOp>(WASM_FUSED_OPS);

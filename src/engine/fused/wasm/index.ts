@@ -1,6 +1,6 @@
 /**
- * The fused kernels on wasm: the optimiser (AdamW, the global norm, EMA) and LayerNorm, as
- * loops over the wasm heap under the WebGPU kernels' names; Linear, one call of wasm's own
+ * The fused kernels on wasm: the optimiser (AdamW, the global norm, EMA), LayerNorm, the
+ * class-token prepend and softmax cross-entropy, as loops over the wasm heap under the WebGPU kernels' names; Linear, one call of wasm's own
  * matmul per product (the values bit for bit those of the composed path); GELU and the
  * attention core, compiled SIMD kernels (simd/kernels.wat) on the same heap. Registered with the backend's
  * missing kernels (src/engine/wasmKernels.ts), before the FLOP hooks wrap the backend, so each
@@ -27,6 +27,10 @@ import { geluModule } from '../webgpu/gelu';
 import { attentionModule } from '../webgpu/attention';
 import { WASM_GELU_KERNELS } from './gelu';
 import { WASM_ATTENTION_KERNELS } from './attention';
+import { WASM_TOKEN_KERNELS } from './tokens';
+import { WASM_CROSS_ENTROPY_KERNELS } from './crossEntropy';
+import { crossEntropyModule } from '../webgpu/crossEntropy';
+import { tokensModule } from '../webgpu/tokens';
 import { simdKernelsSupported } from './simd/instance';
 import { SIMD_FUSED_OPS, setWasmFusedOps, WASM_FUSED_OPS } from '../enabled';
 
@@ -34,13 +38,13 @@ import { SIMD_FUSED_OPS, setWasmFusedOps, WASM_FUSED_OPS } from '../enabled';
 export function registerWasmFusedKernels(): void {
   const simd = simdKernelsSupported();
   if (!simd) setWasmFusedOps(WASM_FUSED_OPS.filter((op) => !SIMD_FUSED_OPS.includes(op)));
-  const loops = [...WASM_OPTIMIZER_KERNELS, ...WASM_LAYER_NORM_KERNELS, ...(simd ? [...WASM_GELU_KERNELS, ...WASM_ATTENTION_KERNELS] : [])];
+  const loops = [...WASM_OPTIMIZER_KERNELS, ...WASM_LAYER_NORM_KERNELS, ...WASM_TOKEN_KERNELS, ...WASM_CROSS_ENTROPY_KERNELS, ...(simd ? [...WASM_GELU_KERNELS, ...WASM_ATTENTION_KERNELS] : [])];
   for (const [kernelName, kernelFunc] of loops) {
     if (!tf.getKernel(kernelName, 'wasm')) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc });
   }
   // Linear: wasm's own (fast) matmul kernels on 2-D views, as on WebGPU: the same products, without the reshapes and clones around them.
   for (const k of linearKernels('wasm')) if (!tf.getKernel(k.kernelName, 'wasm')) tf.registerKernel({ ...k, backendName: 'wasm' });
-  for (const m of [adamwModule, sumSquaresModule, emaModule, layerNormModule, linearModule, geluModule, attentionModule]) {
+  for (const m of [adamwModule, sumSquaresModule, emaModule, layerNormModule, linearModule, geluModule, attentionModule, tokensModule, crossEntropyModule]) {
     for (const g of m.gradients) if (!tf.getGradient(g.kernelName)) tf.registerGradient(g);
     for (const [name, formula] of m.formulas) registerFormula(name, formula);
   }

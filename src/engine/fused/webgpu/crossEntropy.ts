@@ -45,9 +45,9 @@ import type { Formula, KernelCall } from '../../flops/formulas';
 import { makeProgram, size, type ProgramUniform, type WebGPUBackendLike } from './program';
 import type { FusedModule } from '../module';
 
-const SOFTMAX_CE = 'FlopLabSoftmaxCrossEntropy';
-const SOFTMAX_CE_GRAD_LOGITS = 'FlopLabSoftmaxCrossEntropyGradLogits';
-const SOFTMAX_CE_GRAD_TARGETS = 'FlopLabSoftmaxCrossEntropyGradTargets';
+export const SOFTMAX_CE = 'FlopLabSoftmaxCrossEntropy';
+export const SOFTMAX_CE_GRAD_LOGITS = 'FlopLabSoftmaxCrossEntropyGradLogits';
+export const SOFTMAX_CE_GRAD_TARGETS = 'FlopLabSoftmaxCrossEntropyGradTargets';
 
 export interface CrossEntropyOptions {
   /** Multiplies the summed per-row losses (1 / B for the batch mean). Default 1. */
@@ -283,8 +283,8 @@ function ceFlops(c: KernelCall, perElement: number, perRow: number, scalePasses:
 
 /**
  * scale * sum over rows of the softmax cross-entropy of `logits` against the soft `targets`
- * (both [B, K]; with `transpose`, logits is [K, B] read as its transpose). A scalar. WebGPU
- * only: callers check useFused('crossEntropy').
+ * (both [B, K]; with `transpose`, logits is [K, B] read as its transpose). A scalar. On webgpu,
+ * and on wasm through ../wasm/crossEntropy.ts: callers check useFused('crossEntropy').
  */
 export function fusedSoftmaxCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor2D, opts: CrossEntropyOptions = {}): tf.Scalar {
   const attrs: CeAttrs = { scale: opts.scale ?? 1, inScale: opts.inScale ?? 1, transpose: opts.transpose ?? false };

@@ -12,9 +12,9 @@ import type { KernelCall } from '../../flops/formulas';
 import type { FusedModule } from '../module';
 import { ints, runProgram, size, type FusedProgramSpec } from './program';
 
-const PREPEND_TOKEN = 'FlopLabPrependToken';
-const PREPEND_TOKEN_GRAD_X = 'FlopLabPrependTokenGradX';
-const PREPEND_TOKEN_GRAD_TOKEN = 'FlopLabPrependTokenGradToken';
+export const PREPEND_TOKEN = 'FlopLabPrependToken';
+export const PREPEND_TOKEN_GRAD_X = 'FlopLabPrependTokenGradX';
+export const PREPEND_TOKEN_GRAD_TOKEN = 'FlopLabPrependTokenGradToken';
 
 type Info = tf.TensorInfo;
 

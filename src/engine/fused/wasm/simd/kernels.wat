@@ -2,9 +2,10 @@
 ;; and backward, with the semantics of the WebGPU kernels of the same names
 ;; (src/engine/fused/webgpu/gelu.ts, attention.ts). The module imports tfjs-wasm's own memory, so
 ;; it reads and writes tensors where they live; every pointer argument is a byte offset in it.
-;; scripts/build-simd.ts compiles this file (twice: the memory import plain and shared, for the
-;; SIMD and the threaded SIMD builds) into binary.ts; tests/wasm-simd.test.ts checks that
-;; binary.ts is this file's current compilation.
+;; scripts/build-simd.ts compiles this file twice into binary.ts: MEMORY_LIMITS becomes nothing
+;; (tfjs's SIMD build) and "65536 shared" (its threaded SIMD build, whose memory is shared);
+;; tests/wasm-simd.test.ts checks that binary.ts is this file's current compilation.
+;; Loops are written do-while: the callers (../gelu.ts, ../attention.ts) never pass an empty size.
 ;;
 ;; Layouts (as on WebGPU): q, k, v, dy and the context are [B*T, D] with D = H*dh (row b*T + t,
 ;; head h in columns h*dh .. h*dh + dh); probabilities and score gradients are [B*H, T, T].
