@@ -38,7 +38,13 @@ import { SIMD_FUSED_OPS, setWasmFusedOps, WASM_FUSED_OPS } from '../enabled';
 export function registerWasmFusedKernels(): void {
   const simd = simdKernelsSupported();
   if (!simd) setWasmFusedOps(WASM_FUSED_OPS.filter((op) => !SIMD_FUSED_OPS.includes(op)));
-  const loops = [...WASM_OPTIMIZER_KERNELS, ...WASM_LAYER_NORM_KERNELS, ...WASM_TOKEN_KERNELS, ...WASM_CROSS_ENTROPY_KERNELS, ...(simd ? [...WASM_GELU_KERNELS, ...WASM_ATTENTION_KERNELS] : [])];
+  const loops = [
+    ...WASM_OPTIMIZER_KERNELS,
+    ...WASM_LAYER_NORM_KERNELS,
+    ...WASM_TOKEN_KERNELS,
+    ...WASM_CROSS_ENTROPY_KERNELS,
+    ...(simd ? [...WASM_GELU_KERNELS, ...WASM_ATTENTION_KERNELS] : []),
+  ];
   for (const [kernelName, kernelFunc] of loops) {
     if (!tf.getKernel(kernelName, 'wasm')) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc });
   }
