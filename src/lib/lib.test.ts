@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatBytes, formatStorageBytes } from './bytes';
 import { csvCell, csvText } from './csv';
 import { median } from './stats';
+import { nextTask } from './nextTask';
 
 describe('the shared figures', () => {
   it('csv: RFC 4180 quoting, CRLF lines, empty for missing, JSON for objects', () => {
@@ -42,5 +43,17 @@ describe('the shared figures', () => {
     expect(formatStorageBytes(1500)).toBe('1.5 kB');
     expect(formatStorageBytes(2.5e9)).toBe('2.5 GB');
     expect(formatStorageBytes(-1)).toBe('—');
+  });
+
+  it('nextTask yields a whole task: a due timer runs between yields (a loop that yields per step still sees a stop request)', async () => {
+    let fired = false;
+    setTimeout(() => (fired = true), 0);
+    let yields = 0;
+    while (!fired && yields < 10_000) {
+      await nextTask();
+      yields++;
+    }
+    expect(fired).toBe(true);
+    expect(yields).toBeGreaterThan(0);
   });
 });

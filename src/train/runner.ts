@@ -22,6 +22,7 @@ import { sameRun, type RunCheckpoint } from './checkpoint';
 import { applyBudget } from './budget';
 import { profileStep } from './profile';
 import { runTransfer, transferSteps } from './transferRun';
+import { nextTask } from '../lib/nextTask';
 
 export class RunControl {
   private paused = false;
@@ -58,7 +59,7 @@ export class RunControl {
 
   /** Lets queued messages in; blocks while paused (saying so through onHeld). Returns the ms spent paused. */
   async stepBoundary(stepsDone = 0): Promise<number> {
-    await new Promise((r) => setTimeout(r, 0));
+    await nextTask();
     if (this.fault) throw this.fault;
     if (!this.paused || this.stopped) return 0;
     const t0 = performance.now();

@@ -25,6 +25,7 @@ import { augmentSegSample } from './segAugment';
 import { patchTokens, SegHead } from './segHead';
 import { validateSegSettings, type SegSettings } from './settings';
 import { median } from '../lib/stats';
+import { nextTask } from '../lib/nextTask';
 
 export { type SegSettings } from './settings';
 
@@ -65,7 +66,6 @@ export interface FinetuneArgs {
 
 const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
 const LOSS_EVERY = 10;
-const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 const CONFIG_KEYS = ['imageSize', 'patchSize', 'dim', 'depth', 'heads', 'mlpDim', 'pool'] as const;
 function checkSameConfig(init: VitConfig, model: VitConfig): void {
@@ -203,7 +203,7 @@ export async function finetuneSegmentation(args: FinetuneArgs): Promise<Finetune
       }
       loss.dispose();
       args.onProgress?.(done);
-      await yieldToEventLoop();
+      await nextTask();
     }
     if (done < settings.steps)
       return { seed, miou: NaN, perClassIoU: [], pixelAccuracy: NaN, flops: trainFlops, trainFlops, evalFlops: 0, finalLoss, steps: done, stopped: true };
