@@ -18,7 +18,9 @@ async function compile(text: string, shared: boolean): Promise<Uint8Array> {
   const w = await wabt();
   // Shared memories must declare a maximum (tfjs's threaded build: 4 GiB, 65536 pages); a plain
   // import declares none, so any memory of tfjs's plain builds links.
-  const source = text.replace('MEMORY_LIMITS', shared ? '65536 shared' : '');
+  const placeholder = '(memory 1 MEMORY_LIMITS)';
+  if (text.split(placeholder).length !== 2) throw new Error(`${WAT_PATH} must declare its imported memory once, as ${placeholder}`);
+  const source = text.replace(placeholder, shared ? '(memory 1 65536 shared)' : '(memory 1)');
   const module = w.parseWat(WAT_PATH, source, { simd: true, threads: true });
   try {
     // No module.validate(): wabt.js validates without the threads feature and refuses the shared
