@@ -73,7 +73,8 @@ test.describe('FLOP Lab foundation', () => {
   test('the page stays interactive while training, and pause / resume / stop work', async ({ page }) => {
     const lab = new LabPage(page);
     // On wasm: pausing is the worker's, the same on every backend, and wasm needs no shader compiles.
-    await lab.open({ ...TINY, backend: 'wasm', steps: 4000, logEvery: 1, evalEvery: 10_000 });
+    // Long enough never to end before the stop (a tiny step takes a few ms); a record every step.
+    await lab.open({ ...TINY, backend: 'wasm', steps: 20_000, logEvery: 1, evalEvery: 100_000 });
     await lab.run();
     await expect.poll(() => page.evaluate(() => window.floplab.state().records.length), { timeout: 120_000 }).toBeGreaterThan(1);
     // The main thread renders frames while the worker trains (no time bound: the test's timeout is the limit).

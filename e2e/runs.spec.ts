@@ -8,8 +8,9 @@ const recordsSoFar = (page: import('@playwright/test').Page) => page.evaluate(()
 
 test('a reload mid-run keeps the records; the run comes back interrupted and resumes to the end', async ({ page }) => {
   const lab = new LabPage(page);
-  // Longer on wasm: 40 tiny steps end there before a reload can land in the middle.
-  await lab.open({ ...LONG, steps: 400, evalEvery: 400, backend: 'wasm' });
+  // Longer on wasm: 40 tiny steps end there before a reload can land in the middle (and 400 ended
+  // first once a step no longer idled 4 ms in a clamped setTimeout: src/lib/nextTask.ts).
+  await lab.open({ ...LONG, steps: 1500, evalEvery: 1500, backend: 'wasm' });
   await lab.run();
   // Records are written every half second or so: reload once six of them and a checkpoint are stored.
   const stored = () =>
@@ -38,7 +39,7 @@ test('a reload mid-run keeps the records; the run comes back interrupted and res
   await row.getByTestId('resume-run').click();
   await lab.waitForStatus('done');
   const records = await page.evaluate(() => window.floplab.state().records);
-  expect(records.at(-1)!.step).toBe(400);
+  expect(records.at(-1)!.step).toBe(1500);
   // Steps strictly increase across the reload: the records before it are kept, none is logged twice.
   expect(records.every((r, i) => i === 0 || r.step > records[i - 1].step)).toBe(true);
   const [after] = await page.evaluate(() => window.floplab.runs());

@@ -19,6 +19,9 @@ import { RunRecorder } from './runRecorder';
 import { requestPersistence, storageInfo, type RunsDb, type StorageInfo } from './runsDb';
 import { APP_VERSION, type StoredRun } from './storedRun';
 
+/** How long records wait to be applied together (see execute). */
+const RECORD_BATCH_MS = 100;
+
 export type RunStatus = 'idle' | 'starting' | 'running' | 'paused' | 'done' | 'stopped' | 'error' | 'diverged' | 'interrupted';
 
 export interface RunSlice {
@@ -131,8 +134,30 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
     void recorder.flush();
     // Events come through their own message port: one may arrive after the result, and is then ignored.
     let over = false;
+    // Records are applied in batches, at most every RECORD_BATCH_MS: a small model logging every step
+    // sends hundreds a second, and applying each one (a new records array, the charts drawn again)
+    // fell behind, so a pause's confirmation queued behind thousands of them. Any other event first
+    // applies the records sent before it, so the order the worker sent them in holds.
+    let pending: TrainRecord[] = [];
+    let batchTimer: ReturnType<typeof setTimeout> | null = null;
+    const applyRecords = () => {
+      if (batchTimer) clearTimeout(batchTimer);
+      batchTimer = null;
+      if (pending.length === 0) return;
+      const arrived = pending;
+      pending = [];
+      patch({ records: [...get().records, ...arrived] });
+      recorder.update({ records: get().records });
+      for (const r of arrived) onProgress?.(r);
+    };
     const onEvent = deps.remote((e: WorkerEvent) => {
       if (over) return;
+      if (e.type === 'record') {
+        pending.push(e.record);
+        batchTimer ??= setTimeout(applyRecords, RECORD_BATCH_MS);
+        return;
+      }
+      applyRecords();
       if (e.type === 'backend') {
         set({ backend: e.backend } as unknown as Partial<S>);
         patch({ status: get().status === 'paused' ? 'paused' : 'running' });
@@ -150,14 +175,10 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
       } else if (e.type === 'transfer-progress') patch({ transferProgress: e.progress });
       else if (e.type === 'held') patch({ heldAt: e.stepsDone });
       else if (e.type === 'checkpoint') void recorder.checkpoint(e.checkpoint).then(refreshStorage);
-      else {
-        patch({ records: [...get().records, e.record] });
-        recorder.update({ records: get().records });
-        onProgress?.(e.record);
-      }
     });
     try {
       const result = await deps.client.run(source, onEvent, resume);
+      applyRecords(); // the result carries every record too; this keeps onProgress told of each
       over = true;
       const status: RunStatus = result.diverged ? 'diverged' : result.stopped ? 'stopped' : 'done';
       // Stored first: a run shown as done is a run kept.
@@ -172,6 +193,7 @@ export function createRunSlice<S extends RunSlice>(set: Set<S>, get: Get<S>, dep
       patch({ status, heldAt: null, records: result.records, transfer: result.transfer, transferProgress: null, runError: result.diverged?.reason ?? null });
       return result;
     } catch (e) {
+      applyRecords(); // what arrived before the failure is kept
       over = true;
       const message = (e as Error).message;
       if (message.includes(STOPPED_BEFORE_FIRST_STEP)) {
