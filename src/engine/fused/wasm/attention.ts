@@ -17,7 +17,7 @@ import {
   ATTENTION_PROBS,
 } from '../webgpu/attention';
 import { offset, type Info, type KernelArgs, type WasmBackend } from './heap';
-import { simdKernels, simdScratch } from './simd/instance';
+import { simdKernels, simdScratch, type SimdKernels } from './simd/instance';
 
 interface Dims {
   batch: number;
@@ -38,40 +38,29 @@ const scoresShape = (d: Dims) => [d.batch * d.heads, d.tokens, d.tokens];
 /** Bytes of the scores kernels' scratch: one head's [dh, T rounded up to 4] transposed block. */
 const scratchBytes = (d: Dims) => 4 * d.dh * (Math.ceil(d.tokens / 4) * 4);
 
+/**
+ * A [B*H, T, T] kernel of two [B*T, D] inputs through one of the SIMD scores kernels, which
+ * transpose one head's block of `y` into the scratch block at a time.
+ */
+const scores =
+  (xName: string, yName: string, run: (k: SimdKernels, x: number, y: number, out: number, scratch: number, d: Dims) => void) =>
+  ({ inputs, backend, attrs }: KernelArgs): Info => {
+    const [x, y] = [inputs[xName] as Info, inputs[yName] as Info];
+    const wasm = backend as WasmBackend;
+    const d = dimsOf(attrs, y);
+    const out = wasm.makeOutput(scoresShape(d), 'float32');
+    if (empty(d)) return out;
+    run(simdKernels(wasm.wasm), offset(wasm, x), offset(wasm, y), offset(wasm, out), simdScratch(wasm.wasm, scratchBytes(d)), d);
+    return out;
+  };
+
 /** P = softmax(Q K^T / sqrt(dh) (+ causal mask)). */
-function probs({ inputs, backend, attrs }: KernelArgs): Info {
-  const { q, k } = inputs as { q: Info; k: Info };
-  const wasm = backend as WasmBackend;
-  const d = dimsOf(attrs, q);
-  const out = wasm.makeOutput(scoresShape(d), 'float32');
-  if (empty(d)) return out;
-  const scratch = simdScratch(wasm.wasm, scratchBytes(d));
-  simdKernels(wasm.wasm).attnProbs(
-    offset(wasm, q),
-    offset(wasm, k),
-    offset(wasm, out),
-    scratch,
-    d.batch,
-    d.tokens,
-    d.heads,
-    d.dh,
-    1 / Math.sqrt(d.dh),
-    d.causal ? 1 : 0,
-  );
-  return out;
-}
+const probs = scores('q', 'k', (k, q, kk, out, scratch, d) =>
+  k.attnProbs(q, kk, out, scratch, d.batch, d.tokens, d.heads, d.dh, 1 / Math.sqrt(d.dh), d.causal ? 1 : 0),
+);
 
 /** dP = dO V^T per head. */
-function gradProbs({ inputs, backend, attrs }: KernelArgs): Info {
-  const { dy, v } = inputs as { dy: Info; v: Info };
-  const wasm = backend as WasmBackend;
-  const d = dimsOf(attrs, v);
-  const out = wasm.makeOutput(scoresShape(d), 'float32');
-  if (empty(d)) return out;
-  const scratch = simdScratch(wasm.wasm, scratchBytes(d));
-  simdKernels(wasm.wasm).attnGradProbs(offset(wasm, dy), offset(wasm, v), offset(wasm, out), scratch, d.batch, d.tokens, d.heads, d.dh);
-  return out;
-}
+const gradProbs = scores('dy', 'v', (k, dy, v, out, scratch, d) => k.attnGradProbs(dy, v, out, scratch, d.batch, d.tokens, d.heads, d.dh));
 
 /** A [B*T, D] product of a [B*H, T, T] matrix (transposed or not) with a [B*T, D] input's heads. */
 const mix =
