@@ -1,9 +1,9 @@
 /**
- * The fused kernels on wasm: the optimiser (AdamW, the global norm, EMA), LayerNorm, the
- * class-token prepend and softmax cross-entropy, as loops over the wasm heap under the WebGPU kernels' names; Linear, one call of wasm's own
- * matmul per product (the values bit for bit those of the composed path); GELU and the
- * attention core, compiled SIMD kernels (simd/kernels.wat) on the same heap. Registered with the backend's
- * missing kernels (src/engine/wasmKernels.ts), before the FLOP hooks wrap the backend, so each
+ * The fused kernels on wasm, under the WebGPU kernels' names: the optimiser (AdamW, the global
+ * norm, EMA), LayerNorm, the class-token prepend and softmax cross-entropy as loops over the wasm
+ * heap; Linear as one call of wasm's own matmul per product (the values bit for bit those of the
+ * composed path); GELU and the attention core as compiled SIMD kernels (simd/kernels.wat) on the
+ * same heap. Registered with the backend's missing kernels (src/engine/wasmKernels.ts), before the FLOP hooks wrap the backend, so each
  * is counted through the formula its WebGPU module gives; the gradients are the WebGPU
  * modules' own (tfjs keys gradients by kernel name, for every backend), registered here too in
  * case the WebGPU backend never loads. Which model ops take them: WASM_FUSED_OPS in ../enabled.ts.
