@@ -13,6 +13,7 @@ import { copyVariables, emaUpdate } from '../src/methods/ema';
 import { defaultConfig } from '../src/train/config';
 import { createTrainer } from '../src/train/trainer';
 import { useWasmBackend } from '../tooling/tfjsBackends';
+import { setOptimizerSimd } from '../src/engine/fused/wasm/optimizer';
 import { relError, seeded, webgpuInNode } from './fusedHarness';
 
 // Odd sizes: a single element, one past 256*7 (45x41 = 1845), 2000, and 9 tensors (two WebGPU sum-of-squares dispatches).
@@ -246,6 +247,30 @@ describe('fused AdamW on wasm only', () => {
     await useWasmBackend();
     await tf.setBackend('wasm');
   });
+
+  for (const [what, o, exact] of [
+    ['no clipping, no decay', { clipNorm: 0, weightDecay: 0 }, true],
+    ['clip threshold above the norm, decay', { clipNorm: 1e6 }, true],
+    ['clipping active, decay', {}, false],
+  ] as [string, Partial<AdamWOptions>, boolean][])
+    it(`the SIMD kernels give the TypeScript loops' floats (${what})`, async () => {
+      // Bit for bit where the clip scale is 1; with clipping active the norm's 8 partial sums
+      // (another order than the loop's) move the scale, and so everything, by an ulp or so.
+      const runs: Run[] = [];
+      for (const simd of [false, true]) {
+        setOptimizerSimd(simd);
+        runs.push(await runAdamW(true, { ...base, ...o }, false));
+      }
+      setOptimizerSimd(undefined);
+      const [loops, simd] = runs;
+      for (let i = 0; i < SHAPES.length; i++)
+        for (const key of ['params', 'm', 'v'] as const) {
+          if (exact) expect(simd[key][i]).toEqual(loops[key][i]);
+          else expect(relError(simd[key][i], loops[key][i])).toBeLessThan(1e-6);
+        }
+      for (let s = 0; s < STEPS; s++) expect(Math.abs(simd.norms[s] / loops.norms[s] - 1)).toBeLessThan(1e-6);
+      expect(simd.flops).toEqual(loops.flops);
+    });
 
   it('a weight updated in place is multiplied by its new values (XNNPACK drops its packed copy)', async () => {
     // x [4, 45] @ w [45, 41]: untransposed batch-1, so tfjs-wasm runs XNNPACK and caches the

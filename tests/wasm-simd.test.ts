@@ -2,7 +2,9 @@
  * The compiled SIMD kernels (src/engine/fused/wasm/simd/): binary.ts is the current compilation
  * of kernels.wat, both binaries (plain and shared memory) instantiate against a memory of their
  * kind, and no kernel writes outside its output, tails (sizes not a multiple of 4) included.
- * Their values against the composed ops: tests/fused-gelu.test.ts and fused-attention.test.ts.
+ * Their values against the composed ops: tests/fused-gelu.test.ts and fused-attention.test.ts;
+ * the optimiser kernels against the TypeScript loops: fused-optimizer.test.ts and
+ * wasm-simd-reductions.test.ts.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -110,5 +112,42 @@ describe('wasm SIMD kernels', () => {
     // dS sums to 0 along each row (the softmax backward removes the row's mean direction).
     for (let r = 0; r < B * H * T; r++) expect(Math.abs(h.f.subarray(ds + r * T, ds + (r + 1) * T).reduce((a, b) => a + b, 0))).toBeLessThan(1e-5);
     expect(h.f[scratch + dh * 8]).toBe(SENTINEL);
+  });
+
+  it('the optimiser kernels and the column sum read and write their n values and no more (tails of 1 to 3)', () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const k = instantiate(SIMD_KERNELS_PLAIN, memory);
+    const h = heap(memory);
+    const vals = (n: number, s: number) => Array.from({ length: n }, (_, i) => Math.fround(Math.cos(i * 1.3 + s)));
+    for (const n of [1, 2, 3, 4, 5, 11]) {
+      const x = vals(n, n);
+      // Squares of the n values only (a sentinel read would add 777^2).
+      expect(k.sumSquares(4 * h.alloc(x), n)).toBeCloseTo(
+        x.reduce((a, b) => a + b * b, 0),
+        5,
+      );
+      const g = h.alloc(x);
+      const mv = h.alloc([...vals(n, 2), ...vals(n, 3).map(Math.abs)]);
+      k.adamwMoments(4 * g, 4 * mv, 4 * mv, n, 0.5, 0.9, Math.fround(0.1), 0.999, Math.fround(1 - 0.999)); // in place
+      expect(h.f[mv + 2 * n]).toBe(SENTINEL);
+      expect(h.f[mv]).toBe(Math.fround(Math.fround(vals(n, 2)[0] * Math.fround(0.9)) + Math.fround(Math.fround(x[0] * 0.5) * Math.fround(0.1))));
+      const p = h.alloc(vals(n, 4));
+      const out = h.alloc(n);
+      k.adamwParam(4 * p, 4 * mv, 4 * out, n, 0.01, 0.1, 0.001, 1e-8, 0.0005, 1);
+      expect(h.f[out + n]).toBe(SENTINEL);
+      expect(h.f.subarray(out, out + n).every(Number.isFinite)).toBe(true);
+      const t = h.alloc(vals(n, 5));
+      const emaOut = h.alloc(n);
+      k.ema(4 * t, 4 * g, 4 * emaOut, n, 0.75, 0.25);
+      expect(h.f[emaOut + n]).toBe(SENTINEL);
+      expect(h.f[emaOut + n - 1]).toBe(Math.fround(Math.fround(h.f[t + n - 1] * 0.75) + Math.fround(h.f[g + n - 1] * 0.25)));
+      const rows = 3;
+      const m = h.alloc(vals(rows * n, 6));
+      const sums = h.alloc(n);
+      k.columnSum(4 * m, 4 * sums, rows, n);
+      expect(h.f[sums + n]).toBe(SENTINEL);
+      const col = n - 1;
+      expect(h.f[sums + col]).toBe(Math.fround(Math.fround(h.f[m + col] + h.f[m + n + col]) + h.f[m + 2 * n + col]));
+    }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Compiles src/engine/fused/wasm/simd/kernels.wat with wabt (the WebAssembly Binary Toolkit,
+ * Compiles src/engine/fused/wasm/simd/kernels.wat (and the files it includes) with wabt (the WebAssembly Binary Toolkit,
  * built to JS: the reference text-format assembler, so the lab keeps no assembler of its own)
  * into the two binaries the lab embeds: the memory import plain (tfjs-wasm's SIMD build) and
  * shared (its threaded SIMD build, whose memory is a SharedArrayBuffer). A module importing a
@@ -11,7 +11,13 @@ import { readFileSync } from 'node:fs';
 import prettier from 'prettier';
 import wabt from 'wabt';
 
-const WAT_PATH = 'src/engine/fused/wasm/simd/kernels.wat';
+const WAT_DIR = 'src/engine/fused/wasm/simd';
+const WAT_PATH = `${WAT_DIR}/kernels.wat`;
+
+/** kernels.wat with each `;; @include NAME` line replaced by the file NAME beside it: one module, kept in files of a readable size. */
+function moduleText(): string {
+  return readFileSync(WAT_PATH, 'utf8').replace(/^ *;; @include (\S+)$/gm, (_, name: string) => readFileSync(`${WAT_DIR}/${name}`, 'utf8'));
+}
 export const BINARY_PATH = 'src/engine/fused/wasm/simd/binary.ts';
 
 async function compile(text: string, shared: boolean): Promise<Uint8Array> {
@@ -35,7 +41,7 @@ const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
 /** The text of binary.ts for the current kernels.wat, formatted as the lint's Prettier check wants it. */
 export async function binaryModuleSource(): Promise<string> {
-  const text = readFileSync(WAT_PATH, 'utf8');
+  const text = moduleText();
   const [plain, shared] = await Promise.all([compile(text, false), compile(text, true)]);
   const options = { ...(await prettier.resolveConfig(BINARY_PATH)), filepath: BINARY_PATH };
   return prettier.format(

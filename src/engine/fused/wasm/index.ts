@@ -3,7 +3,8 @@
  * norm, EMA), LayerNorm, the class-token prepend and softmax cross-entropy as loops over the wasm
  * heap; Linear as one call of wasm's own matmul per product (the values bit for bit those of the
  * composed path); GELU and the attention core as compiled SIMD kernels (simd/kernels.wat) on the
- * same heap. Registered with the backend's missing kernels (src/engine/wasmKernels.ts), before the FLOP hooks wrap the backend, so each
+ * same heap, which also run the optimiser's loops and wasm's Sum over leading axes (./columnSum.ts)
+ * where the engine has SIMD. Registered with the backend's missing kernels (src/engine/wasmKernels.ts), before the FLOP hooks wrap the backend, so each
  * is counted through the formula its WebGPU module gives; the gradients are the WebGPU
  * modules' own (tfjs keys gradients by kernel name, for every backend), registered here too in
  * case the WebGPU backend never loads. Which model ops take them: WASM_FUSED_OPS in ../enabled.ts.
@@ -33,6 +34,7 @@ import { crossEntropyModule } from '../webgpu/crossEntropy';
 import { tokensModule } from '../webgpu/tokens';
 import { simdKernelsSupported } from './simd/instance';
 import { SIMD_FUSED_OPS, setWasmFusedOps, WASM_FUSED_OPS } from '../enabled';
+import { registerColumnSum } from './columnSum';
 
 /** Registers the wasm fused kernels, their gradients and FLOP formulas, once. */
 export function registerWasmFusedKernels(): void {
@@ -45,6 +47,7 @@ export function registerWasmFusedKernels(): void {
     ...WASM_CROSS_ENTROPY_KERNELS,
     ...(simd ? [...WASM_GELU_KERNELS, ...WASM_ATTENTION_KERNELS] : []),
   ];
+  registerColumnSum();
   for (const [kernelName, kernelFunc] of loops) {
     if (!tf.getKernel(kernelName, 'wasm')) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc });
   }

@@ -3,11 +3,26 @@
  * the WebGPU ones (../webgpu/layerNorm.ts, whose registered gradient calls them), as loops over
  * the wasm heap. One call forward, three backward (stats, dx, dgamma), where the composed
  * moments -> normalise -> affine path makes about 10 calls forward and 25 backward.
- * Each row's sums run in float64 and the results are stored as float32: within float32
- * rounding of the composed ops (tests/fused-layernorm.test.ts compares both paths on wasm).
+ * Where the engine has WebAssembly SIMD they run as compiled kernels (simd/layerNorm.wat), 4
+ * columns at a time in float32, as the composed ops compute; else as the TypeScript loops
+ * below, which sum each row in float64. Either is within float32 rounding of the composed ops
+ * (tests/fused-layernorm.test.ts compares the paths on wasm).
  */
 import { LAYER_NORM, LAYER_NORM_GRAD_GAMMA, LAYER_NORM_GRAD_X, LAYER_NORM_STATS } from '../webgpu/layerNorm';
-import { size, view, type Info, type KernelArgs, type WasmBackend } from './heap';
+import { offset, size, view, type Info, type KernelArgs, type WasmBackend } from './heap';
+import { simdKernels, simdKernelsSupported, type SimdKernels } from './simd/instance';
+
+let simdChoice: boolean | undefined;
+
+/** Runs LayerNorm on the SIMD kernels (true), the TypeScript loops (false), or as the engine allows (undefined). For tests. */
+export function setLayerNormSimd(on: boolean | undefined): void {
+  simdChoice = on;
+}
+
+function simdFor(wasm: WasmBackend): SimdKernels | null {
+  simdChoice ??= simdKernelsSupported();
+  return simdChoice ? simdKernels(wasm.wasm) : null;
+}
 
 function dims(x: Info): { d: number; rows: number } {
   const d = x.shape[x.shape.length - 1];
@@ -34,6 +49,11 @@ function layerNorm({ inputs, backend, attrs }: KernelArgs): Info {
   const wasm = backend as WasmBackend;
   const { d, rows } = dims(x);
   const out = wasm.makeOutput([...x.shape], 'float32');
+  const simd = simdFor(wasm);
+  if (simd) {
+    if (rows > 0) simd.layerNorm(offset(wasm, x), offset(wasm, gamma), offset(wasm, beta), offset(wasm, out), rows, d, eps);
+    return out;
+  }
   const [xv, g, b, y] = [view(wasm, x), view(wasm, gamma), view(wasm, beta), view(wasm, out)];
   for (let r = 0; r < rows; r++) {
     const [mean, rstd] = rowStats(xv, r, d, eps);
@@ -49,6 +69,11 @@ function layerNormStats({ inputs, backend, attrs }: KernelArgs): Info {
   const wasm = backend as WasmBackend;
   const { d, rows } = dims(x);
   const out = wasm.makeOutput([rows, 2], 'float32');
+  const simd = simdFor(wasm);
+  if (simd) {
+    if (rows > 0) simd.layerNormStats(offset(wasm, x), offset(wasm, out), rows, d, eps);
+    return out;
+  }
   const [xv, s] = [view(wasm, x), view(wasm, out)];
   for (let r = 0; r < rows; r++) [s[2 * r], s[2 * r + 1]] = rowStats(xv, r, d, eps);
   return out;
@@ -60,6 +85,11 @@ function layerNormGradX({ inputs, backend }: KernelArgs): Info {
   const wasm = backend as WasmBackend;
   const { d, rows } = dims(x);
   const out = wasm.makeOutput([...x.shape], 'float32');
+  const simd = simdFor(wasm);
+  if (simd) {
+    if (rows > 0) simd.layerNormGradX(offset(wasm, dy), offset(wasm, x), offset(wasm, gamma), offset(wasm, stats), offset(wasm, out), rows, d);
+    return out;
+  }
   const [dyv, xv, g, s, dx] = [view(wasm, dy), view(wasm, x), view(wasm, gamma), view(wasm, stats), view(wasm, out)];
   for (let r = 0; r < rows; r++) {
     const base = r * d;
@@ -85,6 +115,11 @@ function layerNormGradGamma({ inputs, backend }: KernelArgs): Info {
   const wasm = backend as WasmBackend;
   const { d, rows } = dims(x);
   const out = wasm.makeOutput([d], 'float32');
+  const simd = simdFor(wasm);
+  if (simd) {
+    simd.layerNormGradGamma(offset(wasm, dy), offset(wasm, x), offset(wasm, stats), offset(wasm, out), rows, d);
+    return out;
+  }
   const [dyv, xv, s, dg] = [view(wasm, dy), view(wasm, x), view(wasm, stats), view(wasm, out)];
   const acc = new Float64Array(d);
   for (let r = 0; r < rows; r++) {

@@ -17,6 +17,11 @@
  * so an in-place write first drops the C side's record of the id (which runs those caches'
  * disposal callbacks) and registers it again over the same buffer.
  *
+ * Where the engine has WebAssembly SIMD, each kernel runs the same operations 4 lanes at a time
+ * (simd/optimizer.wat): the same floats, bit for bit, but for the sum of squares, whose 8 partial
+ * sums add in another order. The TypeScript loops stay as the fallback and as the reference the
+ * SIMD kernels are tested against (tests/wasm-simd.test.ts).
+ *
  * Registered for 'wasm' by ./index.ts, before the FLOP hooks wrap the backend's kernels, so they
  * are counted through their formulas.
  */
@@ -24,9 +29,22 @@ import * as tf from '@tensorflow/tfjs';
 import { ADAMW_MOMENTS, ADAMW_PARAM, type AdamWMomentsAttrs, type AdamWParamAttrs } from '../webgpu/adamw';
 import { CLIP_SCALE, SUM_SQUARES } from '../webgpu/sumSquares';
 import { EMA } from '../webgpu/ema';
-import { output, size, view, type Info, type KernelArgs, type WasmBackend } from './heap';
+import { offset, output, size, view, type Info, type KernelArgs, type WasmBackend } from './heap';
+import { simdKernels, simdKernelsSupported, type SimdKernels } from './simd/instance';
 
 const fr = Math.fround;
+
+let simdChoice: boolean | undefined;
+
+/** Runs the optimiser on the SIMD kernels (true), the TypeScript loops (false), or as the engine allows (undefined). For tests. */
+export function setOptimizerSimd(on: boolean | undefined): void {
+  simdChoice = on;
+}
+
+function simdFor(wasm: WasmBackend): SimdKernels | null {
+  simdChoice ??= simdKernelsSupported();
+  return simdChoice ? simdKernels(wasm.wasm) : null;
+}
 
 /** m, v of the packed moments `mv` ([2, n]) from the gradient (times the clip scale): the composed ops' order. */
 function adamwMoments({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): Info {
@@ -36,13 +54,18 @@ function adamwMoments({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMa
   const n = size(g.shape);
   if (size(mv.shape) !== 2 * n) throw new Error(`${ADAMW_MOMENTS}: moments [${mv.shape}] for a gradient of ${n}`);
   const out = output(wasm, mv);
-  const gv = view(wasm, g);
-  const prev = view(wasm, mv);
-  const res = view(wasm, out);
   const b1 = fr(beta1);
   const c1 = fr(1 - beta1);
   const b2 = fr(beta2);
   const c2 = fr(1 - beta2);
+  const simd = simdFor(wasm);
+  if (simd) {
+    simd.adamwMoments(offset(wasm, g), offset(wasm, mv), offset(wasm, out), n, scale ? view(wasm, scale, 1)[0] : 1, b1, c1, b2, c2);
+    return out;
+  }
+  const gv = view(wasm, g);
+  const prev = view(wasm, mv);
+  const res = view(wasm, out);
   if (scale) {
     const s = view(wasm, scale, 1)[0];
     for (let i = 0; i < n; i++) {
@@ -72,6 +95,11 @@ function adamwParam({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap;
   const n = size(p.shape);
   if (size(mv.shape) !== 2 * n) throw new Error(`${ADAMW_PARAM}: moments [${mv.shape}] for a parameter of ${n}`);
   const out = output(wasm, p);
+  const simd = simdFor(wasm);
+  if (simd) {
+    simd.adamwParam(offset(wasm, p), offset(wasm, mv), offset(wasm, out), n, lr, bc1, bc2, eps, wdLr, wdLr !== 0 ? 1 : 0);
+    return out;
+  }
   const prev = view(wasm, p);
   const mvv = view(wasm, mv);
   const res = view(wasm, out);
@@ -92,8 +120,9 @@ function adamwParam({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap;
 
 /**
  * The sum of squares of every input x0, x1, ... (any number: wasm has no binding limit), plus
- * `acc` when given. Each tensor is summed in order in float32, then the sums are added in order:
- * what the composed Sum(Square) per tensor and AddN do.
+ * `acc` when given. Each tensor is summed in float32 (in order by the loop, what the composed
+ * Sum(Square) does; in 8 partial sums by the SIMD kernel), then the sums are added in order, as
+ * AddN does.
  */
 function sumSquares({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): Info {
   const named = inputs as Record<string, Info>;
@@ -103,11 +132,15 @@ function sumSquares({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backen
   if (xs.length < 1) throw new Error(`${SUM_SQUARES} takes at least 1 tensor`);
   const acc = named.acc;
   const out = acc ? output(wasm, acc) : wasm.makeOutput([], 'float32');
+  const simd = simdFor(wasm);
   let total = 0;
   xs.forEach((x, k) => {
-    const a = view(wasm, x);
     let s = 0;
-    for (let i = 0; i < a.length; i++) s = fr(s + fr(a[i] * a[i]));
+    if (simd) s = simd.sumSquares(offset(wasm, x), size(x.shape));
+    else {
+      const a = view(wasm, x);
+      for (let i = 0; i < a.length; i++) s = fr(s + fr(a[i] * a[i]));
+    }
     total = k === 0 ? s : fr(total + s);
   });
   if (acc) total = fr(view(wasm, acc, 1)[0] + total);
@@ -134,11 +167,16 @@ function ema({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backen
   const n = size(t.shape);
   if (size(s.shape) !== n) throw new Error(`${EMA}: target of ${n} elements, source of ${size(s.shape)}`);
   const out = output(wasm, t);
+  const m = fr(momentum);
+  const c = fr(1 - momentum);
+  const simd = simdFor(wasm);
+  if (simd) {
+    simd.ema(offset(wasm, t), offset(wasm, s), offset(wasm, out), n, m, c);
+    return out;
+  }
   const prev = view(wasm, t);
   const sv = view(wasm, s);
   const res = view(wasm, out);
-  const m = fr(momentum);
-  const c = fr(1 - momentum);
   for (let i = 0; i < n; i++) res[i] = fr(fr(prev[i] * m) + fr(sv[i] * c));
   return out;
 }

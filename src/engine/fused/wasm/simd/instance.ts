@@ -18,6 +18,15 @@ export interface SimdKernels {
   attnGradProbs(dy: number, v: number, out: number, scratch: number, B: number, T: number, H: number, dh: number): void;
   attnMix(m: number, y: number, out: number, B: number, T: number, H: number, dh: number, transposed: number): void;
   attnGradScores(dp: number, p: number, out: number, rows: number, T: number, scale: number): void;
+  sumSquares(x: number, n: number): number;
+  adamwMoments(g: number, mv: number, out: number, n: number, scale: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number): void;
+  adamwParam(p: number, mv: number, out: number, n: number, lr: number, bc1: number, bc2: number, eps: number, wdLr: number, decay: number): void;
+  ema(t: number, s: number, out: number, n: number, momentum: number, oneMinusMomentum: number): void;
+  columnSum(x: number, out: number, rows: number, cols: number): void;
+  layerNorm(x: number, gamma: number, beta: number, out: number, rows: number, d: number, eps: number): void;
+  layerNormStats(x: number, out: number, rows: number, d: number, eps: number): void;
+  layerNormGradX(dy: number, x: number, gamma: number, stats: number, out: number, rows: number, d: number): void;
+  layerNormGradGamma(dy: number, x: number, stats: number, out: number, rows: number, d: number): void;
 }
 
 /** The parts of tfjs-backend-wasm 4.22's Emscripten module used here. */

@@ -1,11 +1,12 @@
 ;; FLOP Lab's SIMD kernels for tfjs-backend-wasm: GELU and the multi-head attention core, forward
-;; and backward, with the semantics of the WebGPU kernels of the same names
-;; (src/engine/fused/webgpu/gelu.ts, attention.ts). The module imports tfjs-wasm's own memory, so
+;; and backward, LayerNorm (layerNorm.wat) and the optimiser (optimizer.wat), with the semantics
+;; of the WebGPU kernels of the same names (src/engine/fused/webgpu/). The module imports tfjs-wasm's own memory, so
 ;; it reads and writes tensors where they live; every pointer argument is a byte offset in it.
 ;; scripts/build-simd.ts compiles this file twice into binary.ts: MEMORY_LIMITS becomes nothing
 ;; (tfjs's SIMD build) and "65536 shared" (its threaded SIMD build, whose memory is shared);
-;; tests/wasm-simd.test.ts checks that binary.ts is this file's current compilation.
-;; Loops are written do-while: the callers (../gelu.ts, ../attention.ts) never pass an empty size.
+;; tests/wasm-simd.test.ts checks that binary.ts is this file's current compilation. A line
+;; ";; @include NAME" is replaced by the file NAME beside this one.
+;; GELU's and attention's loops are written do-while: their callers never pass an empty size.
 ;;
 ;; Layouts (as on WebGPU): q, k, v, dy and the context are [B*T, D] with D = H*dh (row b*T + t,
 ;; head h in columns h*dh .. h*dh + dh); probabilities and score gradients are [B*H, T, T].
@@ -14,18 +15,21 @@
 
   ;; ---- helpers ---------------------------------------------------------------------------
 
-  ;; The first `n` (0..4) floats at p into lanes 0..n-1, zeros above: a tail never reads past
-  ;; its tensor.
+  ;; The first `n` (0..4; 4 or more: a whole quad) floats at p into lanes 0..n-1, zeros above: a
+  ;; tail never reads past its tensor.
   (func $loadPart (param $p i32) (param $n i32) (result v128)
     (local $v v128)
+    (if (i32.ge_s (local.get $n) (i32.const 4)) (then (return (v128.load (local.get $p)))))
     (if (i32.gt_s (local.get $n) (i32.const 0)) (then (local.set $v (f32x4.replace_lane 0 (local.get $v) (f32.load (local.get $p))))))
     (if (i32.gt_s (local.get $n) (i32.const 1)) (then (local.set $v (f32x4.replace_lane 1 (local.get $v) (f32.load offset=4 (local.get $p))))))
     (if (i32.gt_s (local.get $n) (i32.const 2)) (then (local.set $v (f32x4.replace_lane 2 (local.get $v) (f32.load offset=8 (local.get $p))))))
     (if (i32.gt_s (local.get $n) (i32.const 3)) (then (local.set $v (f32x4.replace_lane 3 (local.get $v) (f32.load offset=12 (local.get $p))))))
     (local.get $v))
 
-  ;; Lanes 0..n-1 of v to the first `n` floats at p: a tail never writes past its tensor.
+  ;; Lanes 0..n-1 of v to the first `n` floats at p (4 or more: the whole quad): a tail never
+  ;; writes past its tensor.
   (func $storePart (param $p i32) (param $v v128) (param $n i32)
+    (if (i32.ge_s (local.get $n) (i32.const 4)) (then (v128.store (local.get $p) (local.get $v)) (return)))
     (if (i32.gt_s (local.get $n) (i32.const 0)) (then (f32.store (local.get $p) (f32x4.extract_lane 0 (local.get $v)))))
     (if (i32.gt_s (local.get $n) (i32.const 1)) (then (f32.store offset=4 (local.get $p) (f32x4.extract_lane 1 (local.get $v)))))
     (if (i32.gt_s (local.get $n) (i32.const 2)) (then (f32.store offset=8 (local.get $p) (f32x4.extract_lane 2 (local.get $v)))))
@@ -300,4 +304,7 @@
       (local.set $p (i32.add (local.get $p) (local.get $off)))
       (local.set $out (i32.add (local.get $out) (local.get $off)))
       (br_if $eachRow (i32.lt_s (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows)))))
+
+  ;; @include optimizer.wat
+  ;; @include layerNorm.wat
 )

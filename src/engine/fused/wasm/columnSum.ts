@@ -1,0 +1,45 @@
+/**
+ * wasm's Sum over leading axes, e.g. a linear layer's bias gradient (the sum of dy over every
+ * row), as one pass of the SIMD kernel `columnSum` (simd/optimizer.wat). tfjs-wasm 4.22 reduces
+ * only innermost axes, so it first transposes [rows, cols] to [cols, rows], a full copy, then
+ * sums each row of the copy: toy-B supervised spent 1.6 ms of a 30 ms step there (27 calls).
+ * The kernel sums each column in row order from 0, as that path does, so the floats are the
+ * same (tests/wasm-simd.test.ts); every other Sum goes to tfjs-wasm's own kernel.
+ *
+ * Still the kernel `Sum` to tfjs and to the FLOP counter (same name, inputs, attributes and
+ * output), so counts and gradients are unchanged. Registered by ../../wasmKernels.ts in place of
+ * wasm's Sum when the engine has WebAssembly SIMD, before the FLOP hooks wrap the backend.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { offset, size, type Info, type WasmBackend } from './heap';
+import { simdKernels, simdKernelsSupported } from './simd/instance';
+
+/** The number of leading axes `axis` names when they are exactly 0..k-1 of a rank-`rank` tensor (0 < k < rank), else 0. */
+export function leadingAxesCount(axis: number | number[], rank: number): number {
+  const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b);
+  const leading = axes.every((a, i) => a === i);
+  return leading && axes.length > 0 && axes.length < rank ? axes.length : 0;
+}
+
+function columnSumKernel(original: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: Info };
+    const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
+    const k = leadingAxesCount(axis, x.shape.length);
+    if (x.dtype !== 'float32' || k === 0 || size(x.shape) === 0) return original(args);
+    const wasm = args.backend as unknown as WasmBackend;
+    const rows = size(x.shape.slice(0, k));
+    const rest = x.shape.slice(k);
+    const out = wasm.makeOutput(keepDims ? [...x.shape.slice(0, k).map(() => 1), ...rest] : rest, 'float32');
+    simdKernels(wasm.wasm).columnSum(offset(wasm, x), offset(wasm, out), rows, size(rest));
+    return out;
+  };
+}
+
+/** Puts the column sum in front of wasm's Sum (once; only with WebAssembly SIMD). */
+export function registerColumnSum(): void {
+  const original = tf.getKernel('Sum', 'wasm');
+  if (!original || (original as { columnSum?: boolean }).columnSum || !simdKernelsSupported()) return;
+  tf.unregisterKernel('Sum', 'wasm');
+  tf.registerKernel({ ...original, kernelFunc: columnSumKernel(original.kernelFunc), columnSum: true } as tf.KernelConfig);
+}

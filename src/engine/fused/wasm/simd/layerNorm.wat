@@ -1,0 +1,157 @@
+  ;; ---- LayerNorm (included into kernels.wat's module) --------------------------------------
+  ;;
+  ;; The four kernels of ../layerNorm.ts over rows of width d, 4 columns at a time, in float32
+  ;; (the TypeScript loops they replace summed each row in float64; the composed ops sum in
+  ;; float32, as these do). stats is [rows, 2]: each row's mean and 1 / sqrt(var + eps).
+
+  ;; Lanes 0..n-1 all ones, the others zero: masks a row's tail where a zero lane would count.
+  (func $laneMask (param $n i32) (result v128)
+    (i32x4.lt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (local.get $n))))
+
+  (func $hsum (param $v v128) (result f32)
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+             (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
+
+  ;; The row at x: its mean in lane 0, 1 / sqrt(var + eps) in lane 1 (var of the centred values).
+  (func $rowStats (param $x i32) (param $d i32) (param $eps f32) (result v128)
+    (local $p i32) (local $end i32) (local $tail i32) (local $acc v128) (local $c v128) (local $mean f32) (local $mv v128)
+    (local.set $end (i32.add (local.get $x) (i32.shl (i32.and (local.get $d) (i32.const -4)) (i32.const 2))))
+    (local.set $tail (i32.and (local.get $d) (i32.const 3)))
+    (local.set $p (local.get $x))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $p))))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (br $next)))
+    (local.set $acc (f32x4.add (local.get $acc) (call $loadPart (local.get $p) (local.get $tail))))
+    (local.set $mean (f32.div (call $hsum (local.get $acc)) (f32.convert_i32_s (local.get $d))))
+    (local.set $mv (f32x4.splat (local.get $mean)))
+    (local.set $acc (v128.const i32x4 0 0 0 0))
+    (local.set $p (local.get $x))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+      (local.set $c (f32x4.sub (v128.load (local.get $p)) (local.get $mv)))
+      (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $c) (local.get $c))))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (br $next)))
+    (local.set $c (v128.and (f32x4.sub (call $loadPart (local.get $p) (local.get $tail)) (local.get $mv)) (call $laneMask (local.get $tail))))
+    (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $c) (local.get $c))))
+    (f32x4.replace_lane 1 (local.get $mv)
+      (f32.div (f32.const 1) (f32.sqrt (f32.add (f32.div (call $hsum (local.get $acc)) (f32.convert_i32_s (local.get $d))) (local.get $eps))))))
+
+  ;; y = (x - mean) rstd gamma + beta, row by row.
+  (func (export "layerNorm") (param $x i32) (param $gamma i32) (param $beta i32) (param $out i32) (param $rows i32) (param $d i32) (param $eps f32)
+    (local $r i32) (local $j i32) (local $st v128) (local $mean v128) (local $rstd v128) (local $n i32) (local $off i32)
+    (block $rowsDone (loop $eachRow
+      (br_if $rowsDone (i32.ge_s (local.get $r) (local.get $rows)))
+      (local.set $st (call $rowStats (local.get $x) (local.get $d) (local.get $eps)))
+      (local.set $mean (f32x4.splat (f32x4.extract_lane 0 (local.get $st))))
+      (local.set $rstd (f32x4.splat (f32x4.extract_lane 1 (local.get $st))))
+      (local.set $j (i32.const 0))
+      (block $colsDone (loop $eachQuad
+        (br_if $colsDone (i32.ge_s (local.get $j) (local.get $d)))
+        (local.set $n (select (i32.const 4) (i32.sub (local.get $d) (local.get $j)) (i32.ge_s (i32.sub (local.get $d) (local.get $j)) (i32.const 4))))
+        (local.set $off (i32.shl (local.get $j) (i32.const 2)))
+        (call $storePart (i32.add (local.get $out) (local.get $off))
+          (f32x4.add
+            (f32x4.mul (f32x4.mul (f32x4.sub (call $loadPart (i32.add (local.get $x) (local.get $off)) (local.get $n)) (local.get $mean)) (local.get $rstd))
+                       (call $loadPart (i32.add (local.get $gamma) (local.get $off)) (local.get $n)))
+            (call $loadPart (i32.add (local.get $beta) (local.get $off)) (local.get $n)))
+          (local.get $n))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $eachQuad)))
+      (local.set $x (i32.add (local.get $x) (i32.shl (local.get $d) (i32.const 2))))
+      (local.set $out (i32.add (local.get $out) (i32.shl (local.get $d) (i32.const 2))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $eachRow))))
+
+  ;; stats[r] = (mean, rstd) of row r.
+  (func (export "layerNormStats") (param $x i32) (param $out i32) (param $rows i32) (param $d i32) (param $eps f32)
+    (local $r i32) (local $st v128)
+    (block $rowsDone (loop $eachRow
+      (br_if $rowsDone (i32.ge_s (local.get $r) (local.get $rows)))
+      (local.set $st (call $rowStats (local.get $x) (local.get $d) (local.get $eps)))
+      (f32.store (local.get $out) (f32x4.extract_lane 0 (local.get $st)))
+      (f32.store offset=4 (local.get $out) (f32x4.extract_lane 1 (local.get $st)))
+      (local.set $x (i32.add (local.get $x) (i32.shl (local.get $d) (i32.const 2))))
+      (local.set $out (i32.add (local.get $out) (i32.const 8)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $eachRow))))
+
+  ;; dx = rstd (dy gamma - mean(dy gamma) - xhat mean(dy gamma xhat)), row by row.
+  (func (export "layerNormGradX") (param $dy i32) (param $x i32) (param $gamma i32) (param $stats i32) (param $out i32) (param $rows i32) (param $d i32)
+    (local $r i32) (local $j i32) (local $n i32) (local $off i32) (local $mean v128) (local $rstd v128)
+    (local $gdy v128) (local $xhat v128) (local $a v128) (local $b v128) (local $invD f32)
+    (local.set $invD (f32.div (f32.const 1) (f32.convert_i32_s (local.get $d))))
+    (block $rowsDone (loop $eachRow
+      (br_if $rowsDone (i32.ge_s (local.get $r) (local.get $rows)))
+      (local.set $mean (f32x4.splat (f32.load (local.get $stats))))
+      (local.set $rstd (f32x4.splat (f32.load offset=4 (local.get $stats))))
+      ;; a, b: the row sums of dy gamma and of dy gamma xhat (a tail's zero dy adds nothing).
+      (local.set $a (v128.const i32x4 0 0 0 0))
+      (local.set $b (v128.const i32x4 0 0 0 0))
+      (local.set $j (i32.const 0))
+      (block $sumsDone (loop $eachQuad
+        (br_if $sumsDone (i32.ge_s (local.get $j) (local.get $d)))
+        (local.set $n (select (i32.const 4) (i32.sub (local.get $d) (local.get $j)) (i32.ge_s (i32.sub (local.get $d) (local.get $j)) (i32.const 4))))
+        (local.set $off (i32.shl (local.get $j) (i32.const 2)))
+        (local.set $gdy (f32x4.mul (call $loadPart (i32.add (local.get $dy) (local.get $off)) (local.get $n))
+                                   (call $loadPart (i32.add (local.get $gamma) (local.get $off)) (local.get $n))))
+        (local.set $xhat (f32x4.mul (f32x4.sub (call $loadPart (i32.add (local.get $x) (local.get $off)) (local.get $n)) (local.get $mean)) (local.get $rstd)))
+        (local.set $a (f32x4.add (local.get $a) (local.get $gdy)))
+        (local.set $b (f32x4.add (local.get $b) (f32x4.mul (local.get $gdy) (local.get $xhat))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $eachQuad)))
+      (local.set $a (f32x4.splat (f32.mul (call $hsum (local.get $a)) (local.get $invD))))
+      (local.set $b (f32x4.splat (f32.mul (call $hsum (local.get $b)) (local.get $invD))))
+      (local.set $j (i32.const 0))
+      (block $colsDone (loop $eachQuad
+        (br_if $colsDone (i32.ge_s (local.get $j) (local.get $d)))
+        (local.set $n (select (i32.const 4) (i32.sub (local.get $d) (local.get $j)) (i32.ge_s (i32.sub (local.get $d) (local.get $j)) (i32.const 4))))
+        (local.set $off (i32.shl (local.get $j) (i32.const 2)))
+        (local.set $gdy (f32x4.mul (call $loadPart (i32.add (local.get $dy) (local.get $off)) (local.get $n))
+                                   (call $loadPart (i32.add (local.get $gamma) (local.get $off)) (local.get $n))))
+        (local.set $xhat (f32x4.mul (f32x4.sub (call $loadPart (i32.add (local.get $x) (local.get $off)) (local.get $n)) (local.get $mean)) (local.get $rstd)))
+        (call $storePart (i32.add (local.get $out) (local.get $off))
+          (f32x4.mul (local.get $rstd) (f32x4.sub (f32x4.sub (local.get $gdy) (local.get $a)) (f32x4.mul (local.get $xhat) (local.get $b))))
+          (local.get $n))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $eachQuad)))
+      (local.set $dy (i32.add (local.get $dy) (i32.shl (local.get $d) (i32.const 2))))
+      (local.set $x (i32.add (local.get $x) (i32.shl (local.get $d) (i32.const 2))))
+      (local.set $out (i32.add (local.get $out) (i32.shl (local.get $d) (i32.const 2))))
+      (local.set $stats (i32.add (local.get $stats) (i32.const 8)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $eachRow))))
+
+  ;; dgamma[j] = the sum over rows of dy xhat: running sums in `out`, as columnSum keeps them.
+  (func (export "layerNormGradGamma") (param $dy i32) (param $x i32) (param $stats i32) (param $out i32) (param $rows i32) (param $d i32)
+    (local $r i32) (local $j i32) (local $n i32) (local $off i32) (local $mean v128) (local $rstd v128) (local $o i32)
+    (block $zeroed (loop $zero
+      (br_if $zeroed (i32.ge_s (local.get $j) (local.get $d)))
+      (call $storePart (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2))) (v128.const i32x4 0 0 0 0)
+        (select (i32.const 4) (i32.sub (local.get $d) (local.get $j)) (i32.ge_s (i32.sub (local.get $d) (local.get $j)) (i32.const 4))))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $zero)))
+    (block $rowsDone (loop $eachRow
+      (br_if $rowsDone (i32.ge_s (local.get $r) (local.get $rows)))
+      (local.set $mean (f32x4.splat (f32.load (local.get $stats))))
+      (local.set $rstd (f32x4.splat (f32.load offset=4 (local.get $stats))))
+      (local.set $j (i32.const 0))
+      (block $colsDone (loop $eachQuad
+        (br_if $colsDone (i32.ge_s (local.get $j) (local.get $d)))
+        (local.set $n (select (i32.const 4) (i32.sub (local.get $d) (local.get $j)) (i32.ge_s (i32.sub (local.get $d) (local.get $j)) (i32.const 4))))
+        (local.set $off (i32.shl (local.get $j) (i32.const 2)))
+        (local.set $o (i32.add (local.get $out) (local.get $off)))
+        (call $storePart (local.get $o)
+          (f32x4.add (call $loadPart (local.get $o) (local.get $n))
+            (f32x4.mul (call $loadPart (i32.add (local.get $dy) (local.get $off)) (local.get $n))
+                       (f32x4.mul (f32x4.sub (call $loadPart (i32.add (local.get $x) (local.get $off)) (local.get $n)) (local.get $mean)) (local.get $rstd))))
+          (local.get $n))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $eachQuad)))
+      (local.set $dy (i32.add (local.get $dy) (i32.shl (local.get $d) (i32.const 2))))
+      (local.set $x (i32.add (local.get $x) (i32.shl (local.get $d) (i32.const 2))))
+      (local.set $stats (i32.add (local.get $stats) (i32.const 8)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $eachRow))))

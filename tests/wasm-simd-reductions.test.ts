@@ -1,0 +1,121 @@
+/**
+ * wasm's Sum over leading axes through the SIMD column sum (src/engine/fused/wasm/columnSum.ts)
+ * gives tfjs-wasm's own floats, bit for bit, under the same kernel name and counted FLOPs; other
+ * sums still go to tfjs-wasm's kernel. And the SIMD EMA gives the TypeScript loop's floats.
+ * (AdamW's SIMD kernels against the loops: tests/fused-optimizer.test.ts.)
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useWasmBackend } from '../tooling/tfjsBackends';
+import { FlopCounter } from '../src/engine/flops/counter';
+import { leadingAxesCount } from '../src/engine/fused/wasm/columnSum';
+import { setOptimizerSimd } from '../src/engine/fused/wasm/optimizer';
+import { copyVariables, emaUpdate } from '../src/methods/ema';
+import { seeded } from './fusedHarness';
+
+const read = async (t: tf.Tensor) => (await t.data()) as Float32Array;
+
+/** What tfjs-wasm's Sum does with leading axes: transpose them innermost, then sum innermost axes. */
+function transposedSum(x: tf.Tensor, k: number, keepDims: boolean): tf.Tensor {
+  return tf.tidy(() => {
+    const r = x.rank;
+    const perm = [...Array.from({ length: r - k }, (_, i) => i + k), ...Array.from({ length: k }, (_, i) => i)];
+    const inner = Array.from({ length: k }, (_, i) => r - k + i);
+    const s = tf.sum(tf.transpose(x, perm), inner);
+    return keepDims ? s.reshape([...x.shape.slice(0, k).map(() => 1), ...x.shape.slice(k)]) : s;
+  });
+}
+
+describe('wasm SIMD column sum and EMA', () => {
+  beforeAll(async () => {
+    await useWasmBackend();
+    await tf.setBackend('wasm');
+  });
+
+  it('reads which axes are a leading run', () => {
+    expect(leadingAxesCount(0, 2)).toBe(1);
+    expect(leadingAxesCount([1, 0], 3)).toBe(2);
+    expect(leadingAxesCount([-3, -2], 3)).toBe(2);
+    expect(leadingAxesCount([0, 2], 3)).toBe(0); // not a run
+    expect(leadingAxesCount([1], 3)).toBe(0); // not leading
+    expect(leadingAxesCount([0, 1], 2)).toBe(0); // every axis: a full reduction
+  });
+
+  // Columns a multiple of 4, with tails of 1, 2 and 3; one row; the bias gradient's [B, T, D].
+  const cases: [number[], number[]][] = [
+    [[544, 192], [0]],
+    [[37, 5], [0]],
+    [[9, 6], [0]],
+    [[1, 7], [0]],
+    [
+      [4, 17, 33],
+      [0, 1],
+    ],
+    [[4, 17, 33], [-3]],
+  ];
+  for (const [shape, axes] of cases)
+    for (const keepDims of [false, true])
+      it(`Sum of [${shape}] over [${axes}]${keepDims ? ', keepDims' : ''}: tfjs-wasm's floats, one Sum call, its FLOPs`, async () => {
+        const x = seeded(shape, shape.length * 100 + shape[0], 3);
+        const k = leadingAxesCount(axes, shape.length);
+        expect(k).toBeGreaterThan(0);
+        const counter = new FlopCounter();
+        counter.begin('backward');
+        const got = tf.sum(x, axes, keepDims);
+        const counts = counter.end();
+        const want = transposedSum(x, k, keepDims);
+        expect(got.shape).toEqual(want.shape);
+        expect(await read(got)).toEqual(await read(want));
+        expect(counts.calls).toEqual({ Sum: 1 });
+        expect(counts.total).toBe(x.size); // one add per element read, as tfjs's Sum is counted
+        // The sums did run over the rows (one row: the sum is that row).
+        const first = Math.abs((await read(got))[0] - (await read(x))[0]);
+        if (shape[0] > 1) expect(first).toBeGreaterThan(1e-6);
+        else expect(first).toBe(0);
+        tf.dispose([x, got, want]);
+      });
+
+  it('other sums (inner axes, all axes, int32) still go to tfjs-wasm', async () => {
+    const x = seeded([6, 10], 3);
+    const inner = tf.sum(x, 1);
+    const all = tf.sum(x);
+    const ints = tf.sum(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32'), 0);
+    const xs = await read(x);
+    expect(await inner.data()).toEqual(Float32Array.from({ length: 6 }, (_, r) => xs.slice(10 * r, 10 * r + 10).reduce((a, b) => Math.fround(a + b), 0)));
+    expect(Math.abs((await all.data())[0] - xs.reduce((a, b) => a + b, 0))).toBeLessThan(1e-4);
+    expect(ints.dtype).toBe('int32');
+    expect(Array.from(await ints.data())).toEqual([9, 12]);
+    tf.dispose([x, inner, all, ints]);
+  });
+
+  it('no leak: the column sum frees nothing it should keep and keeps nothing it should free', () => {
+    const x = seeded([50, 12], 9);
+    tf.sum(x, 0).dispose();
+    const before = tf.memory().numTensors;
+    const bytes = tf.memory().numBytes;
+    for (let i = 0; i < 5; i++) tf.sum(x, 0).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(tf.memory().numBytes).toBe(bytes);
+    x.dispose();
+  });
+
+  it("the SIMD EMA gives the TypeScript loop's floats, bit for bit", async () => {
+    const shapes = [[1], [3, 5], [7], [45, 41], [2000]];
+    const results: Float32Array[][] = [];
+    for (const simd of [false, true]) {
+      setOptimizerSimd(simd);
+      const online = shapes.map((s, i) => tf.variable(seeded(s, 60 + i), true, `simd_ema_online_${simd}_${i}`));
+      const teacher = shapes.map((s, i) => tf.variable(tf.zeros(s), false, `simd_ema_teacher_${simd}_${i}`));
+      copyVariables(teacher, online);
+      for (let s = 0; s < 6; s++) {
+        tf.tidy(() => online.forEach((o, i) => o.assign(tf.add(o, seeded(shapes[i], 7 * s + i, 0.3)))));
+        emaUpdate(teacher, online, 0.9 + 0.01 * s);
+      }
+      results.push(await Promise.all(teacher.map(read)));
+      tf.dispose([...online, ...teacher]);
+    }
+    setOptimizerSimd(undefined);
+    results[1].forEach((v, i) => expect(v).toEqual(results[0][i]));
+    expect(results[1][3].some((v) => v !== 0)).toBe(true);
+  });
+});
