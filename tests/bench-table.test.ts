@@ -87,6 +87,10 @@ describe('bench flags', () => {
     expect(configFor('tiny')).toEqual({ model: 'tiny', batchSize: 8 });
     expect(configFor('default')).toEqual({});
     expect(configFor('toy-L')).toEqual({ model: 'toy-L' });
+    // toy-B with 4 px patches: 8 x 8 = 64 tokens of a 32 px image.
+    const toyB64 = configFor('toy-B-64') as { model: { imageSize: number; patchSize: number; dim: number; depth: number } };
+    expect((toyB64.model.imageSize / toyB64.model.patchSize) ** 2).toBe(64);
+    expect(toyB64.model).toMatchObject({ dim: 48, depth: 3 });
   });
 });
 

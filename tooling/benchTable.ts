@@ -5,6 +5,7 @@
  */
 import type { BenchResult, TorchMirrorSpec } from '../src/train/bench';
 import { median } from '../src/lib/stats';
+import { MODEL_PRESETS } from '../src/models/presets';
 import { intFlag, list, parseFlags } from './args';
 
 // ------------------------------------------------------------------ arguments
@@ -63,6 +64,8 @@ export function parseArgs(argv: string[]): BenchArgs {
 const CONFIGS: Record<string, Record<string, unknown>> = {
   tiny: { model: 'tiny', batchSize: 8 },
   default: {},
+  // toy-B with 4 px patches: 64 tokens (65 with the class token) instead of 16, the toy-B the 64-token targets name.
+  'toy-B-64': { model: { ...MODEL_PRESETS['toy-B'], patchSize: 4 } },
 };
 
 export function configFor(name: string): Record<string, unknown> {
