@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fusedLayerNorm } from '../src/engine/fused/webgpu/layerNorm';
 import { LayerNorm, ParamStore } from '../src/models/layers';
-import { setLayerNormSimd } from '../src/engine/fused/wasm/layerNorm';
+import { setSimdWithFallbacks } from '../src/engine/fused/wasm/simd/instance';
 import { MODEL_KERNEL_BACKENDS, onBackend, relError, runOp, seeded } from './fusedHarness';
 
 // Odd sizes, a single row, and a ViT-B width.
@@ -78,8 +78,8 @@ if (wasm)
   describe('fused LayerNorm on wasm as TypeScript loops', () => {
     beforeAll(async () => {
       await onBackend(wasm);
-      setLayerNormSimd(false);
+      setSimdWithFallbacks(false);
     });
-    afterAll(() => setLayerNormSimd(undefined));
+    afterAll(() => setSimdWithFallbacks(undefined));
     SHAPES.forEach(matchesComposed);
   });

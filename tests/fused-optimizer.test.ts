@@ -13,7 +13,7 @@ import { copyVariables, emaUpdate } from '../src/methods/ema';
 import { defaultConfig } from '../src/train/config';
 import { createTrainer } from '../src/train/trainer';
 import { useWasmBackend } from '../tooling/tfjsBackends';
-import { setOptimizerSimd } from '../src/engine/fused/wasm/optimizer';
+import { setSimdWithFallbacks } from '../src/engine/fused/wasm/simd/instance';
 import { relError, seeded, webgpuInNode } from './fusedHarness';
 
 // Odd sizes: a single element, one past 256*7 (45x41 = 1845), 2000, and 9 tensors (two WebGPU sum-of-squares dispatches).
@@ -258,10 +258,10 @@ describe('fused AdamW on wasm only', () => {
       // (another order than the loop's) move the scale, and so everything, by an ulp or so.
       const runs: Run[] = [];
       for (const simd of [false, true]) {
-        setOptimizerSimd(simd);
+        setSimdWithFallbacks(simd);
         runs.push(await runAdamW(true, { ...base, ...o }, false));
       }
-      setOptimizerSimd(undefined);
+      setSimdWithFallbacks(undefined);
       const [loops, simd] = runs;
       for (let i = 0; i < SHAPES.length; i++)
         for (const key of ['params', 'm', 'v'] as const) {

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useWasmBackend } from '../tooling/tfjsBackends';
 import { FlopCounter } from '../src/engine/flops/counter';
 import { leadingAxesCount } from '../src/engine/fused/wasm/columnSum';
-import { setOptimizerSimd } from '../src/engine/fused/wasm/optimizer';
+import { setSimdWithFallbacks } from '../src/engine/fused/wasm/simd/instance';
 import { copyVariables, emaUpdate } from '../src/methods/ema';
 import { seeded } from './fusedHarness';
 
@@ -103,7 +103,7 @@ describe('wasm SIMD column sum and EMA', () => {
     const shapes = [[1], [3, 5], [7], [45, 41], [2000]];
     const results: Float32Array[][] = [];
     for (const simd of [false, true]) {
-      setOptimizerSimd(simd);
+      setSimdWithFallbacks(simd);
       const online = shapes.map((s, i) => tf.variable(seeded(s, 60 + i), true, `simd_ema_online_${simd}_${i}`));
       const teacher = shapes.map((s, i) => tf.variable(tf.zeros(s), false, `simd_ema_teacher_${simd}_${i}`));
       copyVariables(teacher, online);
@@ -114,7 +114,7 @@ describe('wasm SIMD column sum and EMA', () => {
       results.push(await Promise.all(teacher.map(read)));
       tf.dispose([...online, ...teacher]);
     }
-    setOptimizerSimd(undefined);
+    setSimdWithFallbacks(undefined);
     results[1].forEach((v, i) => expect(v).toEqual(results[0][i]));
     expect(results[1][3].some((v) => v !== 0)).toBe(true);
   });

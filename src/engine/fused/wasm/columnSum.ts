@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { offset, size, type Info, type WasmBackend } from './heap';
-import { simdKernels, simdKernelsSupported } from './simd/instance';
+import { simdKernelsSupported, simdOrFallback } from './simd/instance';
 
 /** The number of leading axes `axis` names when they are exactly 0..k-1 of a rank-`rank` tensor (0 < k < rank), else 0. */
 export function leadingAxesCount(axis: number | number[], rank: number): number {
@@ -26,12 +26,13 @@ function columnSumKernel(original: tf.KernelFunc): tf.KernelFunc {
     const { x } = args.inputs as { x: Info };
     const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
     const k = leadingAxesCount(axis, x.shape.length);
-    if (x.dtype !== 'float32' || k === 0 || size(x.shape) === 0) return original(args);
     const wasm = args.backend as unknown as WasmBackend;
+    const simd = simdOrFallback(wasm.wasm);
+    if (!simd || x.dtype !== 'float32' || k === 0 || size(x.shape) === 0) return original(args);
     const rows = size(x.shape.slice(0, k));
     const rest = x.shape.slice(k);
     const out = wasm.makeOutput(keepDims ? [...x.shape.slice(0, k).map(() => 1), ...rest] : rest, 'float32');
-    simdKernels(wasm.wasm).columnSum(offset(wasm, x), offset(wasm, out), rows, size(rest));
+    simd.columnSum(offset(wasm, x), offset(wasm, out), rows, size(rest));
     return out;
   };
 }

@@ -10,19 +10,7 @@
  */
 import { LAYER_NORM, LAYER_NORM_GRAD_GAMMA, LAYER_NORM_GRAD_X, LAYER_NORM_STATS } from '../webgpu/layerNorm';
 import { offset, size, view, type Info, type KernelArgs, type WasmBackend } from './heap';
-import { simdKernels, simdKernelsSupported, type SimdKernels } from './simd/instance';
-
-let simdChoice: boolean | undefined;
-
-/** Runs LayerNorm on the SIMD kernels (true), the TypeScript loops (false), or as the engine allows (undefined). For tests. */
-export function setLayerNormSimd(on: boolean | undefined): void {
-  simdChoice = on;
-}
-
-function simdFor(wasm: WasmBackend): SimdKernels | null {
-  simdChoice ??= simdKernelsSupported();
-  return simdChoice ? simdKernels(wasm.wasm) : null;
-}
+import { simdOrFallback } from './simd/instance';
 
 function dims(x: Info): { d: number; rows: number } {
   const d = x.shape[x.shape.length - 1];
@@ -49,7 +37,7 @@ function layerNorm({ inputs, backend, attrs }: KernelArgs): Info {
   const wasm = backend as WasmBackend;
   const { d, rows } = dims(x);
   const out = wasm.makeOutput([...x.shape], 'float32');
-  const simd = simdFor(wasm);
+  const simd = simdOrFallback(wasm.wasm);
   if (simd) {
     if (rows > 0) simd.layerNorm(offset(wasm, x), offset(wasm, gamma), offset(wasm, beta), offset(wasm, out), rows, d, eps);
     return out;
@@ -69,7 +57,7 @@ function layerNormStats({ inputs, backend, attrs }: KernelArgs): Info {
   const wasm = backend as WasmBackend;
   const { d, rows } = dims(x);
   const out = wasm.makeOutput([rows, 2], 'float32');
-  const simd = simdFor(wasm);
+  const simd = simdOrFallback(wasm.wasm);
   if (simd) {
     if (rows > 0) simd.layerNormStats(offset(wasm, x), offset(wasm, out), rows, d, eps);
     return out;
@@ -85,7 +73,7 @@ function layerNormGradX({ inputs, backend }: KernelArgs): Info {
   const wasm = backend as WasmBackend;
   const { d, rows } = dims(x);
   const out = wasm.makeOutput([...x.shape], 'float32');
-  const simd = simdFor(wasm);
+  const simd = simdOrFallback(wasm.wasm);
   if (simd) {
     if (rows > 0) simd.layerNormGradX(offset(wasm, dy), offset(wasm, x), offset(wasm, gamma), offset(wasm, stats), offset(wasm, out), rows, d);
     return out;
@@ -115,7 +103,7 @@ function layerNormGradGamma({ inputs, backend }: KernelArgs): Info {
   const wasm = backend as WasmBackend;
   const { d, rows } = dims(x);
   const out = wasm.makeOutput([d], 'float32');
-  const simd = simdFor(wasm);
+  const simd = simdOrFallback(wasm.wasm);
   if (simd) {
     simd.layerNormGradGamma(offset(wasm, dy), offset(wasm, x), offset(wasm, stats), offset(wasm, out), rows, d);
     return out;

@@ -30,21 +30,9 @@ import { ADAMW_MOMENTS, ADAMW_PARAM, type AdamWMomentsAttrs, type AdamWParamAttr
 import { CLIP_SCALE, SUM_SQUARES } from '../webgpu/sumSquares';
 import { EMA } from '../webgpu/ema';
 import { offset, output, size, view, type Info, type KernelArgs, type WasmBackend } from './heap';
-import { simdKernels, simdKernelsSupported, type SimdKernels } from './simd/instance';
+import { simdOrFallback } from './simd/instance';
 
 const fr = Math.fround;
-
-let simdChoice: boolean | undefined;
-
-/** Runs the optimiser on the SIMD kernels (true), the TypeScript loops (false), or as the engine allows (undefined). For tests. */
-export function setOptimizerSimd(on: boolean | undefined): void {
-  simdChoice = on;
-}
-
-function simdFor(wasm: WasmBackend): SimdKernels | null {
-  simdChoice ??= simdKernelsSupported();
-  return simdChoice ? simdKernels(wasm.wasm) : null;
-}
 
 /** m, v of the packed moments `mv` ([2, n]) from the gradient (times the clip scale): the composed ops' order. */
 function adamwMoments({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): Info {
@@ -58,7 +46,7 @@ function adamwMoments({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMa
   const c1 = fr(1 - beta1);
   const b2 = fr(beta2);
   const c2 = fr(1 - beta2);
-  const simd = simdFor(wasm);
+  const simd = simdOrFallback(wasm.wasm);
   if (simd) {
     simd.adamwMoments(offset(wasm, g), offset(wasm, mv), offset(wasm, out), n, scale ? view(wasm, scale, 1)[0] : 1, b1, c1, b2, c2);
     return out;
@@ -95,7 +83,7 @@ function adamwParam({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap;
   const n = size(p.shape);
   if (size(mv.shape) !== 2 * n) throw new Error(`${ADAMW_PARAM}: moments [${mv.shape}] for a parameter of ${n}`);
   const out = output(wasm, p);
-  const simd = simdFor(wasm);
+  const simd = simdOrFallback(wasm.wasm);
   if (simd) {
     simd.adamwParam(offset(wasm, p), offset(wasm, mv), offset(wasm, out), n, lr, bc1, bc2, eps, wdLr, wdLr !== 0 ? 1 : 0);
     return out;
@@ -132,7 +120,7 @@ function sumSquares({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backen
   if (xs.length < 1) throw new Error(`${SUM_SQUARES} takes at least 1 tensor`);
   const acc = named.acc;
   const out = acc ? output(wasm, acc) : wasm.makeOutput([], 'float32');
-  const simd = simdFor(wasm);
+  const simd = simdOrFallback(wasm.wasm);
   let total = 0;
   xs.forEach((x, k) => {
     let s = 0;
@@ -169,7 +157,7 @@ function ema({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backen
   const out = output(wasm, t);
   const m = fr(momentum);
   const c = fr(1 - momentum);
-  const simd = simdFor(wasm);
+  const simd = simdOrFallback(wasm.wasm);
   if (simd) {
     simd.ema(offset(wasm, t), offset(wasm, s), offset(wasm, out), n, m, c);
     return out;

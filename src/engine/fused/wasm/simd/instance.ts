@@ -69,6 +69,23 @@ function instanceFor(module: WasmModule): Instance {
   return found;
 }
 
+let fallbackChoice: boolean | undefined;
+
+/**
+ * Whether the kernels that keep a fallback (LayerNorm and the optimiser: TypeScript loops; Sum
+ * over leading axes: tfjs-wasm's own) run SIMD: true, false, or as the engine allows (undefined,
+ * the default). For the tests that compare the two and for scripts/wasm-fused.ts.
+ */
+export function setSimdWithFallbacks(on: boolean | undefined): void {
+  fallbackChoice = on;
+}
+
+/** The kernels for `module` when those with a fallback should run SIMD (see setSimdWithFallbacks), else null. */
+export function simdOrFallback(module: WasmModule): SimdKernels | null {
+  fallbackChoice ??= simdKernelsSupported();
+  return fallbackChoice ? simdKernels(module) : null;
+}
+
 /** The kernels for tfjs-wasm's module `module`. */
 export function simdKernels(module: WasmModule): SimdKernels {
   return instanceFor(module).kernels;
