@@ -147,6 +147,8 @@ export function peerTrainer(z: PeerSizes) {
   });
   let t = 0;
   return {
+    /** Trainable parameters (checked against the lab's count for the same sizes). */
+    paramCount: tree.leaves(params).reduce((n, x) => n + x.size, 0),
     /** One step; the loss array (the caller reads or disposes it). */
     step(): Arr {
       t++;
