@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useWasmBackend } from '../tooling/tfjsBackends';
 import { FlopCounter } from '../src/engine/flops/counter';
-import { leadingAxesCount } from '../src/engine/fused/wasm/columnSum';
+import { leadingAxesCount } from '../src/engine/fused/leadingAxes';
 import { setSimdWithFallbacks } from '../src/engine/fused/wasm/simd/instance';
 import { copyVariables, emaUpdate } from '../src/methods/ema';
 import { seeded } from './fusedHarness';

@@ -11,6 +11,11 @@ export function setFusedKernels(on: boolean): void {
   wanted = on;
 }
 
+/** Whether the fused kernels are switched on (`engine.fused`), whatever the backend. */
+export function fusedKernelsWanted(): boolean {
+  return wanted;
+}
+
 /** The fused model ops, by the kernels they call. */
 export type FusedOp = 'layerNorm' | 'gelu' | 'linear' | 'attention' | 'crossEntropy' | 'prependToken' | 'batchNorm';
 

@@ -1,7 +1,8 @@
 /**
  * The fused kernels' registration (issue 10): the WebGPU kernels (./webgpu/) are registered for
  * the webgpu backend before the FLOP hooks wrap its kernels, so each is counted like any tfjs kernel through its formula.
- * Add a module to MODULES and its kernels, gradients and formulas are in.
+ * Add a module to MODULES and its kernels, gradients and formulas are in. WebGPU's own Sum gets
+ * a faster path for leading axes (./webgpu/columnSum.ts) under its own name.
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerFormula } from '../flops/formulas';
@@ -16,6 +17,7 @@ import { emaModule } from './webgpu/ema';
 import { linearModule } from './webgpu/linear';
 import { tokensModule } from './webgpu/tokens';
 import { batchNormModule } from './webgpu/batchNorm';
+import { registerWebgpuColumnSum } from './webgpu/columnSum';
 
 const MODULES: FusedModule[] = [
   layerNormModule,
@@ -36,6 +38,7 @@ let registered = false;
 export function registerFusedKernels(): void {
   if (registered) return;
   registered = true;
+  registerWebgpuColumnSum();
   for (const m of MODULES) {
     for (const k of m.kernels) if (!tf.getKernel(k.kernelName, 'webgpu')) tf.registerKernel({ ...k, backendName: 'webgpu' });
     for (const g of m.gradients) if (!tf.getGradient(g.kernelName)) tf.registerGradient(g);

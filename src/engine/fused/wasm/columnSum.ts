@@ -11,15 +11,9 @@
  * wasm's Sum when the engine has WebAssembly SIMD, before the FLOP hooks wrap the backend.
  */
 import * as tf from '@tensorflow/tfjs';
+import { leadingAxesCount } from '../leadingAxes';
 import { offset, size, type Info, type WasmBackend } from './heap';
 import { simdKernelsSupported, simdOrFallback } from './simd/instance';
-
-/** The number of leading axes `axis` names when they are exactly 0..k-1 of a rank-`rank` tensor (0 < k < rank), else 0. */
-export function leadingAxesCount(axis: number | number[], rank: number): number {
-  const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b);
-  const leading = axes.every((a, i) => a === i);
-  return leading && axes.length > 0 && axes.length < rank ? axes.length : 0;
-}
 
 function columnSumKernel(original: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
