@@ -1,8 +1,9 @@
-/** The fused Linear kernels against tf.fused.matMul, on WebGPU (Dawn + SwiftShader) and on wasm (the same kernels over wasm's matmuls). */
+/** The fused Linear kernels against tf.fused.matMul, on WebGPU (Dawn + SwiftShader; tfjs's matmuls and the tiled program) and on wasm (the same kernels over wasm's matmuls). */
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fusedLinear, LINEAR, LINEAR_GRAD_W, LINEAR_GRAD_X } from '../src/engine/fused/webgpu/linear';
 import { setFusedKernels } from '../src/engine/fused/enabled';
+import { setTiledMatmul } from '../src/engine/fused/webgpu/tiledMatmul';
 import { Linear, linear3d, ParamStore } from '../src/models/layers';
 import { Rng } from '../src/engine/rng';
 import { MODEL_KERNEL_BACKENDS, onBackend, relError, runOp, seeded } from './fusedHarness';
@@ -16,10 +17,8 @@ function reference(x: tf.Tensor, w: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
 
 const callsOf = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
 
-describe.each(MODEL_KERNEL_BACKENDS)('fused Linear on $backend', (backendCase) => {
-  beforeAll(() => onBackend(backendCase));
-
-  // Ranks 2 and 3 (and 4), odd sizes, batch 1, a single row; with and without bias.
+// Ranks 2 and 3 (and 4), odd sizes, batch 1, a single row; with and without bias.
+function matchesComposed(): void {
   const cases: { x: number[]; n: number }[] = [
     { x: [7, 5], n: 3 },
     { x: [1, 13], n: 9 },
@@ -55,6 +54,15 @@ describe.each(MODEL_KERNEL_BACKENDS)('fused Linear on $backend', (backendCase) =
       });
     }
   }
+}
+
+describe.each(MODEL_KERNEL_BACKENDS)('fused Linear on $backend', (backendCase) => {
+  beforeAll(async () => {
+    await onBackend(backendCase);
+    setTiledMatmul(false); // tfjs's own matmul programs (hardware adapters); the tiled ones below
+  });
+
+  matchesComposed();
 
   it('Linear.apply and linear3d take the fused kernel and match the composed path, with the same FLOPs, fewer calls, no leak', async () => {
     const store = new ParamStore('lincount');
@@ -132,3 +140,15 @@ describe.each(MODEL_KERNEL_BACKENDS)('fused Linear on $backend', (backendCase) =
     store.dispose();
   });
 });
+
+// Software adapters run the three products as the lab's own strided 4 x 4 program (tiledMatmul.ts).
+const webgpu = MODEL_KERNEL_BACKENDS.find((b) => b.backend === 'webgpu');
+if (webgpu)
+  describe('fused Linear on webgpu, tiled products', () => {
+    beforeAll(async () => {
+      await onBackend(webgpu);
+      setTiledMatmul(true);
+    });
+    afterAll(() => setTiledMatmul(true)); // Node's Dawn runs SwiftShader: the tiled products, as in tooling/nodeWebgpu.ts
+    matchesComposed();
+  });

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { installKernelHooks } from '../src/engine/flops/counter';
+import { setTiledMatmul } from '../src/engine/fused/webgpu/tiledMatmul';
 import type { BackendInfo } from '../src/engine/backendIds';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -33,5 +34,8 @@ export async function useNodeWebgpu(reason: string): Promise<BackendInfo> {
   if (!(await tf.setBackend('webgpu'))) throw new Error('the webgpu backend failed to initialise under Dawn');
   await tf.ready();
   installKernelHooks('webgpu');
-  return { name: 'webgpu', reason, isSoftware: true, timestampQuery: false };
+  // As the lab does on a software adapter (src/engine/backend.ts): SwiftShader unless the system's Vulkan was asked for.
+  const software = !process.env.FLOPLAB_HARDWARE_VULKAN;
+  setTiledMatmul(software);
+  return { name: 'webgpu', reason, isSoftware: software, timestampQuery: false };
 }

@@ -27,6 +27,7 @@
  * as the composed path does (see the gradient).
  */
 import * as tf from '@tensorflow/tfjs';
+import { tiledMatmul, tiledMatmulOn } from './tiledMatmul';
 import type { Formula, KernelCall } from '../../flops/formulas';
 import type { FusedModule } from '../module';
 
@@ -108,6 +109,10 @@ export function linearKernels(backend: MatmulBackend): FusedModule['kernels'] {
       kernelName: LINEAR,
       kernelFunc: ({ inputs, backend: b }) => {
         const { x, w, bias } = inputs as { x: Info; w: Info; bias?: Info };
+        if (backend === 'webgpu' && tiledMatmulOn()) {
+          const [k, n] = [lastDim(x.shape), lastDim(w.shape)];
+          return tiledMatmul(b, x, w, { m: rowsOf(x.shape), n, inner: k, ai: k, al: 1, bl: n, bj: 1 }, [...lead(x.shape), n], bias);
+        }
         const mmInputs: Record<string, Info> = { a: view(x), b: view(w) };
         if (bias) mmInputs.bias = bias;
         const out = original(backend, 'fused')({ inputs: mmInputs, backend: b, attrs: FUSED_ATTRS });
@@ -118,6 +123,10 @@ export function linearKernels(backend: MatmulBackend): FusedModule['kernels'] {
       kernelName: LINEAR_GRAD_X,
       kernelFunc: ({ inputs, backend: b }) => {
         const { dy, w } = inputs as { dy: Info; w: Info };
+        if (backend === 'webgpu' && tiledMatmulOn()) {
+          const [k, n] = w.shape;
+          return tiledMatmul(b, dy, w, { m: rowsOf(dy.shape), n: k, inner: n, ai: n, al: 1, bl: 1, bj: n }, [...lead(dy.shape), k]);
+        }
         const out = original(backend, 'batch')({ inputs: { a: view(dy), b: view(w) }, backend: b, attrs: { transposeA: false, transposeB: true } });
         return reshaped(out, lead(dy.shape));
       },
@@ -126,6 +135,10 @@ export function linearKernels(backend: MatmulBackend): FusedModule['kernels'] {
       kernelName: LINEAR_GRAD_W,
       kernelFunc: ({ inputs, backend: b }) => {
         const { x, dy } = inputs as { x: Info; dy: Info };
+        if (backend === 'webgpu' && tiledMatmulOn()) {
+          const [k, n] = [lastDim(x.shape), lastDim(dy.shape)];
+          return tiledMatmul(b, x, dy, { m: k, n, inner: rowsOf(x.shape), ai: 1, al: k, bl: n, bj: 1 }, [k, n]);
+        }
         const out = original(backend, 'batch')({ inputs: { a: view(x), b: view(dy) }, backend: b, attrs: { transposeA: true, transposeB: false } });
         return reshaped(out, [lastDim(x.shape)]);
       },
