@@ -8,6 +8,7 @@ import { useNodeWebgpu } from '../tooling/nodeWebgpu';
 import { setFusedKernels } from '../src/engine/fused/enabled';
 import { FlopCounter, type FlopCounts } from '../src/engine/flops/counter';
 import { useWasmBackend } from '../tooling/tfjsBackends';
+import { seededValues } from '../src/lib/seededValues';
 
 export async function webgpuInNode(): Promise<void> {
   await useNodeWebgpu('fused-kernel tests');
@@ -62,12 +63,12 @@ export async function runOp(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Ten
 
 /** Seeded uniform values in [-scale, scale] (a small LCG: tests must not depend on Math.random). */
 export function seeded(shape: number[], seed: number, scale = 1): tf.Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const v = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    v[i] = ((s / 2 ** 32) * 2 - 1) * scale;
-  }
-  return tf.tensor(v, shape);
+  return tf.tensor(
+    seededValues(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+      scale,
+    ),
+    shape,
+  );
 }

@@ -12,6 +12,8 @@
  * arguments, so a value used twice is passed as `x.ref` the first time.
  */
 import { jit, nn, numpy as np, tree, valueAndGrad } from '@jax-js/jax';
+import { seededValues } from '../src/lib/seededValues';
+import type { VitConfig } from '../src/models/vit';
 
 type Arr = np.Array;
 type Linear = { w: Arr; b: Arr };
@@ -19,28 +21,20 @@ type Norm = { g: Arr; b: Arr };
 type Block = { ln1: Norm; q: Linear; k: Linear; v: Linear; o: Linear; ln2: Norm; fc1: Linear; fc2: Linear };
 type Params = { patch: Linear; cls: Arr; blocks: Block[]; lnf: Norm; head: Linear };
 
-export interface PeerSizes {
-  imageSize: number;
-  patchSize: number;
-  dim: number;
-  depth: number;
-  heads: number;
-  mlpDim: number;
-  numClasses: number;
-  batchSize: number;
-}
+/** The lab's model sizes (the peer has a class token: `pool` is not read), its classes and batch. */
+export type PeerSizes = Omit<VitConfig, 'pool'> & { numClasses: number; batchSize: number };
 
-/** A deterministic float32 array of `shape` in [-scale, scale] (a linear congruential stream). */
-function seeded(shape: number[], seed: number, scale: number): Arr {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const v = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    v[i] = ((s / 2 ** 32) * 2 - 1) * scale;
-  }
-  return np.array(v).reshape(shape);
-}
+/** A deterministic float32 array of `shape` in [-scale, scale]. */
+const seeded = (shape: number[], seed: number, scale: number): Arr =>
+  np
+    .array(
+      seededValues(
+        shape.reduce((a, b) => a * b, 1),
+        seed,
+        scale,
+      ),
+    )
+    .reshape(shape);
 
 function initParams(z: PeerSizes): Params {
   let seed = 1;
