@@ -208,6 +208,41 @@ describe('augmentView', () => {
     }
   });
 
+  it('every recipe view is the same to the bit as the original pass-per-operation implementation made it', () => {
+    // FNV-1a over the float32 bytes of 8 scenes x 4 seeds per spec. The shortcuts (per-colour
+    // operations on same-size crops, cached resize coefficients, the one-pass radius-1 blur)
+    // must not move a single value: training results depend on every batch being the same.
+    const fnv = (bytes: Uint8Array, h: number): number => {
+      for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+      return h >>> 0;
+    };
+    const specs: Record<string, [number, ViewSpec]> = {
+      simclr: [32, simclrViews(32)[0]],
+      'byol 1': [32, byolViews(32)[0]],
+      'byol 2': [32, byolViews(32)[1]],
+      'dino local': [32, dinoViews(32, 1, 12)[2]],
+      supervised: [32, supervisedView(32, 1)],
+      'supervised crop': [32, supervisedView(32, 0.35)],
+      'simclr at 96 px': [96, simclrViews(96)[0]],
+    };
+    const digests = Object.fromEntries(
+      Object.entries(specs).map(([name, [src, spec]]) => {
+        let h = 0x811c9dc5;
+        for (let i = 0; i < 8; i++) for (let seed = 0; seed < 4; seed++) h = fnv(new Uint8Array(view(scene(i, src).pixels, src, spec, seed).buffer), h);
+        return [name, h.toString(16).padStart(8, '0')];
+      }),
+    );
+    expect(digests).toEqual({
+      simclr: '2b08a4f9',
+      'byol 1': '36f793c9',
+      'byol 2': '6aa9e02e',
+      'dino local': '337d0166',
+      supervised: '5dfdaa95',
+      'supervised crop': 'e08810f0',
+      'simclr at 96 px': '08df5ded',
+    });
+  });
+
   it('rejects bad inputs with a message naming the problem', () => {
     const { pixels } = scene(0);
     const out = new Float32Array(32 * 32 * 3);

@@ -8,7 +8,11 @@
  * Pipeline per view (the order of SimCLR, BYOL and DINO):
  *   crop + resize (+ flip) -> colour jitter -> grayscale -> blur -> solarize -> ImageNet normalise.
  * Pixels are worked on as float64 in [0, 1] and rounded to float32 once, at the
- * end; colour operations clamp to [0, 1] like torchvision's tensor ops.
+ * end; colour operations clamp to [0, 1] like torchvision's tensor ops. Every value is
+ * fixed to the bit (tests/augment.test.ts pins them), whatever the shortcuts taken to get
+ * there: resize coefficients computed once per size pair (resample.ts), a same-size crop's
+ * operations run once per distinct colour up to the blur (palette.ts), and a view with no
+ * operation but a same-size crop looked up byte by byte (NORMALISED_BYTE).
  *
  * Determinism: `augmentView` draws exactly one number from the caller's `rng`
  * and derives independent streams from it for the crop, the five coin flips,
@@ -18,16 +22,14 @@
  * comparisons are used; no Math.random or Date.
  */
 import { Rng, hashSeed } from '../engine/rng';
-import { IMAGENET_MEAN as MEAN, IMAGENET_STD as STD } from './normalize';
+import { IMAGENET_MEAN as MEAN, IMAGENET_STD as STD, NORMALISED_BYTE } from './normalize';
 import type { ViewSpec } from './viewSpec';
-import { colorJitter, gaussianBlur, grayscale, solarize } from './colorOps';
+import { colorJitter, grayscale, pixelColours, solarize, type Colours } from './colorOps';
+import { cropPalette, paletteImage } from './palette';
+import { gaussianBlur } from './blur';
+import { cropResize, isCopy, type CropBox } from './resample';
 
-export type { ViewSpec };
-
-// Normalised with the same arithmetic as normalisePixels in scenes.ts ((x - mean) / std
-// on x = p / 255 in float64), so an identity view equals it bit for bit (tests/augment.test.ts).
-const BYTE_TO_UNIT = new Float64Array(256);
-for (let p = 0; p < 256; p++) BYTE_TO_UNIT[p] = p / 255;
+export type { ViewSpec, CropBox };
 
 /** Gaussian blur sigma range of SimCLR / BYOL / DINO, in pixels of a 224 px view. */
 const BLUR_SIGMA_224: readonly [number, number] = [0.1, 2.0];
@@ -35,13 +37,6 @@ const BLUR_SIGMA_224: readonly [number, number] = [0.1, 2.0];
 // ---------------------------------------------------------------------------
 // Random resized crop
 // ---------------------------------------------------------------------------
-
-export interface CropBox {
-  top: number;
-  left: number;
-  height: number;
-  width: number;
-}
 
 /** Python's round(): half to even (torchvision's int(round(...)) uses it). */
 function roundHalfEven(x: number): number {
@@ -75,118 +70,6 @@ export function randomResizedCropBox(height: number, width: number, scale: reado
   if (inRatio < ratio[0]) h = roundHalfEven(w / ratio[0]);
   else if (inRatio > ratio[1]) w = roundHalfEven(h * ratio[1]);
   return { top: Math.floor((height - h) / 2), left: Math.floor((width - w) / 2), height: h, width: w };
-}
-
-// ---------------------------------------------------------------------------
-// Bilinear resampling (PIL's antialiased bilinear, as torchvision uses on PIL
-// images and with antialias=true on tensors): a triangle filter whose support
-// widens by the downscale factor, so shrinking (DINO locals) does not alias.
-// Upscaling reduces to ordinary half-pixel-centred bilinear interpolation, and
-// a same-size resize copies pixels exactly (weights 1 and 0).
-// ---------------------------------------------------------------------------
-
-interface Coeffs {
-  /** First input index for each output index. */
-  start: Int32Array;
-  /** Number of taps for each output index. */
-  count: Int32Array;
-  /** Normalised weights, `taps` per output index. */
-  weights: Float64Array;
-  taps: number;
-}
-
-function resampleCoeffs(inSize: number, outSize: number): Coeffs {
-  const scale = inSize / outSize;
-  const filterScale = Math.max(scale, 1);
-  const support = filterScale; // the triangle filter's support is 1
-  const ss = 1 / filterScale;
-  const taps = Math.ceil(support) * 2 + 1;
-  const start = new Int32Array(outSize);
-  const count = new Int32Array(outSize);
-  const weights = new Float64Array(outSize * taps);
-  for (let o = 0; o < outSize; o++) {
-    const center = (o + 0.5) * scale;
-    const lo = Math.max(Math.trunc(center - support + 0.5), 0);
-    const n = Math.min(Math.trunc(center + support + 0.5), inSize) - lo;
-    let total = 0;
-    for (let k = 0; k < n; k++) {
-      const t = Math.abs((k + lo - center + 0.5) * ss);
-      const w = t < 1 ? 1 - t : 0;
-      weights[o * taps + k] = w;
-      total += w;
-    }
-    // Drop zero-weight taps at either end (they add exact zeros), then normalise.
-    let first = 0;
-    let last = n - 1;
-    while (first < last && weights[o * taps + first] === 0) first++;
-    while (last > first && weights[o * taps + last] === 0) last--;
-    for (let k = first; k <= last; k++) weights[o * taps + k - first] = total !== 0 ? weights[o * taps + k] / total : weights[o * taps + k];
-    start[o] = lo + first;
-    count[o] = last - first + 1;
-  }
-  return { start, count, weights, taps };
-}
-
-// Scratch buffers, grown on demand (one module instance per worker/thread).
-let scratchA = new Float64Array(0);
-let scratchB = new Float64Array(0);
-function scratch(n: number): [Float64Array, Float64Array] {
-  if (scratchA.length < n) {
-    scratchA = new Float64Array(n);
-    scratchB = new Float64Array(n);
-  }
-  return [scratchA, scratchB];
-}
-
-/**
- * Crops `box` out of `pixels` (side srcSize) and resizes it to size x size into
- * dst (float64 RGB HWC in [0, 1]); mirrors columns when `flip`. tmp holds the
- * horizontal pass (box.height x size x 3).
- */
-function cropResize(pixels: Uint8ClampedArray, srcSize: number, box: CropBox, size: number, flip: boolean, dst: Float64Array, tmp: Float64Array): void {
-  const cx = resampleCoeffs(box.width, size);
-  const cy = resampleCoeffs(box.height, size);
-  // Horizontal pass over the crop's rows. Flipping reads output column ox with
-  // the coefficients of column size-1-ox: an exact mirror of the unflipped view.
-  for (let y = 0; y < box.height; y++) {
-    const rowBase = ((box.top + y) * srcSize + box.left) * 3;
-    const tRow = y * size * 3;
-    for (let ox = 0; ox < size; ox++) {
-      const c = flip ? size - 1 - ox : ox;
-      const n = cx.count[c];
-      const wBase = c * cx.taps;
-      let p = rowBase + cx.start[c] * 3;
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      for (let k = 0; k < n; k++, p += 3) {
-        const w = cx.weights[wBase + k];
-        r += w * BYTE_TO_UNIT[pixels[p]];
-        g += w * BYTE_TO_UNIT[pixels[p + 1]];
-        b += w * BYTE_TO_UNIT[pixels[p + 2]];
-      }
-      const t = tRow + ox * 3;
-      tmp[t] = r;
-      tmp[t + 1] = g;
-      tmp[t + 2] = b;
-    }
-  }
-  // Vertical pass, a whole output row at a time (weight-major, so each inner loop is contiguous).
-  const rowLen = size * 3;
-  for (let oy = 0; oy < size; oy++) {
-    const n = cy.count[oy];
-    const wBase = oy * cy.taps;
-    const dRow = oy * rowLen;
-    let s = cy.start[oy] * rowLen;
-    const w0 = cy.weights[wBase];
-    for (let i = 0; i < rowLen; i++) dst[dRow + i] = w0 * tmp[s + i];
-    for (let k = 1; k < n; k++) {
-      s += rowLen;
-      const w = cy.weights[wBase + k];
-      if (w === 0) continue;
-      for (let i = 0; i < rowLen; i++) dst[dRow + i] += w * tmp[s + i];
-    }
-  }
 }
 
 // ---------------------------------------------------------------------------
@@ -249,21 +132,87 @@ export function augmentView(pixels: Uint8ClampedArray, srcSize: number, spec: Vi
   const doSolarize = coins.next() < spec.solarizeP;
 
   const box = randomResizedCropBox(srcSize, srcSize, spec.scale, spec.ratio, new Rng(hashSeed(viewSeed, 'crop')));
+  const sameSize = isCopy(box, size);
+  const changesColours = (doJitter && spec.jitter !== null) || doGray || doBlur || doSolarize;
+  if (sameSize && !changesColours) {
+    // Only a same-size crop, perhaps flipped (the supervised recipe): every value is a byte's
+    // normalisation, so look it up rather than compute it.
+    copyNormalised(pixels, srcSize, box, doFlip, out, offset);
+    return;
+  }
   const [img, tmp] = scratch(Math.max(srcSize, size) * size * 3);
-  cropResize(pixels, srcSize, box, size, doFlip, img, tmp);
+  // A same-size crop keeps the scene's few colours: the colour operations work on those
+  // (src/data/palette.ts) up to the blur, which mixes them.
+  let image: Colours;
+  if (sameSize) image = cropPalette(pixels, srcSize, box, doFlip);
+  else {
+    cropResize(pixels, srcSize, box, size, doFlip, img, tmp);
+    image = pixelColours(img, n);
+  }
 
-  if (doJitter && spec.jitter) colorJitter(img, n, spec.jitter, new Rng(hashSeed(viewSeed, 'jitter')));
-  if (doGray) grayscale(img, n);
+  if (doJitter && spec.jitter) colorJitter(image, spec.jitter, new Rng(hashSeed(viewSeed, 'jitter')));
+  if (doGray) grayscale(image);
   if (doBlur) {
+    if (image.index !== null) {
+      paletteImage(image, img);
+      image = pixelColours(img, n);
+    }
     const sigma = new Rng(hashSeed(viewSeed, 'blur')).uniform(BLUR_SIGMA_224[0], BLUR_SIGMA_224[1]) * (srcSize / 224);
     gaussianBlur(img, tmp, size, sigma);
   }
-  if (doSolarize) solarize(img, n);
+  if (doSolarize) solarize(image);
+  writeNormalised(image, out, offset);
+}
 
-  for (let p = 0, o = offset; p < n * 3; p += 3, o += 3) {
-    out[o] = (img[p] - MEAN[0]) / STD[0];
-    out[o + 1] = (img[p + 1] - MEAN[1]) / STD[1];
-    out[o + 2] = (img[p + 2] - MEAN[2]) / STD[2];
+/** ImageNet-normalises each pixel of `image` into out[offset...] as float32; a palette's colours once each. */
+function writeNormalised({ colours, count, index, n }: Colours, out: Float32Array, offset: number): void {
+  const [m0, m1, m2] = MEAN;
+  const [s0, s1, s2] = STD;
+  // The normalised colours; a palette's are then copied to its pixels.
+  const dst = index === null ? out : normalisedScratch(count);
+  const start = index === null ? offset : 0;
+  for (let k = 0, o = start; k < count * 3; k += 3, o += 3) {
+    dst[o] = (colours[k] - m0) / s0;
+    dst[o + 1] = (colours[k + 1] - m1) / s1;
+    dst[o + 2] = (colours[k + 2] - m2) / s2;
+  }
+  if (index === null) return;
+  for (let p = 0, o = offset; p < n; p++, o += 3) {
+    const k = index[p] * 3;
+    out[o] = dst[k];
+    out[o + 1] = dst[k + 1];
+    out[o + 2] = dst[k + 2];
+  }
+}
+
+let normalisedColours = new Float32Array(0);
+function normalisedScratch(count: number): Float32Array {
+  if (normalisedColours.length < count * 3) normalisedColours = new Float32Array(count * 3);
+  return normalisedColours;
+}
+
+// Scratch buffers for the float64 view, grown on demand (one module instance per worker/thread).
+let scratchA = new Float64Array(0);
+let scratchB = new Float64Array(0);
+function scratch(n: number): [Float64Array, Float64Array] {
+  if (scratchA.length < n) {
+    scratchA = new Float64Array(n);
+    scratchB = new Float64Array(n);
+  }
+  return [scratchA, scratchB];
+}
+
+/** The crop (same size as the view), mirrored when `flip`, normalised: NORMALISED_BYTE of each byte. */
+function copyNormalised(pixels: Uint8ClampedArray, srcSize: number, box: CropBox, flip: boolean, out: Float32Array, offset: number): void {
+  const size = box.width;
+  for (let y = 0, o = offset; y < box.height; y++) {
+    const rowBase = ((box.top + y) * srcSize + box.left) * 3;
+    for (let x = 0; x < size; x++, o += 3) {
+      const p = rowBase + (flip ? size - 1 - x : x) * 3;
+      out[o] = NORMALISED_BYTE[pixels[p]];
+      out[o + 1] = NORMALISED_BYTE[256 + pixels[p + 1]];
+      out[o + 2] = NORMALISED_BYTE[512 + pixels[p + 2]];
+    }
   }
 }
 

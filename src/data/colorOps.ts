@@ -1,6 +1,8 @@
 /**
- * The colour operations of the view pipeline (src/data/augment.ts), as torchvision's functional
- * tensor ops compute them: on float64 RGB HWC in [0, 1], `n` pixels, blends clamped to [0, 1].
+ * The colour operations of the view pipeline (src/data/augment.ts) but the blur (blur.ts), as
+ * torchvision's functional tensor ops compute them: on float64 RGB in [0, 1], blends clamped to
+ * [0, 1]. They work on an image's colours (Colours): its pixels, or a same-size crop's distinct
+ * colours (palette.ts), which gives each pixel the same values to the bit, in a fraction of the time.
  */
 import { Rng } from '../engine/rng';
 import type { ColorJitter } from './viewSpec';
@@ -15,16 +17,44 @@ const SOLARIZE_THRESHOLD = 0.5;
 
 const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
 
+/**
+ * What the operations work on: `count` RGB colours (float64, in [0, 1]) in `colours`, and the
+ * image's n pixels made of them: one each, in order, when `index` is null; else pixel p has
+ * colour index[p] (a view's distinct colours, src/data/palette.ts). Every operation but contrast
+ * is pointwise and only changes the colours; contrast averages over the pixels.
+ */
+export interface Colours {
+  colours: Float64Array;
+  count: number;
+  index: Int32Array | null;
+  n: number;
+}
+
+/** An image's own pixels as Colours: n colours, one per pixel. */
+export const pixelColours = (img: Float64Array, n: number): Colours => ({ colours: img, count: n, index: null, n });
+
 function adjustBrightness(img: Float64Array, n: number, factor: number): void {
   for (let i = 0; i < n * 3; i++) img[i] = clamp01(img[i] * factor);
 }
 
-/** Blends towards the mean luma of the whole image. */
-function adjustContrast(img: Float64Array, n: number, factor: number): void {
+/** Blends towards the mean luma of the whole image: of its n pixels, each colour as often as pixels have it. */
+function adjustContrast({ colours, count, index, n }: Colours, factor: number): void {
   let sum = 0;
-  for (let p = 0; p < n * 3; p += 3) sum += LUMA_R * img[p] + LUMA_G * img[p + 1] + LUMA_B * img[p + 2];
+  if (index === null) for (let p = 0; p < n * 3; p += 3) sum += LUMA_R * colours[p] + LUMA_G * colours[p + 1] + LUMA_B * colours[p + 2];
+  else {
+    // The same luma of each colour, added up pixel by pixel in the same order: the same sum.
+    const luma = lumaScratch(count);
+    for (let k = 0; k < count; k++) luma[k] = LUMA_R * colours[k * 3] + LUMA_G * colours[k * 3 + 1] + LUMA_B * colours[k * 3 + 2];
+    for (let p = 0; p < n; p++) sum += luma[index[p]];
+  }
   const base = (1 - factor) * (sum / n);
-  for (let i = 0; i < n * 3; i++) img[i] = clamp01(factor * img[i] + base);
+  for (let i = 0; i < count * 3; i++) colours[i] = clamp01(factor * colours[i] + base);
+}
+
+let lumaOfColour = new Float64Array(0);
+function lumaScratch(n: number): Float64Array {
+  if (lumaOfColour.length < n) lumaOfColour = new Float64Array(n);
+  return lumaOfColour;
 }
 
 /** Blends towards each pixel's own luma. */
@@ -37,15 +67,36 @@ function adjustSaturation(img: Float64Array, n: number, factor: number): void {
   }
 }
 
-/** Rotates hue by `shift` turns via RGB -> HSV -> RGB (torchvision's _rgb2hsv / _hsv2rgb). */
+/**
+ * Rotates hue by `shift` turns via RGB -> HSV -> RGB (torchvision's _rgb2hsv / _hsv2rgb).
+ * A coloured pixel equal to the one before it gets that one's result again, without the
+ * divisions: toy scenes are flat, so about half the pixels repeat their left neighbour. (Equal
+ * means ===, which takes -0 for 0; no step below tells them apart in a coloured pixel.)
+ */
 function adjustHue(img: Float64Array, n: number, shift: number): void {
+  // The previous pixel as it was, when it was coloured (its result is at img[p - 3...]); else NaN.
+  let lastR = NaN;
+  let lastG = NaN;
+  let lastB = NaN;
   for (let p = 0; p < n * 3; p += 3) {
     const r = img[p];
     const g = img[p + 1];
     const b = img[p + 2];
+    if (r === lastR && g === lastG && b === lastB) {
+      img[p] = img[p - 3];
+      img[p + 1] = img[p - 2];
+      img[p + 2] = img[p - 1];
+      continue;
+    }
     const maxc = r > g ? (r > b ? r : b) : g > b ? g : b;
     const minc = r < g ? (r < b ? r : b) : g < b ? g : b;
-    if (maxc === minc) continue; // grey: hue undefined, rotation is the identity
+    if (maxc === minc) {
+      lastR = NaN; // grey: hue undefined, rotation is the identity
+      continue;
+    }
+    lastR = r;
+    lastG = g;
+    lastB = b;
     const cr = maxc - minc;
     const s = cr / maxc;
     const rc = (maxc - r) / cr;
@@ -105,7 +156,8 @@ function adjustHue(img: Float64Array, n: number, shift: number): void {
  * hue shift ~ U(-hue, hue), applied in a random order (a permutation of the four).
  * A zero strength leaves that operation out, as torchvision does.
  */
-export function colorJitter(img: Float64Array, n: number, j: ColorJitter, rng: Rng): void {
+export function colorJitter(image: Colours, j: ColorJitter, rng: Rng): void {
+  const { colours: img, count: n } = image;
   const order = rng.permutation(4);
   const bf = rng.uniform(Math.max(0, 1 - j.brightness), 1 + j.brightness);
   const cf = rng.uniform(Math.max(0, 1 - j.contrast), 1 + j.contrast);
@@ -113,13 +165,13 @@ export function colorJitter(img: Float64Array, n: number, j: ColorJitter, rng: R
   const hf = rng.uniform(-j.hue, j.hue);
   for (const op of order) {
     if (op === 0 && j.brightness > 0) adjustBrightness(img, n, bf);
-    else if (op === 1 && j.contrast > 0) adjustContrast(img, n, cf);
+    else if (op === 1 && j.contrast > 0) adjustContrast(image, cf);
     else if (op === 2 && j.saturation > 0) adjustSaturation(img, n, sf);
     else if (op === 3 && j.hue > 0) adjustHue(img, n, hf);
   }
 }
 
-export function grayscale(img: Float64Array, n: number): void {
+export function grayscale({ colours: img, count: n }: Colours): void {
   for (let p = 0; p < n * 3; p += 3) {
     const l = LUMA_R * img[p] + LUMA_G * img[p + 1] + LUMA_B * img[p + 2];
     img[p] = l;
@@ -128,57 +180,6 @@ export function grayscale(img: Float64Array, n: number): void {
   }
 }
 
-/** Separable Gaussian blur, radius ceil(3 sigma) (at least 1, at most size-1), reflect padding as torchvision. */
-export function gaussianBlur(img: Float64Array, tmp: Float64Array, size: number, sigma: number): void {
-  const radius = Math.min(Math.max(1, Math.ceil(3 * sigma)), size - 1);
-  if (radius < 1) return;
-  const kernel = new Float64Array(2 * radius + 1);
-  let total = 0;
-  for (let k = -radius; k <= radius; k++) total += kernel[k + radius] = Math.exp(-0.5 * (k / sigma) * (k / sigma));
-  for (let k = 0; k < kernel.length; k++) kernel[k] /= total;
-  const taps = 2 * radius + 1;
-  // Reflect padding (torchvision's default): index -i for i < 0, 2(size-1) - i past the end.
-  const src = new Int32Array(size * taps);
-  for (let x = 0; x < size; x++)
-    for (let k = 0; k < taps; k++) {
-      const i = x + k - radius;
-      src[x * taps + k] = i < 0 ? -i : i >= size ? 2 * size - 2 - i : i;
-    }
-  const rowLen = size * 3;
-  // Rows into tmp.
-  for (let y = 0; y < size; y++) {
-    const row = y * rowLen;
-    for (let x = 0; x < size; x++) {
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      for (let k = 0; k < taps; k++) {
-        const w = kernel[k];
-        const p = row + src[x * taps + k] * 3;
-        r += w * img[p];
-        g += w * img[p + 1];
-        b += w * img[p + 2];
-      }
-      const d = row + x * 3;
-      tmp[d] = r;
-      tmp[d + 1] = g;
-      tmp[d + 2] = b;
-    }
-  }
-  // Columns back into img, a whole row at a time.
-  for (let y = 0; y < size; y++) {
-    const dRow = y * rowLen;
-    let s = src[y * taps] * rowLen;
-    const w0 = kernel[0];
-    for (let i = 0; i < rowLen; i++) img[dRow + i] = w0 * tmp[s + i];
-    for (let k = 1; k < taps; k++) {
-      s = src[y * taps + k] * rowLen;
-      const w = kernel[k];
-      for (let i = 0; i < rowLen; i++) img[dRow + i] += w * tmp[s + i];
-    }
-  }
-}
-
-export function solarize(img: Float64Array, n: number): void {
+export function solarize({ colours: img, count: n }: Colours): void {
   for (let i = 0; i < n * 3; i++) if (img[i] >= SOLARIZE_THRESHOLD) img[i] = 1 - img[i];
 }

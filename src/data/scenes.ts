@@ -16,9 +16,11 @@
  * own stream, so scenes made without them keep their exact bytes.
  */
 import { Rng, hashSeed } from '../engine/rng';
-import { SHAPE_CLASSES, TEXTURE_PLAIN, drawObject, paintBackground, type BackgroundSpec, type DrawSpec } from './shapes';
+import { SHAPE_CLASSES, TEXTURE_PLAIN, type DrawSpec } from './shapes';
+import type { BackgroundSpec } from './background';
+import { renderCanvas } from './canvas';
 import { COLOURS, TEXTURES, CAPTION_VOCAB, captionFor } from './captions';
-import { IMAGENET_MEAN, IMAGENET_STD } from './normalize';
+import { NORMALISED_BYTE } from './normalize';
 
 export { SHAPE_CLASSES, COLOURS, TEXTURES, CAPTION_VOCAB };
 // The options live in sceneOptions.ts; callers keep importing them from here.
@@ -126,12 +128,21 @@ function chooseBackground(rng: Rng, choice: ResolvedSceneOptions['background'], 
   if (kind === 'gradient') spec.dir = 1 + rng.int(4);
   if (kind === 'noise') {
     const g = 2 + rng.int(4);
-    spec.grid = new Float64Array((g + 1) * (g + 1));
-    for (let i = 0; i < spec.grid.length; i++) spec.grid[i] = rng.next();
-    spec.grain = new Int8Array(size * size);
+    spec.grid = Array.from({ length: (g + 1) * (g + 1) }, () => rng.next());
+    spec.grain = grainScratch(size * size);
     for (let i = 0; i < spec.grain.length; i++) spec.grain[i] = rng.int(25) - 12;
   }
   return spec;
+}
+
+/**
+ * The grain of a noise background, reused from scene to scene: generateScene paints it before it
+ * returns, and a typed array of this size is a separate allocation in V8, costly a scene at a time.
+ */
+let grain = new Int8Array(0);
+function grainScratch(n: number): Int8Array {
+  if (grain.length !== n) grain = new Int8Array(n);
+  return grain;
 }
 
 /** Size range (fraction of the side) by layout: big and framed alone, smaller when sharing. */
@@ -229,39 +240,18 @@ export function generateScene(seed: number, index: number, opts: SceneOptions): 
     placed.push({ cls, colour: st.colour, texture: st.texture, size, x, y });
   }
 
-  const samples = new Uint8Array(S * S * 12);
-  paintBackground(samples, S, chooseBackground(root.split('background'), o.background, S, specs));
-  const ids = new Uint8Array(S * S);
-  specs.forEach((sp, k) => drawObject(samples, ids, S, sp, k + 1));
-
-  // Downsample 2x2 -> 1 with rounding, all in integers.
   const pixels = new Uint8ClampedArray(S * S * 3);
-  const row = S * 6;
-  for (let py = 0; py < S; py++) {
-    for (let px = 0; px < S; px++) {
-      const a = (py * 2 * S * 2 + px * 2) * 3;
-      const p = (py * S + px) * 3;
-      for (let c = 0; c < 3; c++) pixels[p + c] = (samples[a + c] + samples[a + 3 + c] + samples[a + row + c] + samples[a + row + 3 + c] + 2) >> 2;
-    }
-  }
+  const mask = new Uint8Array(S * S);
+  const covered = renderCanvas(S, chooseBackground(root.split('background'), o.background, S, specs), specs, pixels, mask);
 
   // Objects hidden entirely (occluded, out of frame, or too small to cover a pixel
   // centre) are dropped from objects, labels and caption, so all agree with the mask.
-  const all = [...shown, ...placed];
-  const visible = new Uint32Array(all.length + 1);
-  for (let i = 0; i < ids.length; i++) visible[ids[i]]++;
-  const distractors = shown.filter((_, k) => visible[k + 1] > 0);
-  const objects = placed.filter((_, k) => visible[nd + k + 1] > 0);
-  const mask = new Uint8Array(S * S);
-  for (let i = 0; i < ids.length; i++) if (ids[i] > 0) mask[i] = all[ids[i] - 1].cls + 1;
+  const distractors = shown.filter((_, k) => covered[k] > 0);
+  const objects = placed.filter((_, k) => covered[nd + k] > 0);
   const labels: number[] = [];
   for (const ob of objects) if (!labels.includes(ob.cls)) labels.push(ob.cls);
   return { pixels, mask, labels, objects, distractors, caption: captionFor(objects) };
 }
-
-/** (p/255 - mean[c]) / std[c] for every byte and channel, rounded to float32 once. */
-const NORM_LUT = new Float32Array(768);
-for (let c = 0; c < 3; c++) for (let p = 0; p < 256; p++) NORM_LUT[c * 256 + p] = (p / 255 - IMAGENET_MEAN[c]) / IMAGENET_STD[c];
 
 /** ImageNet-normalised float32 HWC copy: (p/255 - mean[c]) / std[c] (src/data/normalize.ts). Writes into `out` at `offset` if given. */
 export function normalisePixels(pixels: Uint8ClampedArray, out?: Float32Array, offset = 0): Float32Array {
@@ -270,9 +260,9 @@ export function normalisePixels(pixels: Uint8ClampedArray, out?: Float32Array, o
   if (!Number.isInteger(offset) || offset < 0 || offset + pixels.length > dst.length)
     throw new Error(`normalisePixels: offset ${offset} + ${pixels.length} values does not fit in out (length ${dst.length})`);
   for (let i = 0; i < pixels.length; i += 3) {
-    dst[offset + i] = NORM_LUT[pixels[i]];
-    dst[offset + i + 1] = NORM_LUT[256 + pixels[i + 1]];
-    dst[offset + i + 2] = NORM_LUT[512 + pixels[i + 2]];
+    dst[offset + i] = NORMALISED_BYTE[pixels[i]];
+    dst[offset + i + 1] = NORMALISED_BYTE[256 + pixels[i + 1]];
+    dst[offset + i + 2] = NORMALISED_BYTE[512 + pixels[i + 2]];
   }
   return dst;
 }

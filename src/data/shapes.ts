@@ -1,9 +1,10 @@
 /**
- * The rasteriser: shape classes and backgrounds. Every shape is an inside-test in
- * object-local coordinates (u right, v down, the shape's box is [-1, 1]^2), so
- * one rasteriser serves all classes. The tests use only + - * / and constant
- * tables (no Math.sin/cos at draw time), which IEEE-754 rounds identically in
- * every JS engine: Node and the browser produce the same bytes.
+ * The rasteriser: shape classes (backgrounds are in background.ts). Every shape is an
+ * inside-test in object-local coordinates (u right, v down, the shape's box is [-1, 1]^2),
+ * so one rasteriser serves all classes. The tests use only + - * / and constant tables (no
+ * Math.sin/cos at draw time), which IEEE-754 rounds identically in every JS engine: Node and
+ * the browser produce the same bytes. An object's points (pixel centres and 2x2 samples) are
+ * tested a line at a time, one tight loop per class (insideLine), then painted.
  *
  * The class list is ordered so that the first few classes (used when
  * numClasses is small) are the most different from one another, and it avoids
@@ -11,8 +12,6 @@
  */
 
 export const SHAPE_CLASSES: readonly string[] = ['circle', 'square', 'triangle', 'cross', 'ring', 'star', 'bar', 'diamond', 'heart', 'crescent'];
-
-type InsideTest = (u: number, v: number) => boolean;
 
 /**
  * Five-point star, inner radius 0.5 of outer (fatter than a regular star so
@@ -24,55 +23,116 @@ const STAR: readonly number[] = [
   -0.224202, -0.308587, -0.324468,
 ];
 
-/** Even-odd crossing test against a closed polygon given as flat x,y pairs. */
+/**
+ * Even-odd crossing test against a closed polygon given as flat x,y pairs: inside when an odd
+ * number of edges cross the line at height v to the right of u. Which edges cross, and where,
+ * depends on v alone, and the rasteriser tests a whole row of points at one v: so the crossings
+ * of the last v are kept, and each point of the row only compares u with them (the same
+ * comparisons as edge by edge; the parity does not depend on their order).
+ */
 function insidePolygon(poly: readonly number[], u: number, v: number): boolean {
+  if (poly !== crossingsOf.poly || v !== crossingsOf.v) findCrossings(poly, v);
+  const { xs, count } = crossingsOf;
   let inside = false;
+  for (let k = 0; k < count; k++) if (u < xs[k]) inside = !inside;
+  return inside;
+}
+
+/** Where the edges of `poly` cross the line at height `v` (the last line asked about). */
+const crossingsOf = { poly: null as readonly number[] | null, v: NaN, xs: new Float64Array(0), count: 0 };
+
+function findCrossings(poly: readonly number[], v: number): void {
   const n = poly.length;
+  if (crossingsOf.xs.length < n / 2) crossingsOf.xs = new Float64Array(n / 2);
+  let count = 0;
   for (let i = 0, j = n - 2; i < n; j = i, i += 2) {
     const yi = poly[i + 1];
     const yj = poly[j + 1];
     if (yi > v !== yj > v) {
       const xi = poly[i];
       const xj = poly[j];
-      if (u < xi + ((v - yi) * (xj - xi)) / (yj - yi)) inside = !inside;
+      crossingsOf.xs[count++] = xi + ((v - yi) * (xj - xi)) / (yj - yi);
     }
   }
-  return inside;
+  crossingsOf.poly = poly;
+  crossingsOf.v = v;
+  crossingsOf.count = count;
 }
 
-const INSIDE: readonly InsideTest[] = [
-  // circle
-  (u, v) => u * u + v * v <= 1,
-  // square: a little inset so its area (2.96) is close to the circle's (3.14)
-  (u, v) => u <= 0.86 && u >= -0.86 && v <= 0.86 && v >= -0.86,
-  // triangle: pointing up, filling the box (area 2, like the diamond) so it is not the smallest class
-  (u, v) => v <= 1 && Math.abs(u) <= (v + 1) * 0.5,
-  // cross: a plus sign with arms 0.6 wide
-  (u, v) => (Math.abs(u) <= 0.3 && Math.abs(v) <= 1) || (Math.abs(v) <= 0.3 && Math.abs(u) <= 1),
-  // ring: a hole of radius 0.55, wide enough to stay open at 16 px
-  (u, v) => {
-    const r2 = u * u + v * v;
-    return r2 <= 1 && r2 >= 0.3025;
-  },
-  // star
-  (u, v) => insidePolygon(STAR, u, v),
-  // bar: a 2 x 0.7 slab (turned vertical by the transpose flip); thick enough to stay 2 px at 16 px
-  (u, v) => Math.abs(u) <= 1 && Math.abs(v) <= 0.35,
-  // diamond: the square's 45-degree turn; squares are never turned, so the two stay apart
-  (u, v) => Math.abs(u) + Math.abs(v) <= 1,
-  // heart: the sextic (x^2 + y^2 - 1)^3 <= x^2 y^3, y up, fitted to the box
-  (u, v) => {
-    const x = u * 1.14;
-    const y = 0.115 - v * 1.14;
-    const q = x * x + y * y - 1;
-    return q * q * q <= x * x * y * y * y;
-  },
-  // crescent: the unit disc minus a disc shifted right; opening direction is flipped per object
-  (u, v) => {
-    const du = u - 0.5;
-    return u * u + v * v <= 1 && du * du + v * v > 0.64;
-  },
-];
+// The inside tests of the shape classes, in local coordinates.
+/** Circle. */
+const circle = (u: number, v: number): boolean => u * u + v * v <= 1;
+/** Square: a little inset so its area (2.96) is close to the circle's (3.14). */
+const square = (u: number, v: number): boolean => u <= 0.86 && u >= -0.86 && v <= 0.86 && v >= -0.86;
+/** Triangle: pointing up, filling the box (area 2, like the diamond) so it is not the smallest class. */
+const triangle = (u: number, v: number): boolean => v <= 1 && Math.abs(u) <= (v + 1) * 0.5;
+/** Cross: a plus sign with arms 0.6 wide. */
+const cross = (u: number, v: number): boolean => (Math.abs(u) <= 0.3 && Math.abs(v) <= 1) || (Math.abs(v) <= 0.3 && Math.abs(u) <= 1);
+/** Ring: a hole of radius 0.55, wide enough to stay open at 16 px. */
+const ring = (u: number, v: number): boolean => {
+  const r2 = u * u + v * v;
+  return r2 <= 1 && r2 >= 0.3025;
+};
+/** Bar: a 2 x 0.7 slab (turned vertical by the transpose flip); thick enough to stay 2 px at 16 px. */
+const bar = (u: number, v: number): boolean => Math.abs(u) <= 1 && Math.abs(v) <= 0.35;
+/** Diamond: the square's 45-degree turn; squares are never turned, so the two stay apart. */
+const diamond = (u: number, v: number): boolean => Math.abs(u) + Math.abs(v) <= 1;
+/** Heart: the sextic (x^2 + y^2 - 1)^3 <= x^2 y^3, y up, fitted to the box. */
+const heart = (u: number, v: number): boolean => {
+  const x = u * 1.14;
+  const y = 0.115 - v * 1.14;
+  const q = x * x + y * y - 1;
+  return q * q * q <= x * x * y * y * y;
+};
+/** Crescent: the unit disc minus a disc shifted right; opening direction is flipped per object. */
+const crescent = (u: number, v: number): boolean => {
+  const du = u - 0.5;
+  return u * u + v * v <= 1 && du * du + v * v > 0.64;
+};
+
+/**
+ * The points k < n of a line of an object's local grid, (a[k], b): out[at + k * stride] is 1
+ * where the point is inside a shape of class `cls` (SHAPE_CLASSES order), else 0. One loop per
+ * class with its test inlined: the class is switched on once per line instead of once per point,
+ * and no point's coordinates go through a call V8 might not inline (which boxes each number, a
+ * heap allocation: hundreds of kilobytes a scene).
+ */
+function insideLine(cls: number, a: Float64Array, n: number, b: number, out: Uint8Array, at: number, stride: number): void {
+  switch (cls) {
+    case 0:
+      for (let k = 0; k < n; k++) out[at + k * stride] = circle(a[k], b) ? 1 : 0;
+      return;
+    case 1:
+      for (let k = 0; k < n; k++) out[at + k * stride] = square(a[k], b) ? 1 : 0;
+      return;
+    case 2:
+      for (let k = 0; k < n; k++) out[at + k * stride] = triangle(a[k], b) ? 1 : 0;
+      return;
+    case 3:
+      for (let k = 0; k < n; k++) out[at + k * stride] = cross(a[k], b) ? 1 : 0;
+      return;
+    case 4:
+      for (let k = 0; k < n; k++) out[at + k * stride] = ring(a[k], b) ? 1 : 0;
+      return;
+    case 5:
+      for (let k = 0; k < n; k++) out[at + k * stride] = insidePolygon(STAR, a[k], b) ? 1 : 0;
+      return;
+    case 6:
+      for (let k = 0; k < n; k++) out[at + k * stride] = bar(a[k], b) ? 1 : 0;
+      return;
+    case 7:
+      for (let k = 0; k < n; k++) out[at + k * stride] = diamond(a[k], b) ? 1 : 0;
+      return;
+    case 8:
+      for (let k = 0; k < n; k++) out[at + k * stride] = heart(a[k], b) ? 1 : 0;
+      return;
+    case 9:
+      for (let k = 0; k < n; k++) out[at + k * stride] = crescent(a[k], b) ? 1 : 0;
+      return;
+    default:
+      throw new Error(`no shape class ${cls}`);
+  }
+}
 
 /**
  * Allowed orientation flips per class, as a bit mask: 1 = mirror u, 2 = swap u
@@ -129,117 +189,96 @@ export interface DrawSpec {
   rgb2: readonly number[];
 }
 
+/** Pixel columns x0..x1-1 and rows y0..y1-1: all drawObject touches (a pixel's margin round the object's box, in the frame). */
+export interface PixelBox {
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+}
+
+export function objectBox(spec: DrawSpec, size: number): PixelBox {
+  return {
+    x0: Math.max(0, Math.floor(spec.cx - spec.hx) - 1),
+    x1: Math.min(size, Math.ceil(spec.cx + spec.hx) + 1),
+    y0: Math.max(0, Math.floor(spec.cy - spec.hy) - 1),
+    y1: Math.min(size, Math.ceil(spec.cy + spec.hy) + 1),
+  };
+}
+
 /**
  * Paints one object over `samples` (a 2x-supersampled RGB canvas, side 2*size)
  * and stamps `id` into `ids` (side `size`) wherever the pixel centre is inside,
  * so later objects occlude earlier ones in both.
  */
 export function drawObject(samples: Uint8Array, ids: Uint8Array, size: number, spec: DrawSpec, id: number): void {
-  const inside = INSIDE[spec.cls];
+  const { cx, cy, rgb, rgb2, texture, stripeDir } = spec;
+  const { x0, x1, y0, y1 } = objectBox(spec, size);
+  if (x0 >= x1 || y0 >= y1) return;
+  const w = x1 - x0;
+  const h = y1 - y0;
+  const ix = 1 / spec.hx;
+  const iy = 1 / spec.hy;
+  // Local coordinates of the box's pixel centres, and of its samples (two per pixel), along x and y.
+  const centreU = coordinates(0, x0, w, 1, cx, ix);
+  const centreV = coordinates(1, y0, h, 1, cy, iy);
+  const sampleU = coordinates(2, x0, w, 2, cx, ix);
+  const sampleV = coordinates(3, y0, h, 2, cy, iy);
+  const centreInside = insideGrid(0, spec, centreU, w, centreV, h);
+  const sampleInside = insideGrid(1, spec, sampleU, 2 * w, sampleV, 2 * h);
+
+  for (let py = y0; py < y1; py++) for (let px = x0; px < x1; px++) if (centreInside[(py - y0) * w + (px - x0)]) ids[py * size + px] = id;
+  const side2 = size * 2;
+  for (let sy = 0; sy < 2 * h; sy++) {
+    const v = sampleV[sy];
+    for (let sx = 0; sx < 2 * w; sx++) {
+      if (!sampleInside[sy * 2 * w + sx]) continue;
+      const u = sampleU[sx];
+      // The texture sees the local coordinates before the flips, so stripes keep their own direction.
+      const c = secondary(texture, stripeDir, u, v) ? rgb2 : rgb;
+      const o = ((y0 * 2 + sy) * side2 + x0 * 2 + sx) * 3;
+      samples[o] = c[0];
+      samples[o + 1] = c[1];
+      samples[o + 2] = c[2];
+    }
+  }
+}
+
+// Scratch for drawObject, grown on demand: four coordinate lists, two inside grids, one line of first arguments.
+const coordScratch = [0, 1, 2, 3].map(() => new Float64Array(0));
+const gridScratch = [0, 1].map(() => new Uint8Array(0));
+let lineScratch = new Float64Array(0);
+
+/**
+ * The local coordinates (p + offset - centre) * inverseHalf of pixels p = lo..lo+n-1, with offset
+ * 0.5 (the centre) when perPixel is 1, and 0.25 and 0.75 (the samples, as 0.25 + 0.5 i) when 2.
+ */
+function coordinates(slot: number, lo: number, n: number, perPixel: 1 | 2, centre: number, inverseHalf: number): Float64Array {
+  if (coordScratch[slot].length < n * perPixel) coordScratch[slot] = new Float64Array(n * perPixel * 2);
+  const out = coordScratch[slot];
+  for (let p = lo; p < lo + n; p++)
+    if (perPixel === 1) out[p - lo] = (p + 0.5 - centre) * inverseHalf;
+    else for (let i = 0; i < 2; i++) out[(p - lo) * 2 + i] = (p + 0.25 + 0.5 * i - centre) * inverseHalf;
+  return out;
+}
+
+/**
+ * Whether each point (us[c], vs[r]) of a local grid is inside the object's shape, after its flips:
+ * the shape tests (mirror ? -a : a, b) with (a, b) = swap ? (v, u) : (u, v). Grid row-major,
+ * nu columns by nv rows. Tested a line at a time along whichever axis gives the first argument
+ * (rows, or columns when swapped), so b is fixed along each line.
+ */
+function insideGrid(slot: number, spec: DrawSpec, us: Float64Array, nu: number, vs: Float64Array, nv: number): Uint8Array {
+  if (gridScratch[slot].length < nu * nv) gridScratch[slot] = new Uint8Array(nu * nv * 2);
+  const grid = gridScratch[slot];
   const orient = spec.orient & ORIENT_MASK[spec.cls];
   const mirror = (orient & 1) !== 0;
   const swap = (orient & 2) !== 0;
-  const ix = 1 / spec.hx;
-  const iy = 1 / spec.hy;
-  const x0 = Math.max(0, Math.floor(spec.cx - spec.hx) - 1);
-  const x1 = Math.min(size, Math.ceil(spec.cx + spec.hx) + 1);
-  const y0 = Math.max(0, Math.floor(spec.cy - spec.hy) - 1);
-  const y1 = Math.min(size, Math.ceil(spec.cy + spec.hy) + 1);
-  const side2 = size * 2;
-  const { rgb, rgb2, texture, stripeDir } = spec;
-
-  // Local coordinates of a point; the shape sees them after the flips, the
-  // texture before them, so stripes keep their own direction.
-  const test = (u: number, v: number): boolean => {
-    const a = swap ? v : u;
-    const b = swap ? u : v;
-    return inside(mirror ? -a : a, b);
-  };
-
-  for (let py = y0; py < y1; py++) {
-    for (let px = x0; px < x1; px++) {
-      const cu = (px + 0.5 - spec.cx) * ix;
-      const cv = (py + 0.5 - spec.cy) * iy;
-      if (test(cu, cv)) ids[py * size + px] = id;
-      for (let j = 0; j < 2; j++) {
-        const v = (py + 0.25 + 0.5 * j - spec.cy) * iy;
-        for (let i = 0; i < 2; i++) {
-          const u = (px + 0.25 + 0.5 * i - spec.cx) * ix;
-          if (!test(u, v)) continue;
-          const c = secondary(texture, stripeDir, u, v) ? rgb2 : rgb;
-          const o = ((py * 2 + j) * side2 + px * 2 + i) * 3;
-          samples[o] = c[0];
-          samples[o + 1] = c[1];
-          samples[o + 2] = c[2];
-        }
-      }
-    }
-  }
-}
-
-export interface BackgroundSpec {
-  /** Colour where the field is 0 and 1 (equal for a plain background). */
-  c0: readonly number[];
-  c1: readonly number[];
-  /** Gradient direction: 0 none, 1..4 = horizontal, vertical, and the two diagonals. */
-  dir: number;
-  /** Value-noise grid, (g+1)^2 values in [0, 1), or null for no noise. */
-  grid: Float64Array | null;
-  /** Per-pixel luminance grain, or null. */
-  grain: Int8Array | null;
-}
-
-const GRADIENT_DIRS: readonly (readonly number[])[] = [
-  [0, 0],
-  [1, 0],
-  [0, 1],
-  [0.5, 0.5],
-  [0.5, -0.5],
-];
-
-/**
- * Fills the 2x supersampled canvas. Backgrounds are smooth, so they are
- * evaluated once per pixel centre and copied to its four samples: 4x cheaper,
- * and the same after averaging.
- */
-export function paintBackground(samples: Uint8Array, size: number, bg: BackgroundSpec): void {
-  const inv = 1 / size;
-  const [dx, dy] = GRADIENT_DIRS[bg.dir];
-  const { c0, c1, grid, grain } = bg;
-  // Noise grid side in cells; smoothstep-interpolated value noise.
-  const g = grid === null ? 0 : Math.round(Math.sqrt(grid.length)) - 1;
-  const row = size * 6;
-  for (let y = 0; y < size; y++) {
-    const fy0 = (y + 0.5) * inv;
-    for (let x = 0; x < size; x++) {
-      const fx0 = (x + 0.5) * inv;
-      // Mixing weight c0 -> c1 in [0, 1].
-      let f = (fx0 - 0.5) * dx + (fy0 - 0.5) * dy + 0.5;
-      if (grid !== null) {
-        const gx = fx0 * g;
-        const gy = fy0 * g;
-        const ix = Math.floor(gx);
-        const iy = Math.floor(gy);
-        let tx = gx - ix;
-        let ty = gy - iy;
-        tx = tx * tx * (3 - 2 * tx);
-        ty = ty * ty * (3 - 2 * ty);
-        const r0 = iy * (g + 1) + ix;
-        const r1 = r0 + g + 1;
-        const top = grid[r0] + (grid[r0 + 1] - grid[r0]) * tx;
-        const bottom = grid[r1] + (grid[r1 + 1] - grid[r1]) * tx;
-        f = top + (bottom - top) * ty;
-      }
-      const n = grain === null ? 0 : grain[y * size + x];
-      const o = (y * 2 * size * 2 + x * 2) * 3;
-      for (let c = 0; c < 3; c++) {
-        const val = c0[c] + (c1[c] - c0[c]) * f + n;
-        const v = val < 0 ? 0 : val > 255 ? 255 : Math.round(val);
-        samples[o + c] = v;
-        samples[o + 3 + c] = v;
-        samples[o + row + c] = v;
-        samples[o + row + 3 + c] = v;
-      }
-    }
-  }
+  const [firsts, n, seconds, lines] = swap ? [vs, nv, us, nu] : [us, nu, vs, nv];
+  if (lineScratch.length < n) lineScratch = new Float64Array(n * 2);
+  const a = lineScratch;
+  for (let k = 0; k < n; k++) a[k] = mirror ? -firsts[k] : firsts[k];
+  // A line is a row (stride 1) of the grid, or a column (stride nu) when swapped.
+  for (let l = 0; l < lines; l++) insideLine(spec.cls, a, n, seconds[l], grid, swap ? l : l * nu, swap ? nu : 1);
+  return grid;
 }
