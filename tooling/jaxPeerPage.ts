@@ -1,7 +1,8 @@
 /**
  * The jax-js peer step for a page (bundled by scripts/jax-peer-webgpu.ts and loaded into the lab's
- * page as a script from its own origin): `window.jaxPeer.time(sizes, steps, warmup)` runs the
- * peer step (./jaxPeer.ts) on jax-js's WebGPU device and resolves to its mean ms per step.
+ * page as a script from its own origin; nothing imports it, so knip.json names it an entry):
+ * `window.jaxPeer.time(sizes, steps, warmup)` runs the peer step (./jaxPeer.ts) on jax-js's WebGPU
+ * device and resolves to its mean ms per step.
  */
 import { defaultDevice, init } from '@jax-js/jax';
 import { peerTrainer, type PeerSizes } from './jaxPeer';

@@ -18,7 +18,7 @@ import { leadingAxesCount } from '../leadingAxes';
 import { runProgram, size, type FusedProgramSpec } from './program';
 
 /** Rows one invocation of the first pass sums. */
-export const COLUMN_SUM_CHUNK = 64;
+const COLUMN_SUM_CHUNK = 64;
 
 type Info = tf.TensorInfo;
 
