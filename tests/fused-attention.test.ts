@@ -7,6 +7,7 @@ import { ParamStore } from '../src/models/layers';
 import { causalMask } from '../src/models/textEncoder';
 import { Block } from '../src/models/vit';
 import { MODEL_KERNEL_BACKENDS, onBackend, relError, runOp, seeded } from './fusedHarness';
+import { setSoftwareAdapterKernels } from '../src/engine/fused/webgpu/softwareAdapter';
 
 interface Case {
   b: number;
@@ -42,8 +43,17 @@ const ATTENTION_KERNELS = [
   'FlopLabAttentionGradK',
 ];
 
-describe.each(MODEL_KERNEL_BACKENDS)('fused attention on $backend', (backend) => {
-  beforeAll(() => onBackend(backend));
+// WebGPU twice: with the software adapter's kernels (what Node's SwiftShader and a browser's take) and without (a hardware adapter's).
+const VARIANTS = [
+  ...MODEL_KERNEL_BACKENDS.map((b) => ({ ...b, software: true, variant: '' })),
+  ...MODEL_KERNEL_BACKENDS.filter((b) => b.backend === 'webgpu').map((b) => ({ ...b, software: false, variant: ", a hardware adapter's kernels" })),
+];
+
+describe.each(VARIANTS)('fused attention on $backend$variant', (backend) => {
+  beforeAll(async () => {
+    await onBackend(backend);
+    setSoftwareAdapterKernels(backend.software);
+  });
 
   // dh 16, 3 (D=9, 3 heads), 8 and 64; odd T; batch 1.
   const cases: Case[] = [

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fusedLinear, LINEAR, LINEAR_GRAD_W, LINEAR_GRAD_X } from '../src/engine/fused/webgpu/linear';
 import { setFusedKernels } from '../src/engine/fused/enabled';
-import { setTiledMatmul } from '../src/engine/fused/webgpu/tiledMatmul';
+import { setSoftwareAdapterKernels } from '../src/engine/fused/webgpu/softwareAdapter';
 import { Linear, linear3d, ParamStore } from '../src/models/layers';
 import { Rng } from '../src/engine/rng';
 import { MODEL_KERNEL_BACKENDS, onBackend, relError, runOp, seeded } from './fusedHarness';
@@ -59,7 +59,7 @@ function matchesComposed(): void {
 describe.each(MODEL_KERNEL_BACKENDS)('fused Linear on $backend', (backendCase) => {
   beforeAll(async () => {
     await onBackend(backendCase);
-    setTiledMatmul(false); // tfjs's own matmul programs (hardware adapters); the tiled ones below
+    setSoftwareAdapterKernels(false); // tfjs's own matmul programs (hardware adapters); the tiled ones below
   });
 
   matchesComposed();
@@ -147,8 +147,8 @@ if (webgpu)
   describe('fused Linear on webgpu, tiled products', () => {
     beforeAll(async () => {
       await onBackend(webgpu);
-      setTiledMatmul(true);
+      setSoftwareAdapterKernels(true);
     });
-    afterAll(() => setTiledMatmul(true)); // Node's Dawn runs SwiftShader: the tiled products, as in tooling/nodeWebgpu.ts
+    afterAll(() => setSoftwareAdapterKernels(true)); // Node's Dawn runs SwiftShader: the tiled products, as in tooling/nodeWebgpu.ts
     matchesComposed();
   });

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { installKernelHooks } from '../src/engine/flops/counter';
-import { setTiledMatmul } from '../src/engine/fused/webgpu/tiledMatmul';
+import { setSoftwareAdapterKernels } from '../src/engine/fused/webgpu/softwareAdapter';
 import type { BackendInfo } from '../src/engine/backendIds';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -36,6 +36,6 @@ export async function useNodeWebgpu(reason: string): Promise<BackendInfo> {
   installKernelHooks('webgpu');
   // As the lab does on a software adapter (src/engine/backend.ts): SwiftShader unless the system's Vulkan was asked for.
   const software = !process.env.FLOPLAB_HARDWARE_VULKAN;
-  setTiledMatmul(software);
+  setSoftwareAdapterKernels(software);
   return { name: 'webgpu', reason, isSoftware: software, timestampQuery: false };
 }

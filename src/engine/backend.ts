@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AdapterInfo, BackendChoice, BackendInfo, BackendName, BackendOption } from './backendIds';
 import { installKernelHooks } from './flops/counter';
-import { setTiledMatmul } from './fused/webgpu/tiledMatmul';
+import { setSoftwareAdapterKernels } from './fused/webgpu/softwareAdapter';
 
 type GpuDeviceLike = {
   features: ReadonlySet<string>;
@@ -246,8 +246,8 @@ export async function initBackend(choice: BackendChoice, loaders: BackendLoaders
     installKernelHooks(name);
     if (previous && previous !== name) await releaseBackend(previous);
     const onGpu = name === 'webgpu';
-    // A software adapter runs the fused Linear's products as the lab's barrier-free program (tiledMatmul.ts).
-    setTiledMatmul(onGpu && adapter !== undefined && isSoftwareAdapter(adapter));
+    // A software adapter takes the fused kernels' variants for it (fused/webgpu/softwareAdapter.ts).
+    setSoftwareAdapterKernels(onGpu && adapter !== undefined && isSoftwareAdapter(adapter));
     const features = onGpu ? (grantedFeatures ?? gpuFeatures()) : undefined;
     return {
       name,

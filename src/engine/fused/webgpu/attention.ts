@@ -39,6 +39,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Formula, KernelCall } from '../../flops/formulas';
 import { ints, runProgram, size, type FusedProgramSpec } from './program';
 import type { FusedModule } from '../module';
+import { softwareAdapterKernels } from './softwareAdapter';
 
 export const ATTENTION_PROBS = 'FlopLabAttentionProbs';
 export const ATTENTION_CONTEXT = 'FlopLabAttentionContext';
@@ -137,6 +138,43 @@ const mixRows = (key: string, m: string, x: string, transposed: boolean, dh: num
     result[index] = acc;`,
 });
 
+/**
+ * mixRows with four adjacent output columns per invocation (dh a multiple of 4, so the four share
+ * a head), for software adapters: each M value read once for four products, where mixRows reads
+ * it four times. Same sums, each in the same order.
+ */
+const mixRows4 = (key: string, m: string, x: string, transposed: boolean, dh: number, rows: number, dModel: number): FusedProgramSpec => ({
+  key: `attn_${key}4_${dh}`,
+  inputs: [m, x],
+  outputShape: [rows, dModel],
+  threads: (rows * dModel) / 4,
+  uniforms: 't : i32, heads : i32,',
+  body: `
+    let t = uniforms.t;
+    let heads = uniforms.heads;
+    let d = heads * ${dh};
+    let quads = d / 4;
+    let rowAll = index / quads;
+    let col = (index - rowAll * quads) * 4;
+    let b = rowAll / t;
+    let r = rowAll - b * t;
+    let h = col / ${dh};
+    let mb = (b * heads + h) * t * t;
+    var acc = vec4<f32>(0.0);
+    for (var s = 0; s < t; s++) {
+      let xb = (b * t + s) * d + col;
+      acc += ${m}[mb + ${transposed ? 's * t + r' : 'r * t + s'}] * vec4<f32>(${x}[xb], ${x}[xb + 1], ${x}[xb + 2], ${x}[xb + 3]);
+    }
+    let o = rowAll * d + col;
+    result[o] = acc.x;
+    result[o + 1] = acc.y;
+    result[o + 2] = acc.z;
+    result[o + 3] = acc.w;`,
+});
+
+/** The product kernel for `dh`: four columns per invocation on a software adapter when dh allows. */
+const mix = (...args: Parameters<typeof mixRows>): FusedProgramSpec => (softwareAdapterKernels() && args[4] % 4 === 0 ? mixRows4(...args) : mixRows(...args));
+
 /** dP[bh, i, j] = dO_i . V_j (the head's columns); one invocation per score. */
 const gradProbs = (dh: number, bh: number, t: number): FusedProgramSpec => ({
   key: `attn_dp_${dh}`,
@@ -214,7 +252,7 @@ export const attentionModule: FusedModule = {
         const { probs: p, v } = inputs as { probs: Info; v: Info };
         const a = attrsOf(attrs);
         const dh = headDim(v.shape, a.heads);
-        return runProgram(backend, mixRows('ctx', 'probs', 'v', false, dh, v.shape[0], v.shape[1]), [p, v], ints(a.tokens, a.heads));
+        return runProgram(backend, mix('ctx', 'probs', 'v', false, dh, v.shape[0], v.shape[1]), [p, v], ints(a.tokens, a.heads));
       },
     },
     {
@@ -231,7 +269,7 @@ export const attentionModule: FusedModule = {
         const { probs: p, dy } = inputs as { probs: Info; dy: Info };
         const a = attrsOf(attrs);
         const dh = headDim(dy.shape, a.heads);
-        return runProgram(backend, mixRows('dv', 'probs', 'dy', true, dh, dy.shape[0], dy.shape[1]), [p, dy], ints(a.tokens, a.heads));
+        return runProgram(backend, mix('dv', 'probs', 'dy', true, dh, dy.shape[0], dy.shape[1]), [p, dy], ints(a.tokens, a.heads));
       },
     },
     {
@@ -249,7 +287,7 @@ export const attentionModule: FusedModule = {
         const { ds, k } = inputs as { ds: Info; k: Info };
         const a = attrsOf(attrs);
         const dh = headDim(k.shape, a.heads);
-        return runProgram(backend, mixRows('dq', 'ds', 'k', false, dh, k.shape[0], k.shape[1]), [ds, k], ints(a.tokens, a.heads));
+        return runProgram(backend, mix('dq', 'ds', 'k', false, dh, k.shape[0], k.shape[1]), [ds, k], ints(a.tokens, a.heads));
       },
     },
     {
@@ -258,7 +296,7 @@ export const attentionModule: FusedModule = {
         const { ds, q } = inputs as { ds: Info; q: Info };
         const a = attrsOf(attrs);
         const dh = headDim(q.shape, a.heads);
-        return runProgram(backend, mixRows('dk', 'ds', 'q', true, dh, q.shape[0], q.shape[1]), [ds, q], ints(a.tokens, a.heads));
+        return runProgram(backend, mix('dk', 'ds', 'q', true, dh, q.shape[0], q.shape[1]), [ds, q], ints(a.tokens, a.heads));
       },
     },
   ],

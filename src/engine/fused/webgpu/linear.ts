@@ -27,7 +27,8 @@
  * as the composed path does (see the gradient).
  */
 import * as tf from '@tensorflow/tfjs';
-import { tiledMatmul, tiledMatmulOn } from './tiledMatmul';
+import { tiledMatmul } from './tiledMatmul';
+import { softwareAdapterKernels } from './softwareAdapter';
 import type { Formula, KernelCall } from '../../flops/formulas';
 import type { FusedModule } from '../module';
 
@@ -109,7 +110,7 @@ export function linearKernels(backend: MatmulBackend): FusedModule['kernels'] {
       kernelName: LINEAR,
       kernelFunc: ({ inputs, backend: b }) => {
         const { x, w, bias } = inputs as { x: Info; w: Info; bias?: Info };
-        if (backend === 'webgpu' && tiledMatmulOn()) {
+        if (backend === 'webgpu' && softwareAdapterKernels()) {
           const [k, n] = [lastDim(x.shape), lastDim(w.shape)];
           return tiledMatmul(b, x, w, { m: rowsOf(x.shape), n, inner: k, ai: k, al: 1, bl: n, bj: 1 }, [...lead(x.shape), n], bias);
         }
@@ -123,7 +124,7 @@ export function linearKernels(backend: MatmulBackend): FusedModule['kernels'] {
       kernelName: LINEAR_GRAD_X,
       kernelFunc: ({ inputs, backend: b }) => {
         const { dy, w } = inputs as { dy: Info; w: Info };
-        if (backend === 'webgpu' && tiledMatmulOn()) {
+        if (backend === 'webgpu' && softwareAdapterKernels()) {
           const [k, n] = w.shape;
           return tiledMatmul(b, dy, w, { m: rowsOf(dy.shape), n: k, inner: n, ai: n, al: 1, bl: 1, bj: n }, [...lead(dy.shape), k]);
         }
@@ -135,7 +136,7 @@ export function linearKernels(backend: MatmulBackend): FusedModule['kernels'] {
       kernelName: LINEAR_GRAD_W,
       kernelFunc: ({ inputs, backend: b }) => {
         const { x, dy } = inputs as { x: Info; dy: Info };
-        if (backend === 'webgpu' && tiledMatmulOn()) {
+        if (backend === 'webgpu' && softwareAdapterKernels()) {
           const [k, n] = [lastDim(x.shape), lastDim(dy.shape)];
           return tiledMatmul(b, x, dy, { m: k, n, inner: rowsOf(x.shape), ai: 1, al: k, bl: n, bj: 1 }, [k, n]);
         }

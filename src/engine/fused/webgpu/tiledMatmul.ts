@@ -6,21 +6,10 @@
  * programs share tiles through workgroup memory between barriers, which is what a GPU wants and
  * what SwiftShader (WebGPU on the CPU) runs worst: there the three products of a 64-token toy-B
  * step took about 10 s of its kernel time (scripts/kernel-profile.ts --backend=webgpu). On a
- * hardware adapter tfjs's programs stay (setTiledMatmul; src/engine/backend.ts picks by adapter).
+ * hardware adapter tfjs's programs stay (./softwareAdapter.ts).
  */
 import type * as tf from '@tensorflow/tfjs';
 import { runProgram, type FusedProgramSpec } from './program';
-
-let tiled = false;
-
-/** Whether the fused Linear runs its products as this program (true on software adapters). */
-export function setTiledMatmul(on: boolean): void {
-  tiled = on;
-}
-
-export function tiledMatmulOn(): boolean {
-  return tiled;
-}
 
 /** C [m, n] = A B, A(i, l) = a[i * ai + l * al], B(l, j) = b[l * bl + j * bj], over l < inner. */
 export interface TiledProduct {
