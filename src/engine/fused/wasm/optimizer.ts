@@ -20,7 +20,7 @@
  * Where the engine has WebAssembly SIMD, each kernel runs the same operations 4 lanes at a time
  * (simd/optimizer.wat): the same floats, bit for bit, but for the sum of squares, whose 8 partial
  * sums add in another order. The TypeScript loops stay as the fallback and as the reference the
- * SIMD kernels are tested against (tests/wasm-simd.test.ts).
+ * SIMD kernels are tested against (tests/fused-optimizer.test.ts, wasm-simd-reductions.test.ts).
  *
  * Registered for 'wasm' by ./index.ts, before the FLOP hooks wrap the backend's kernels, so they
  * are counted through their formulas.

@@ -14,8 +14,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { fusedKernelsWanted } from '../enabled';
-import { leadingAxesCount } from '../leadingAxes';
-import { runProgram, size, type FusedProgramSpec } from './program';
+import { leadingReduction } from '../leadingAxes';
+import { ints, runProgram, type FusedProgramSpec } from './program';
 
 /** Rows one invocation of the first pass sums. */
 const COLUMN_SUM_CHUNK = 64;
@@ -53,14 +53,10 @@ function columnSumKernel(original: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
     const { x } = args.inputs as { x: Info };
     const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
-    const k = leadingAxesCount(axis, x.shape.length);
-    if (!fusedKernelsWanted() || x.dtype !== 'float32' || k === 0 || size(x.shape) === 0) return original(args);
-    const rows = size(x.shape.slice(0, k));
-    const rest = x.shape.slice(k);
-    const cols = size(rest);
-    const outShape = keepDims ? [...x.shape.slice(0, k).map(() => 1), ...rest] : rest;
+    const sums = fusedKernelsWanted() && x.dtype === 'float32' ? leadingReduction(x.shape, axis, keepDims) : null;
+    if (!sums) return original(args);
+    const { rows, cols, outShape } = sums;
     const chunks = Math.ceil(rows / COLUMN_SUM_CHUNK);
-    const ints = (...v: number[]) => v.map((n) => ({ type: 'int32' as const, data: [n] }));
     if (chunks === 1) return runProgram(args.backend, partialSpec(1, cols, outShape), [x], ints(rows, cols));
     const partial = runProgram(args.backend, partialSpec(chunks, cols, [chunks, cols]), [x], ints(rows, cols));
     const out = runProgram(args.backend, totalSpec(cols, outShape), [partial], ints(chunks, cols));

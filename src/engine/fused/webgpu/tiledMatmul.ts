@@ -9,7 +9,7 @@
  * hardware adapter tfjs's programs stay (./softwareAdapter.ts).
  */
 import type * as tf from '@tensorflow/tfjs';
-import { runProgram, type FusedProgramSpec } from './program';
+import { ints, runProgram, type FusedProgramSpec } from './program';
 
 /** C [m, n] = A B, A(i, l) = a[i * ai + l * al], B(l, j) = b[l * bl + j * bj], over l < inner. */
 export interface TiledProduct {
@@ -61,6 +61,5 @@ const spec = (p: TiledProduct, withBias: boolean, outputShape: number[]): FusedP
 
 /** Runs the product `p` of `a` and `b` (+ `bias`) into a new tensor of `outputShape` (m * n elements). */
 export function tiledMatmul(backend: unknown, a: tf.TensorInfo, b: tf.TensorInfo, p: TiledProduct, outputShape: number[], bias?: tf.TensorInfo): tf.TensorInfo {
-  const ints = [p.m, p.n, p.inner, p.ai, p.al, p.bl, p.bj].map((v) => ({ type: 'int32' as const, data: [v] }));
-  return runProgram(backend, spec(p, Boolean(bias), outputShape), bias ? [a, b, bias] : [a, b], ints);
+  return runProgram(backend, spec(p, Boolean(bias), outputShape), bias ? [a, b, bias] : [a, b], ints(p.m, p.n, p.inner, p.ai, p.al, p.bl, p.bj));
 }
