@@ -52,9 +52,9 @@ export default defineConfig({
   plugins: [react(), offline],
   worker: { format: 'es' },
   server: { headers: isolation },
-  // Scan the training worker too: its imports (tfjs and its backends) are otherwise found only
+  // Scan the training and probe workers too: its imports (tfjs and its backends) are otherwise found only
   // when the page first starts it, and the dev server then re-bundles and reloads the page mid-load.
-  optimizeDeps: { entries: ['index.html', 'src/worker/worker.ts'] },
+  optimizeDeps: { entries: ['index.html', 'src/worker/worker.ts', 'src/worker/probeWorker.ts'] },
   preview: { headers: isolation },
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
 });

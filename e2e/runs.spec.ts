@@ -179,3 +179,29 @@ test('runs from the keyboard: focus follows the controls, a stop before step 1 i
   const { scrollWidth, clientWidth } = await box.evaluate((el) => ({ scrollWidth: el.scrollWidth, clientWidth: el.clientWidth }));
   expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
 });
+
+test('probes on a second worker score what the training thread scores, and the run view says where they ran', async ({ page }) => {
+  const lab = new LabPage(page);
+  const config = { ...TINY, backend: 'wasm', steps: 6, logEvery: 1, evalEvery: 3, probe: { ...TINY.probe, dense: true } };
+  await lab.open(config);
+  const runWith = (offThread: 'on' | 'off') =>
+    page.evaluate(
+      async ({ config, offThread }) => {
+        const { records, baseline } = await window.floplab.run({ ...config, probe: { ...config.probe, offThread } });
+        // The wall-clock fields differ from run to run; everything measured must not.
+        return {
+          records: records.map(({ wallMs: _w, stepMs: _s, evalMs: _e, probeWorkerMs, ...r }) => ({ ...r, onWorker: probeWorkerMs !== undefined })),
+          baseline: { ...baseline, ms: 0 },
+        };
+      },
+      { config, offThread },
+    );
+  const inThread = await runWith('off');
+  const onWorker = await runWith('on');
+  expect(onWorker.records.every((r) => r.onWorker)).toBe(true);
+  expect(inThread.records.some((r) => r.onWorker)).toBe(false);
+  const scores = (run: typeof inThread) => ({ baseline: run.baseline, records: run.records.map(({ onWorker: _o, ...r }) => r) });
+  expect(scores(onWorker)).toEqual(scores(inThread));
+  expect(onWorker.records.filter((r) => r.probeAccuracy !== undefined).map((r) => r.step)).toEqual([3, 6]);
+  await expect(page.locator('.figure', { has: page.getByTestId('probe-share') })).toContainText('on a second worker beside training');
+});

@@ -89,7 +89,8 @@ function readCsv(text: string): string[][] {
 }
 
 describe('CSV', () => {
-  const fixed = 'step,loss,flops,wallMs,stepMs,gpuMs,lr,evalFlops,evalMs,probeAccuracy,probeLow,probeHigh,probeCorrect,probeTotal,patchMiou,linearAccuracy';
+  const fixed =
+    'step,loss,flops,wallMs,stepMs,gpuMs,lr,evalFlops,evalMs,probeWorkerMs,probeAccuracy,probeLow,probeHigh,probeCorrect,probeTotal,patchMiou,linearAccuracy';
 
   it('has the header, one row per record, and every number back exactly; empty where a record has no value', () => {
     const rows = readCsv(exportRunCsv(run));
@@ -111,6 +112,7 @@ describe('CSV', () => {
         r.evalMs,
       ]);
       expect(n('gpuMs')).toBeUndefined();
+      expect(n('probeWorkerMs')).toBe(r.probeWorkerMs);
       expect([n('probeAccuracy'), n('probeLow'), n('probeHigh'), n('probeCorrect'), n('probeTotal')]).toEqual([
         r.probeAccuracy,
         r.probeInterval?.[0],

@@ -38,6 +38,8 @@ export async function fixtureRun(): Promise<StoredRun> {
   const result = await runExperiment(config, backend);
   // CLIP-like monitors on some records, so the CSV has monitor columns with gaps.
   result.records.forEach((r, i) => (r.monitors = i % 2 === 0 ? { logitScale: 14.2857 + i, 'teacher.entropy': 0.1 * i } : undefined));
+  // As probed on a second worker in the page: its cumulative ms on every record.
+  result.records.forEach((r, i) => (r.probeWorkerMs = 125.5 * (i + 1)));
   const run: StoredRun = {
     id: 'local-1',
     name: 'MAE tiny, 4 steps',
@@ -53,7 +55,6 @@ export async function fixtureRun(): Promise<StoredRun> {
     checkpointStep: 4,
     appVersion: APP_VERSION,
   };
-  // JSON drops keys whose value is undefined (gpuMs on cpu): compare what a file can hold.
   // JSON drops keys whose value is undefined (gpuMs on cpu): compare what a file can hold.
   return JSON.parse(JSON.stringify(run)) as StoredRun;
 }

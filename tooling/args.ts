@@ -48,11 +48,14 @@ export const list = (s: string): string[] =>
     .filter(Boolean);
 
 /** A --methods list of catalogued method ids, or an Error naming the unknown one and the choices. */
-export function methodList(raw: string): MethodId[] {
-  const ids = list(raw);
-  for (const m of ids) if (!(METHOD_IDS as readonly string[]).includes(m)) throw new Error(`--methods: unknown method ${m} (one of ${METHOD_IDS.join(', ')})`);
-  return ids as MethodId[];
+/** A comma list of `allowed` words, or an Error naming the flag and the word. */
+export function listFlag<const T extends string>(flag: string, raw: string, allowed: readonly T[]): T[] {
+  const words = list(raw);
+  for (const w of words) if (!(allowed as readonly string[]).includes(w)) throw new Error(`--${flag}: unknown ${w} (one of ${allowed.join(', ')})`);
+  return words as T[];
 }
+
+export const methodList = (raw: string): MethodId[] => listFlag('methods', raw, METHOD_IDS);
 
 /** An integer flag at least `min`, or an Error naming the flag and the value. */
 export function intFlag(name: string, raw: string, min: number): number {

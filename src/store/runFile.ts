@@ -48,6 +48,7 @@ const CSV_COLUMNS: [string, (r: TrainRecord) => number | undefined][] = [
   ['lr', (r) => r.lr],
   ['evalFlops', (r) => r.evalFlops],
   ['evalMs', (r) => r.evalMs],
+  ['probeWorkerMs', (r) => r.probeWorkerMs],
   ['probeAccuracy', (r) => r.probeAccuracy],
   ['probeLow', (r) => r.probeInterval?.[0]],
   ['probeHigh', (r) => r.probeInterval?.[1]],

@@ -92,6 +92,7 @@ const trainRecordSchema = z.strictObject({
   linearInterval: interval().optional(),
   evalFlops: num().min(0),
   evalMs: num().min(0),
+  probeWorkerMs: num().min(0).optional(),
   monitors: keyed(num(), L.monitors, 'monitor').optional(),
   collapse: z.string().max(400).optional(),
   preview: previewSchema.optional(),

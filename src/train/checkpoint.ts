@@ -37,11 +37,13 @@ export interface RunCheckpoint {
   flops: number;
   evalFlops: number;
   evalMs: number;
+  /** Probe ms on a second worker so far (absent when the probes ran in the training thread). */
+  probeWorkerMs?: number;
   wallMs: number;
 }
 
-/** The same run, whatever the backend: configs compared without `backend`. */
+/** The same run, whatever the backend and wherever it probes: configs compared without `backend` and `probe.offThread`. */
 export function sameRun(a: ExperimentConfig, b: ExperimentConfig): boolean {
-  const strip = (c: ExperimentConfig) => JSON.stringify({ ...c, backend: undefined });
+  const strip = (c: ExperimentConfig) => JSON.stringify({ ...c, backend: undefined, probe: { ...c.probe, offThread: undefined } });
   return strip(a) === strip(b);
 }

@@ -41,6 +41,7 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   'probe.testSize': 'Probe test images',
   'probe.k': 'kNN neighbours (k)',
   'probe.dense': 'Dense patch probe',
+  'probe.offThread': 'Probe on a second worker',
   'transfer.kind': 'Segmentation transfer',
   'transfer.at': 'Also at steps',
   'transfer.steps': 'Fine-tune steps',

@@ -48,8 +48,14 @@ export interface TrainRecord {
   linearInterval?: [number, number];
   /** Cumulative evaluation FLOPs (counted separately from pre-training), the step-0 baseline probe included. */
   evalFlops: number;
-  /** Cumulative wall ms spent evaluating (probes, previews, the baseline probe); part of wallMs, so evalMs / wallMs is the probe's share. */
+  /**
+   * Cumulative wall ms the training thread spent evaluating (probes, previews, the baseline probe); part
+   * of wallMs, so evalMs / wallMs is the probes' share of the run. With probes on a second worker
+   * (probe.offThread) it is the weights' hand-over and the previews only.
+   */
   evalMs: number;
+  /** With probes on a second worker: the cumulative wall ms they took there, beside training (not part of wallMs). */
+  probeWorkerMs?: number;
   /** Method-specific monitors (e.g. teacher entropy), read back at log steps. */
   monitors?: Record<string, number>;
   /** Set when the monitors show the representation collapsed at this step: the sign, in a sentence (src/train/collapse.ts). */
@@ -79,7 +85,7 @@ export interface ProbeBaseline {
   linear?: { accuracy: number; interval: [number, number] };
   /** Evaluation FLOPs of this probe (included in every record's evalFlops). */
   flops: number;
-  /** Wall ms of this probe, building the probe sets included (included in every record's evalMs). */
+  /** Wall ms of this probe where it ran, building the probe sets included (in every record's evalMs, or probeWorkerMs when it ran on a second worker). */
   ms: number;
 }
 

@@ -23,6 +23,7 @@ import { applyBudget } from './budget';
 import { profileStep } from './profile';
 import { runTransfer, transferSteps } from './transferRun';
 import { nextTask } from '../lib/nextTask';
+import { inlineProber, type ProbeOutcome, type ProbeRequest, type Prober } from './prober';
 
 export class RunControl {
   private paused = false;
@@ -82,6 +83,8 @@ export interface RunHooks {
   /** Every `config.checkpointEvery` steps and when stopped: what a resume continues from. */
   onCheckpoint?: (checkpoint: RunCheckpoint) => void;
   control?: RunControl;
+  /** Where the probes run (src/train/prober.ts); the trainer itself unless given. The run disposes it. */
+  prober?: Prober;
 }
 
 /** A loss this many times its first logged value (and at least EXPLODE_FLOOR) counts as exploded. */
@@ -115,8 +118,11 @@ export async function runExperiment(asked: ExperimentConfig, backend: BackendInf
   const transferOpts = { onProgress: hooks.onTransferProgress, shouldStop: () => control.isStopped };
   let profile: StepProfile | null = resumeFrom?.profile ?? null;
   let flops = resumeFrom?.flops ?? 0;
-  let evalFlops = resumeFrom?.evalFlops ?? 0;
+  // Evaluation FLOPs spent on this thread (previews) as steps happen, and the probes' as their scores are emitted in order.
+  let pathEvalFlops = resumeFrom?.evalFlops ?? 0;
+  let probeFlops = 0;
   let evalMs = resumeFrom?.evalMs ?? 0;
+  let probeWorkerMs = resumeFrom?.probeWorkerMs ?? 0;
   let baseline: ProbeBaseline | null = resumeFrom?.baseline ?? null;
   let diverged: RunResult['diverged'];
   let pausedMs = 0;
@@ -126,12 +132,63 @@ export async function runExperiment(asked: ExperimentConfig, backend: BackendInf
   let stepsSinceLog = 0;
   let pausedSinceLog = 0;
   let done = resumeFrom?.trainer.step ?? 0;
-  const firstLoss = () => records[0]?.loss ?? null;
+  let firstLoss = records[0]?.loss ?? null;
+
+  // A probe's scores can come back after the trainer has moved on (an off-path prober): its record,
+  // and every record after it, wait in `emitted` so that records, their cumulative evaluation
+  // FLOPs and the baseline reach the hooks in step order. One probe is in flight at a time.
+  const prober = hooks.prober ?? inlineProber;
+  let emitted: Promise<void> = Promise.resolve();
+  let inFlight: Promise<unknown> | null = null;
+  // A probe that failed fails the run at its next step boundary (and at the end, through `emitted`).
+  let probeFailure: Error | null = null;
+  const emitAfter = <T>(ready: Promise<T> | null, emit: (value: T | null) => void): void => {
+    emitted = emitted.then(() => ready).then(emit);
+    emitted.catch((e: unknown) => (probeFailure ??= e instanceof Error ? e : new Error(String(e))));
+  };
+  const emitRecord = (record: TrainRecord, probe: Promise<ProbeOutcome> | null, fill?: (o: ProbeOutcome) => void) =>
+    emitAfter(probe, (outcome) => {
+      if (outcome) {
+        probeFlops += outcome.flops;
+        if (outcome.offThread) probeWorkerMs += outcome.ms;
+        fill?.(outcome);
+      }
+      record.evalFlops += probeFlops;
+      if (prober.offPath) record.probeWorkerMs = probeWorkerMs;
+      if (prober.offPath && record.step === config.steps) {
+        // The run ends when its last scores are in: the wait for them is probe time on this thread.
+        const waited = performance.now() - t0 - pausedMs - record.wallMs;
+        evalMs += waited;
+        record.evalMs += waited;
+        record.wallMs += waited;
+      }
+      records.push(record);
+      hooks.onRecord?.(record);
+    });
+  /** Starts a probe once the one in flight is done; resolves (with the scores to come) when the trainer may step again. */
+  const startProbe = async (request: ProbeRequest): Promise<{ result: Promise<ProbeOutcome> }> => {
+    if (inFlight) await inFlight;
+    const { handoff, result } = prober.start(trainer, request);
+    inFlight = result.then(
+      () => (inFlight = null),
+      () => (inFlight = null),
+    );
+    await handoff;
+    return { result };
+  };
 
   // The first checkpoint comes early (at the first probe, or by step 50), so a short or young run can resume too.
   const firstCheckpoint = firstCheckpointStep(config);
   const checkpointDue = () => firstCheckpoint !== null && (done % config.checkpointEvery === 0 || done === firstCheckpoint);
+  // A checkpoint holds only records already emitted: while a probe is in flight, it is owed and taken at the first step after.
+  let checkpointOwed = false;
+  const checkpointIfDue = async (): Promise<void> => {
+    if (!checkpointDue() && !checkpointOwed) return;
+    checkpointOwed = inFlight !== null;
+    if (!checkpointOwed) await checkpoint();
+  };
   const checkpoint = async (): Promise<void> => {
+    await emitted;
     if (!hooks.onCheckpoint || done === 0) return;
     const cp: RunCheckpoint = {
       format: 'floplab-checkpoint',
@@ -143,8 +200,9 @@ export async function runExperiment(asked: ExperimentConfig, backend: BackendInf
       profile,
       transfer: [...transfer],
       flops,
-      evalFlops,
+      evalFlops: pathEvalFlops + probeFlops,
       evalMs,
+      ...(prober.offPath ? { probeWorkerMs } : {}),
       wallMs: performance.now() - t0 - pausedMs,
     };
     hooks.onCheckpoint(cp);
@@ -154,16 +212,37 @@ export async function runExperiment(asked: ExperimentConfig, backend: BackendInf
     if (resumeFrom) trainer.restore(resumeFrom.trainer);
     else if (config.probe.kind !== 'none') {
       // Before step 0 the encoder is the seed's random init: the same probe now is the baseline the curve starts from.
-      const { rawPixels, ...probe } = await trainer.probe({ rawPixels: true });
-      const linear = await trainer.linearReadout();
-      const ms = performance.now() - t0;
-      evalFlops += probe.flops + linear.flops;
-      evalMs += ms;
-      baseline = { step: 0, ...probe, flops: probe.flops + linear.flops, ...(rawPixels ? { rawPixels: scoreOf(rawPixels) } : {}), linear: scoreOf(linear), ms };
-      hooks.onBaseline?.(baseline);
+      const { result } = await startProbe({ step: 0, rawPixels: true, linear: true });
+      const pathMs = performance.now() - t0;
+      evalMs += pathMs;
+      emitAfter(result, (outcome) => {
+        const {
+          probe: { rawPixels, ...probe },
+          linear,
+          flops,
+          ms,
+          offThread,
+        } = outcome!;
+        probeFlops += flops;
+        if (offThread) probeWorkerMs += ms;
+        // Its ms: where it ran (the probe worker's, or this thread's, the part of evalMs it is).
+        const where = offThread ? ms : pathMs;
+        baseline = {
+          step: 0,
+          ...probe,
+          flops,
+          ...(rawPixels ? { rawPixels: scoreOf(rawPixels) } : {}),
+          ...(linear ? { linear: scoreOf(linear) } : {}),
+          ms: where,
+        };
+        hooks.onBaseline?.(baseline);
+      });
+      if (!prober.offPath) await emitted;
       lastLogAt = performance.now();
     }
     for (let step = done; step < config.steps && !control.isStopped; step++) {
+      const failed = probeFailure as Error | null; // set in a callback: the compiler's narrowing does not see it
+      if (failed) throw failed;
       const paused = await control.stepBoundary(step);
       pausedMs += paused;
       pausedSinceLog += paused;
@@ -190,12 +269,13 @@ export async function runExperiment(asked: ExperimentConfig, backend: BackendInf
       }
       if (!isLog) {
         loss.dispose();
-        if (checkpointDue()) await checkpoint();
+        await checkpointIfDue();
         continue;
       }
       const lossValue = (await loss.data())[0];
       loss.dispose();
-      const why = divergence(lossValue, firstLoss(), step + 1);
+      firstLoss ??= lossValue;
+      const why = divergence(lossValue, firstLoss, step + 1);
       if (why) {
         diverged = { step: step + 1, loss: lossValue, reason: why };
         break;
@@ -209,31 +289,20 @@ export async function runExperiment(asked: ExperimentConfig, backend: BackendInf
         stepMs: (now - lastLogAt - pausedSinceLog) / stepsSinceLog,
         gpuMs,
         lr,
-        evalFlops,
+        // This thread's evaluation FLOPs so far; the probes' are added as the record is emitted.
+        evalFlops: pathEvalFlops,
         evalMs,
       };
+      let probed: Promise<ProbeOutcome> | null = null;
       if (isEval) {
         const e0 = performance.now();
-        const probe = await trainer.probe();
-        evalFlops += probe.flops;
-        record.probeAccuracy = probe.accuracy;
-        record.probeInterval = probe.interval;
-        record.probeCorrect = probe.correct;
-        record.probeTotal = probe.total;
-        if (probe.patchMiou !== undefined) record.patchMiou = probe.patchMiou;
-        if (last) {
-          const linear = await trainer.linearReadout();
-          evalFlops += linear.flops;
-          record.linearAccuracy = linear.accuracy;
-          record.linearInterval = linear.interval;
-        }
+        probed = (await startProbe({ step: step + 1, linear: last })).result;
         const shown = await trainer.preview(step);
         if (shown) {
-          evalFlops += shown.flops;
+          pathEvalFlops += shown.flops;
           record.preview = shown.preview;
         }
         evalMs += performance.now() - e0;
-        record.evalFlops = evalFlops;
         record.evalMs = evalMs;
       }
       const mon = trainer.state.monitors?.();
@@ -245,10 +314,21 @@ export async function runExperiment(asked: ExperimentConfig, backend: BackendInf
         const collapse = collapseAt(config.method, config.methodOptions, record);
         if (collapse) record.collapse = collapse;
       }
-      // Stamped once the record is complete, so that evalMs <= wallMs.
+      // Stamped once the record is complete on this thread, so that evalMs <= wallMs.
       record.wallMs = performance.now() - t0 - pausedMs;
-      records.push(record);
-      hooks.onRecord?.(record);
+      record.evalFlops = pathEvalFlops;
+      emitRecord(record, probed, ({ probe, linear }) => {
+        record.probeAccuracy = probe.accuracy;
+        record.probeInterval = probe.interval;
+        record.probeCorrect = probe.correct;
+        record.probeTotal = probe.total;
+        if (probe.patchMiou !== undefined) record.patchMiou = probe.patchMiou;
+        if (linear) {
+          record.linearAccuracy = linear.accuracy;
+          record.linearInterval = linear.interval;
+        }
+      });
+      if (!prober.offPath) await emitted;
       if (transferAt.has(step + 1)) {
         // The baseline first, once: it does not depend on pre-training, and the chart can show it from the first point on.
         if (config.transfer.scratch && !transfer.some((t) => t.init === 'scratch')) {
@@ -265,14 +345,16 @@ export async function runExperiment(asked: ExperimentConfig, backend: BackendInf
           hooks.onTransfer?.(tuned);
         }
       }
-      if (checkpointDue()) await checkpoint();
+      await checkpointIfDue();
       lastLogAt = performance.now();
       stepsSinceLog = 0;
       pausedSinceLog = 0;
     }
+    await emitted;
     // A stopped run keeps where it got to, so that it can be resumed.
     if (control.isStopped && !diverged && done < config.steps) await checkpoint();
   } finally {
+    prober.dispose();
     trainer.dispose();
   }
   if (!profile) throw new Error(STOPPED_BEFORE_FIRST_STEP);

@@ -184,31 +184,35 @@ export class Trainer {
 
   /** A checkpoint after `step` completed steps (reads every variable back). */
   async snapshot(step: number): Promise<TrainerCheckpoint> {
-    const read = async (v: tf.Tensor): Promise<TensorData> => ({ shape: [...v.shape], data: Float32Array.from(await v.data()) });
     const { t, m, v } = this.optimizer.state;
     return {
       step,
-      variables: await Promise.all(this.stateVariables().map(read)),
-      optimizer: { t, m: await Promise.all(m.map(read)), v: await Promise.all(v.map(read)) },
+      variables: await this.weights(),
+      optimizer: { t, m: await Promise.all(m.map(readTensor)), v: await Promise.all(v.map(readTensor)) },
     };
+  }
+
+  /** Every variable a step changes, copied out (what a probe on another trainer needs; no optimiser state). */
+  async weights(): Promise<TensorData[]> {
+    return Promise.all(this.stateVariables().map(readTensor));
+  }
+
+  /** Puts weights from `weights()` of a trainer of the same config back; the optimiser is left as it is. */
+  setWeights(weights: TensorData[]): void {
+    this.dropEmbeddings();
+    const vars = this.stateVariables();
+    checkShapes('variables', vars, weights);
+    tf.tidy(() => vars.forEach((x, i) => x.assign(tf.tensor(weights[i].data, weights[i].shape, 'float32'))));
   }
 
   /** Puts a checkpoint's values back; refuses one whose variables do not match this model. */
   restore(cp: TrainerCheckpoint): void {
     this.dropEmbeddings();
     const vars = this.stateVariables();
-    const check = (what: string, have: readonly tf.Tensor[], got: TensorData[]) => {
-      if (have.length !== got.length)
-        throw new Error(`checkpoint has ${got.length} ${what} for this run's ${have.length}: it belongs to another model or method`);
-      have.forEach((v, i) => {
-        if (v.shape.join('x') !== got[i].shape.join('x') || got[i].data.length !== v.size)
-          throw new Error(`checkpoint ${what} ${i} has shape [${got[i].shape}] where this run has [${v.shape}]`);
-      });
-    };
     const { m, v } = this.optimizer.state;
-    check('variables', vars, cp.variables);
-    check('Adam first moments', m, cp.optimizer.m);
-    check('Adam second moments', v, cp.optimizer.v);
+    checkShapes('variables', vars, cp.variables);
+    checkShapes('Adam first moments', m, cp.optimizer.m);
+    checkShapes('Adam second moments', v, cp.optimizer.v);
     tf.tidy(() => {
       const toTensor = (d: TensorData) => tf.tensor(d.data, d.shape, 'float32');
       vars.forEach((x, i) => x.assign(toTensor(cp.variables[i])));
@@ -339,4 +343,15 @@ export class Trainer {
       this.probeSets.test.images.dispose();
     }
   }
+}
+
+const readTensor = async (v: tf.Tensor): Promise<TensorData> => ({ shape: [...v.shape], data: Float32Array.from(await v.data()) });
+
+/** Refuses saved tensors that do not match this model's, naming the first that differs. */
+function checkShapes(what: string, have: readonly tf.Tensor[], got: TensorData[]): void {
+  if (have.length !== got.length) throw new Error(`checkpoint has ${got.length} ${what} for this run's ${have.length}: it belongs to another model or method`);
+  have.forEach((v, i) => {
+    if (v.shape.join('x') !== got[i].shape.join('x') || got[i].data.length !== v.size)
+      throw new Error(`checkpoint ${what} ${i} has shape [${got[i].shape}] where this run has [${v.shape}]`);
+  });
 }

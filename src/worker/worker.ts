@@ -19,6 +19,7 @@ import { installKernelHooks, uninstallKernelHooks } from '../engine/flops/counte
 import type { BackendChoice, BackendInfo } from '../engine/backendIds';
 import type { LabWorkerApi, WorkerEvent } from './protocol';
 import { browserLoaders, wasmThreadsNote } from './loaders';
+import { proberFor } from './offThreadProber';
 import { exploreDataset } from '../train/explore';
 import { clearImported, importedProvider, importedSnapshot, importImages, restoreImported } from './importService';
 import { registerImportedProvider } from '../data/presets';
@@ -110,6 +111,7 @@ const api: LabWorkerApi = {
             info,
             {
               control: runControl,
+              prober: proberFor(config, info),
               onProfile: (profile) => onEvent({ type: 'profile', profile }),
               onBaseline: (baseline) => onEvent({ type: 'baseline', baseline }),
               onRecord: (record) => onEvent({ type: 'record', record }),

@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { lastWith } from '../../ui/derived';
 import { formatDuration, formatFlops, formatInteger, formatPercent } from '../../ui/format';
 import { useLab } from '../../ui/labContext';
+import type { TrainRecord } from '../../train/records';
 
 interface FigureProps {
   label: string;
@@ -82,9 +83,15 @@ export function KeyFigures() {
         testId="probe-share"
         dataValue={last && last.wallMs > 0 ? last.evalMs / last.wallMs : undefined}
         value={last && last.wallMs > 0 ? formatPercent(last.evalMs / last.wallMs) : '—'}
-        note={last ? `${formatDuration(last.evalMs)} of ${formatDuration(last.wallMs)} wall` : 'share of the wall time spent probing'}
+        note={last ? probeTimeNote(last) : 'share of the wall time spent probing'}
       />
       <Figure label="Loss" testId="loss" value={last ? last.loss.toFixed(4) : '—'} note={last ? `step ${formatInteger(last.step)}` : '\u00a0'} />
     </div>
   );
+}
+
+/** Where the probe time went: all in the training thread, or mostly on the second worker beside it. */
+function probeTimeNote(last: Pick<TrainRecord, 'evalMs' | 'wallMs' | 'probeWorkerMs'>): string {
+  const wall = `${formatDuration(last.evalMs)} of ${formatDuration(last.wallMs)} wall`;
+  return last.probeWorkerMs ? `${wall}; probes took ${formatDuration(last.probeWorkerMs)} on a second worker beside training` : wall;
 }
