@@ -203,5 +203,7 @@ test('probes on a second worker score what the training thread scores, and the r
   const scores = (run: typeof inThread) => ({ baseline: run.baseline, records: run.records.map(({ onWorker: _o, ...r }) => r) });
   expect(scores(onWorker)).toEqual(scores(inThread));
   expect(onWorker.records.filter((r) => r.probeAccuracy !== undefined).map((r) => r.step)).toEqual([3, 6]);
-  await expect(page.locator('.figure', { has: page.getByTestId('probe-share') })).toContainText('on a second worker beside training');
+  const note = page.locator('.figure', { has: page.getByTestId('probe-share') }).locator('.figure-note');
+  await expect(note).toContainText('on 2nd worker');
+  await expect(note).toHaveAttribute('title', /on the training thread; the probes took .* on a second worker beside training/);
 });

@@ -9,18 +9,22 @@ interface FigureProps {
   label: string;
   value: ReactNode;
   note?: ReactNode;
+  /** The note in full where the card shows it short. */
+  noteTitle?: string;
   testId?: string;
   dataValue?: number;
 }
 
-function Figure({ label, value, note, testId, dataValue }: FigureProps) {
+function Figure({ label, value, note, noteTitle, testId, dataValue }: FigureProps) {
   return (
     <div className="figure">
       <div className="figure-label">{label}</div>
       <div className="figure-value" data-testid={testId} data-value={dataValue}>
         {value}
       </div>
-      <div className="figure-note">{note ?? '\u00a0'}</div>
+      <div className="figure-note" title={noteTitle}>
+        {note ?? '\u00a0'}
+      </div>
     </div>
   );
 }
@@ -84,14 +88,21 @@ export function KeyFigures() {
         dataValue={last && last.wallMs > 0 ? last.evalMs / last.wallMs : undefined}
         value={last && last.wallMs > 0 ? formatPercent(last.evalMs / last.wallMs) : '—'}
         note={last ? probeTimeNote(last) : 'share of the wall time spent probing'}
+        noteTitle={last ? probeTimeTitle(last) : undefined}
       />
       <Figure label="Loss" testId="loss" value={last ? last.loss.toFixed(4) : '—'} note={last ? `step ${formatInteger(last.step)}` : '\u00a0'} />
     </div>
   );
 }
 
-/** Where the probe time went: all in the training thread, or mostly on the second worker beside it. */
+/** Where the probe time went: all in the training thread, or mostly on the second worker beside it (short: the card is narrow). */
 function probeTimeNote(last: Pick<TrainRecord, 'evalMs' | 'wallMs' | 'probeWorkerMs'>): string {
-  const wall = `${formatDuration(last.evalMs)} of ${formatDuration(last.wallMs)} wall`;
-  return last.probeWorkerMs ? `${wall}; probes took ${formatDuration(last.probeWorkerMs)} on a second worker beside training` : wall;
+  if (!last.probeWorkerMs) return `${formatDuration(last.evalMs)} of ${formatDuration(last.wallMs)} wall`;
+  return `${formatDuration(last.evalMs)}; +${formatDuration(last.probeWorkerMs)} on 2nd worker`;
+}
+
+/** The same, in full, for the note's tooltip. */
+function probeTimeTitle(last: Pick<TrainRecord, 'evalMs' | 'wallMs' | 'probeWorkerMs'>): string | undefined {
+  if (!last.probeWorkerMs) return undefined;
+  return `${formatDuration(last.evalMs)} of ${formatDuration(last.wallMs)} wall on the training thread; the probes took ${formatDuration(last.probeWorkerMs)} on a second worker beside training`;
 }
