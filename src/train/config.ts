@@ -99,9 +99,8 @@ const probeSchema = z
     /**
      * Probe on a second Web Worker, on a copy of the weights, while the training thread goes on
      * (src/worker/offThreadProber.ts): the same scores. 'auto' does so where training is CPU-bound
-     * (wasm, cpu) and the machine has 4 or more logical cores: on 2 the page's own drawing already
-     * shares the second core, and a default run took as long either way (docs/results.md). 'on'
-     * forces it on any core count. Node, WebGPU and imported datasets probe in the training thread.
+     * (wasm, cpu) and the machine has 2 or more logical cores; 'on' also with one. Node, WebGPU and
+     * imported datasets probe in the training thread.
      */
     offThread: z.enum(['auto', 'on', 'off']).default('auto'),
   })
