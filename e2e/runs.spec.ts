@@ -141,8 +141,15 @@ test('runs from the keyboard: focus follows the controls, a stop before step 1 i
   page,
 }) => {
   const lab = new LabPage(page);
-  // A probe of 600 images makes the random-init baseline (before step 1) last long enough to stop in.
-  const slowStart = { ...TINY, backend: 'wasm', steps: 200, evalEvery: 100, probe: { trainSize: 512, testSize: 88, k: 5, dense: false } };
+  // A probe of 600 images in the training thread makes the random-init baseline (before step 1) last long enough to stop in
+  // (on a second worker, probe.offThread's default in the page, training would start at once).
+  const slowStart = {
+    ...TINY,
+    backend: 'wasm',
+    steps: 200,
+    evalEvery: 100,
+    probe: { trainSize: 512, testSize: 88, k: 5, dense: false, offThread: 'off' },
+  };
   await lab.open(slowStart);
   await page.getByTestId('run-button').focus();
   await page.keyboard.press('Enter');
