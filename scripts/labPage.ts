@@ -19,6 +19,14 @@ async function waitForServer(url: string, exited: () => number | null): Promise<
   throw new Error(`preview server did not start at ${url} (run \`npx vite build\` first)`);
 }
 
+/** Where a run's probes go, as the probe scripts name it: on a second worker, in the training thread, or none. */
+export const PROBE_PLACES = ['worker', 'thread', 'none'] as const;
+export type ProbePlace = (typeof PROBE_PLACES)[number];
+
+/** The `probe` part of a config that puts a run's probes at `place`. */
+export const probeConfigFor = (place: ProbePlace) =>
+  place === 'none' ? { kind: 'none' as const } : { offThread: place === 'worker' ? ('on' as const) : ('off' as const) };
+
 export async function withLabPage<T>(port: number, f: (page: Page, url: string) => Promise<T>, viewport = { width: 1280, height: 900 }): Promise<T> {
   // Its own process group, so that closing it also ends the vite process npx starts (killing npx alone leaves the port held).
   const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { stdio: 'ignore', detached: true });

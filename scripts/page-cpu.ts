@@ -10,7 +10,7 @@
  */
 import './help';
 import { readdirSync, readFileSync } from 'node:fs';
-import { withLabPage } from './labPage';
+import { PROBE_PLACES, probeConfigFor, withLabPage } from './labPage';
 import { cliFlags, intFlag, listFlag, methodList } from '../tooling/args';
 
 const { values } = cliFlags({
@@ -21,7 +21,7 @@ const { values } = cliFlags({
 });
 const [method] = methodList(values.method);
 const steps = intFlag('steps', values.steps, 1);
-const [probe] = listFlag('probe', values.probe, ['none', 'thread', 'worker'] as const);
+const [probe] = listFlag('probe', values.probe, PROBE_PLACES);
 const TICKS_PER_S = 100; // USER_HZ on Linux
 
 /** CPU seconds so far of every Chromium thread, keyed by process type and thread name. */
@@ -52,12 +52,11 @@ await withLabPage(4184, async (page) => {
   const wallMs = await page.evaluate(
     async ({ method, backend, steps, probe }) => {
       const lab = window.floplab;
-      const probeConfig = probe === 'none' ? { kind: 'none' as const } : { offThread: probe === 'worker' ? ('on' as const) : ('off' as const) };
       const t0 = performance.now();
-      await lab.run(lab.defaultConfig({ method, backend, steps, probe: probeConfig }));
+      await lab.run(lab.defaultConfig({ method, backend, steps, probe }));
       return performance.now() - t0;
     },
-    { method, backend: values.backend, steps, probe },
+    { method, backend: values.backend, steps, probe: probeConfigFor(probe) },
   );
   const rows = [...chromiumThreads()].map(([k, s]) => [k, s - (before.get(k) ?? 0)] as const).filter(([, s]) => s >= 0.1);
   console.log(`${method} on ${values.backend}, ${steps} steps, probe ${probe}: ${(wallMs / 1000).toFixed(1)} s wall`);

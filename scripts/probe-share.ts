@@ -15,10 +15,9 @@
  */
 import './help';
 import { loadavg } from 'node:os';
-import { withLabPage } from './labPage';
+import { PROBE_PLACES, probeConfigFor, withLabPage } from './labPage';
 import { cliFlags, intFlag, listFlag, methodList } from '../tooling/args';
 
-const WHERE = ['worker', 'thread', 'none'] as const;
 const { values } = cliFlags({
   methods: { type: 'string', default: 'supervised' },
   backend: { type: 'string', default: 'wasm' },
@@ -26,7 +25,7 @@ const { values } = cliFlags({
   where: { type: 'string', default: 'worker' },
 });
 const methods = methodList(values.methods);
-const places = listFlag('where', values.where, WHERE);
+const places = listFlag('where', values.where, PROBE_PLACES);
 const steps = values.steps === undefined ? undefined : intFlag('steps', values.steps, 1);
 
 console.log(`load average before: ${loadavg()[0].toFixed(2)}`);
@@ -36,10 +35,9 @@ await withLabPage(4181, async (page) => {
   for (const method of methods) {
     for (const where of places) {
       const row = await page.evaluate(
-        async ({ method, backend, steps, where }) => {
+        async ({ method, backend, steps, probe }) => {
           const lab = window.floplab;
           await lab.ready;
-          const probe = where === 'none' ? { kind: 'none' as const } : { offThread: where === 'worker' ? ('on' as const) : ('off' as const) };
           const config = lab.defaultConfig({ method, backend, probe, ...(steps === undefined ? {} : { steps }) });
           const t0 = performance.now();
           const result = await lab.run(config);
@@ -48,7 +46,7 @@ await withLabPage(4181, async (page) => {
           const probes = result.records.filter((r) => r.probeAccuracy !== undefined).length + (result.baseline ? 1 : 0);
           return { backend: result.backend.name, steps: last.step, probes, wallMs: last.wallMs, evalMs: last.evalMs, workerMs: last.probeWorkerMs, runMs };
         },
-        { method, backend: values.backend, steps, where },
+        { method, backend: values.backend, steps, probe: probeConfigFor(where) },
       );
       const s = (ms: number | undefined) => (ms === undefined ? '-' : (ms / 1000).toFixed(1));
       const share = where === 'none' ? '-' : `${((100 * row.evalMs) / row.wallMs).toFixed(1)} %`;

@@ -146,11 +146,15 @@ export async function runExperiment(asked: ExperimentConfig, backend: BackendInf
     emitted = emitted.then(() => ready).then(emit);
     emitted.catch((e: unknown) => (probeFailure ??= e instanceof Error ? e : new Error(String(e))));
   };
+  /** A probe's FLOPs and its time on the second worker, counted as its record or baseline is emitted. */
+  const countProbe = (outcome: ProbeOutcome) => {
+    probeFlops += outcome.flops;
+    if (outcome.offThread) probeWorkerMs += outcome.ms;
+  };
   const emitRecord = (record: TrainRecord, probe: Promise<ProbeOutcome> | null, fill?: (o: ProbeOutcome) => void) =>
     emitAfter(probe, (outcome) => {
       if (outcome) {
-        probeFlops += outcome.flops;
-        if (outcome.offThread) probeWorkerMs += outcome.ms;
+        countProbe(outcome);
         fill?.(outcome);
       }
       record.evalFlops += probeFlops;
@@ -223,8 +227,7 @@ export async function runExperiment(asked: ExperimentConfig, backend: BackendInf
           ms,
           offThread,
         } = outcome!;
-        probeFlops += flops;
-        if (offThread) probeWorkerMs += ms;
+        countProbe(outcome!);
         // Its ms: where it ran (the probe worker's, or this thread's, the part of evalMs it is).
         const where = offThread ? ms : pathMs;
         baseline = {
