@@ -11,7 +11,7 @@ import { sameRun, type RunCheckpoint } from '../src/train/checkpoint';
 import { defaultConfig, type ExperimentInput } from '../src/train/config';
 import { createTrainer } from '../src/train/trainer';
 import { localSnapshotProber, type Prober } from '../src/train/prober';
-import type { TrainRecord } from '../src/train/records';
+import { STOPPED_BEFORE_FIRST_STEP, type TrainRecord } from '../src/train/records';
 import { RunControl, runExperiment } from '../src/train/runner';
 import { offThreadReason } from '../src/worker/offThreadProber';
 import { useWasmBackend } from '../tooling/tfjsBackends';
@@ -111,6 +111,17 @@ describe('probes handed back late (a second worker)', () => {
     expect(atStop!.trainer.step).toBe(last.step);
     expect(atStop!.records.map((r) => r.step)).toEqual(stopped.records.map((r) => r.step));
     expect(stopped.records.find((r) => r.step === 3)?.probeAccuracy).toBeDefined();
+  });
+
+  it('a stop before step 1 waits for the baseline out, and ends as stopped before its first step', async () => {
+    const config = tiny();
+    const control = new RunControl();
+    const baselines: number[] = [];
+    control.stop();
+    await expect(
+      runExperiment(config, wasm, { control, prober: localSnapshotProber(config, late), onBaseline: (b) => baselines.push(b.accuracy) }),
+    ).rejects.toThrow(STOPPED_BEFORE_FIRST_STEP);
+    expect(baselines).toHaveLength(1);
   });
 
   it('a probe that fails fails the run, naming its step, after the records before it', async () => {
