@@ -96,11 +96,10 @@ export class SnapshotProber {
  * A SnapshotProber in this same thread, its scores handed back after `delay`: the runner's
  * ordering of late scores, tested without a second worker (here the step still waits for the probe).
  */
-export function localSnapshotProber(config: ExperimentConfig, delay: () => Promise<void> = async () => {}): Prober & { readonly snapshot: SnapshotProber } {
+export function localSnapshotProber(config: ExperimentConfig, delay: () => Promise<void> = async () => {}): Prober {
   const snapshot = new SnapshotProber(config);
   return {
     offPath: true,
-    snapshot,
     start(trainer, request) {
       const weights = trainer.weights();
       // The probe is computed now, on the copy, so the training trainer's next step cannot interleave with its kernels.

@@ -199,25 +199,28 @@ export class Trainer {
 
   /** Puts weights from `weights()` of a trainer of the same config back; the optimiser is left as it is. */
   setWeights(weights: TensorData[]): void {
-    this.dropEmbeddings();
-    const vars = this.stateVariables();
-    checkShapes('variables', vars, weights);
-    tf.tidy(() => vars.forEach((x, i) => x.assign(tf.tensor(weights[i].data, weights[i].shape, 'float32'))));
+    checkShapes('variables', this.stateVariables(), weights);
+    this.assignWeights(weights);
   }
 
   /** Puts a checkpoint's values back; refuses one whose variables do not match this model. */
   restore(cp: TrainerCheckpoint): void {
-    this.dropEmbeddings();
-    const vars = this.stateVariables();
     const { m, v } = this.optimizer.state;
-    checkShapes('variables', vars, cp.variables);
+    checkShapes('variables', this.stateVariables(), cp.variables);
     checkShapes('Adam first moments', m, cp.optimizer.m);
     checkShapes('Adam second moments', v, cp.optimizer.v);
+    this.assignWeights(cp.variables);
     tf.tidy(() => {
       const toTensor = (d: TensorData) => tf.tensor(d.data, d.shape, 'float32');
-      vars.forEach((x, i) => x.assign(toTensor(cp.variables[i])));
       this.optimizer.restore(cp.optimizer.t, cp.optimizer.m.map(toTensor), cp.optimizer.v.map(toTensor));
     });
+  }
+
+  /** Assigns checked weights (the embeddings of the old ones are dropped). */
+  private assignWeights(weights: TensorData[]): void {
+    this.dropEmbeddings();
+    const vars = this.stateVariables();
+    tf.tidy(() => vars.forEach((x, i) => x.assign(tf.tensor(weights[i].data, weights[i].shape, 'float32'))));
   }
 
   /** FLOP profile of a step's counts, in the API's shape. */
