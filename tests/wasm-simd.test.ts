@@ -2,7 +2,8 @@
  * The compiled SIMD kernels (src/engine/fused/wasm/simd/): binary.ts is the current compilation
  * of kernels.wat, both binaries (plain and shared memory) instantiate against a memory of their
  * kind, and no kernel writes outside its output, tails (sizes not a multiple of 4) included.
- * Their values against the composed ops: tests/fused-gelu.test.ts and fused-attention.test.ts;
+ * The Linear products bit for bit against float32 sums in the kernel's order (here); the others'
+ * values against the composed ops: tests/fused-gelu.test.ts and fused-attention.test.ts;
  * the optimiser kernels against the TypeScript loops: fused-optimizer.test.ts and
  * wasm-simd-reductions.test.ts.
  */
@@ -148,6 +149,73 @@ describe('wasm SIMD kernels', () => {
       expect(h.f[sums + n]).toBe(SENTINEL);
       const col = n - 1;
       expect(h.f[sums + col]).toBe(Math.fround(Math.fround(h.f[m + col] + h.f[m + n + col]) + h.f[m + 2 * n + col]));
+    }
+  });
+
+  /**
+   * C = A B (+ bias) in float32 as the kernel defines it: bias (or 0), then each product added
+   * in p order, one rounding per multiply and per add. A(i, p) = a[i * ai + p * ap].
+   */
+  function linear32(a: Float32Array, ai: number, ap: number, b: ArrayLike<number>, bias: ArrayLike<number> | null, m: number, n: number, p: number): number[] {
+    const c: number[] = [];
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let s = bias ? bias[j] : 0;
+        for (let q = 0; q < p; q++) s = Math.fround(s + Math.fround(a[i * ai + q * ap] * b[q * n + j]));
+        c.push(s);
+      }
+    return c;
+  }
+
+  it('linear: x W + b, x^T dy and dy W^T (after transpose) bit for bit as float32 sums in order, writing nothing past C', () => {
+    const memory = new WebAssembly.Memory({ initial: 4 });
+    const k = instantiate(SIMD_KERNELS_PLAIN, memory);
+    const h = heap(memory);
+    const vals = (n: number, s: number) => Array.from({ length: n }, (_, i) => Math.fround(Math.sin(i * 0.37 + s) * 2));
+    // Rows and columns off the 4 x 8 blocks (1, 3, 5 rows; 1, 5, 8, 13, 17 columns), P from 0.
+    for (const [M, K, N] of [
+      [1, 1, 1],
+      [3, 4, 5],
+      [5, 7, 13],
+      [9, 16, 8],
+      [6, 0, 17],
+    ]) {
+      const x = h.alloc(vals(M * K, M));
+      const w = h.alloc(vals(K * N, K));
+      const bias = h.alloc(vals(N, N));
+      const panel = h.alloc(8 * Math.max(M, K, N));
+      const xs = h.f.subarray(x, x + M * K);
+      // Forward with and without the bias.
+      for (const withBias of [true, false]) {
+        const y = h.alloc(M * N);
+        k.linear(4 * x, 4 * K, 4, 4 * w, 4 * bias, withBias ? 1 : 0, 4 * y, M, N, K, 4 * panel);
+        const want = linear32(xs, K, 1, h.f.subarray(w, w + K * N), withBias ? h.f.subarray(bias, bias + N) : null, M, N, K);
+        expect(Array.from(h.f.subarray(y, y + M * N)), `x W, ${M}x${K}x${N}${withBias ? ' + b' : ''}`).toEqual(want);
+        expect(h.f[y + M * N]).toBe(SENTINEL);
+        expect(h.f[y - 1]).toBe(SENTINEL);
+      }
+      // dW = x^T dy: A(i, p) = x[p * K + i], P = M rows.
+      const dy = h.alloc(vals(M * N, 7));
+      const dw = h.alloc(K * N);
+      if (K > 0) {
+        k.linear(4 * x, 4, 4 * K, 4 * dy, 0, 0, 4 * dw, K, N, M, 4 * panel);
+        expect(Array.from(h.f.subarray(dw, dw + K * N)), `x^T dy, ${M}x${K}x${N}`).toEqual(linear32(xs, 1, K, h.f.subarray(dy, dy + M * N), null, K, N, M));
+      }
+      expect(h.f[dw + K * N]).toBe(SENTINEL);
+      // dx = dy W^T: W^T [N, K] first, then A = dy (rows of N).
+      if (K > 0) {
+        const wt = h.alloc(N * K);
+        k.transpose(4 * w, 4 * wt, K, N);
+        expect(h.f[wt + N * K]).toBe(SENTINEL);
+        for (let r = 0; r < K; r++) for (let c = 0; c < N; c++) expect(h.f[wt + c * K + r]).toBe(h.f[w + r * N + c]);
+        const dx = h.alloc(M * K);
+        k.linear(4 * dy, 4 * N, 4, 4 * wt, 0, 0, 4 * dx, M, K, N, 4 * panel);
+        expect(Array.from(h.f.subarray(dx, dx + M * K)), `dy W^T, ${M}x${K}x${N}`).toEqual(
+          linear32(h.f.subarray(dy, dy + M * N), N, 1, h.f.subarray(wt, wt + N * K), null, M, K, N),
+        );
+        expect(h.f[dx + M * K]).toBe(SENTINEL);
+      }
+      expect(h.f[panel + 8 * Math.max(M, K, N)]).toBe(SENTINEL);
     }
   });
 });

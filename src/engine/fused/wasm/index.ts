@@ -1,10 +1,9 @@
 /**
  * The fused kernels on wasm, under the WebGPU kernels' names: the optimiser (AdamW, the global
  * norm, EMA), LayerNorm, the class-token prepend and softmax cross-entropy as loops over the wasm
- * heap; Linear as one call of wasm's own matmul per product (the values bit for bit those of the
- * composed path); GELU and the attention core as compiled SIMD kernels (simd/kernels.wat) on the
- * same heap, which also run the optimiser's loops and wasm's Sum over leading axes (./columnSum.ts)
- * where the engine has SIMD. Registered with the backend's missing kernels (src/engine/wasmKernels.ts), before the FLOP hooks wrap the backend, so each
+ * heap; Linear's products, GELU and the attention core as compiled SIMD kernels (simd/kernels.wat)
+ * on the same heap, which also run the optimiser's loops and wasm's Sum over leading axes
+ * (./columnSum.ts) where the engine has SIMD; without SIMD, Linear calls wasm's own matmul. Registered with the backend's missing kernels (src/engine/wasmKernels.ts), before the FLOP hooks wrap the backend, so each
  * is counted through the formula its WebGPU module gives; the gradients are the WebGPU
  * modules' own (tfjs keys gradients by kernel name, for every backend), registered here too in
  * case the WebGPU backend never loads. Which model ops take them: WASM_FUSED_OPS in ../enabled.ts.
@@ -21,7 +20,8 @@ import { adamwModule } from '../webgpu/adamw';
 import { sumSquaresModule } from '../webgpu/sumSquares';
 import { emaModule } from '../webgpu/ema';
 import { layerNormModule } from '../webgpu/layerNorm';
-import { linearKernels, linearModule } from '../webgpu/linear';
+import { linearModule } from '../webgpu/linear';
+import { wasmLinearKernels } from './linear';
 import { WASM_OPTIMIZER_KERNELS } from './optimizer';
 import { WASM_LAYER_NORM_KERNELS } from './layerNorm';
 import { geluModule } from '../webgpu/gelu';
@@ -51,8 +51,10 @@ export function registerWasmFusedKernels(): void {
   for (const [kernelName, kernelFunc] of loops) {
     if (!tf.getKernel(kernelName, 'wasm')) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc });
   }
-  // Linear: wasm's own (fast) matmul kernels on 2-D views, as on WebGPU: the same products, without the reshapes and clones around them.
-  for (const k of linearKernels('wasm')) if (!tf.getKernel(k.kernelName, 'wasm')) tf.registerKernel({ ...k, backendName: 'wasm' });
+  // Linear: the SIMD products (./linear.ts), or wasm's own matmul on 2-D views without SIMD; either way without the composed path's reshapes and clones.
+  for (const [kernelName, kernelFunc] of wasmLinearKernels()) {
+    if (!tf.getKernel(kernelName, 'wasm')) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc });
+  }
   for (const m of [adamwModule, sumSquaresModule, emaModule, layerNormModule, linearModule, geluModule, attentionModule, tokensModule, crossEntropyModule]) {
     for (const g of m.gradients) if (!tf.getGradient(g.kernelName)) tf.registerGradient(g);
     for (const [name, formula] of m.formulas) registerFormula(name, formula);

@@ -307,4 +307,5 @@
 
   ;; @include optimizer.wat
   ;; @include layerNorm.wat
+  ;; @include linear.wat
 )
