@@ -157,7 +157,18 @@ async function main(): Promise<void> {
                 on.map((r) => r.msPerStep),
                 torchMs,
               );
-              row = { ...row, torchMs: round(p.torchMs, 2), labOverTorch: round(p.ratio, 2), ratioRange: [round(p.range[0], 2), round(p.range[1], 2)] };
+              const ready = pairedRatio(
+                on.map((r) => r.readyMsPerStep),
+                torchMs,
+              );
+              row = {
+                ...row,
+                torchMs: round(p.torchMs, 2),
+                labOverTorch: round(p.ratio, 2),
+                ratioRange: [round(p.range[0], 2), round(p.range[1], 2)],
+                readyOverTorch: round(ready.ratio, 2),
+                readyRatioRange: [round(ready.range[0], 2), round(ready.range[1], 2)],
+              };
             } else row = { ...row, torchNote: torchWhyHere ?? 'not measured' };
             rows.push(row);
             console.log(JSON.stringify(row));

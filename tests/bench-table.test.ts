@@ -32,6 +32,7 @@ beforeAll(useCpuBackend);
 const result = (over: Partial<BenchResult> = {}): BenchResult => ({
   msPerStep: 10,
   batchMsPerStep: 1,
+  readyMsPerStep: 8,
   flopsPerStep: 2e7,
   kernelsPerStep: 300,
   steps: 5,
@@ -166,8 +167,14 @@ describe('PyTorch output', () => {
       ...makeRow({ backend: 'wasm', config: 'tiny', method: 'supervised', fused: '-' }, [result({ msPerStep: 10 })], [result({ msPerStep: 9 })]),
       labOverTorch: 2.5,
       ratioRange: [1.5, 4] as [number, number],
+      readyOverTorch: 2,
+      readyRatioRange: [1.25, 3] as [number, number],
     };
-    expect(tableObjects([row])[0]['ratio range']).toBe('1.50x-4.00x');
+    const table = tableObjects([row])[0];
+    expect(table['ratio range']).toBe('1.50x-4.00x');
+    expect(table['ms/step, ready batches']).toBe(8);
+    expect(table['ready / PyTorch']).toBe('2.00x');
+    expect(table['ready range']).toBe('1.25x-3.00x');
   });
 
   it('flags a load average that says other work was running', () => {
@@ -221,6 +228,7 @@ describe('benchSteps', () => {
     const r = await benchSteps(config, { steps: 1, warmup: 1 });
     expect(r.msPerStep).toBeGreaterThan(0);
     expect(r.batchMsPerStep).toBeGreaterThanOrEqual(0);
+    expect(r.readyMsPerStep).toBeGreaterThan(0);
     expect(r.kernelsPerStep).toBeGreaterThan(50);
     expect(r.flopsPerStep).toBeGreaterThan(0);
     expect(r.peakBytes).toBeGreaterThan(0);

@@ -60,6 +60,23 @@ describe('training step', () => {
     [a, b, c].forEach((t) => t.dispose());
   });
 
+  it("stepOn a batch made beforehand is step's own step, and leaves the batch to its owner (the bench's ready batches)", async () => {
+    const a = await createTrainer(tinyRun({ seed: 3 }));
+    const b = await createTrainer(tinyRun({ seed: 3 }));
+    const own = await lossesOf(a, 3);
+    const batches = [0, 1, 2].map((s) => b.makeBatch(s));
+    const onReady: number[] = [];
+    for (let s = 0; s < 3; s++) {
+      const { loss } = b.stepOn(s, batches[s]);
+      onReady.push((await loss.data())[0]);
+      loss.dispose();
+    }
+    expect(onReady).toEqual(own);
+    expect(batches.every((batch) => !batch.images.isDisposed)).toBe(true);
+    tf.dispose(batches as unknown as tf.TensorContainer);
+    [a, b].forEach((t) => t.dispose());
+  });
+
   it('supervised loss falls on the procedural shapes', async () => {
     const trainer = await createTrainer(tinyRun({ steps: 60, optim: { lr: 3e-3, warmupSteps: 5 } }));
     const losses = await lossesOf(trainer, 60);

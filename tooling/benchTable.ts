@@ -85,6 +85,8 @@ export interface BenchRow {
   msPerStepNoHooks: number;
   overheadPct: number;
   batchMs: number;
+  /** Median ms/step on batches made before timing (the work the PyTorch mirror times). */
+  readyMs: number;
   kernelsPerStep: number;
   flopsPerStep: number;
   gflopPerS: number;
@@ -99,6 +101,9 @@ export interface BenchRow {
   labOverTorch: number | null;
   /** Smallest and largest per-pair ratio. */
   ratioRange?: [number, number];
+  /** Median of the per-pair ratios lab on ready batches / PyTorch, and their range: both sides time the same work. */
+  readyOverTorch?: number;
+  readyRatioRange?: [number, number];
   torchNote?: string;
 }
 
@@ -142,6 +147,7 @@ export function makeRow(
     msPerStepNoHooks: round(msOff, 2),
     overheadPct: round((100 * (msOn - msOff)) / msOff, 1),
     batchMs: round(Math.min(...on.map((r) => r.batchMsPerStep)), 2),
+    readyMs: round(median(on.map((r) => r.readyMsPerStep)), 2),
     kernelsPerStep: last.kernelsPerStep,
     flopsPerStep: last.flopsPerStep,
     gflopPerS: round(last.flopsPerStep / msOn / 1e6, 3),
@@ -236,6 +242,8 @@ export function formatCount(n: number): string {
   return String(n);
 }
 
+const rangeText = (r: [number, number] | undefined): string => (r ? `${formatRatio(r[0])}-${formatRatio(r[1])}` : '-');
+
 const cellText = (v: unknown): string => (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? '-' : String(v as string | number));
 
 /** The columns of the printed tables, in order: header and how to show a row's value. */
@@ -248,6 +256,7 @@ const COLUMNS: [string, (r: BenchRow) => string][] = [
   ['ms/step no hooks', (r) => cellText(r.msPerStepNoHooks)],
   ['hook overhead %', (r) => cellText(r.overheadPct)],
   ['batch ms', (r) => cellText(r.batchMs)],
+  ['ms/step, ready batches', (r) => cellText(r.readyMs)],
   ['kernels/step', (r) => cellText(r.kernelsPerStep)],
   ['FLOPs/step', (r) => formatCount(r.flopsPerStep)],
   ['GFLOP/s', (r) => cellText(r.gflopPerS)],
@@ -255,7 +264,9 @@ const COLUMNS: [string, (r: BenchRow) => string][] = [
   ['high-water MB', (r) => cellText(r.highWaterMB)],
   ['PyTorch ms/step', (r) => cellText(r.torchMs)],
   ['lab / PyTorch', (r) => formatRatio(r.labOverTorch)],
-  ['ratio range', (r) => (r.ratioRange ? `${formatRatio(r.ratioRange[0])}-${formatRatio(r.ratioRange[1])}` : '-')],
+  ['ratio range', (r) => rangeText(r.ratioRange)],
+  ['ready / PyTorch', (r) => formatRatio(r.readyOverTorch ?? null)],
+  ['ready range', (r) => rangeText(r.readyRatioRange)],
 ];
 
 export function markdownTable(headers: string[], rows: string[][]): string {

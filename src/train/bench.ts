@@ -46,6 +46,11 @@ export interface BenchResult {
   flopsPerStep: number;
   /** Of msPerStep, about how much the JS batch maker takes (images, augmented views, upload), timed alone after the steps. */
   batchMsPerStep: number;
+  /**
+   * Mean ms of the same number of steps on two batches made before timing, alternated: the work
+   * the PyTorch mirror times (scripts/bench_torch.py makes its batches before its clock starts).
+   */
+  readyMsPerStep: number;
   /** Kernel calls of one step, from the FLOP counter's `calls` (0 with the hooks off). */
   kernelsPerStep: number;
   steps: number;
@@ -119,6 +124,22 @@ function backendHighWater(m: { numBytesAllocatedInGPU?: number }): number | unde
   return heap ? heap.buffer.byteLength : undefined;
 }
 
+/** Mean ms of `opts.steps` steps on two batches made before the clock starts, alternated (one sync at the end). */
+async function stepsOnReadyBatches(trainer: Trainer, opts: BenchOptions): Promise<number> {
+  const ready = [trainer.makeBatch(opts.warmup), trainer.makeBatch(opts.warmup + 1)];
+  try {
+    const t0 = performance.now();
+    for (let s = opts.warmup; s < opts.warmup + opts.steps; s++) {
+      const { loss } = trainer.stepOn(s, ready[s % 2]);
+      if (s === opts.warmup + opts.steps - 1) await loss.data();
+      loss.dispose();
+    }
+    return (performance.now() - t0) / opts.steps;
+  } finally {
+    tf.dispose(ready as unknown as tf.TensorContainer);
+  }
+}
+
 export async function benchSteps(config: ExperimentConfig, opts: BenchOptions): Promise<BenchResult> {
   const trainer = await createTrainer(config);
   let peakBytes = 0;
@@ -157,9 +178,11 @@ export async function benchSteps(config: ExperimentConfig, opts: BenchOptions): 
     const t1 = performance.now();
     for (let s = opts.warmup; s < opts.warmup + opts.steps; s++) tf.dispose(trainer.makeBatch(s) as unknown as tf.TensorContainer);
     const batchMsPerStep = (performance.now() - t1) / opts.steps;
+    const readyMsPerStep = await stepsOnReadyBatches(trainer, opts);
     return {
       msPerStep,
       batchMsPerStep,
+      readyMsPerStep,
       flopsPerStep: flops,
       kernelsPerStep: kernels,
       steps: opts.steps,

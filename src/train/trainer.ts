@@ -143,14 +143,26 @@ export class Trainer {
     return batch;
   }
 
-  /** One training step; the caller owns (and disposes) the returned loss. */
+  /** One training step on its own batch; the caller owns (and disposes) the returned loss. */
   step(step: number): StepResult {
+    const batch = this.makeBatch(step);
+    try {
+      return this.stepOn(step, batch);
+    } finally {
+      tf.dispose(batch as unknown as tf.TensorContainer);
+    }
+  }
+
+  /**
+   * One training step on a batch the caller made and still owns: what the bench times on batches
+   * made before timing, as the PyTorch mirror does (src/train/bench.ts). The caller owns the loss.
+   */
+  stepOn(step: number, batch: Batch): StepResult {
     // The fused-kernel switch is global to the worker: set it per step, so another trainer made
     // meanwhile (a profile or comparison during a run) cannot change this run's kernels.
     setFusedKernels(this.config.engine.fused);
     this.dropEmbeddings();
     const lr = this.lrAt(step);
-    const batch = this.makeBatch(step);
     // Steps of one batch shape run the same kernels: the counter counts them in full until it has seen that, then replays.
     this.counter.begin('forward', shapeSignature(batch));
     try {
@@ -172,7 +184,6 @@ export class Trainer {
       return { loss: value, counts: this.counter.end(), lr };
     } finally {
       if (this.counter.recording) this.counter.end();
-      tf.dispose(batch as unknown as tf.TensorContainer);
     }
   }
 
