@@ -214,3 +214,25 @@ test('probes on a second worker score what the training thread scores, and the r
   await expect(note).toContainText('on 2nd worker');
   await expect(note).toHaveAttribute('title', /on the training thread; the probes took .* on a second worker beside training/);
 });
+
+test('batches made on a second worker train what the training thread trains, and the bench says it used them', async ({ page }) => {
+  const lab = new LabPage(page);
+  const config = { ...TINY, method: 'simclr', backend: 'wasm', steps: 40, logEvery: 4, evalEvery: 20 };
+  await lab.open(config);
+  const runWith = (batchWorker: 'on' | 'off') =>
+    page.evaluate(
+      async ({ config, batchWorker }) => {
+        const { records, batchesMadeAhead } = await window.floplab.run({ ...config, engine: { batchWorker } });
+        return { records: records.map(({ wallMs: _w, stepMs: _s, evalMs: _e, probeWorkerMs: _p, ...r }) => r), batchesMadeAhead };
+      },
+      { config, batchWorker },
+    );
+  const inThread = await runWith('off');
+  const onWorker = await runWith('on');
+  expect(inThread.batchesMadeAhead).toBeUndefined();
+  // The first batches are made in the training thread while the worker starts; then the worker's.
+  expect(onWorker.batchesMadeAhead).toBeGreaterThanOrEqual(20);
+  expect(onWorker.records).toEqual(inThread.records);
+  const bench = await page.evaluate((c) => window.floplab.benchmark({ ...c, engine: { batchWorker: 'on' } }, { steps: 3, warmup: 2 }), config);
+  expect(bench.fedSteps).toBe(3);
+});

@@ -33,6 +33,7 @@ const result = (over: Partial<BenchResult> = {}): BenchResult => ({
   msPerStep: 10,
   batchMsPerStep: 1,
   readyMsPerStep: 8,
+  fedSteps: 0,
   flopsPerStep: 2e7,
   kernelsPerStep: 300,
   steps: 5,
@@ -175,6 +176,7 @@ describe('PyTorch output', () => {
     expect(table['ms/step, ready batches']).toBe(8);
     expect(table['ready / PyTorch']).toBe('2.00x');
     expect(table['ready range']).toBe('1.25x-3.00x');
+    expect(table['batches from the worker']).toBe('0/5');
   });
 
   it('flags a load average that says other work was running', () => {
@@ -229,6 +231,7 @@ describe('benchSteps', () => {
     expect(r.msPerStep).toBeGreaterThan(0);
     expect(r.batchMsPerStep).toBeGreaterThanOrEqual(0);
     expect(r.readyMsPerStep).toBeGreaterThan(0);
+    expect(r.fedSteps).toBe(0); // no batch feed in Node
     expect(r.kernelsPerStep).toBeGreaterThan(50);
     expect(r.flopsPerStep).toBeGreaterThan(0);
     expect(r.peakBytes).toBeGreaterThan(0);

@@ -87,6 +87,8 @@ export interface BenchRow {
   batchMs: number;
   /** Median ms/step on batches made before timing (the work the PyTorch mirror times). */
   readyMs: number;
+  /** Of the last timed run's steps, how many took their batch from the batch worker: "10/10". */
+  fed: string;
   kernelsPerStep: number;
   flopsPerStep: number;
   gflopPerS: number;
@@ -148,6 +150,7 @@ export function makeRow(
     overheadPct: round((100 * (msOn - msOff)) / msOff, 1),
     batchMs: round(Math.min(...on.map((r) => r.batchMsPerStep)), 2),
     readyMs: round(median(on.map((r) => r.readyMsPerStep)), 2),
+    fed: `${last.fedSteps}/${last.steps}`,
     kernelsPerStep: last.kernelsPerStep,
     flopsPerStep: last.flopsPerStep,
     gflopPerS: round(last.flopsPerStep / msOn / 1e6, 3),
@@ -256,6 +259,7 @@ const COLUMNS: [string, (r: BenchRow) => string][] = [
   ['ms/step no hooks', (r) => cellText(r.msPerStepNoHooks)],
   ['hook overhead %', (r) => cellText(r.overheadPct)],
   ['batch ms', (r) => cellText(r.batchMs)],
+  ['batches from the worker', (r) => r.fed],
   ['ms/step, ready batches', (r) => cellText(r.readyMs)],
   ['kernels/step', (r) => cellText(r.kernelsPerStep)],
   ['FLOPs/step', (r) => formatCount(r.flopsPerStep)],

@@ -9,6 +9,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig } from './config';
 import { createTrainer, type Trainer } from './trainer';
+import type { BatchFeed } from './batchFeed';
+import type { BatchNeeds } from '../data/methodBatch';
 import { maeDecoderConfig, type MaeDecoderConfig } from '../models/maeDecoderShape';
 import { textTowerSize, type TextTower } from '../models/textSizes';
 import { VOCAB } from '../data/tokenize';
@@ -51,6 +53,8 @@ export interface BenchResult {
    * the PyTorch mirror times (scripts/bench_torch.py makes its batches before its clock starts).
    */
   readyMsPerStep: number;
+  /** Of the timed steps, how many took their batch from a batch worker (engine.batchWorker) rather than making it. */
+  fedSteps: number;
   /** Kernel calls of one step, from the FLOP counter's `calls` (0 with the hooks off). */
   kernelsPerStep: number;
   steps: number;
@@ -140,8 +144,17 @@ async function stepsOnReadyBatches(trainer: Trainer, opts: BenchOptions): Promis
   }
 }
 
-export async function benchSteps(config: ExperimentConfig, opts: BenchOptions): Promise<BenchResult> {
+/**
+ * Times `opts.steps` steps of `config` after `opts.warmup`, their batches made by the trainer, or
+ * by `batchFeed` where given (the page's batch worker, as its runs do); then the batch maker alone,
+ * then the steps on batches made before timing.
+ */
+export async function benchSteps(config: ExperimentConfig, opts: BenchOptions, batchFeed?: (needs: BatchNeeds) => BatchFeed | undefined): Promise<BenchResult> {
   const trainer = await createTrainer(config);
+  const feed = batchFeed?.(trainer.batchNeeds);
+  // Steady state: the batch worker's start (loading its module, building the data source) is not a step's.
+  await feed?.started;
+  let fedSteps = 0;
   let peakBytes = 0;
   let peakGpu: number | undefined;
   let highWater: number | undefined;
@@ -157,7 +170,9 @@ export async function benchSteps(config: ExperimentConfig, opts: BenchOptions): 
       let flops = 0;
       let kernels = 0;
       for (let s = from; s < from + n; s++) {
-        const { loss, counts } = trainer.step(s);
+        const host = feed ? await feed.take(s) : null;
+        if (host && s >= opts.warmup) fedSteps++;
+        const { loss, counts } = trainer.step(s, host);
         flops = counts.total;
         kernels = kernelCalls(counts.calls);
         // tf.memory() is bookkeeping on the CPU: no sync, so the timing is unchanged.
@@ -174,6 +189,7 @@ export async function benchSteps(config: ExperimentConfig, opts: BenchOptions): 
     const t0 = performance.now();
     const { flops, kernels } = await run(opts.warmup, opts.steps);
     const msPerStep = (performance.now() - t0) / opts.steps;
+    feed?.close();
     // The batch maker alone (the PyTorch mirror makes its data before timing): same steps, batches freed at once.
     const t1 = performance.now();
     for (let s = opts.warmup; s < opts.warmup + opts.steps; s++) tf.dispose(trainer.makeBatch(s) as unknown as tf.TensorContainer);
@@ -183,6 +199,7 @@ export async function benchSteps(config: ExperimentConfig, opts: BenchOptions): 
       msPerStep,
       batchMsPerStep,
       readyMsPerStep,
+      fedSteps,
       flopsPerStep: flops,
       kernelsPerStep: kernels,
       steps: opts.steps,
@@ -193,6 +210,7 @@ export async function benchSteps(config: ExperimentConfig, opts: BenchOptions): 
       mirror: trainerMirror(trainer),
     };
   } finally {
+    feed?.close();
     trainer.dispose();
   }
 }

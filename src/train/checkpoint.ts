@@ -42,8 +42,9 @@ export interface RunCheckpoint {
   wallMs: number;
 }
 
-/** The same run, whatever the backend and wherever it probes: configs compared without `backend` and `probe.offThread`. */
+/** The same run, whatever the backend and wherever it probes or makes batches: configs compared without `backend`, `probe.offThread` and `engine.batchWorker`. */
 export function sameRun(a: ExperimentConfig, b: ExperimentConfig): boolean {
-  const strip = (c: ExperimentConfig) => JSON.stringify({ ...c, backend: undefined, probe: { ...c.probe, offThread: undefined } });
+  const strip = (c: ExperimentConfig) =>
+    JSON.stringify({ ...c, backend: undefined, probe: { ...c.probe, offThread: undefined }, engine: { ...c.engine, batchWorker: undefined } });
   return strip(a) === strip(b);
 }

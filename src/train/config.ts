@@ -134,6 +134,13 @@ const engineSchema = z
   .object({
     /** WebGPU only: fused kernels (LayerNorm, attention, GELU, cross-entropy, AdamW, EMA) instead of composed tfjs ops; false keeps the composed reference. */
     fused: z.boolean().default(true),
+    /**
+     * Make the training batches ahead on a second Web Worker (src/worker/offThreadBatches.ts): the
+     * same floats, off the training thread. 'auto' does so where training is CPU-bound (wasm, cpu)
+     * and the machine has 2 or more logical cores; 'on' also with one, and on WebGPU. Node and
+     * imported datasets make them in the training thread.
+     */
+    batchWorker: z.enum(['auto', 'on', 'off']).default('auto'),
   })
   .strict();
 

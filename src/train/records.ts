@@ -142,6 +142,8 @@ export interface RunResult {
   resumedAt?: number;
   /** Set when the run's last logged step shows its representation collapsed: that step and the sign. */
   collapse?: { step: number; reason: string };
+  /** Steps (of this session, when resumed) whose batch was made ahead on the batch worker (engine.batchWorker); absent when none was. */
+  batchesMadeAhead?: number;
 }
 
 /** One bar of the per-method FLOP comparison (the paper's Figure 3 analogue). */

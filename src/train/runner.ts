@@ -24,6 +24,8 @@ import { profileStep } from './profile';
 import { runTransfer, transferSteps } from './transferRun';
 import { nextTask } from '../lib/nextTask';
 import { inlineProber, type ProbeOutcome, type ProbeRequest, type Prober } from './prober';
+import type { BatchFeed } from './batchFeed';
+import type { BatchNeeds } from '../data/methodBatch';
 
 export class RunControl {
   private paused = false;
@@ -85,6 +87,8 @@ export interface RunHooks {
   control?: RunControl;
   /** Where the probes run (src/train/prober.ts); the trainer itself unless given. The run disposes it. */
   prober?: Prober;
+  /** Batches made ahead elsewhere (src/train/batchFeed.ts), given the method's needs; the trainer makes its own unless given. The run closes it. */
+  batchFeed?: (needs: BatchNeeds) => BatchFeed | undefined;
 }
 
 /** A loss this many times its first logged value (and at least EXPLODE_FLOOR) counts as exploded. */
@@ -138,6 +142,8 @@ export async function runExperiment(asked: ExperimentConfig, backend: BackendInf
   // and every record after it, wait in `emitted` so that records, their cumulative evaluation
   // FLOPs and the baseline reach the hooks in step order. One probe is in flight at a time.
   const prober = hooks.prober ?? inlineProber;
+  const feed = hooks.batchFeed?.(trainer.batchNeeds);
+  let madeAhead = 0;
   let emitted: Promise<void> = Promise.resolve();
   let inFlight: Promise<unknown> | null = null;
   // A probe that failed fails the run at its next step boundary (and at the end, through `emitted`).
@@ -256,11 +262,13 @@ export async function runExperiment(asked: ExperimentConfig, backend: BackendInf
       let result: ReturnType<Trainer['step']> | undefined;
       let gpuMs: number | undefined;
       // GPU kernel time is sampled on log steps only: tf.time adds timestamp queries.
+      const host = feed ? await feed.take(step) : null;
+      if (host) madeAhead++;
       if (isLog && backend.timestampQuery && step > 0) {
-        const timing = await tf.time(() => void (result = trainer.step(step)));
+        const timing = await tf.time(() => void (result = trainer.step(step, host)));
         gpuMs = typeof timing.kernelMs === 'number' ? timing.kernelMs : undefined;
       } else {
-        result = trainer.step(step);
+        result = trainer.step(step, host);
       }
       const { loss, counts, lr } = result!;
       flops += counts.total;
@@ -357,13 +365,26 @@ export async function runExperiment(asked: ExperimentConfig, backend: BackendInf
     // A stopped run keeps where it got to, so that it can be resumed.
     if (control.isStopped && !diverged && done < config.steps) await checkpoint();
   } finally {
+    feed?.close();
     prober.dispose();
     trainer.dispose();
   }
   if (!profile) throw new Error(STOPPED_BEFORE_FIRST_STEP);
   const lastLogged = records[records.length - 1];
   const collapse = lastLogged?.collapse ? { step: lastLogged.step, reason: lastLogged.collapse } : undefined;
-  return { config, backend, records, profile, transfer, baseline, stopped: control.isStopped, diverged, resumedAt: resumeFrom?.trainer.step, collapse };
+  return {
+    config,
+    backend,
+    records,
+    profile,
+    transfer,
+    baseline,
+    stopped: control.isStopped,
+    diverged,
+    resumedAt: resumeFrom?.trainer.step,
+    collapse,
+    ...(madeAhead > 0 ? { batchesMadeAhead: madeAhead } : {}),
+  };
 }
 
 /** A probe's score as a record keeps it. */

@@ -9,7 +9,8 @@ import { FlopCounter, shapeSignature, type FlopCounts } from '../engine/flops/co
 import { AdamW, withDecayRule } from '../engine/optimizer';
 import { Rng } from '../engine/rng';
 import { warmupCosine } from '../engine/schedule';
-import { BatchMaker } from '../data/methodBatch';
+import type { BatchMaker, BatchNeeds, HostTrainBatch } from '../data/methodBatch';
+import { batchMakerFor } from './batchFeed';
 import { IMAGENET_MEAN, IMAGENET_STD } from '../data/normalize';
 import { createDataSource, createProbeSource } from '../data/presets';
 import type { DataSource } from '../data/source';
@@ -99,7 +100,7 @@ export class Trainer {
     const options = config.methodOptions;
     this.requires = method.requires(options, config.model);
     this.dataset = createDataSource(config.dataset, config.model.imageSize, config.seed);
-    this.batches = new BatchMaker(this.dataset, this.requires, rng, config.method);
+    this.batches = batchMakerFor(config, this.requires, this.dataset);
     this.encoder = new VitEncoder(config.model, rng.split('init', 'encoder'));
     this.state = method.init({
       encoder: this.encoder,
@@ -125,10 +126,19 @@ export class Trainer {
     return warmupCosine(step, this.config.steps, o.lr, o.warmupSteps, o.minLr);
   }
 
+  /** What each batch holds for this method (a batch maker elsewhere needs it: src/train/batchFeed.ts). */
+  get batchNeeds(): BatchNeeds {
+    return this.requires;
+  }
+
   /** Uploads the batch of step `step` with exactly what the method requires. */
   makeBatch(step: number): Batch {
+    return this.uploadBatch(this.batches.make(step, this.config.batchSize));
+  }
+
+  /** Uploads a host batch, made here or by a batch maker of the same config elsewhere. */
+  uploadBatch({ host, views, tokenIds }: HostTrainBatch): Batch {
     const { batchSize } = this.config;
-    const { host, views, tokenIds } = this.batches.make(step, batchSize);
     const s = host.imageSize;
     const batch: Batch = { images: tf.tensor4d(host.images, [batchSize, s, s, 3]) };
     if (views.length > 0) batch.views = views.map((v, i) => tf.tensor4d(v, [batchSize, this.requires.views[i].size, this.requires.views[i].size, 3]));
@@ -143,9 +153,12 @@ export class Trainer {
     return batch;
   }
 
-  /** One training step on its own batch; the caller owns (and disposes) the returned loss. */
-  step(step: number): StepResult {
-    const batch = this.makeBatch(step);
+  /**
+   * One training step on its own batch, or on `host`, the same batch made ahead elsewhere
+   * (src/train/batchFeed.ts); the caller owns (and disposes) the returned loss.
+   */
+  step(step: number, host?: HostTrainBatch | null): StepResult {
+    const batch = host ? this.uploadBatch(host) : this.makeBatch(step);
     try {
       return this.stepOn(step, batch);
     } finally {

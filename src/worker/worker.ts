@@ -20,6 +20,7 @@ import type { BackendChoice, BackendInfo } from '../engine/backendIds';
 import type { LabWorkerApi, WorkerEvent } from './protocol';
 import { browserLoaders, wasmThreadsNote } from './loaders';
 import { proberFor } from './offThreadProber';
+import { batchFeedFor } from './offThreadBatches';
 import { exploreDataset } from '../train/explore';
 import { clearImported, importedProvider, importedSnapshot, importImages, restoreImported } from './importService';
 import { registerImportedProvider } from '../data/presets';
@@ -112,6 +113,7 @@ const api: LabWorkerApi = {
             {
               control: runControl,
               prober: proberFor(config, info),
+              batchFeed: batchFeedFor(config, info.name),
               onProfile: (profile) => onEvent({ type: 'profile', profile }),
               onBaseline: (baseline) => onEvent({ type: 'baseline', baseline }),
               onRecord: (record) => onEvent({ type: 'record', record }),
@@ -136,7 +138,7 @@ const api: LabWorkerApi = {
       fitsInMemory(withoutProbe(config), info); // a benchmark times steps only
       if (!opts.hooks) uninstallKernelHooks(info.name);
       try {
-        return { ...(await benchSteps(config, opts)), backend: info };
+        return { ...(await benchSteps(config, opts, batchFeedFor(config, info.name))), backend: info };
       } finally {
         installKernelHooks(info.name);
       }
