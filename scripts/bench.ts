@@ -17,7 +17,8 @@
  * Flags: --backends, --configs (tiny, default, or a model preset name), --methods, --steps,
  * --warmup, --pairs=N (lab/PyTorch alternations per cell, default 5), --torch=auto|off,
  * --torch-device=cpu|cuda, --threads=N (PyTorch threads; default the lab's wasm thread count),
- * --python=PATH, --switch, --out=FILE (default bench-results/bench.json).
+ * --python=PATH, --switch, --batch-worker=auto|on|off (engine.batchWorker of the lab's steps),
+ * --out=FILE (default bench-results/bench.json).
  * Prints console.table and a Markdown table and writes the JSON. docs/bench.md explains the columns.
  */
 import './help';
@@ -117,7 +118,8 @@ async function main(): Promise<void> {
       for (const name of args.configs)
         for (const method of args.methods)
           for (const variant of variants) {
-            const config = { ...configFor(name), ...variant.extra, method, backend };
+            const extra = variant.extra as { engine?: object };
+            const config = { ...configFor(name), ...extra, engine: { ...extra.engine, batchWorker: args.batchWorker }, method, backend };
             // Hooks off once (their overhead), then lab and PyTorch alternately, `pairs` times: A/B/A/B.
             const on: LabResult[] = [];
             const off: LabResult[] = [];

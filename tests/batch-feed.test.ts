@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { BackendInfo } from '../src/engine/backendIds';
 import type { BatchNeeds, HostTrainBatch } from '../src/data/methodBatch';
 import { aheadFeed, BATCHES_AHEAD, batchMakerFor, localBatchFeed, type BatchFeed } from '../src/train/batchFeed';
+import { sameRun } from '../src/train/checkpoint';
 import { defaultConfig, type ExperimentInput } from '../src/train/config';
 import type { TrainRecord } from '../src/train/records';
 import { runExperiment } from '../src/train/runner';
@@ -127,6 +128,12 @@ describe('batches made ahead', () => {
     );
     expect(await broken.started).toBe(false);
     expect(await broken.take(0)).toBeNull();
+  });
+
+  it('a checkpoint resumes wherever the batches are made: sameRun ignores engine.batchWorker, not engine.fused', () => {
+    const config = tiny();
+    expect(sameRun(config, tiny({ engine: { batchWorker: 'off' } }))).toBe(true);
+    expect(sameRun(config, tiny({ engine: { fused: false } }))).toBe(false);
   });
 
   it('says why a run makes its batches in the training thread', () => {

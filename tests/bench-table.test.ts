@@ -81,6 +81,9 @@ describe('bench flags', () => {
 
   it('refuses bad values, naming the flag', () => {
     expect(() => parseArgs(['--torch=maybe'])).toThrow(/--torch=maybe/);
+    expect(parseArgs(['--batch-worker=off']).batchWorker).toBe('off');
+    expect(parseArgs([]).batchWorker).toBe('auto');
+    expect(() => parseArgs(['--batch-worker=sometimes'])).toThrow(/--batch-worker=sometimes/);
     expect(() => parseArgs(['--steps=0'])).toThrow(/--steps=0/);
     expect(() => parseArgs(['--warmup=x'])).toThrow(/--warmup/);
   });

@@ -39,7 +39,7 @@ describe('experiment config', () => {
       ].sort(),
     );
     expect(defaultConfig({ model: 'tiny', steps: 5 }).model.imageSize).toBe(16);
-    expect(c.engine).toEqual({ fused: true });
+    expect(c.engine).toEqual({ fused: true, batchWorker: 'auto' });
   });
 
   it.each([

@@ -1,4 +1,4 @@
-/** The fused Linear kernels against tf.fused.matMul, on WebGPU (Dawn + SwiftShader; tfjs's matmuls and the tiled program) and on wasm (the same kernels over wasm's matmuls). */
+/** The fused Linear kernels against tf.fused.matMul, on WebGPU (Dawn + SwiftShader; tfjs's matmuls and the tiled program) and on wasm (the SIMD kernel: the composed path's floats, bit for bit). */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fusedLinear, LINEAR, LINEAR_GRAD_W, LINEAR_GRAD_X } from '../src/engine/fused/webgpu/linear';
@@ -17,8 +17,9 @@ function reference(x: tf.Tensor, w: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
 
 const callsOf = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
 
-// Ranks 2 and 3 (and 4), odd sizes, batch 1, a single row; with and without bias.
-function matchesComposed(): void {
+// Ranks 2 and 3 (and 4), odd sizes, batch 1, a single row; with and without bias. `exact`: the
+// same floats, as on wasm, where the SIMD kernel adds the products in XNNPACK's order (bias, then k = 0, 1, ...).
+function matchesComposed(exact = false): void {
   const cases: { x: number[]; n: number }[] = [
     { x: [7, 5], n: 3 },
     { x: [1, 13], n: 9 },
@@ -42,6 +43,10 @@ function matchesComposed(): void {
         expect(relError(fused.value, composed.value)).toBeLessThan(1e-4);
         expect(fused.grads.length).toBe(inputs.length);
         fused.grads.forEach((g, i) => expect(relError(g, composed.grads[i])).toBeLessThan(1e-4));
+        if (exact) {
+          expect(Array.from(fused.value)).toEqual(Array.from(composed.value));
+          fused.grads.forEach((g, i) => expect(Array.from(g), `gradient ${i}`).toEqual(Array.from(composed.grads[i])));
+        }
         // One forward kernel, one per gradient.
         expect(fused.counts.calls[LINEAR]).toBe(1);
         expect(fused.counts.calls[LINEAR_GRAD_X]).toBe(1);
@@ -62,7 +67,7 @@ describe.each(MODEL_KERNEL_BACKENDS)('fused Linear on $backend', (backendCase) =
     setSoftwareAdapterKernels(false); // tfjs's own matmul programs (hardware adapters); the tiled ones below
   });
 
-  matchesComposed();
+  matchesComposed(backendCase.backend === 'wasm');
 
   it('Linear.apply and linear3d take the fused kernel and match the composed path, with the same FLOPs, fewer calls, no leak', async () => {
     const store = new ParamStore('lincount');

@@ -24,6 +24,8 @@ export interface BenchArgs {
   threads?: number;
   python: string;
   switch: boolean;
+  /** engine.batchWorker for the lab's steps: where the page makes their batches (api.md#records). */
+  batchWorker: 'auto' | 'on' | 'off';
   out: string;
 }
 
@@ -41,9 +43,12 @@ export function parseArgs(argv: string[]): BenchArgs {
     threads: { type: 'string' },
     python: { type: 'string', default: 'python3' },
     switch: { type: 'boolean', default: false },
+    'batch-worker': { type: 'string', default: 'auto' },
     out: { type: 'string', default: 'bench-results/bench.json' },
   });
   if (v.torch !== 'auto' && v.torch !== 'off') throw new Error(`--torch=${v.torch}: expected auto or off`);
+  const batchWorker = v['batch-worker'];
+  if (batchWorker !== 'auto' && batchWorker !== 'on' && batchWorker !== 'off') throw new Error(`--batch-worker=${batchWorker}: expected auto, on or off`);
   return {
     backends: list(v.backends),
     configs: list(v.configs),
@@ -56,6 +61,7 @@ export function parseArgs(argv: string[]): BenchArgs {
     threads: v.threads === undefined ? undefined : intFlag('threads', v.threads, 1),
     python: v.python,
     switch: v.switch,
+    batchWorker,
     out: v.out,
   };
 }

@@ -7,10 +7,10 @@
  * products only after copying a transposed operand; at toy-B the products alone took longer than
  * 1.5x PyTorch's whole step (docs/results.md, "the matmul floor").
  *
- * The sums run in another order than XNNPACK's, so the values match the composed path to float
- * rounding, not bit for bit (tests/fused-linear.test.ts). Without the SIMD kernels (an engine
- * without WebAssembly SIMD, or setSimdWithFallbacks(false)) the kernels call wasm's own matmul as
- * before.
+ * Each output is the bias (or 0) plus the products in order, XNNPACK's order too: the floats are
+ * the composed path's, bit for bit (tests/fused-linear.test.ts). Without the SIMD kernels (an
+ * engine without WebAssembly SIMD, or setSimdWithFallbacks(false)) the kernels call wasm's own
+ * matmul as before.
  */
 import { linearKernels, LINEAR, LINEAR_GRAD_W, LINEAR_GRAD_X } from '../webgpu/linear';
 import { offset, size, type Info, type KernelArgs, type WasmBackend } from './heap';
@@ -52,11 +52,18 @@ function fallbackFor(name: string): Kernel {
   return found;
 }
 
+let simdLinear = true;
+
+/** Whether Linear's products run on the SIMD kernel (the default) or wasm's own matmul, for scripts/wasm-fused.ts's A/B. */
+export function setSimdLinear(on: boolean): void {
+  simdLinear = on;
+}
+
 const withFallback =
   (name: string, simd: (k: SimdKernels, wasm: WasmBackend, args: KernelArgs) => Info): Kernel =>
   (args) => {
     const wasm = args.backend as WasmBackend;
-    const k = simdOrFallback(wasm.wasm);
+    const k = simdLinear ? simdOrFallback(wasm.wasm) : null;
     return k ? simd(k, wasm, args) : fallbackFor(name)(args);
   };
 
