@@ -5,32 +5,20 @@
  * did not give; the feed asks at most BATCHES_AHEAD ahead and is closed when the run ends.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { BackendInfo } from '../src/engine/backendIds';
 import type { BatchNeeds, HostTrainBatch } from '../src/data/methodBatch';
 import { aheadFeed, BATCHES_AHEAD, batchMakerFor, localBatchFeed, type BatchFeed } from '../src/train/batchFeed';
 import { sameRun } from '../src/train/checkpoint';
-import { defaultConfig, type ExperimentInput } from '../src/train/config';
 import type { TrainRecord } from '../src/train/records';
 import { runExperiment } from '../src/train/runner';
 import { createTrainer } from '../src/train/trainer';
 import { batchWorkerReason } from '../src/worker/offThreadBatches';
 import { useWasmBackend } from '../tooling/tfjsBackends';
+import { tinyWasmRun, WASM_INFO } from './tinyWasmRun';
 
 beforeAll(useWasmBackend);
 
-const wasm: BackendInfo = { name: 'wasm', reason: 'test', isSoftware: false, timestampQuery: false };
-const tiny = (overrides: ExperimentInput = {}) =>
-  defaultConfig({
-    model: 'tiny',
-    batchSize: 8,
-    steps: 8,
-    logEvery: 1,
-    evalEvery: 4,
-    backend: 'wasm',
-    dataset: { size: 256 },
-    probe: { trainSize: 48, testSize: 32, k: 5, dense: false },
-    ...overrides,
-  });
+const wasm = WASM_INFO;
+const tiny = tinyWasmRun;
 
 const measured = ({ wallMs: _w, stepMs: _s, evalMs: _e, probeWorkerMs: _p, ...rest }: TrainRecord) => rest;
 const nextTask = () => new Promise<void>((r) => setImmediate(r));

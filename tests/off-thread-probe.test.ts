@@ -6,32 +6,22 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { BackendInfo } from '../src/engine/backendIds';
 import { sameRun, type RunCheckpoint } from '../src/train/checkpoint';
-import { defaultConfig, type ExperimentInput } from '../src/train/config';
+import type { ExperimentInput } from '../src/train/config';
 import { createTrainer } from '../src/train/trainer';
 import { localSnapshotProber, type Prober } from '../src/train/prober';
 import { STOPPED_BEFORE_FIRST_STEP, type TrainRecord } from '../src/train/records';
 import { RunControl, runExperiment } from '../src/train/runner';
 import { offThreadReason } from '../src/worker/offThreadProber';
 import { useWasmBackend } from '../tooling/tfjsBackends';
+import { tinyWasmRun, WASM_INFO } from './tinyWasmRun';
 
 beforeAll(useWasmBackend);
 
-const wasm: BackendInfo = { name: 'wasm', reason: 'test', isSoftware: false, timestampQuery: false };
+const wasm = WASM_INFO;
+// Probes every 3 steps, the dense one too, and a checkpoint at each.
 const tiny = (overrides: ExperimentInput = {}) =>
-  defaultConfig({
-    model: 'tiny',
-    batchSize: 8,
-    steps: 9,
-    logEvery: 1,
-    evalEvery: 3,
-    checkpointEvery: 3,
-    backend: 'wasm',
-    dataset: { size: 256 },
-    probe: { trainSize: 48, testSize: 32, k: 5, dense: true },
-    ...overrides,
-  });
+  tinyWasmRun({ steps: 9, evalEvery: 3, checkpointEvery: 3, probe: { trainSize: 48, testSize: 32, k: 5, dense: true }, ...overrides });
 
 /** Scores handed back `n` tasks late: the runner yields a task per step, so about n steps run before each comes in. */
 const tasksLater = (n: number) => async () => {

@@ -13,6 +13,7 @@ import type { BatchNeeds } from '../data/methodBatch';
 import { aheadFeed, type BatchFeed } from '../train/batchFeed';
 import type { ExperimentConfig } from '../train/config';
 import type { BatchWorkerApi } from './batchWorker';
+import { sideWorker } from './sideWorker';
 
 /** 'auto' makes batches off-thread from this many logical cores (tfjs-wasm trains on one of two). */
 const AUTO_MIN_CORES = 2;
@@ -36,13 +37,7 @@ export function batchFeedFor(config: ExperimentConfig, backend: BackendName): ((
 
 function workerFeed(config: ExperimentConfig, needs: BatchNeeds): BatchFeed {
   const worker = new Worker(new URL('./batchWorker.ts', import.meta.url), { type: 'module', name: 'floplab-batches' });
-  const remote = Comlink.wrap<BatchWorkerApi>(worker);
-  // A worker that dies answers no call: its error event rejects whatever waits on it.
-  const died = new Promise<never>((_, reject) =>
-    worker.addEventListener('error', (e) => reject(new Error(`the batch worker stopped: ${e.message || 'an error with no message'}`)), { once: true }),
-  );
-  died.catch(() => undefined);
-  const call = <T>(p: Promise<T>): Promise<T> => Promise.race([p, died]);
+  const { remote, call } = sideWorker<BatchWorkerApi>(worker, 'batch worker');
   return aheadFeed(
     call(remote.start(config, needs)),
     (step) => call(remote.make(step)),

@@ -9,11 +9,11 @@
  * their training thread. Scoring that probe here instead would interleave its kernels with the
  * training steps' and mix their FLOP counts.
  */
-import * as Comlink from 'comlink';
 import type { BackendInfo, BackendName } from '../engine/backendIds';
 import type { ExperimentConfig } from '../train/config';
 import type { Prober } from '../train/prober';
 import type { ProbeWorkerApi } from './probeWorker';
+import { sideWorker } from './sideWorker';
 
 /**
  * 'auto' probes off-thread from this many logical cores (tfjs-wasm trains on half of them). On the
@@ -48,13 +48,7 @@ export function proberFor(config: ExperimentConfig, backend: BackendInfo): Probe
 
 function offThreadProber(config: ExperimentConfig, backend: BackendName): Prober {
   const worker = new Worker(new URL('./probeWorker.ts', import.meta.url), { type: 'module', name: 'floplab-prober' });
-  const remote = Comlink.wrap<ProbeWorkerApi>(worker);
-  // A worker that dies answers no call: its error event rejects whatever waits on it.
-  const died = new Promise<never>((_, reject) =>
-    worker.addEventListener('error', (e) => reject(new Error(`the probe worker stopped: ${e.message || 'an error with no message'}`)), { once: true }),
-  );
-  died.catch(() => undefined);
-  const call = <T>(p: Promise<T>): Promise<T> => Promise.race([p, died]);
+  const { remote, call } = sideWorker<ProbeWorkerApi>(worker, 'probe worker');
   // Training does not wait for the worker to start: the first weights queue behind its start.
   const ready = call(remote.start(config, backend)).catch((e: unknown) => {
     brokenBecause = (e as Error).message;
