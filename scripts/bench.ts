@@ -127,7 +127,7 @@ async function main(): Promise<void> {
             let torchWhyHere: string | undefined = torchOff;
             try {
               // One untimed benchmark first: a page's first one of a config runs cold (1.3-2x slower on
-              // the 2-core VM), which made the hooks-off run below read as faster than hooks on.
+              // the 2-core VM), and that first one was the hooks-off run below.
               await page.evaluate((c) => window.floplab.benchmark(c, { steps: 2, warmup: 1 }), config);
               off.push(await bench(config, false));
               for (let pair = 0; pair < args.pairs; pair++) {
