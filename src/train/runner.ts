@@ -261,9 +261,10 @@ export async function runExperiment(asked: ExperimentConfig, backend: BackendInf
       const isLog = isEval || transferAt.has(step + 1) || (step + 1) % config.logEvery === 0 || last;
       let result: ReturnType<Trainer['step']> | undefined;
       let gpuMs: number | undefined;
-      // GPU kernel time is sampled on log steps only: tf.time adds timestamp queries.
+      // The step's batch from the batch worker, when it has it; else the trainer makes it.
       const host = feed ? await feed.take(step) : null;
       if (host) madeAhead++;
+      // GPU kernel time is sampled on log steps only: tf.time adds timestamp queries.
       if (isLog && backend.timestampQuery && step > 0) {
         const timing = await tf.time(() => void (result = trainer.step(step, host)));
         gpuMs = typeof timing.kernelMs === 'number' ? timing.kernelMs : undefined;

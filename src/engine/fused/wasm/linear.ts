@@ -19,7 +19,7 @@ import { simdOrFallback, simdScratch, type SimdKernels } from './simd/instance';
 const last = (s: readonly number[]) => s[s.length - 1];
 const rowsOf = (s: readonly number[]) => (last(s) === 0 ? size(s.slice(0, -1)) : size(s) / last(s));
 
-/** One product C [m, n] = A (m, p) B [p, n], A read as a + i*ai + j*ap (floats). */
+/** One product C [m, n] = A (m, p) B [p, n], with A(i, q) the float at a + 4 (i*ai + q*ap) (strides in floats). */
 interface Product {
   a: number;
   ai: number;
