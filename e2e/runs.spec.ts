@@ -8,10 +8,17 @@ const recordsSoFar = (page: import('@playwright/test').Page) => page.evaluate(()
 
 test('a reload mid-run keeps the records; the run comes back interrupted and resumes to the end', async ({ page }) => {
   const lab = new LabPage(page);
-  // Longer on wasm: 40 tiny steps end there before a reload can land in the middle (and 400 ended
-  // first once a step no longer idled 4 ms in a clamped setTimeout: src/lib/nextTask.ts).
-  await lab.open({ ...LONG, steps: 1500, evalEvery: 1500, backend: 'wasm' });
+  // Longer on wasm: 40 tiny steps end there before a reload can land in the middle (400 ended first
+  // once a step no longer idled 4 ms in a clamped setTimeout: src/lib/nextTask.ts).
+  const steps = 1500;
+  await lab.open({ ...LONG, steps, evalEvery: steps, backend: 'wasm' });
   await lab.run();
+  // Held once it has logged a few records, so that the reload lands mid-run however fast the steps
+  // are: 1500 steps once ended before the store below had caught up (CI, 2026-12-07). A held run is
+  // mid-run too: a run left running or paused comes back interrupted (src/store/runsDb.ts).
+  await expect.poll(() => recordsSoFar(page), { timeout: 120_000 }).toBeGreaterThanOrEqual(8);
+  await page.getByTestId('pause-button').click();
+  await lab.waitForStatus('paused');
   // Records are written every half second or so: reload once six of them and a checkpoint are stored.
   const stored = () =>
     page.evaluate(async () => (await window.floplab.runs()).map((r) => ({ records: r.records.length, checkpoint: r.checkpointStep ?? 0 }))[0]);
@@ -39,7 +46,7 @@ test('a reload mid-run keeps the records; the run comes back interrupted and res
   await row.getByTestId('resume-run').click();
   await lab.waitForStatus('done');
   const records = await page.evaluate(() => window.floplab.state().records);
-  expect(records.at(-1)!.step).toBe(1500);
+  expect(records.at(-1)!.step).toBe(steps);
   // Steps strictly increase across the reload: the records before it are kept, none is logged twice.
   expect(records.every((r, i) => i === 0 || r.step > records[i - 1].step)).toBe(true);
   const [after] = await page.evaluate(() => window.floplab.runs());
