@@ -13,7 +13,7 @@ import type { BatchNeeds } from '../data/methodBatch';
 import { aheadFeed, type BatchFeed } from '../train/batchFeed';
 import type { ExperimentConfig } from '../train/config';
 import type { BatchWorkerApi } from './batchWorker';
-import { sideWorker } from './sideWorker';
+import { logicalCores, sideWorker } from './sideWorker';
 
 /** 'auto' makes batches off-thread from this many logical cores (tfjs-wasm trains on one of two). */
 const AUTO_MIN_CORES = 2;
@@ -31,7 +31,7 @@ export function batchWorkerReason(config: ExperimentConfig, backend: BackendName
 
 /** The run's batch feed: a second worker where batchWorkerReason allows, else none (the trainer makes its batches). */
 export function batchFeedFor(config: ExperimentConfig, backend: BackendName): ((needs: BatchNeeds) => BatchFeed) | undefined {
-  const cores = typeof navigator === 'undefined' ? 1 : (navigator.hardwareConcurrency ?? 1);
+  const cores = logicalCores();
   return batchWorkerReason(config, backend, cores) === null ? (needs) => workerFeed(config, needs) : undefined;
 }
 

@@ -13,7 +13,7 @@ import type { BackendInfo, BackendName } from '../engine/backendIds';
 import type { ExperimentConfig } from '../train/config';
 import type { Prober } from '../train/prober';
 import type { ProbeWorkerApi } from './probeWorker';
-import { sideWorker } from './sideWorker';
+import { logicalCores, sideWorker } from './sideWorker';
 
 /**
  * 'auto' probes off-thread from this many logical cores (tfjs-wasm trains on half of them). On the
@@ -41,7 +41,7 @@ let brokenBecause: string | null = null;
 
 /** The run's prober: on a second worker where offThreadReason allows, else none (the runner probes in-thread). */
 export function proberFor(config: ExperimentConfig, backend: BackendInfo): Prober | undefined {
-  const cores = typeof navigator === 'undefined' ? 1 : (navigator.hardwareConcurrency ?? 1);
+  const cores = logicalCores();
   const why = brokenBecause ? `the probe worker failed (${brokenBecause})` : offThreadReason(config, backend.name, cores);
   return why === null ? offThreadProber(config, backend.name) : undefined;
 }

@@ -20,3 +20,8 @@ export function sideWorker<T>(worker: Worker, what: string): SideWorker<T> {
   died.catch(() => undefined);
   return { remote, call: (p) => Promise.race([p, died]) };
 }
+
+/** The logical cores the page reports (1 where there is no navigator, as in Node): what the side workers' 'auto' rules read. */
+export function logicalCores(): number {
+  return typeof navigator === 'undefined' ? 1 : (navigator.hardwareConcurrency ?? 1);
+}
