@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BINARY_PATH, binaryModuleSource } from '../tooling/simdWat';
+import { BINARY_PATH, binaryModuleSource, expandEach } from '../tooling/simdWat';
 import { SIMD_KERNELS_PLAIN, SIMD_KERNELS_SHARED } from '../src/engine/fused/wasm/simd/binary';
 import type { SimdKernels } from '../src/engine/fused/wasm/simd/instance';
 
@@ -113,6 +113,82 @@ describe('wasm SIMD kernels', () => {
     // dS sums to 0 along each row (the softmax backward removes the row's mean direction).
     for (let r = 0; r < B * H * T; r++) expect(Math.abs(h.f.subarray(ds + r * T, ds + (r + 1) * T).reduce((a, b) => a + b, 0))).toBeLessThan(1e-5);
     expect(h.f[scratch + dh * 8]).toBe(SENTINEL);
+  });
+
+  it('GELU and its gradient on n floats (1..40: passes of 16, partial passes) give each float what it gets alone, bit for bit, and write n', () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const k = instantiate(SIMD_KERNELS_PLAIN, memory);
+    const h = heap(memory);
+    const xs = Array.from({ length: 40 }, (_, i) => Math.sin(i * 1.3) * 5); // +-5: both clamps of the erf fit
+    const dys = Array.from({ length: 40 }, (_, i) => Math.cos(i * 0.9));
+    const [x, dy, one, alone] = [h.alloc(xs), h.alloc(dys), h.alloc(1), h.alloc(1)];
+    const own = xs.map((v) => {
+      h.f[one] = v;
+      k.gelu(4 * one, 4 * alone, 1);
+      return h.f[alone];
+    });
+    for (let n = 1; n <= 40; n++) {
+      const out = h.alloc(n);
+      k.gelu(4 * x, 4 * out, n);
+      expect(Array.from(h.f.subarray(out, out + n)), `gelu, n = ${n}`).toEqual(own.slice(0, n));
+      expect(h.f[out + n]).toBe(SENTINEL);
+    }
+    const ownGrad = xs.map((v, i) => {
+      const [d1, x1, o1] = [h.alloc([dys[i]]), h.alloc([v]), h.alloc(1)];
+      k.geluGrad(4 * d1, 4 * x1, 4 * o1, 1);
+      return h.f[o1];
+    });
+    for (let n = 1; n <= 40; n++) {
+      const out = h.alloc(n);
+      k.geluGrad(4 * dy, 4 * x, 4 * out, n);
+      expect(Array.from(h.f.subarray(out, out + n)), `geluGrad, n = ${n}`).toEqual(ownGrad.slice(0, n));
+      expect(h.f[out + n]).toBe(SENTINEL);
+    }
+  });
+
+  it("the attention probabilities of B x H heads (T = 7: a partial group of rows) are each head's own, bit for bit", () => {
+    const memory = new WebAssembly.Memory({ initial: 2 });
+    const k = instantiate(SIMD_KERNELS_PLAIN, memory);
+    const h = heap(memory);
+    const [B, T, H, dh] = [3, 7, 2, 5];
+    const D = H * dh;
+    const model = (s: number) => Array.from({ length: B * T * D }, (_, i) => Math.sin(i * 0.37 + s) * 3);
+    const [qv, kv] = [model(1), model(2)];
+    const [q, kk, scratch, probs] = [h.alloc(qv), h.alloc(kv), h.alloc(dh * 8), h.alloc(B * H * T * T)];
+    for (const causal of [0, 1]) {
+      k.attnProbs(4 * q, 4 * kk, 4 * probs, 4 * scratch, B, T, H, dh, 0.4, causal);
+      expect(h.f[probs + B * H * T * T]).toBe(SENTINEL);
+      for (let b = 0; b < B; b++)
+        for (let hh = 0; hh < H; hh++) {
+          const head = (m: number[]) => Array.from({ length: T * dh }, (_, i) => m[(b * T + Math.floor(i / dh)) * D + hh * dh + (i % dh)]);
+          const [q1, k1, p1] = [h.alloc(head(qv)), h.alloc(head(kv)), h.alloc(T * T)];
+          k.attnProbs(4 * q1, 4 * k1, 4 * p1, 4 * scratch, 1, T, 1, dh, 0.4, causal);
+          const at = probs + (b * H + hh) * T * T;
+          expect(Array.from(h.f.subarray(at, at + T * T)), `b ${b}, h ${hh}, causal ${causal}`).toEqual(Array.from(h.f.subarray(p1, p1 + T * T)));
+        }
+    }
+  });
+
+  it('@each writes a block once per stream, line by line, with names and fields substituted', () => {
+    const text = [
+      '  ;; @each a=0/4 b=16/8',
+      '  ;; a comment',
+      '  (local.set $x# (i32.const %1))',
+      '  (call $f (i32.const %2) (local.get $x#))',
+      '  ;; @end',
+      'after',
+    ].join('\n');
+    expect(expandEach(text).split('\n')).toEqual([
+      '  ;; (expanded: a=0/4 b=16/8)',
+      '  ;; a comment',
+      '  (local.set $xa (i32.const 0))',
+      '  (local.set $xb (i32.const 16))',
+      '  (call $f (i32.const 4) (local.get $xa))',
+      '  (call $f (i32.const 8) (local.get $xb))',
+      'after',
+    ]);
+    expect(() => expandEach('  ;; @each a=1\n  (i32.const %2)\n  ;; @end')).toThrow(/no field 2/);
+    expect(() => expandEach('  ;; @each a b\n  ;; @each c\n  ;; @end')).toThrow(/do not nest/);
   });
 
   it('the optimiser kernels and the column sum read and write their n values and no more (tails of 1 to 3)', () => {

@@ -16,8 +16,44 @@ const WAT_PATH = `${WAT_DIR}/kernels.wat`;
 
 /** kernels.wat with each `;; @include NAME` line replaced by the file NAME beside it: one module, kept in files of a readable size. */
 function moduleText(): string {
-  return readFileSync(WAT_PATH, 'utf8').replace(/^ *;; @include (\S+)$/gm, (_, name: string) => readFileSync(`${WAT_DIR}/${name}`, 'utf8'));
+  const text = readFileSync(WAT_PATH, 'utf8').replace(/^ *;; @include (\S+)$/gm, (_, name: string) => readFileSync(`${WAT_DIR}/${name}`, 'utf8'));
+  return expandEach(text);
 }
+
+/**
+ * Expands each block from a line `;; @each a=0 b=16 ...` to a line `;; @end`: every line of the
+ * block is written once per stream, line by line (line 1 for a, b, ...; then line 2 ...), with
+ * `#` replaced by the stream's name, `%1`, `%2` .. by the fields of its value (`b=16/4`) and `%`
+ * by the whole value; comment lines are kept once. So a kernel states a polynomial once and runs
+ * it on several independent quads whose dependency chains interleave: one quad at a time waits
+ * out every multiply-add's latency (GELU 2.4x slower, docs/wasm.md). Exported for its test.
+ */
+export function expandEach(text: string): string {
+  return text.replace(/^( *);; @each ([^\n]+)\n([\s\S]*?)^ *;; @end *$/gm, (_, indent: string, spec: string, body: string) => {
+    const streams = spec
+      .trim()
+      .split(/\s+/)
+      .map((s) => {
+        const [name, value = ''] = s.split('=');
+        if (!/^\w+$/.test(name)) throw new Error(`@each: bad stream "${s}"`);
+        return { name, fields: value.split('/'), value };
+      });
+    const lines = body.replace(/\n$/, '').split('\n');
+    if (lines.some((l) => l.includes('@each '))) throw new Error(`@each blocks do not nest: ${lines[0]}`);
+    const substitute = (line: string, s: (typeof streams)[number]) =>
+      line
+        .replace(/#/g, s.name)
+        .replace(/%(\d)/g, (_m, i: string) => {
+          const found = s.fields[Number(i) - 1];
+          if (found === undefined) throw new Error(`@each: stream ${s.name} has no field ${i}`);
+          return found;
+        })
+        .replace(/%/g, s.value);
+    const out = lines.flatMap((line) => (/^ *;;/.test(line) ? [line] : streams.map((s) => substitute(line, s))));
+    return `${indent};; (expanded: ${spec.trim()})\n${out.join('\n')}`;
+  });
+}
+
 export const BINARY_PATH = 'src/engine/fused/wasm/simd/binary.ts';
 
 async function compile(text: string, shared: boolean): Promise<Uint8Array> {
