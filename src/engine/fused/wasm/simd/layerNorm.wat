@@ -39,9 +39,23 @@
     (f32x4.replace_lane 1 (local.get $mv)
       (f32.div (f32.const 1) (f32.sqrt (f32.add (f32.div (call $hsum (local.get $acc)) (f32.convert_i32_s (local.get $d))) (local.get $eps))))))
 
+  ;; The kernels' per-quad formulas. Each quad's loads and store branch once on the count left
+  ;; in the row: plain loads for a whole quad, loadPart / storePart for the tail only (a call per
+  ;; operand on every quad had cost more than the arithmetic: 2.3x slower).
+
+  ;; (x - mean) rstd gamma + beta.
+  (func $affine (param $x v128) (param $mean v128) (param $rstd v128) (param $g v128) (param $b v128) (result v128)
+    (f32x4.add (f32x4.mul (f32x4.mul (f32x4.sub (local.get $x) (local.get $mean)) (local.get $rstd)) (local.get $g)) (local.get $b)))
+
+  ;; dy gamma and xhat = (x - mean) rstd.
+  (func $gdyXhat (param $dy v128) (param $g v128) (param $x v128) (param $mean v128) (param $rstd v128) (result v128 v128)
+    (f32x4.mul (local.get $dy) (local.get $g))
+    (f32x4.mul (f32x4.sub (local.get $x) (local.get $mean)) (local.get $rstd)))
+
   ;; y = (x - mean) rstd gamma + beta, row by row.
   (func (export "layerNorm") (param $x i32) (param $gamma i32) (param $beta i32) (param $out i32) (param $rows i32) (param $d i32) (param $eps f32)
     (local $r i32) (local $j i32) (local $st v128) (local $mean v128) (local $rstd v128) (local $n i32) (local $off i32)
+    (local $xq v128) (local $gq v128) (local $bq v128)
     (block $rowsDone (loop $eachRow
       (br_if $rowsDone (i32.ge_s (local.get $r) (local.get $rows)))
       (local.set $st (call $rowStats (local.get $x) (local.get $d) (local.get $eps)))
@@ -50,14 +64,15 @@
       (local.set $j (i32.const 0))
       (block $colsDone (loop $eachQuad
         (br_if $colsDone (i32.ge_s (local.get $j) (local.get $d)))
-        (local.set $n (select (i32.const 4) (i32.sub (local.get $d) (local.get $j)) (i32.ge_s (i32.sub (local.get $d) (local.get $j)) (i32.const 4))))
+        (local.set $n (i32.sub (local.get $d) (local.get $j)))
         (local.set $off (i32.shl (local.get $j) (i32.const 2)))
-        (call $storePart (i32.add (local.get $out) (local.get $off))
-          (f32x4.add
-            (f32x4.mul (f32x4.mul (f32x4.sub (call $loadPart (i32.add (local.get $x) (local.get $off)) (local.get $n)) (local.get $mean)) (local.get $rstd))
-                       (call $loadPart (i32.add (local.get $gamma) (local.get $off)) (local.get $n)))
-            (call $loadPart (i32.add (local.get $beta) (local.get $off)) (local.get $n)))
-          (local.get $n))
+        (if (result v128 v128 v128) (i32.ge_s (local.get $n) (i32.const 4))
+          (then (v128.load (i32.add (local.get $x) (local.get $off))) (v128.load (i32.add (local.get $gamma) (local.get $off))) (v128.load (i32.add (local.get $beta) (local.get $off))))
+          (else (call $loadPart (i32.add (local.get $x) (local.get $off)) (local.get $n)) (call $loadPart (i32.add (local.get $gamma) (local.get $off)) (local.get $n)) (call $loadPart (i32.add (local.get $beta) (local.get $off)) (local.get $n))))
+        (local.set $bq) (local.set $gq) (local.set $xq)
+        (if (i32.ge_s (local.get $n) (i32.const 4))
+          (then (v128.store (i32.add (local.get $out) (local.get $off)) (call $affine (local.get $xq) (local.get $mean) (local.get $rstd) (local.get $gq) (local.get $bq))))
+          (else (call $storePart (i32.add (local.get $out) (local.get $off)) (call $affine (local.get $xq) (local.get $mean) (local.get $rstd) (local.get $gq) (local.get $bq)) (local.get $n))))
         (local.set $j (i32.add (local.get $j) (i32.const 4)))
         (br $eachQuad)))
       (local.set $x (i32.add (local.get $x) (i32.shl (local.get $d) (i32.const 2))))
@@ -82,6 +97,7 @@
   (func (export "layerNormGradX") (param $dy i32) (param $x i32) (param $gamma i32) (param $stats i32) (param $out i32) (param $rows i32) (param $d i32)
     (local $r i32) (local $j i32) (local $n i32) (local $off i32) (local $mean v128) (local $rstd v128)
     (local $gdy v128) (local $xhat v128) (local $a v128) (local $b v128) (local $invD f32)
+    (local $dyq v128) (local $gq v128) (local $xq v128)
     (local.set $invD (f32.div (f32.const 1) (f32.convert_i32_s (local.get $d))))
     (block $rowsDone (loop $eachRow
       (br_if $rowsDone (i32.ge_s (local.get $r) (local.get $rows)))
@@ -93,11 +109,14 @@
       (local.set $j (i32.const 0))
       (block $sumsDone (loop $eachQuad
         (br_if $sumsDone (i32.ge_s (local.get $j) (local.get $d)))
-        (local.set $n (select (i32.const 4) (i32.sub (local.get $d) (local.get $j)) (i32.ge_s (i32.sub (local.get $d) (local.get $j)) (i32.const 4))))
+        (local.set $n (i32.sub (local.get $d) (local.get $j)))
         (local.set $off (i32.shl (local.get $j) (i32.const 2)))
-        (local.set $gdy (f32x4.mul (call $loadPart (i32.add (local.get $dy) (local.get $off)) (local.get $n))
-                                   (call $loadPart (i32.add (local.get $gamma) (local.get $off)) (local.get $n))))
-        (local.set $xhat (f32x4.mul (f32x4.sub (call $loadPart (i32.add (local.get $x) (local.get $off)) (local.get $n)) (local.get $mean)) (local.get $rstd)))
+        (if (result v128 v128 v128) (i32.ge_s (local.get $n) (i32.const 4))
+          (then (v128.load (i32.add (local.get $dy) (local.get $off))) (v128.load (i32.add (local.get $gamma) (local.get $off))) (v128.load (i32.add (local.get $x) (local.get $off))))
+          (else (call $loadPart (i32.add (local.get $dy) (local.get $off)) (local.get $n)) (call $loadPart (i32.add (local.get $gamma) (local.get $off)) (local.get $n)) (call $loadPart (i32.add (local.get $x) (local.get $off)) (local.get $n))))
+        (local.set $xq) (local.set $gq) (local.set $dyq)
+        (call $gdyXhat (local.get $dyq) (local.get $gq) (local.get $xq) (local.get $mean) (local.get $rstd))
+        (local.set $xhat) (local.set $gdy)
         (local.set $a (f32x4.add (local.get $a) (local.get $gdy)))
         (local.set $b (f32x4.add (local.get $b) (f32x4.mul (local.get $gdy) (local.get $xhat))))
         (local.set $j (i32.add (local.get $j) (i32.const 4)))
@@ -107,14 +126,17 @@
       (local.set $j (i32.const 0))
       (block $colsDone (loop $eachQuad
         (br_if $colsDone (i32.ge_s (local.get $j) (local.get $d)))
-        (local.set $n (select (i32.const 4) (i32.sub (local.get $d) (local.get $j)) (i32.ge_s (i32.sub (local.get $d) (local.get $j)) (i32.const 4))))
+        (local.set $n (i32.sub (local.get $d) (local.get $j)))
         (local.set $off (i32.shl (local.get $j) (i32.const 2)))
-        (local.set $gdy (f32x4.mul (call $loadPart (i32.add (local.get $dy) (local.get $off)) (local.get $n))
-                                   (call $loadPart (i32.add (local.get $gamma) (local.get $off)) (local.get $n))))
-        (local.set $xhat (f32x4.mul (f32x4.sub (call $loadPart (i32.add (local.get $x) (local.get $off)) (local.get $n)) (local.get $mean)) (local.get $rstd)))
-        (call $storePart (i32.add (local.get $out) (local.get $off))
-          (f32x4.mul (local.get $rstd) (f32x4.sub (f32x4.sub (local.get $gdy) (local.get $a)) (f32x4.mul (local.get $xhat) (local.get $b))))
-          (local.get $n))
+        (if (result v128 v128 v128) (i32.ge_s (local.get $n) (i32.const 4))
+          (then (v128.load (i32.add (local.get $dy) (local.get $off))) (v128.load (i32.add (local.get $gamma) (local.get $off))) (v128.load (i32.add (local.get $x) (local.get $off))))
+          (else (call $loadPart (i32.add (local.get $dy) (local.get $off)) (local.get $n)) (call $loadPart (i32.add (local.get $gamma) (local.get $off)) (local.get $n)) (call $loadPart (i32.add (local.get $x) (local.get $off)) (local.get $n))))
+        (local.set $xq) (local.set $gq) (local.set $dyq)
+        (call $gdyXhat (local.get $dyq) (local.get $gq) (local.get $xq) (local.get $mean) (local.get $rstd))
+        (local.set $xhat) (local.set $gdy)
+        (if (i32.ge_s (local.get $n) (i32.const 4))
+          (then (v128.store (i32.add (local.get $out) (local.get $off)) (f32x4.mul (local.get $rstd) (f32x4.sub (f32x4.sub (local.get $gdy) (local.get $a)) (f32x4.mul (local.get $xhat) (local.get $b))))))
+          (else (call $storePart (i32.add (local.get $out) (local.get $off)) (f32x4.mul (local.get $rstd) (f32x4.sub (f32x4.sub (local.get $gdy) (local.get $a)) (f32x4.mul (local.get $xhat) (local.get $b)))) (local.get $n))))
         (local.set $j (i32.add (local.get $j) (i32.const 4)))
         (br $eachQuad)))
       (local.set $dy (i32.add (local.get $dy) (i32.shl (local.get $d) (i32.const 2))))
@@ -126,7 +148,8 @@
 
   ;; dgamma[j] = the sum over rows of dy xhat: running sums in `out`, as columnSum keeps them.
   (func (export "layerNormGradGamma") (param $dy i32) (param $x i32) (param $stats i32) (param $out i32) (param $rows i32) (param $d i32)
-    (local $r i32) (local $j i32) (local $n i32) (local $off i32) (local $mean v128) (local $rstd v128) (local $o i32)
+    (local $r i32) (local $j i32) (local $n i32) (local $off i32) (local $mean v128) (local $rstd v128)
+    (local $oq v128) (local $dyq v128) (local $xq v128)
     (block $zeroed (loop $zero
       (br_if $zeroed (i32.ge_s (local.get $j) (local.get $d)))
       (call $storePart (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2))) (v128.const i32x4 0 0 0 0)
@@ -140,14 +163,15 @@
       (local.set $j (i32.const 0))
       (block $colsDone (loop $eachQuad
         (br_if $colsDone (i32.ge_s (local.get $j) (local.get $d)))
-        (local.set $n (select (i32.const 4) (i32.sub (local.get $d) (local.get $j)) (i32.ge_s (i32.sub (local.get $d) (local.get $j)) (i32.const 4))))
+        (local.set $n (i32.sub (local.get $d) (local.get $j)))
         (local.set $off (i32.shl (local.get $j) (i32.const 2)))
-        (local.set $o (i32.add (local.get $out) (local.get $off)))
-        (call $storePart (local.get $o)
-          (f32x4.add (call $loadPart (local.get $o) (local.get $n))
-            (f32x4.mul (call $loadPart (i32.add (local.get $dy) (local.get $off)) (local.get $n))
-                       (f32x4.mul (f32x4.sub (call $loadPart (i32.add (local.get $x) (local.get $off)) (local.get $n)) (local.get $mean)) (local.get $rstd))))
-          (local.get $n))
+        (if (result v128 v128 v128) (i32.ge_s (local.get $n) (i32.const 4))
+          (then (v128.load (i32.add (local.get $out) (local.get $off))) (v128.load (i32.add (local.get $dy) (local.get $off))) (v128.load (i32.add (local.get $x) (local.get $off))))
+          (else (call $loadPart (i32.add (local.get $out) (local.get $off)) (local.get $n)) (call $loadPart (i32.add (local.get $dy) (local.get $off)) (local.get $n)) (call $loadPart (i32.add (local.get $x) (local.get $off)) (local.get $n))))
+        (local.set $xq) (local.set $dyq) (local.set $oq)
+        (if (i32.ge_s (local.get $n) (i32.const 4))
+          (then (v128.store (i32.add (local.get $out) (local.get $off)) (f32x4.add (local.get $oq) (f32x4.mul (local.get $dyq) (f32x4.mul (f32x4.sub (local.get $xq) (local.get $mean)) (local.get $rstd))))))
+          (else (call $storePart (i32.add (local.get $out) (local.get $off)) (f32x4.add (local.get $oq) (f32x4.mul (local.get $dyq) (f32x4.mul (f32x4.sub (local.get $xq) (local.get $mean)) (local.get $rstd)))) (local.get $n))))
         (local.set $j (i32.add (local.get $j) (i32.const 4)))
         (br $eachQuad)))
       (local.set $dy (i32.add (local.get $dy) (i32.shl (local.get $d) (i32.const 2))))
