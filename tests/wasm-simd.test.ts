@@ -169,6 +169,36 @@ describe('wasm SIMD kernels', () => {
     }
   });
 
+  it('attnMix bit for bit as float32 sums over s in order (dh = 16, 19, 20, 35: passes of 16 columns, quads, tails), M read plain or transposed', () => {
+    const memory = new WebAssembly.Memory({ initial: 2 });
+    const k = instantiate(SIMD_KERNELS_PLAIN, memory);
+    const f = Math.fround;
+    for (const dh of [16, 19, 20, 35])
+      for (const transposed of [0, 1]) {
+        const h = heap(memory);
+        const [B, T, H] = [2, 5, 2];
+        const D = H * dh;
+        const yv = Array.from({ length: B * T * D }, (_, i) => f(Math.sin(i * 0.77) * 2));
+        const mv = Array.from({ length: B * H * T * T }, (_, i) => f(Math.cos(i * 0.31)));
+        const [y, m, out] = [h.alloc(yv), h.alloc(mv), h.alloc(B * T * D)];
+        k.attnMix(4 * m, 4 * y, 4 * out, B, T, H, dh, transposed);
+        expect(h.f[out + B * T * D]).toBe(SENTINEL);
+        const expected: number[] = [];
+        for (let b = 0; b < B; b++)
+          for (let r = 0; r < T; r++)
+            for (let hh = 0; hh < H; hh++)
+              for (let c = 0; c < dh; c++) {
+                let acc = 0;
+                for (let s2 = 0; s2 < T; s2++) {
+                  const at = (b * H + hh) * T * T + (transposed ? s2 * T + r : r * T + s2);
+                  acc = f(acc + f(mv[at] * yv[(b * T + s2) * D + hh * dh + c]));
+                }
+                expected.push(acc);
+              }
+        expect(Array.from(h.f.subarray(out, out + B * T * D)), `dh ${dh}, transposed ${transposed}`).toEqual(expected);
+      }
+  });
+
   it('@each writes a block once per stream, line by line, with names and fields substituted', () => {
     const text = [
       '  ;; @each a=0/4 b=16/8',

@@ -240,35 +240,43 @@
                   (local.get $B) (local.get $T) (local.get $H) (local.get $dh)))
 
   ;; P[bh, i, :] = softmax(q_i . k_j * scale (+ -1e9 where j > i when causal)) over j: each row
-  ;; scaled, masked and less its max first, then the exponentials over all rows at once (16
-  ;; floats a pass: a row of T = 17 would leave most of a pass empty), then each row's sum and
-  ;; division.
+  ;; scaled, masked and less its max first (a quad at a time), then the exponentials over all rows
+  ;; at once (16 floats a pass: a row of T = 17 would leave most of a pass empty), then each row's
+  ;; sum (float by float, in order) and division (a quad at a time).
   (func (export "attnProbs") (param $q i32) (param $k i32) (param $out i32) (param $scratch i32)
                              (param $B i32) (param $T i32) (param $H i32) (param $dh i32)
                              (param $scale f32) (param $causal i32)
-    (local $rows i32) (local $r i32) (local $i i32) (local $j i32) (local $p i32) (local $s f32) (local $mx f32)
-    (local $sum f32)
+    (local $rows i32) (local $r i32) (local $i i32) (local $j i32) (local $p i32) (local $mx f32) (local $n i32)
+    (local $sum f32) (local $scaleV v128) (local $sv v128) (local $mxv v128) (local $sumV v128)
     (call $scores (local.get $q) (local.get $k) (local.get $out) (local.get $scratch)
                   (local.get $B) (local.get $T) (local.get $H) (local.get $dh))
     (local.set $rows (i32.mul (i32.mul (local.get $B) (local.get $H)) (local.get $T)))
     (local.set $p (local.get $out))
     (local.set $r (i32.const 0))
+    (local.set $scaleV (f32x4.splat (local.get $scale)))
     (loop $eachRow
       (local.set $i (i32.rem_u (local.get $r) (local.get $T)))
-      (local.set $mx (f32.const -inf))
+      (local.set $mxv (v128.const f32x4 -inf -inf -inf -inf))
       (local.set $j (i32.const 0))
       (loop $scale
-        (local.set $s (f32.mul (f32.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2)))) (local.get $scale)))
-        (if (i32.and (local.get $causal) (i32.gt_s (local.get $j) (local.get $i)))
-          (then (local.set $s (f32.add (local.get $s) (f32.const -1e9)))))
-        (f32.store (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))) (local.get $s))
-        (local.set $mx (f32.max (local.get $mx) (local.get $s)))
-        (br_if $scale (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $T))))
+        (local.set $n (i32.sub (local.get $T) (local.get $j)))
+        (local.set $sv (f32x4.mul (if (result v128) (i32.ge_s (local.get $n) (i32.const 4)) (then (v128.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))))) (else (call $loadPart (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))) (local.get $n)))) (local.get $scaleV)))
+        ;; Causal: -1e9 added where key j > query i (lanes j..j+3), the others left as they are.
+        (if (local.get $causal) (then
+          (local.set $sv (v128.bitselect (f32x4.add (local.get $sv) (v128.const f32x4 -1e9 -1e9 -1e9 -1e9)) (local.get $sv)
+            (i32x4.gt_s (i32x4.add (i32x4.splat (local.get $j)) (v128.const i32x4 0 1 2 3)) (i32x4.splat (local.get $i)))))))
+        (if (i32.ge_s (local.get $n) (i32.const 4)) (then (v128.store (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))) (local.get $sv))) (else (call $storePart (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))) (local.get $sv) (local.get $n))))
+        ;; Lanes past the row's end are -inf for the max.
+        (local.set $mxv (f32x4.max (local.get $mxv) (v128.bitselect (local.get $sv) (v128.const f32x4 -inf -inf -inf -inf) (call $laneMask (local.get $n)))))
+        (br_if $scale (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 4))) (local.get $T))))
+      (local.set $mx (f32.max (f32.max (f32x4.extract_lane 0 (local.get $mxv)) (f32x4.extract_lane 1 (local.get $mxv)))
+                              (f32.max (f32x4.extract_lane 2 (local.get $mxv)) (f32x4.extract_lane 3 (local.get $mxv)))))
+      (local.set $mxv (f32x4.splat (local.get $mx)))
       (local.set $j (i32.const 0))
       (loop $less
-        (f32.store (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2)))
-          (f32.sub (f32.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2)))) (local.get $mx)))
-        (br_if $less (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $T))))
+        (local.set $n (i32.sub (local.get $T) (local.get $j)))
+        (if (i32.ge_s (local.get $n) (i32.const 4)) (then (v128.store (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))) (f32x4.sub (if (result v128) (i32.ge_s (local.get $n) (i32.const 4)) (then (v128.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))))) (else (call $loadPart (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))) (local.get $n)))) (local.get $mxv)))) (else (call $storePart (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))) (f32x4.sub (if (result v128) (i32.ge_s (local.get $n) (i32.const 4)) (then (v128.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))))) (else (call $loadPart (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))) (local.get $n)))) (local.get $mxv)) (local.get $n))))
+        (br_if $less (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 4))) (local.get $T))))
       (local.set $p (i32.add (local.get $p) (i32.shl (local.get $T) (i32.const 2))))
       (br_if $eachRow (i32.lt_s (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows))))
     (call $expInPlace (local.get $out) (i32.mul (local.get $rows) (local.get $T)))
@@ -280,11 +288,12 @@
       (loop $add
         (local.set $sum (f32.add (local.get $sum) (f32.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))))))
         (br_if $add (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $T))))
+      (local.set $sumV (f32x4.splat (local.get $sum)))
       (local.set $j (i32.const 0))
       (loop $divide
-        (f32.store (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2)))
-          (f32.div (f32.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2)))) (local.get $sum)))
-        (br_if $divide (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $T))))
+        (local.set $n (i32.sub (local.get $T) (local.get $j)))
+        (if (i32.ge_s (local.get $n) (i32.const 4)) (then (v128.store (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))) (f32x4.div (if (result v128) (i32.ge_s (local.get $n) (i32.const 4)) (then (v128.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))))) (else (call $loadPart (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))) (local.get $n)))) (local.get $sumV)))) (else (call $storePart (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))) (f32x4.div (if (result v128) (i32.ge_s (local.get $n) (i32.const 4)) (then (v128.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))))) (else (call $loadPart (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))) (local.get $n)))) (local.get $sumV)) (local.get $n))))
+        (br_if $divide (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 4))) (local.get $T))))
       (local.set $p (i32.add (local.get $p) (i32.shl (local.get $T) (i32.const 2))))
       (br_if $eachRow (i32.lt_s (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows)))))
 
@@ -294,7 +303,10 @@
   (func (export "attnMix") (param $m i32) (param $y i32) (param $out i32)
                            (param $B i32) (param $T i32) (param $H i32) (param $dh i32) (param $transposed i32)
     (local $rowBytes i32) (local $mStep i32) (local $b i32) (local $h i32) (local $r i32) (local $c i32) (local $s i32)
-    (local $m0 i32) (local $y0 i32) (local $o i32) (local $mp i32) (local $yp i32) (local $n i32) (local $acc v128)
+    (local $m0 i32) (local $y0 i32) (local $o i32) (local $mp i32) (local $yp i32) (local $n i32) (local $acc v128) (local $mv v128)
+    ;; @each a b c d
+    (local $acc# v128)
+    ;; @end
     (local.set $rowBytes (i32.shl (i32.mul (local.get $H) (local.get $dh)) (i32.const 2)))
     (local.set $mStep (select (i32.shl (local.get $T) (i32.const 2)) (i32.const 4) (local.get $transposed)))
     (local.set $b (i32.const 0))
@@ -311,6 +323,30 @@
           (local.set $o (i32.add (local.get $out) (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $T)) (local.get $r)) (local.get $rowBytes))
                                                             (i32.shl (i32.mul (local.get $h) (local.get $dh)) (i32.const 2)))))
           (local.set $c (i32.const 0))
+          ;; 16 columns at a time: four running sums share each splat of M and their add chains
+          ;; interleave (one sum at a time waited out T multiply-add latencies: 3.5x slower).
+          (block $wideDone (loop $eachWide
+            (br_if $wideDone (i32.gt_s (i32.add (local.get $c) (i32.const 16)) (local.get $dh)))
+            ;; @each a b c d
+            (local.set $acc# (v128.const i32x4 0 0 0 0))
+            ;; @end
+            (local.set $mp (local.get $m0))
+            (local.set $yp (i32.add (local.get $y0) (i32.shl (local.get $c) (i32.const 2))))
+            (local.set $s (i32.const 0))
+            (loop $eachS16
+              (local.set $mv (f32x4.splat (f32.load (local.get $mp))))
+              ;; @each a=0 b=16 c=32 d=48
+              (local.set $acc# (f32x4.add (local.get $acc#) (f32x4.mul (local.get $mv) (v128.load offset=% (local.get $yp)))))
+              ;; @end
+              (local.set $mp (i32.add (local.get $mp) (local.get $mStep)))
+              (local.set $yp (i32.add (local.get $yp) (local.get $rowBytes)))
+              (br_if $eachS16 (i32.lt_s (local.tee $s (i32.add (local.get $s) (i32.const 1))) (local.get $T))))
+            ;; @each a=0 b=16 c=32 d=48
+            (v128.store offset=% (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 2))) (local.get $acc#))
+            ;; @end
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $eachWide)))
+          (if (i32.lt_s (local.get $c) (local.get $dh)) (then
           (loop $eachBlock
             (local.set $n (select (i32.const 4) (i32.sub (local.get $dh) (local.get $c)) (i32.le_s (i32.add (local.get $c) (i32.const 4)) (local.get $dh))))
             (local.set $acc (v128.const i32x4 0 0 0 0))
@@ -332,7 +368,7 @@
                   (local.set $yp (i32.add (local.get $yp) (local.get $rowBytes)))
                   (br_if $eachSPart (i32.lt_s (local.tee $s (i32.add (local.get $s) (i32.const 1))) (local.get $T))))
                 (call $storePart (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 2))) (local.get $acc) (local.get $n))))
-            (br_if $eachBlock (i32.lt_s (local.tee $c (i32.add (local.get $c) (i32.const 4))) (local.get $dh))))
+            (br_if $eachBlock (i32.lt_s (local.tee $c (i32.add (local.get $c) (i32.const 4))) (local.get $dh))))))
           (br_if $eachR (i32.lt_s (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $T))))
         (br_if $eachH (i32.lt_s (local.tee $h (i32.add (local.get $h) (i32.const 1))) (local.get $H))))
       (br_if $eachB (i32.lt_s (local.tee $b (i32.add (local.get $b) (i32.const 1))) (local.get $B)))))
