@@ -26,12 +26,16 @@ function layoutOf(logits: Info, attrs: unknown): Layout {
   return { rows, k, rs: transpose ? 1 : k, cs: transpose ? rows : 1, inScale, scale };
 }
 
-/** Row r's max of the scaled logits and sum of exp(x - max). */
-function rowSoftmax(x: Float32Array, l: Layout, r: number): [number, number] {
+/** Row r's max of the scaled logits and sum of exp(x - max); each exp also into `exps` when given (the gradient reuses them). */
+function rowSoftmax(x: Float32Array, l: Layout, r: number, exps?: Float64Array): [number, number] {
   let m = -Infinity;
   for (let j = 0; j < l.k; j++) m = Math.max(m, x[r * l.rs + j * l.cs] * l.inScale);
   let s = 0;
-  for (let j = 0; j < l.k; j++) s += Math.exp(x[r * l.rs + j * l.cs] * l.inScale - m);
+  for (let j = 0; j < l.k; j++) {
+    const e = Math.exp(x[r * l.rs + j * l.cs] * l.inScale - m);
+    if (exps) exps[j] = e;
+    s += e;
+  }
   return [m, s];
 }
 
@@ -66,14 +70,13 @@ function gradLogits({ inputs, backend, attrs }: KernelArgs): Info {
   const out = wasm.makeOutput([...logits.shape], 'float32');
   const [g0, x, t, o] = [view(wasm, dy)[0], view(wasm, logits), view(wasm, targets), view(wasm, out)];
   const g = g0 * l.scale * l.inScale;
+  // Each row's exponentials once (Math.exp is most of this kernel's time), the same values reused.
+  const exps = new Float64Array(l.k);
   for (let r = 0; r < l.rows; r++) {
-    const [m, s] = rowSoftmax(x, l, r);
+    const [, s] = rowSoftmax(x, l, r, exps);
     let st = 0;
     for (let j = 0; j < l.k; j++) st += t[r * l.k + j];
-    for (let j = 0; j < l.k; j++) {
-      const at = r * l.rs + j * l.cs;
-      o[at] = g * ((Math.exp(x[at] * l.inScale - m) / s) * st - t[r * l.k + j]);
-    }
+    for (let j = 0; j < l.k; j++) o[r * l.rs + j * l.cs] = g * ((exps[j] / s) * st - t[r * l.k + j]);
   }
   return out;
 }
