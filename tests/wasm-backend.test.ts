@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { oneHotRows } from '../src/engine/oneHot';
 import { segLoss } from '../src/transfer/finetune';
 import { installKernelHooks, FlopCounter } from '../src/engine/flops/counter';
+import { mergeAxes, swapMiddleDims } from '../src/engine/wasmTranspose';
 
 async function useWasm(): Promise<void> {
   const require = createRequire(import.meta.url);
@@ -130,6 +131,78 @@ describe('wasm backend gaps', () => {
         const y = tf.slice(x, begin, size);
         expect(y.shape).toEqual(size);
         expect(Array.from(await y.data())).toEqual(expected.map(Number));
+        tf.dispose([x, y]);
+      }
+  });
+
+  it('Transpose swaps the middle of [A, I, J, L] on the SIMD kernel, with the values of index arithmetic for every case (src/engine/wasmTranspose.ts)', async () => {
+    await useWasm();
+    expect((tf.getKernel('Transpose', 'wasm') as { swapMiddle?: boolean }).swapMiddle).toBe(true);
+    expect(mergeAxes([2, 3, 4, 5], [0, 1, 3, 2])).toEqual({ shape: [6, 4, 5], perm: [0, 2, 1] });
+    expect(mergeAxes([3, 1, 4], [1, 0, 2])).toEqual({ shape: [12], perm: [0] });
+    expect(swapMiddleDims(mergeAxes([8, 4, 8, 4, 8, 3], [0, 1, 3, 2, 4, 5]))).toEqual([32, 8, 4, 24]);
+    expect(swapMiddleDims(mergeAxes([3, 4, 5], [1, 0, 2]))).toEqual([1, 3, 4, 5]);
+    expect(swapMiddleDims(mergeAxes([2, 3, 4, 5], [2, 0, 1, 3]))).toEqual([1, 6, 4, 5]);
+    expect(swapMiddleDims(mergeAxes([2, 3, 4, 5], [1, 0, 3, 2]))).toBeNull();
+    expect(swapMiddleDims(mergeAxes([4, 3], [1, 0]))).toBeNull();
+    const cases: [number[], number[]][] = [
+      [
+        [3, 4, 2, 5, 2, 3],
+        [0, 1, 3, 2, 4, 5],
+      ], // a patchify
+      [
+        [2, 3, 4, 5],
+        [0, 2, 1, 3],
+      ],
+      [
+        [2, 3, 4, 7],
+        [0, 2, 1, 3],
+      ], // runs of 7: a quad and 3 floats
+      [
+        [3, 5, 2],
+        [1, 0, 2],
+      ],
+      [
+        [2, 3, 4, 5],
+        [2, 0, 1, 3],
+      ],
+      [
+        [2, 3, 4, 5],
+        [1, 0, 3, 2],
+      ], // the last axis moves: the original kernel
+      [
+        [4, 3],
+        [1, 0],
+      ],
+      [
+        [3, 1, 4, 2],
+        [1, 2, 0, 3],
+      ], // a size-1 axis
+      [
+        [2, 3, 1],
+        [1, 0, 2],
+      ], // a last axis of 1
+      [
+        [2, 0, 3],
+        [1, 0, 2],
+      ], // empty
+    ];
+    for (const [shape, perm] of cases)
+      for (const dtype of ['float32', 'int32', 'bool'] as const) {
+        const n = shape.reduce((a, b) => a * b, 1);
+        const values = Array.from({ length: n }, (_, i) => (dtype === 'bool' ? (i * 7) % 3 === 0 : dtype === 'int32' ? i * 3 - 11 : i * 0.5 - 3.25));
+        const strides = shape.map((_, a) => shape.slice(a + 1).reduce((p, d) => p * d, 1));
+        const outShape = perm.map((a) => shape[a]);
+        const expected: (number | boolean)[] = [];
+        const walk = (axis: number, off: number): void => {
+          if (axis === perm.length) expected.push(values[off]);
+          else for (let i = 0; i < outShape[axis]; i++) walk(axis + 1, off + i * strides[perm[axis]]);
+        };
+        walk(0, 0);
+        const x = tf.tensor(values as number[], shape, dtype);
+        const y = tf.transpose(x, perm);
+        expect(y.shape, `${shape} by ${perm}`).toEqual(outShape);
+        expect(Array.from(await y.data()), `${shape} by ${perm}, ${dtype}`).toEqual(expected.map(Number));
         tf.dispose([x, y]);
       }
   });

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmFusedKernels } from './fused/wasm/index';
 import { registerViewSlice } from './wasmSlice';
+import { registerSwapTranspose } from './wasmTranspose';
 
 /** The parts of the wasm backend used here (its public methods). */
 interface WasmBackendLike {
@@ -234,6 +235,7 @@ export function registerMissingWasmKernels(): void {
   registerSharingIdentity();
   registerViewSlice();
   registerFastMatMul();
+  registerSwapTranspose();
   registerWasmFusedKernels();
   if (tf.getKernel('UnsortedSegmentSum', 'wasm')) return;
   tf.registerKernel({

@@ -29,6 +29,7 @@ export interface SimdKernels {
   layerNormGradGamma(dy: number, x: number, stats: number, out: number, rows: number, d: number): void;
   linear(a: number, ai: number, ap: number, b: number, bias: number, hasBias: number, c: number, m: number, n: number, p: number, panel: number): void;
   transpose(src: number, dst: number, rows: number, cols: number): void;
+  swapMiddle(src: number, dst: number, A: number, I: number, J: number, L: number): void;
 }
 
 /** The parts of tfjs-backend-wasm 4.22's Emscripten module used here. */

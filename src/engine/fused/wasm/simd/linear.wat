@@ -141,3 +141,36 @@
         (local.set $out (i32.add (local.get $out) (i32.shl (local.get $rows) (i32.const 2))))
         (br_if $eachCol (i32.lt_s (local.tee $k (i32.add (local.get $k) (i32.const 1))) (local.get $cols))))
       (br_if $eachRow (i32.lt_s (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows)))))
+
+  ;; dst [A, J, I, L] = src [A, I, J, L] with its middle axes swapped: a Transpose whose last axis
+  ;; stays last, its axes merged (src/engine/wasmTranspose.ts; a batch's patchify is one). Each run
+  ;; of L floats is copied a quad at a time, then float by float. A, I, J, L >= 1.
+  (func (export "swapMiddle") (param $src i32) (param $dst i32) (param $A i32) (param $I i32) (param $J i32) (param $L i32)
+    (local $a i32) (local $i i32) (local $j i32) (local $from i32) (local $k i32) (local $run i32) (local $quads i32)
+    (local.set $run (i32.shl (local.get $L) (i32.const 2)))
+    (local.set $quads (i32.and (local.get $L) (i32.const -4)))
+    (loop $eachA
+      (local.set $j (i32.const 0))
+      (loop $eachJ
+        (local.set $i (i32.const 0))
+        (loop $eachI
+          (local.set $from (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $a) (local.get $I)) (local.get $i)) (local.get $J)) (local.get $j)) (local.get $run))))
+          (local.set $k (i32.const 0))
+          (block $quadsDone (loop $eachQuad
+            (br_if $quadsDone (i32.ge_s (local.get $k) (local.get $quads)))
+            (v128.store (local.get $dst) (v128.load (local.get $from)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+            (local.set $from (i32.add (local.get $from) (i32.const 16)))
+            (local.set $k (i32.add (local.get $k) (i32.const 4)))
+            (br $eachQuad)))
+          (block $floatsDone (loop $eachFloat
+            (br_if $floatsDone (i32.ge_s (local.get $k) (local.get $L)))
+            (i32.store (local.get $dst) (i32.load (local.get $from)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+            (local.set $from (i32.add (local.get $from) (i32.const 4)))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $eachFloat)))
+          (br_if $eachI (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $I))))
+        (br_if $eachJ (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $J))))
+      (br_if $eachA (i32.lt_s (local.tee $a (i32.add (local.get $a) (i32.const 1))) (local.get $A)))))
+
