@@ -199,6 +199,28 @@ describe('wasm SIMD kernels', () => {
       }
   });
 
+  it('attnGradScores bit for bit as float32 row sums in order, then P (dP - sum) scale (7 rows: a group of 4 and 3 alone; T = 5, 6)', () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const k = instantiate(SIMD_KERNELS_PLAIN, memory);
+    const f = Math.fround;
+    for (const T of [5, 6]) {
+      const h = heap(memory);
+      const rows = 7;
+      const dpv = Array.from({ length: rows * T }, (_, i) => f(Math.sin(i * 1.1)));
+      const pv = Array.from({ length: rows * T }, (_, i) => f(Math.abs(Math.cos(i * 0.4)) / T));
+      const [dp, pp, out] = [h.alloc(dpv), h.alloc(pv), h.alloc(rows * T)];
+      k.attnGradScores(4 * dp, 4 * pp, 4 * out, rows, T, 0.25);
+      expect(h.f[out + rows * T]).toBe(SENTINEL);
+      const expected: number[] = [];
+      for (let r = 0; r < rows; r++) {
+        let acc = 0;
+        for (let j = 0; j < T; j++) acc = f(acc + f(dpv[r * T + j] * pv[r * T + j]));
+        for (let j = 0; j < T; j++) expected.push(f(f(pv[r * T + j] * f(dpv[r * T + j] - acc)) * 0.25));
+      }
+      expect(Array.from(h.f.subarray(out, out + rows * T)), `T ${T}`).toEqual(expected);
+    }
+  });
+
   it('@each writes a block once per stream, line by line, with names and fields substituted', () => {
     const text = [
       '  ;; @each a=0/4 b=16/8',

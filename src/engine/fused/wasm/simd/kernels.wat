@@ -373,30 +373,64 @@
         (br_if $eachH (i32.lt_s (local.tee $h (i32.add (local.get $h) (i32.const 1))) (local.get $H))))
       (br_if $eachB (i32.lt_s (local.tee $b (i32.add (local.get $b) (i32.const 1))) (local.get $B)))))
 
+  ;; One row of dS = P * (dP - acc) * scale, a quad at a time (acc: the row's sum of dP * P).
+  (func $gradScoresRow (param $dp i32) (param $p i32) (param $out i32) (param $T i32) (param $acc f32) (param $scale f32)
+    (local $j i32) (local $n i32) (local $accV v128) (local $scaleV v128) (local $v v128)
+    (local.set $accV (f32x4.splat (local.get $acc)))
+    (local.set $scaleV (f32x4.splat (local.get $scale)))
+    (loop $write
+      (local.set $n (i32.sub (local.get $T) (local.get $j)))
+      (local.set $v (f32x4.mul (f32x4.mul (if (result v128) (i32.ge_s (local.get $n) (i32.const 4)) (then (v128.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))))) (else (call $loadPart (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))) (local.get $n)))) (f32x4.sub (if (result v128) (i32.ge_s (local.get $n) (i32.const 4)) (then (v128.load (i32.add (local.get $dp) (i32.shl (local.get $j) (i32.const 2))))) (else (call $loadPart (i32.add (local.get $dp) (i32.shl (local.get $j) (i32.const 2))) (local.get $n)))) (local.get $accV))) (local.get $scaleV)))
+      (if (i32.ge_s (local.get $n) (i32.const 4)) (then (v128.store (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2))) (local.get $v))) (else (call $storePart (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2))) (local.get $v) (local.get $n))))
+      (br_if $write (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 4))) (local.get $T)))))
+
   ;; dS = P * (dP - sum_j dP * P) * scale, row by row (rows of T): the softmax and scale backward.
+  ;; Each row's sum runs float by float in j order; four rows' sums at once, their add chains
+  ;; interleaved (one row at a time waited out T add latencies), then the rows left one by one.
   (func (export "attnGradScores") (param $dp i32) (param $p i32) (param $out i32) (param $rows i32) (param $T i32) (param $scale f32)
-    (local $r i32) (local $j i32) (local $acc f32) (local $off i32)
-    (local.set $r (i32.const 0))
-    (loop $eachRow
+    (local $r i32) (local $j i32) (local $acc f32) (local $off i32) (local $rowBytes i32)
+    ;; @each a b c d
+    (local $acc# f32) (local $q# i32)
+    ;; @end
+    (local.set $rowBytes (i32.shl (local.get $T) (i32.const 2)))
+    ;; @each a=0 b=1 c=2 d=3
+    (local.set $q# (i32.mul (local.get $rowBytes) (i32.const %)))
+    ;; @end
+    (block $groupsDone (loop $eachGroup
+      (br_if $groupsDone (i32.gt_s (i32.add (local.get $r) (i32.const 4)) (local.get $rows)))
+      ;; @each a b c d
+      (local.set $acc# (f32.const 0))
+      ;; @end
+      (local.set $j (i32.const 0))
+      (loop $dot4
+        (local.set $off (i32.shl (local.get $j) (i32.const 2)))
+        ;; @each a b c d
+        (local.set $acc# (f32.add (local.get $acc#) (f32.mul (f32.load (i32.add (i32.add (local.get $dp) (local.get $q#)) (local.get $off))) (f32.load (i32.add (i32.add (local.get $p) (local.get $q#)) (local.get $off))))))
+        ;; @end
+        (br_if $dot4 (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $T))))
+      ;; @each a b c d
+      (call $gradScoresRow (i32.add (local.get $dp) (local.get $q#)) (i32.add (local.get $p) (local.get $q#)) (i32.add (local.get $out) (local.get $q#)) (local.get $T) (local.get $acc#) (local.get $scale))
+      ;; @end
+      (local.set $off (i32.shl (local.get $rowBytes) (i32.const 2)))
+      (local.set $dp (i32.add (local.get $dp) (local.get $off)))
+      (local.set $p (i32.add (local.get $p) (local.get $off)))
+      (local.set $out (i32.add (local.get $out) (local.get $off)))
+      (local.set $r (i32.add (local.get $r) (i32.const 4)))
+      (br $eachGroup)))
+    (block $rowsDone (loop $eachRow
+      (br_if $rowsDone (i32.ge_s (local.get $r) (local.get $rows)))
       (local.set $acc (f32.const 0))
       (local.set $j (i32.const 0))
       (loop $dot
         (local.set $off (i32.shl (local.get $j) (i32.const 2)))
         (local.set $acc (f32.add (local.get $acc) (f32.mul (f32.load (i32.add (local.get $dp) (local.get $off))) (f32.load (i32.add (local.get $p) (local.get $off))))))
         (br_if $dot (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $T))))
-      (local.set $j (i32.const 0))
-      (loop $write
-        (local.set $off (i32.shl (local.get $j) (i32.const 2)))
-        (f32.store (i32.add (local.get $out) (local.get $off))
-          (f32.mul (f32.mul (f32.load (i32.add (local.get $p) (local.get $off)))
-                            (f32.sub (f32.load (i32.add (local.get $dp) (local.get $off))) (local.get $acc)))
-                   (local.get $scale)))
-        (br_if $write (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $T))))
-      (local.set $off (i32.shl (local.get $T) (i32.const 2)))
-      (local.set $dp (i32.add (local.get $dp) (local.get $off)))
-      (local.set $p (i32.add (local.get $p) (local.get $off)))
-      (local.set $out (i32.add (local.get $out) (local.get $off)))
-      (br_if $eachRow (i32.lt_s (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows)))))
+      (call $gradScoresRow (local.get $dp) (local.get $p) (local.get $out) (local.get $T) (local.get $acc) (local.get $scale))
+      (local.set $dp (i32.add (local.get $dp) (local.get $rowBytes)))
+      (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
+      (local.set $out (i32.add (local.get $out) (local.get $rowBytes)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $eachRow))))
 
   ;; @include optimizer.wat
   ;; @include layerNorm.wat
