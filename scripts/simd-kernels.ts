@@ -61,6 +61,8 @@ const BENCH = `(a64, b64, rounds) => {
     ['attnGradProbs', (k) => k.attnGradProbs(x, y, out, scratch, B, T, H, dh), B * H * T * T],
     ['attnProbs, 64 tokens (toy-B-64: 32 x 3 heads of 65)', (k) => k.attnProbs(x, y, out, scratch, 32, 65, H, dh, 0.25, 0), 32 * H * 65 * 65],
     ['attnGradProbs, 64 tokens', (k) => k.attnGradProbs(x, y, out, scratch, 32, 65, H, dh), 32 * H * 65 * 65],
+    ['attnMix, 64 tokens', (k) => k.attnMix(z, y, out, 32, 65, H, dh, 0), 32 * 65 * D],
+    ['attnMix, M transposed, 64 tokens', (k) => k.attnMix(z, y, out, 32, 65, H, dh, 1), 32 * 65 * D],
     ['attnGradScores, 64 tokens', (k) => k.attnGradScores(x, y, out, 32 * H * 65, 65, 0.25), 32 * H * 65 * 65],
     ['attnMix', (k) => k.attnMix(z, y, out, B, T, H, dh, 0), M * D],
     ['attnMix, M transposed', (k) => k.attnMix(z, y, out, B, T, H, dh, 1), M * D],
