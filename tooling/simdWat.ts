@@ -26,7 +26,8 @@ function moduleText(): string {
  * `#` replaced by the stream's name, `%1`, `%2` .. by the fields of its value (`b=16/4`) and `%`
  * by the whole value; comment lines are kept once. So a kernel states a polynomial once and runs
  * it on several independent quads whose dependency chains interleave: one quad at a time waits
- * out every multiply-add's latency (GELU 2.4x slower, docs/wasm.md). Exported for its test.
+ * out every multiply-add's latency (GELU 2.2x slower in Chromium, docs/results.md). Exported for
+ * its test.
  */
 export function expandEach(text: string): string {
   return text.replace(/^( *);; @each ([^\n]+)\n([\s\S]*?)^ *;; @end *$/gm, (_, indent: string, spec: string, body: string) => {

@@ -40,8 +40,8 @@
   ;; ---- GELU and exp ----------------------------------------------------------------------
   ;;
   ;; 16 floats a pass, as four quads whose polynomial chains interleave: one quad at a time waits
-  ;; out each multiply-add's latency (GELU 2.4x slower, docs/wasm.md). A last pass of fewer than
-  ;; 16 reads its missing lanes as zeros and writes only the floats that exist.
+  ;; out each multiply-add's latency (GELU 2.2x slower in Chromium, docs/results.md). A last pass
+  ;; of fewer than 16 reads its missing lanes as zeros and writes only the floats that exist.
 
   ;; out[i] = gelu(x[i]) = 0.5 x 2Phi(x), i < n.
   (func (export "gelu") (param $x i32) (param $out i32) (param $n i32)
