@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { registerWasmFusedKernels } from './fused/wasm/index';
 import { registerViewSlice } from './wasmSlice';
 import { registerSwapTranspose } from './wasmTranspose';
+import { replaceKernel } from './replaceKernel';
 
 /** The parts of the wasm backend used here (its public methods). */
 interface WasmBackendLike {
@@ -44,20 +45,12 @@ function unsortedSegmentSum(
  * memory estimate, calibrated on cpu, says 2.3. Tensors are immutable, so sharing is safe.
  */
 function registerSharingIdentity(): void {
-  const original = tf.getKernel('Identity', 'wasm');
-  if (!original || (original as { sharing?: boolean }).sharing) return;
-  tf.unregisterKernel('Identity', 'wasm');
-  tf.registerKernel({
-    kernelName: 'Identity',
-    backendName: 'wasm',
-    kernelFunc: (args) => {
-      const { x } = args.inputs as { x: tf.TensorInfo };
-      if (x.dtype === 'string') return original.kernelFunc(args);
-      (args.backend as unknown as { incRef(dataId: object): void }).incRef(x.dataId);
-      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-    },
-    sharing: true,
-  } as tf.KernelConfig);
+  replaceKernel('Identity', 'wasm', 'sharing', (original) => (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    if (x.dtype === 'string') return original(args);
+    (args.backend as unknown as { incRef(dataId: object): void }).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  });
 }
 
 /**
@@ -224,11 +217,8 @@ function fastBatchMatMul(original: tf.KernelFunc, transpose: tf.KernelFunc): tf.
 
 /** Replaces wasm's BatchMatMul by fastBatchMatMul (once; before the FLOP hooks wrap the kernels). */
 function registerFastMatMul(): void {
-  const original = tf.getKernel('BatchMatMul', 'wasm');
   const transpose = tf.getKernel('Transpose', 'wasm');
-  if (!original || !transpose || (original as { fast?: boolean }).fast) return;
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel({ ...original, kernelFunc: fastBatchMatMul(original.kernelFunc, transpose.kernelFunc), fast: true } as tf.KernelConfig);
+  if (transpose) replaceKernel('BatchMatMul', 'wasm', 'fast', (original) => fastBatchMatMul(original, transpose.kernelFunc));
 }
 
 export function registerMissingWasmKernels(): void {

@@ -7,6 +7,7 @@
  * same values for every rank and dtype but string (left to the original kernel).
  */
 import * as tf from '@tensorflow/tfjs';
+import { replaceKernel } from './replaceKernel';
 
 /** The parts of tfjs-backend-wasm 4.22's BackendWasm used here. */
 interface WasmBackend {
@@ -54,24 +55,16 @@ function copySlice(
 
 /** Replaces wasm's Slice with the in-place reader (once; idempotent). */
 export function registerViewSlice(): void {
-  const original = tf.getKernel('Slice', 'wasm');
-  if (!original || (original as { viewSlice?: boolean }).viewSlice) return;
-  tf.unregisterKernel('Slice', 'wasm');
-  tf.registerKernel({
-    kernelName: 'Slice',
-    backendName: 'wasm',
-    kernelFunc: (args) => {
-      const { x } = args.inputs as { x: tf.TensorInfo };
-      if (x.dtype === 'string') return original.kernelFunc(args);
-      const { begin, size } = args.attrs as unknown as { begin: number | number[]; size: number | number[] };
-      const [b, s] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
-      const backend = args.backend as unknown as WasmBackend;
-      const out = backend.makeOutput(s, x.dtype);
-      if (s.some((d) => d === 0)) return out;
-      // Views after the allocation: growing the heap detaches earlier ones.
-      copySlice(backend.typedArrayFromHeap(x), x.shape, backend.typedArrayFromHeap(out), b, s);
-      return out;
-    },
-    viewSlice: true,
-  } as tf.KernelConfig);
+  replaceKernel('Slice', 'wasm', 'viewSlice', (original) => (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    if (x.dtype === 'string') return original(args);
+    const { begin, size } = args.attrs as unknown as { begin: number | number[]; size: number | number[] };
+    const [b, s] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
+    const backend = args.backend as unknown as WasmBackend;
+    const out = backend.makeOutput(s, x.dtype);
+    if (s.some((d) => d === 0)) return out;
+    // Views after the allocation: growing the heap detaches earlier ones.
+    copySlice(backend.typedArrayFromHeap(x), x.shape, backend.typedArrayFromHeap(out), b, s);
+    return out;
+  });
 }

@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WasmBackend } from './fused/wasm/heap';
 import { simdOrFallback } from './fused/wasm/simd/instance';
+import { replaceKernel } from './replaceKernel';
 
 /**
  * The shape and permutation with every run of axes that stay adjacent and in order merged into
@@ -50,26 +51,18 @@ function heapOffset(backend: WasmBackend, x: tf.TensorInfo): number {
 
 /** Replaces wasm's Transpose with one that sends the middle-swapping cases to `swapMiddle` (once; idempotent). */
 export function registerSwapTranspose(): void {
-  const original = tf.getKernel('Transpose', 'wasm');
-  if (!original || (original as { swapMiddle?: boolean }).swapMiddle) return;
-  tf.unregisterKernel('Transpose', 'wasm');
-  tf.registerKernel({
-    kernelName: 'Transpose',
-    backendName: 'wasm',
-    kernelFunc: (args) => {
-      const { x } = args.inputs as { x: tf.TensorInfo };
-      const { perm } = args.attrs as unknown as { perm: number[] };
-      const backend = args.backend as unknown as WasmBackend;
-      const dims = x.dtype === 'float32' || x.dtype === 'int32' ? swapMiddleDims(mergeAxes(x.shape, perm)) : null;
-      const kernels = dims && dims.every((d) => d > 0) ? simdOrFallback(backend.wasm) : null;
-      if (!dims || !kernels) return original.kernelFunc(args);
-      const out = backend.makeOutput(
-        perm.map((a) => x.shape[a]),
-        x.dtype,
-      );
-      kernels.swapMiddle(heapOffset(backend, x), heapOffset(backend, out), ...dims);
-      return out;
-    },
-    swapMiddle: true,
-  } as tf.KernelConfig);
+  replaceKernel('Transpose', 'wasm', 'swapMiddle', (original) => (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const { perm } = args.attrs as unknown as { perm: number[] };
+    const backend = args.backend as unknown as WasmBackend;
+    const dims = x.dtype === 'float32' || x.dtype === 'int32' ? swapMiddleDims(mergeAxes(x.shape, perm)) : null;
+    const kernels = dims && dims.every((d) => d > 0) ? simdOrFallback(backend.wasm) : null;
+    if (!dims || !kernels) return original(args);
+    const out = backend.makeOutput(
+      perm.map((a) => x.shape[a]),
+      x.dtype,
+    );
+    kernels.swapMiddle(heapOffset(backend, x), heapOffset(backend, out), ...dims);
+    return out;
+  });
 }

@@ -22,10 +22,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../engine/rng';
-import { gelu, Linear, ParamStore, truncNormal } from './layers';
+import { gelu, Linear, matMulBias, ParamStore, truncNormal } from './layers';
 import { useFused } from '../engine/fused/enabled';
 import { fusedBatchNorm } from '../engine/fused/webgpu/batchNorm';
-import { fusedLinear } from '../engine/fused/webgpu/linear';
 
 /** Batch normalisation over axis 0 of [N, C], batch statistics only (see the file comment). */
 export class BatchNorm {
@@ -180,8 +179,8 @@ export class DinoHead {
       const colNorm = tf.sqrt(tf.sum(tf.square(this.prototypes), 0, true));
       const w = tf.div(this.prototypes, tf.maximum(colNorm, 1e-12));
       // The fused Linear where it runs (one kernel each way; on wasm the same floats as
-      // tf.matMul's, bit for bit), else tf.matMul, whose gradient transposes on wasm.
-      return useFused('linear') ? fusedLinear(hn as tf.Tensor2D, w) : (tf.matMul(hn, w) as tf.Tensor2D);
+      // tf.matMul's, bit for bit, without its transposing gradient).
+      return matMulBias(hn as tf.Tensor2D, w);
     });
   }
 }

@@ -79,9 +79,14 @@ export class Linear {
    * Callers reshape to 2-D first: a broadcast batch matmul has a wrong-shape gradient in tfjs.
    */
   apply(x: tf.Tensor2D): tf.Tensor2D {
-    if (useFused('linear')) return fusedLinear(x, this.w, this.b);
-    return tf.fused.matMul({ a: x, b: this.w, bias: this.b ?? undefined }) as tf.Tensor2D;
+    return matMulBias(x, this.w, this.b);
   }
+}
+
+/** x w (+ b), x [M, in], w [in, out]: the fused Linear kernel where it runs (engine.fused), else tf.fused.matMul. */
+export function matMulBias(x: tf.Tensor2D, w: tf.Tensor, b?: tf.Tensor | null): tf.Tensor2D {
+  if (useFused('linear')) return fusedLinear(x, w, b);
+  return tf.fused.matMul({ a: x, b: w as tf.Tensor2D, bias: b ?? undefined }) as tf.Tensor2D;
 }
 
 export class LayerNorm {

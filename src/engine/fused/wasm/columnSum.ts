@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { leadingReduction } from '../leadingAxes';
 import { offset, type Info, type WasmBackend } from './heap';
 import { simdKernelsSupported, simdOrFallback } from './simd/instance';
+import { replaceKernel } from '../../replaceKernel';
 
 function columnSumKernel(original: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
@@ -31,8 +32,5 @@ function columnSumKernel(original: tf.KernelFunc): tf.KernelFunc {
 
 /** Puts the column sum in front of wasm's Sum (once; only with WebAssembly SIMD). */
 export function registerColumnSum(): void {
-  const original = tf.getKernel('Sum', 'wasm');
-  if (!original || (original as { columnSum?: boolean }).columnSum || !simdKernelsSupported()) return;
-  tf.unregisterKernel('Sum', 'wasm');
-  tf.registerKernel({ ...original, kernelFunc: columnSumKernel(original.kernelFunc), columnSum: true } as tf.KernelConfig);
+  if (simdKernelsSupported()) replaceKernel('Sum', 'wasm', 'columnSum', columnSumKernel);
 }

@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { fusedKernelsWanted } from '../enabled';
 import { leadingReduction } from '../leadingAxes';
 import { ints, runProgram, type FusedProgramSpec } from './program';
+import { replaceKernel } from '../../replaceKernel';
 
 /** Rows one invocation of the first pass sums. */
 const COLUMN_SUM_CHUNK = 64;
@@ -67,8 +68,5 @@ function columnSumKernel(original: tf.KernelFunc): tf.KernelFunc {
 
 /** Puts the column sum in front of webgpu's Sum (once). */
 export function registerWebgpuColumnSum(): void {
-  const original = tf.getKernel('Sum', 'webgpu');
-  if (!original || (original as { columnSum?: boolean }).columnSum) return;
-  tf.unregisterKernel('Sum', 'webgpu');
-  tf.registerKernel({ ...original, kernelFunc: columnSumKernel(original.kernelFunc), columnSum: true } as tf.KernelConfig);
+  replaceKernel('Sum', 'webgpu', 'columnSum', columnSumKernel);
 }
