@@ -8,7 +8,7 @@
  * float32 and int32, and engines without the SIMD kernels go to the original kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { WasmBackend } from './fused/wasm/heap';
+import { bufferOffset, type WasmBackend } from './fused/wasm/heap';
 import { simdOrFallback } from './fused/wasm/simd/instance';
 import { replaceKernel } from './replaceKernel';
 
@@ -42,13 +42,6 @@ export function swapMiddleDims(merged: { shape: number[]; perm: number[] }): [nu
   return null;
 }
 
-/** The byte offset of a tensor's buffer on the wasm heap (float32 or int32: 4 bytes an element either way). */
-function heapOffset(backend: WasmBackend, x: tf.TensorInfo): number {
-  const data = backend.dataIdMap.get(x.dataId);
-  if (!data) throw new Error('Transpose: tensor not on the wasm backend');
-  return data.memoryOffset;
-}
-
 /** Replaces wasm's Transpose with one that sends the middle-swapping cases to `swapMiddle` (once; idempotent). */
 export function registerSwapTranspose(): void {
   replaceKernel('Transpose', 'wasm', 'swapMiddle', (original) => (args) => {
@@ -62,7 +55,7 @@ export function registerSwapTranspose(): void {
       perm.map((a) => x.shape[a]),
       x.dtype,
     );
-    kernels.swapMiddle(heapOffset(backend, x), heapOffset(backend, out), ...dims);
+    kernels.swapMiddle(bufferOffset(backend, x), bufferOffset(backend, out), ...dims);
     return out;
   });
 }

@@ -27,8 +27,13 @@ export const size = (shape: readonly number[]): number => shape.reduce((a, b) =>
 /** The byte offset of a float32 tensor's buffer on the wasm heap (what the SIMD kernels take). */
 export function offset(backend: WasmBackend, x: Info): number {
   if (x.dtype !== 'float32') throw new Error(`fused wasm kernels take float32 tensors, got ${x.dtype}`);
+  return bufferOffset(backend, x);
+}
+
+/** The byte offset of a tensor's buffer on the wasm heap, whatever its dtype (a copy kernel's: src/engine/wasmTranspose.ts). */
+export function bufferOffset(backend: WasmBackend, x: Info): number {
   const data = backend.dataIdMap.get(x.dataId);
-  if (!data) throw new Error('fused wasm kernel: tensor not on the wasm backend');
+  if (!data) throw new Error('wasm kernel: tensor not on the wasm backend');
   return data.memoryOffset;
 }
 
