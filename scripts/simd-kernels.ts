@@ -4,16 +4,19 @@
  * of 16 over 17 tokens), in headless Chromium (the page's engine) and in Node: microseconds per
  * call, the two builds alternated round by round, medians; and whether the two builds wrote the
  * same bytes (a kernel rewritten for speed must keep its floats: the signal report's scores rest
- * on them). Both builds run on the same inputs in memories of their own.
+ * on them). Both builds run on the same inputs in memories of their own. `--fma=on` (the default)
+ * times each revision's module with fused multiply-adds (relaxed SIMD, the form the page runs)
+ * where the revision has one, `--fma=off` the other form.
  *
  *   npx tsx scripts/simd-kernels.ts --against=fd5a61a
- *   npx tsx scripts/simd-kernels.ts --against=HEAD~1 --where=page --rounds=7
+ *   npx tsx scripts/simd-kernels.ts --against=HEAD~1 --where=page --rounds=7 --fma=off
  */
 import './help';
 import { execFileSync } from 'node:child_process';
 import { runInThisContext } from 'node:vm';
 import { chromium } from '@playwright/test';
-import { SIMD_KERNELS_PLAIN } from '../src/engine/fused/wasm/simd/binary';
+import { SIMD_KERNELS_PLAIN, SIMD_KERNELS_PLAIN_FMA } from '../src/engine/fused/wasm/simd/binary';
+import { enableRelaxedSimd } from '../tooling/tfjsBackends';
 import { CHROMIUM_ARGS, findChromium } from '../tooling/chromium';
 import { cliFlags, intFlag } from '../tooling/args';
 
@@ -21,15 +24,20 @@ const { values } = cliFlags({
   against: { type: 'string' },
   where: { type: 'string', default: 'page,node' },
   rounds: { type: 'string', default: '5' },
+  fma: { type: 'string', default: 'on' },
 });
+if (values.fma !== 'on' && values.fma !== 'off') throw new Error(`--fma=${values.fma}: expected on or off`);
+enableRelaxedSimd();
 if (!values.against) throw new Error('--against=REV: the revision whose kernels to compare with (e.g. fd5a61a)');
 const rounds = intFlag('rounds', values.rounds, 1);
 const where = values.where.split(',');
 if (where.some((w) => w !== 'page' && w !== 'node')) throw new Error(`--where=${values.where}: expected page, node or both`);
 
 const source = execFileSync('git', ['show', `${values.against}:src/engine/fused/wasm/simd/binary.ts`], { encoding: 'utf8' });
-const other = /SIMD_KERNELS_PLAIN =\s*'([^']+)'/.exec(source)?.[1];
+const fused = values.fma === 'on';
+const other = (fused ? /SIMD_KERNELS_PLAIN_FMA =\s*'([^']+)'/.exec(source)?.[1] : undefined) ?? /SIMD_KERNELS_PLAIN =\s*'([^']+)'/.exec(source)?.[1];
 if (!other) throw new Error(`${values.against} has no SIMD_KERNELS_PLAIN in binary.ts`);
+const mine = fused ? SIMD_KERNELS_PLAIN_FMA : SIMD_KERNELS_PLAIN;
 
 /**
  * The benchmark, as source text so that the page and Node run the very same code: (base64 of
@@ -115,12 +123,12 @@ if (where.includes('page')) {
   try {
     const page = await browser.newPage();
     const version = browser.version();
-    table(`Chromium ${version}`, (await page.evaluate(`(${BENCH})(${JSON.stringify(other)}, ${JSON.stringify(SIMD_KERNELS_PLAIN)}, ${rounds})`)) as Row[]);
+    table(`Chromium ${version}`, (await page.evaluate(`(${BENCH})(${JSON.stringify(other)}, ${JSON.stringify(mine)}, ${rounds})`)) as Row[]);
   } finally {
     await browser.close();
   }
 }
 if (where.includes('node')) {
   const bench = runInThisContext(BENCH) as (a: string, b: string, rounds: number) => Row[];
-  table(`Node ${process.version}`, bench(other, SIMD_KERNELS_PLAIN, rounds));
+  table(`Node ${process.version}`, bench(other, mine, rounds));
 }

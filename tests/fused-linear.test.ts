@@ -1,8 +1,9 @@
-/** The fused Linear kernels against tf.fused.matMul, on WebGPU (Dawn + SwiftShader; tfjs's matmuls and the tiled program) and on wasm (the SIMD kernel: the composed path's floats, bit for bit). */
+/** The fused Linear kernels against tf.fused.matMul, on WebGPU (Dawn + SwiftShader; tfjs's matmuls and the tiled program) and on wasm (the SIMD kernel: with its multiply-adds unfused, the composed path's floats, bit for bit). */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fusedLinear, LINEAR, LINEAR_GRAD_W, LINEAR_GRAD_X } from '../src/engine/fused/webgpu/linear';
 import { setFusedKernels } from '../src/engine/fused/enabled';
+import { fusedMultiplyAddInUse, setFusedMultiplyAdd } from '../src/engine/fused/wasm/simd/instance';
 import { setSoftwareAdapterKernels } from '../src/engine/fused/webgpu/softwareAdapter';
 import { Linear, linear3d, ParamStore } from '../src/models/layers';
 import { Rng } from '../src/engine/rng';
@@ -18,7 +19,8 @@ function reference(x: tf.Tensor, w: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
 const callsOf = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
 
 // Ranks 2 and 3 (and 4), odd sizes, batch 1, a single row; with and without bias. `exact`: the
-// same floats, as on wasm, where the SIMD kernel adds the products in XNNPACK's order (bias, then k = 0, 1, ...).
+// same floats, as on wasm without fused multiply-adds, where the SIMD kernel adds the products in
+// XNNPACK's order (bias, then k = 0, 1, ...) with XNNPACK's roundings.
 function matchesComposed(exact = false): void {
   const cases: { x: number[]; n: number }[] = [
     { x: [7, 5], n: 3 },
@@ -67,7 +69,19 @@ describe.each(MODEL_KERNEL_BACKENDS)('fused Linear on $backend', (backendCase) =
     setSoftwareAdapterKernels(false); // tfjs's own matmul programs (hardware adapters); the tiled ones below
   });
 
-  matchesComposed(backendCase.backend === 'wasm');
+  if (backendCase.backend === 'wasm') {
+    // Relaxed SIMD's fused multiply-add (the default where the engine has it: Chromium, and Node
+    // with the flag the tooling sets) rounds each product once, XNNPACK twice: within 1e-4.
+    describe('products fused (relaxed SIMD)', () => {
+      it('is the form in use', () => expect(fusedMultiplyAddInUse()).toBe(true));
+      matchesComposed(false);
+    });
+    describe('products as multiply then add (engines without relaxed SIMD)', () => {
+      beforeAll(() => setFusedMultiplyAdd(false));
+      afterAll(() => setFusedMultiplyAdd(undefined));
+      matchesComposed(true);
+    });
+  } else matchesComposed(false);
 
   it('Linear.apply and linear3d take the fused kernel and match the composed path, with the same FLOPs, fewer calls, no leak', async () => {
     const store = new ParamStore('lincount');

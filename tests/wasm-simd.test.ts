@@ -2,40 +2,17 @@
  * The compiled SIMD kernels (src/engine/fused/wasm/simd/): binary.ts is the current compilation
  * of kernels.wat, both binaries (plain and shared memory) instantiate against a memory of their
  * kind, and no kernel writes outside its output, tails (sizes not a multiple of 4) included.
- * The Linear products bit for bit against float32 sums in the kernel's order (here); the others'
- * values against the composed ops: tests/fused-gelu.test.ts and fused-attention.test.ts;
+ * The products (Linear's, the attention's mix) bit for bit against float32 sums in the kernels'
+ * order: tests/wasm-simd-products.test.ts; the others' values against the composed ops: tests/fused-gelu.test.ts and fused-attention.test.ts;
  * the optimiser kernels against the TypeScript loops: fused-optimizer.test.ts and
  * wasm-simd-reductions.test.ts.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BINARY_PATH, binaryModuleSource, expandEach } from '../tooling/simdWat';
-import { SIMD_KERNELS_PLAIN, SIMD_KERNELS_SHARED } from '../src/engine/fused/wasm/simd/binary';
-import type { SimdKernels } from '../src/engine/fused/wasm/simd/instance';
-
-const SENTINEL = -777.25;
-
-function instantiate(b64: string, memory: WebAssembly.Memory): SimdKernels {
-  const module = new WebAssembly.Module(Buffer.from(b64, 'base64'));
-  return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
-}
-
-/** A float32 heap with the sentinel everywhere, and a bump allocator of float slots. */
-function heap(memory: WebAssembly.Memory) {
-  const f = new Float32Array(memory.buffer);
-  f.fill(SENTINEL);
-  let next = 16; // float index: the kernels take byte offsets
-  return {
-    f,
-    alloc(values: number[] | number): number {
-      const n = typeof values === 'number' ? values : values.length;
-      const at = next;
-      if (typeof values !== 'number') f.set(values, at);
-      next += n + 5; // 5 sentinels between blocks: a write past the end shows
-      return at;
-    },
-  };
-}
+import { SIMD_KERNELS_PLAIN, SIMD_KERNELS_PLAIN_FMA, SIMD_KERNELS_SHARED, SIMD_KERNELS_SHARED_FMA } from '../src/engine/fused/wasm/simd/binary';
+import { enableRelaxedSimd } from '../tooling/tfjsBackends';
+import { heap, instantiate, SENTINEL } from './simdHeap';
 
 const gelu64 = (x: number) => {
   // Phi from the complementary error function by its continued fraction (|x| > 0) and series; plenty for 1e-6.
@@ -56,9 +33,14 @@ describe('wasm SIMD kernels', () => {
     expect(readFileSync(BINARY_PATH, 'utf8')).toBe(await binaryModuleSource());
   });
 
+  enableRelaxedSimd(); // the fused modules validate in Node 20 only with it
+  const plain = () => new WebAssembly.Memory({ initial: 1 });
+  const shared = () => new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
   const memories = [
-    { kind: 'plain', b64: SIMD_KERNELS_PLAIN, memory: () => new WebAssembly.Memory({ initial: 1 }) },
-    { kind: 'shared', b64: SIMD_KERNELS_SHARED, memory: () => new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true }) },
+    { kind: 'plain', b64: SIMD_KERNELS_PLAIN, memory: plain },
+    { kind: 'shared', b64: SIMD_KERNELS_SHARED, memory: shared },
+    { kind: 'plain (fused multiply-add)', b64: SIMD_KERNELS_PLAIN_FMA, memory: plain },
+    { kind: 'shared (fused multiply-add)', b64: SIMD_KERNELS_SHARED_FMA, memory: shared },
   ];
   for (const m of memories) {
     it(`instantiates on ${m.kind} memory; GELU on 7 values writes exactly 7, to 1e-6`, () => {
@@ -169,36 +151,6 @@ describe('wasm SIMD kernels', () => {
     }
   });
 
-  it('attnMix bit for bit as float32 sums over s in order (dh = 16, 19, 20, 35: passes of 16 columns, quads, tails), M read plain or transposed', () => {
-    const memory = new WebAssembly.Memory({ initial: 2 });
-    const k = instantiate(SIMD_KERNELS_PLAIN, memory);
-    const f = Math.fround;
-    for (const dh of [16, 19, 20, 35])
-      for (const transposed of [0, 1]) {
-        const h = heap(memory);
-        const [B, T, H] = [2, 5, 2];
-        const D = H * dh;
-        const yv = Array.from({ length: B * T * D }, (_, i) => f(Math.sin(i * 0.77) * 2));
-        const mv = Array.from({ length: B * H * T * T }, (_, i) => f(Math.cos(i * 0.31)));
-        const [y, m, out] = [h.alloc(yv), h.alloc(mv), h.alloc(B * T * D)];
-        k.attnMix(4 * m, 4 * y, 4 * out, B, T, H, dh, transposed);
-        expect(h.f[out + B * T * D]).toBe(SENTINEL);
-        const expected: number[] = [];
-        for (let b = 0; b < B; b++)
-          for (let r = 0; r < T; r++)
-            for (let hh = 0; hh < H; hh++)
-              for (let c = 0; c < dh; c++) {
-                let acc = 0;
-                for (let s2 = 0; s2 < T; s2++) {
-                  const at = (b * H + hh) * T * T + (transposed ? s2 * T + r : r * T + s2);
-                  acc = f(acc + f(mv[at] * yv[(b * T + s2) * D + hh * dh + c]));
-                }
-                expected.push(acc);
-              }
-        expect(Array.from(h.f.subarray(out, out + B * T * D)), `dh ${dh}, transposed ${transposed}`).toEqual(expected);
-      }
-  });
-
   it('attnGradScores bit for bit as float32 row sums in order, then P (dP - sum) scale (7 rows: a group of 4 and 3 alone; T = 5, 6)', () => {
     const memory = new WebAssembly.Memory({ initial: 1 });
     const k = instantiate(SIMD_KERNELS_PLAIN, memory);
@@ -277,73 +229,6 @@ describe('wasm SIMD kernels', () => {
       expect(h.f[sums + n]).toBe(SENTINEL);
       const col = n - 1;
       expect(h.f[sums + col]).toBe(Math.fround(Math.fround(h.f[m + col] + h.f[m + n + col]) + h.f[m + 2 * n + col]));
-    }
-  });
-
-  /**
-   * C = A B (+ bias) in float32 as the kernel defines it: bias (or 0), then each product added
-   * in p order, one rounding per multiply and per add. A(i, p) = a[i * ai + p * ap].
-   */
-  function linear32(a: Float32Array, ai: number, ap: number, b: ArrayLike<number>, bias: ArrayLike<number> | null, m: number, n: number, p: number): number[] {
-    const c: number[] = [];
-    for (let i = 0; i < m; i++)
-      for (let j = 0; j < n; j++) {
-        let s = bias ? bias[j] : 0;
-        for (let q = 0; q < p; q++) s = Math.fround(s + Math.fround(a[i * ai + q * ap] * b[q * n + j]));
-        c.push(s);
-      }
-    return c;
-  }
-
-  it('linear: x W + b, x^T dy and dy W^T (after transpose) bit for bit as float32 sums in order, writing nothing past C', () => {
-    const memory = new WebAssembly.Memory({ initial: 4 });
-    const k = instantiate(SIMD_KERNELS_PLAIN, memory);
-    const h = heap(memory);
-    const vals = (n: number, s: number) => Array.from({ length: n }, (_, i) => Math.fround(Math.sin(i * 0.37 + s) * 2));
-    // Rows and columns off the 4 x 8 blocks (1, 3, 5 rows; 1, 5, 8, 13, 17 columns), P from 0.
-    for (const [M, K, N] of [
-      [1, 1, 1],
-      [3, 4, 5],
-      [5, 7, 13],
-      [9, 16, 8],
-      [6, 0, 17],
-    ]) {
-      const x = h.alloc(vals(M * K, M));
-      const w = h.alloc(vals(K * N, K));
-      const bias = h.alloc(vals(N, N));
-      const panel = h.alloc(8 * Math.max(M, K, N));
-      const xs = h.f.subarray(x, x + M * K);
-      // Forward with and without the bias.
-      for (const withBias of [true, false]) {
-        const y = h.alloc(M * N);
-        k.linear(4 * x, 4 * K, 4, 4 * w, 4 * bias, withBias ? 1 : 0, 4 * y, M, N, K, 4 * panel);
-        const want = linear32(xs, K, 1, h.f.subarray(w, w + K * N), withBias ? h.f.subarray(bias, bias + N) : null, M, N, K);
-        expect(Array.from(h.f.subarray(y, y + M * N)), `x W, ${M}x${K}x${N}${withBias ? ' + b' : ''}`).toEqual(want);
-        expect(h.f[y + M * N]).toBe(SENTINEL);
-        expect(h.f[y - 1]).toBe(SENTINEL);
-      }
-      // dW = x^T dy: A(i, p) = x[p * K + i], P = M rows.
-      const dy = h.alloc(vals(M * N, 7));
-      const dw = h.alloc(K * N);
-      if (K > 0) {
-        k.linear(4 * x, 4, 4 * K, 4 * dy, 0, 0, 4 * dw, K, N, M, 4 * panel);
-        expect(Array.from(h.f.subarray(dw, dw + K * N)), `x^T dy, ${M}x${K}x${N}`).toEqual(linear32(xs, 1, K, h.f.subarray(dy, dy + M * N), null, K, N, M));
-      }
-      expect(h.f[dw + K * N]).toBe(SENTINEL);
-      // dx = dy W^T: W^T [N, K] first, then A = dy (rows of N).
-      if (K > 0) {
-        const wt = h.alloc(N * K);
-        k.transpose(4 * w, 4 * wt, K, N);
-        expect(h.f[wt + N * K]).toBe(SENTINEL);
-        for (let r = 0; r < K; r++) for (let c = 0; c < N; c++) expect(h.f[wt + c * K + r]).toBe(h.f[w + r * N + c]);
-        const dx = h.alloc(M * K);
-        k.linear(4 * dy, 4 * N, 4, 4 * wt, 0, 0, 4 * dx, M, K, N, 4 * panel);
-        expect(Array.from(h.f.subarray(dx, dx + M * K)), `dy W^T, ${M}x${K}x${N}`).toEqual(
-          linear32(h.f.subarray(dy, dy + M * N), N, 1, h.f.subarray(wt, wt + N * K), null, M, K, N),
-        );
-        expect(h.f[dx + M * K]).toBe(SENTINEL);
-      }
-      expect(h.f[panel + 8 * Math.max(M, K, N)]).toBe(SENTINEL);
     }
   });
 });

@@ -178,8 +178,8 @@ export class DinoHead {
       // weight_norm with g = 1: every prototype column divided by its norm.
       const colNorm = tf.sqrt(tf.sum(tf.square(this.prototypes), 0, true));
       const w = tf.div(this.prototypes, tf.maximum(colNorm, 1e-12));
-      // The fused Linear where it runs (one kernel each way; on wasm the same floats as
-      // tf.matMul's, bit for bit, without its transposing gradient).
+      // The fused Linear where it runs (one kernel each way; on wasm tf.matMul's product, without
+      // its transposing gradient).
       return matMulBias(hn as tf.Tensor2D, w);
     });
   }

@@ -19,6 +19,7 @@ import { installKernelHooks, uninstallKernelHooks } from '../engine/flops/counte
 import type { BackendChoice, BackendInfo } from '../engine/backendIds';
 import type { LabWorkerApi, WorkerEvent } from './protocol';
 import { browserLoaders, wasmThreadsNote } from './loaders';
+import { multiplyAddNote } from '../engine/fused/wasm/simd/instance';
 import { proberFor } from './offThreadProber';
 import { batchFeedFor } from './offThreadBatches';
 import { exploreDataset } from '../train/explore';
@@ -43,7 +44,7 @@ async function ensureBackend(choice: BackendChoice): Promise<BackendInfo> {
   if (deviceLost) throw new Error(`WebGPU device lost: ${deviceLost}`);
   if (!backend || choice !== backendChoice) {
     backend = await initBackend(choice, browserLoaders);
-    if (backend.name === 'wasm') backend = { ...backend, reason: `${backend.reason}; ${wasmThreadsNote()}` };
+    if (backend.name === 'wasm') backend = { ...backend, reason: `${backend.reason}; ${wasmThreadsNote()}; ${multiplyAddNote()}` };
     backendChoice = choice;
     // A lost device (driver reset, GPU removed, or the test hook) ends the run at its next step.
     void webgpuDevice()?.lost.then((info) => {

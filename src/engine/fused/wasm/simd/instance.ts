@@ -8,7 +8,7 @@
  * is, and it stays valid when the heap grows (the Memory object is the same, only its buffer is
  * replaced). Kept small: no allocator, no state but one scratch block malloc'ed from tfjs's heap.
  */
-import { SIMD_KERNELS_PLAIN, SIMD_KERNELS_SHARED } from './binary';
+import { SIMD_KERNELS_PLAIN, SIMD_KERNELS_PLAIN_FMA, SIMD_KERNELS_SHARED, SIMD_KERNELS_SHARED_FMA } from './binary';
 
 /** The kernels' exports (every pointer a byte offset in tfjs-wasm's memory). */
 export interface SimdKernels {
@@ -56,19 +56,56 @@ interface Instance {
   kernels: SimdKernels;
   scratch: { offset: number; bytes: number };
 }
-const instances = new WeakMap<WasmModule, Instance>();
+/** Per tfjs-wasm module, its instance of each variant (multiply-adds fused or not). */
+const instances = new WeakMap<WasmModule, Map<boolean, Instance>>();
+
+let fmaChoice: boolean | undefined;
+let fmaSupported: boolean | undefined;
+
+/**
+ * True when this engine runs relaxed SIMD, so the products' multiply-adds can be fused (one
+ * rounding, and on x86 half the instructions of their inner loops: Linear's products ran 1.2-1.4x
+ * as fast in Chromium, docs/results.md). Chromium ships relaxed SIMD (since 114); Node 20 runs it
+ * behind a V8 flag, which the lab's Node tooling sets (tooling/tfjsBackends.ts) so that the
+ * headless scripts compute what the page does. Where an engine lacks it the kernels multiply
+ * then add, as WebAssembly SIMD alone can: other floats, within rounding.
+ */
+export function fusedMultiplyAddSupported(): boolean {
+  fmaSupported ??= typeof WebAssembly === 'object' && WebAssembly.validate(decode(SIMD_KERNELS_PLAIN_FMA));
+  return fmaSupported;
+}
+
+/** Force the products' multiply-adds fused (true) or not (false), or as the engine allows (undefined, the default): for the tests and scripts that compare the two. */
+export function setFusedMultiplyAdd(on: boolean | undefined): void {
+  if (on && !fusedMultiplyAddSupported()) throw new Error('fused multiply-add: this engine has no relaxed SIMD');
+  fmaChoice = on;
+}
+
+/** Whether the kernels now fuse their products' multiply-adds. */
+export function fusedMultiplyAddInUse(): boolean {
+  return fmaChoice ?? fusedMultiplyAddSupported();
+}
+
+/** A line for BackendInfo.reason: how the compiled kernels add their products. */
+export function multiplyAddNote(): string {
+  return fusedMultiplyAddInUse() ? 'products with fused multiply-add (relaxed SIMD)' : 'products as multiply then add (no relaxed SIMD)';
+}
 
 function instanceFor(module: WasmModule): Instance {
-  let found = instances.get(module);
+  const fused = fusedMultiplyAddInUse();
+  let variants = instances.get(module);
+  if (!variants) instances.set(module, (variants = new Map<boolean, Instance>()));
+  let found = variants.get(fused);
   if (found) return found;
   const memory = module.wasmMemory ?? module.asm?.memory;
   if (!(memory instanceof WebAssembly.Memory)) throw new Error("wasm SIMD kernels: tfjs-wasm's memory was not found (wasmMemory, asm.memory)");
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  // Synchronous compile: the module is 3 KB (browsers refuse only large modules synchronously).
-  const compiled = new WebAssembly.Module(decode(shared ? SIMD_KERNELS_SHARED : SIMD_KERNELS_PLAIN));
+  const b64 = shared ? (fused ? SIMD_KERNELS_SHARED_FMA : SIMD_KERNELS_SHARED) : fused ? SIMD_KERNELS_PLAIN_FMA : SIMD_KERNELS_PLAIN;
+  // Synchronous compile: the module is about 15 KB (browsers refuse only large modules synchronously).
+  const compiled = new WebAssembly.Module(decode(b64));
   const instance = new WebAssembly.Instance(compiled, { env: { memory } });
   found = { kernels: instance.exports as unknown as SimdKernels, scratch: { offset: 0, bytes: 0 } };
-  instances.set(module, found);
+  variants.set(fused, found);
   return found;
 }
 

@@ -2,13 +2,19 @@
 ;; and backward, LayerNorm (layerNorm.wat) and the optimiser (optimizer.wat), with the semantics
 ;; of the WebGPU kernels of the same names (src/engine/fused/webgpu/). The module imports tfjs-wasm's own memory, so
 ;; it reads and writes tensors where they live; every pointer argument is a byte offset in it.
-;; scripts/build-simd.ts compiles this file twice into binary.ts: MEMORY_LIMITS becomes nothing
-;; (tfjs's SIMD build) and "65536 shared" (its threaded SIMD build, whose memory is shared);
+;; scripts/build-simd.ts compiles this file into binary.ts once per memory kind: MEMORY_LIMITS
+;; becomes nothing (tfjs's SIMD build) and "65536 shared" (its threaded SIMD build, whose memory
+;; is shared), and each twice over (f32x4.madd, below);
 ;; tests/wasm-simd.test.ts checks that binary.ts is this file's current compilation. A line
 ;; ";; @include NAME" is replaced by the file NAME beside this one (a whole section, or a
 ;; snippet of a kernel's body: exp16.wat, phi16.wat), and a block ";; @each a b c d" .. ";; @end"
 ;; is written once per stream, line by line (tooling/simdWat.ts). Attention's loops are written
 ;; do-while: their callers never pass an empty size.
+;;
+;; `(f32x4.madd X Y Z)`, X * Y + Z, is the products' one pseudo-instruction (Linear's and the
+;; attention's): the build writes it as relaxed SIMD's fused multiply-add (one rounding; on x86
+;; half the instructions of those inner loops) in one module, and as `(f32x4.add Z (f32x4.mul X
+;; Y))` in another, for engines without relaxed SIMD (instance.ts picks).
 ;;
 ;; Layouts (as on WebGPU): q, k, v, dy and the context are [B*T, D] with D = H*dh (row b*T + t,
 ;; head h in columns h*dh .. h*dh + dh); probabilities and score gradients are [B*H, T, T].
@@ -220,7 +226,7 @@
             (loop $eachC2
               (local.set $yv (v128.load (local.get $sp)))
               ;; @each a b c d
-              (local.set $acc# (f32x4.add (local.get $acc#) (f32x4.mul (f32x4.splat (f32.load (local.get $xp#))) (local.get $yv))))
+              (local.set $acc# (f32x4.madd (f32x4.splat (f32.load (local.get $xp#))) (local.get $yv) (local.get $acc#)))
               (local.set $xp# (i32.add (local.get $xp#) (i32.const 4)))
               ;; @end
               (local.set $sp (i32.add (local.get $sp) (i32.shl (local.get $tp) (i32.const 2))))
@@ -340,7 +346,7 @@
             (loop $eachS16
               (local.set $mv (f32x4.splat (f32.load (local.get $mp))))
               ;; @each a=0 b=16 c=32 d=48
-              (local.set $acc# (f32x4.add (local.get $acc#) (f32x4.mul (local.get $mv) (v128.load offset=% (local.get $yp)))))
+              (local.set $acc# (f32x4.madd (local.get $mv) (v128.load offset=% (local.get $yp)) (local.get $acc#)))
               ;; @end
               (local.set $mp (i32.add (local.get $mp) (local.get $mStep)))
               (local.set $yp (i32.add (local.get $yp) (local.get $rowBytes)))
@@ -360,14 +366,14 @@
             (if (i32.eq (local.get $n) (i32.const 4))
               (then
                 (loop $eachS
-                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (f32x4.splat (f32.load (local.get $mp))) (v128.load (local.get $yp)))))
+                  (local.set $acc (f32x4.madd (f32x4.splat (f32.load (local.get $mp))) (v128.load (local.get $yp)) (local.get $acc)))
                   (local.set $mp (i32.add (local.get $mp) (local.get $mStep)))
                   (local.set $yp (i32.add (local.get $yp) (local.get $rowBytes)))
                   (br_if $eachS (i32.lt_s (local.tee $s (i32.add (local.get $s) (i32.const 1))) (local.get $T))))
                 (v128.store (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 2))) (local.get $acc)))
               (else
                 (loop $eachSPart
-                  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (f32x4.splat (f32.load (local.get $mp))) (call $loadPart (local.get $yp) (local.get $n)))))
+                  (local.set $acc (f32x4.madd (f32x4.splat (f32.load (local.get $mp))) (call $loadPart (local.get $yp) (local.get $n)) (local.get $acc)))
                   (local.set $mp (i32.add (local.get $mp) (local.get $mStep)))
                   (local.set $yp (i32.add (local.get $yp) (local.get $rowBytes)))
                   (br_if $eachSPart (i32.lt_s (local.tee $s (i32.add (local.get $s) (i32.const 1))) (local.get $T))))

@@ -11,9 +11,10 @@
   ;; much as the arithmetic (docs/results.md, "the matmul floor").
   ;;
   ;; A block of 4 rows x 8 columns keeps its 8 running sums in registers over the whole of P:
-  ;; per p, two loads of B, four splats of A, eight multiplies and eight adds, no fused
-  ;; multiply-add (WebAssembly SIMD has none). Each C float is bias (or 0) plus the products in
-  ;; p order, one rounding each. Rows past M in the last block re-read row M-1 and are not
+  ;; per p, two loads of B, four splats of A and eight multiply-adds (`f32x4.madd`: relaxed
+  ;; SIMD's fused multiply-add where the engine has it, else a multiply and an add; see
+  ;; kernels.wat). Each C float is bias (or 0) plus the products in p order, each product added
+  ;; with one rounding (fused) or two. Rows past M in the last block re-read row M-1 and are not
   ;; stored; columns past N in the last block come from a copy of B's last columns padded with
   ;; zeros (`panel`, P x 8 floats of scratch), so no load reads past a tensor.
 
@@ -34,17 +35,17 @@
       (local.set $b0 (v128.load (local.get $b)))
       (local.set $b1 (v128.load offset=16 (local.get $b)))
       (local.set $x (v128.load32_splat (local.get $a0)))
-      (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (local.get $b0))))
-      (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (local.get $b1))))
+      (local.set $c00 (f32x4.madd (local.get $x) (local.get $b0) (local.get $c00)))
+      (local.set $c01 (f32x4.madd (local.get $x) (local.get $b1) (local.get $c01)))
       (local.set $x (v128.load32_splat (local.get $a1)))
-      (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $x) (local.get $b0))))
-      (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $x) (local.get $b1))))
+      (local.set $c10 (f32x4.madd (local.get $x) (local.get $b0) (local.get $c10)))
+      (local.set $c11 (f32x4.madd (local.get $x) (local.get $b1) (local.get $c11)))
       (local.set $x (v128.load32_splat (local.get $a2)))
-      (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $x) (local.get $b0))))
-      (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $x) (local.get $b1))))
+      (local.set $c20 (f32x4.madd (local.get $x) (local.get $b0) (local.get $c20)))
+      (local.set $c21 (f32x4.madd (local.get $x) (local.get $b1) (local.get $c21)))
       (local.set $x (v128.load32_splat (local.get $a3)))
-      (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $x) (local.get $b0))))
-      (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $x) (local.get $b1))))
+      (local.set $c30 (f32x4.madd (local.get $x) (local.get $b0) (local.get $c30)))
+      (local.set $c31 (f32x4.madd (local.get $x) (local.get $b1) (local.get $c31)))
       (local.set $a0 (i32.add (local.get $a0) (local.get $ap)))
       (local.set $a1 (i32.add (local.get $a1) (local.get $ap)))
       (local.set $a2 (i32.add (local.get $a2) (local.get $ap)))
