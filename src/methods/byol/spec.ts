@@ -14,7 +14,7 @@ export const byolSpec = defineMethod({
   paper: 'https://arxiv.org/abs/2006.07733',
   summary: 'Predicts an EMA target network’s projection of another view; no negatives.',
   atLabScale:
-    'kNN and linear probes at random-init level (about 12-14 %); a PyTorch re-implementation on the same views agrees. Its predictor and EMA target need more than the default budget (docs/recipes.md).',
+    'kNN and linear probes at random-init level (about 13-15 %); a PyTorch re-implementation on the same views agrees. Its predictor and EMA target need more than the default budget (docs/recipes.md).',
   options: byolOptions,
   collapse: ({ monitors: { outputSpread } }) =>
     outputSpread !== undefined && outputSpread < COLLAPSED_SPREAD

@@ -12,7 +12,7 @@ export const clipSpec = defineMethod({
   paper: 'https://arxiv.org/abs/2103.00020',
   summary: 'Contrastive image–caption matching with a small text transformer.',
   atLabScale:
-    'linear and kNN probes about 31-32 % with pseudo-captions, which name the shape, from about 14 % at random init (median of 3 seeds; npm run signal).',
+    'linear and kNN probes about 32-34 % with pseudo-captions, which name the shape, from about 14 % at random init (median of 3 seeds; npm run signal).',
   options: clipOptions,
   encoderPasses(o, model) {
     const text = textTowerSize(o.textSize, model);

@@ -11,7 +11,7 @@ export const simclrSpec = defineMethod({
   paper: 'https://arxiv.org/abs/2002.05709',
   summary: 'Contrastive: two augmented views attract, other images repel (NT-Xent).',
   atLabScale:
-    'kNN probe about 22 %, 7-8 points above random init, below the raw-pixel line (about 25 %); linear about 17 %. The only self-supervised method that rises at this budget (docs/recipes.md).',
+    'kNN probe about 22 %, 6-11 points above random init, below the raw-pixel line (about 25 %); linear about 18 %. The only self-supervised method that rises at this budget (docs/recipes.md).',
   options: simclrOptions,
   encoderPasses(o, model) {
     const d = model.dim;
