@@ -309,16 +309,19 @@
 
   ;; out[(b*T + r)*D + h*dh + c] = sum_s M[bh, r, s] * y[(b*T + s)*D + h*dh + c], M[bh, s, r] when
   ;; `transposed`: the context P v, dv = P^T dy, dq = dS k and dk = dS^T q. Four output columns at
-  ;; a time: acc += M[r, s] * y[s, c..c+3].
+  ;; a time: acc += M[r, s] * y[s, c..c+3]; two rows at a time (r, r + 1) over 16 columns.
   (func (export "attnMix") (param $m i32) (param $y i32) (param $out i32)
                            (param $B i32) (param $T i32) (param $H i32) (param $dh i32) (param $transposed i32)
     (local $rowBytes i32) (local $mStep i32) (local $b i32) (local $h i32) (local $r i32) (local $c i32) (local $s i32)
     (local $m0 i32) (local $y0 i32) (local $o i32) (local $mp i32) (local $yp i32) (local $n i32) (local $acc v128) (local $mv v128)
+    (local $mRow i32) (local $two i32) (local $mp1 i32) (local $mv1 v128) (local $rowM i32) (local $rowO i32) (local $pair i32) (local $wide i32)
     ;; @each a b c d
-    (local $acc# v128)
+    (local $acc# v128) (local $acc#1 v128) (local $yv# v128)
     ;; @end
     (local.set $rowBytes (i32.shl (i32.mul (local.get $H) (local.get $dh)) (i32.const 2)))
     (local.set $mStep (select (i32.shl (local.get $T) (i32.const 2)) (i32.const 4) (local.get $transposed)))
+    ;; From row r of M to row r + 1: the other stride.
+    (local.set $mRow (select (i32.const 4) (i32.shl (local.get $T) (i32.const 2)) (local.get $transposed)))
     (local.set $b (i32.const 0))
     (loop $eachB
       (local.set $h (i32.const 0))
@@ -332,30 +335,53 @@
                                                            (i32.shl (i32.mul (local.get $h) (local.get $dh)) (i32.const 2)))))
           (local.set $o (i32.add (local.get $out) (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $T)) (local.get $r)) (local.get $rowBytes))
                                                             (i32.shl (i32.mul (local.get $h) (local.get $dh)) (i32.const 2)))))
+          ;; Row r + 1 too when it exists (else row r again, not stored).
+          (local.set $two (i32.lt_s (i32.add (local.get $r) (i32.const 1)) (local.get $T)))
           (local.set $c (i32.const 0))
-          ;; 16 columns at a time: four running sums share each splat of M and their add chains
-          ;; interleave (one sum at a time waited out T multiply-add latencies: 3.5x slower).
+          ;; 16 columns of two rows at a time: eight running sums share each load of y and each
+          ;; splat of M, and their chains interleave (one sum at a time waited out T multiply-add
+          ;; latencies: 3.5x slower; four still left half the multiply-add units idle).
           (block $wideDone (loop $eachWide
             (br_if $wideDone (i32.gt_s (i32.add (local.get $c) (i32.const 16)) (local.get $dh)))
             ;; @each a b c d
             (local.set $acc# (v128.const i32x4 0 0 0 0))
+            (local.set $acc#1 (v128.const i32x4 0 0 0 0))
             ;; @end
             (local.set $mp (local.get $m0))
+            (local.set $mp1 (select (i32.add (local.get $m0) (local.get $mRow)) (local.get $m0) (local.get $two)))
             (local.set $yp (i32.add (local.get $y0) (i32.shl (local.get $c) (i32.const 2))))
             (local.set $s (i32.const 0))
             (loop $eachS16
               (local.set $mv (f32x4.splat (f32.load (local.get $mp))))
+              (local.set $mv1 (f32x4.splat (f32.load (local.get $mp1))))
               ;; @each a=0 b=16 c=32 d=48
-              (local.set $acc# (f32x4.madd (local.get $mv) (v128.load offset=% (local.get $yp)) (local.get $acc#)))
+              (local.set $yv# (v128.load offset=% (local.get $yp)))
+              (local.set $acc# (f32x4.madd (local.get $mv) (local.get $yv#) (local.get $acc#)))
+              (local.set $acc#1 (f32x4.madd (local.get $mv1) (local.get $yv#) (local.get $acc#1)))
               ;; @end
               (local.set $mp (i32.add (local.get $mp) (local.get $mStep)))
+              (local.set $mp1 (i32.add (local.get $mp1) (local.get $mStep)))
               (local.set $yp (i32.add (local.get $yp) (local.get $rowBytes)))
               (br_if $eachS16 (i32.lt_s (local.tee $s (i32.add (local.get $s) (i32.const 1))) (local.get $T))))
             ;; @each a=0 b=16 c=32 d=48
             (v128.store offset=% (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 2))) (local.get $acc#))
             ;; @end
+            (if (local.get $two) (then
+              ;; @each a=0 b=16 c=32 d=48
+              (v128.store offset=% (i32.add (i32.add (local.get $o) (local.get $rowBytes)) (i32.shl (local.get $c) (i32.const 2))) (local.get $acc#1))
+              ;; @end
+              ))
             (local.set $c (i32.add (local.get $c) (i32.const 16)))
             (br $eachWide)))
+          ;; The columns left (dh not a multiple of 16), row by row: r, then r + 1.
+          (local.set $rowM (local.get $m0))
+          (local.set $rowO (local.get $o))
+          (local.set $pair (i32.add (local.get $two) (i32.const 1)))
+          (local.set $wide (local.get $c))
+          (loop $eachOfPair
+          (local.set $m0 (local.get $rowM))
+          (local.set $o (local.get $rowO))
+          (local.set $c (local.get $wide))
           (if (i32.lt_s (local.get $c) (local.get $dh)) (then
           (loop $eachBlock
             (local.set $n (select (i32.const 4) (i32.sub (local.get $dh) (local.get $c)) (i32.le_s (i32.add (local.get $c) (i32.const 4)) (local.get $dh))))
@@ -379,7 +405,10 @@
                   (br_if $eachSPart (i32.lt_s (local.tee $s (i32.add (local.get $s) (i32.const 1))) (local.get $T))))
                 (call $storePart (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 2))) (local.get $acc) (local.get $n))))
             (br_if $eachBlock (i32.lt_s (local.tee $c (i32.add (local.get $c) (i32.const 4))) (local.get $dh))))))
-          (br_if $eachR (i32.lt_s (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $T))))
+          (local.set $rowM (i32.add (local.get $rowM) (local.get $mRow)))
+          (local.set $rowO (i32.add (local.get $rowO) (local.get $rowBytes)))
+          (br_if $eachOfPair (local.tee $pair (i32.sub (local.get $pair) (i32.const 1)))))
+          (br_if $eachR (i32.lt_s (local.tee $r (i32.add (local.get $r) (i32.const 2))) (local.get $T))))
         (br_if $eachH (i32.lt_s (local.tee $h (i32.add (local.get $h) (i32.const 1))) (local.get $H))))
       (br_if $eachB (i32.lt_s (local.tee $b (i32.add (local.get $b) (i32.const 1))) (local.get $B)))))
 
