@@ -88,7 +88,7 @@ export function fusedMultiplyAddInUse(): boolean {
 
 /** A line for BackendInfo.reason: how the compiled kernels add their products. */
 export function multiplyAddNote(): string {
-  return fusedMultiplyAddInUse() ? 'products with fused multiply-add (relaxed SIMD)' : 'products as multiply then add (no relaxed SIMD)';
+  return fusedMultiplyAddInUse() ? 'matrix products with fused multiply-add (relaxed SIMD)' : 'matrix products as multiply then add (no relaxed SIMD)';
 }
 
 function instanceFor(module: WasmModule): Instance {
