@@ -30,7 +30,7 @@ function nextUp(x: number): number {
  * (24 + 24 bits); the double sum s carries a rounding error e (TwoSum); rounding s to float32
  * instead of s + e differs only when s lands on a tie between two float32s, where e decides.
  */
-export function fma32(x: number, y: number, z: number): number {
+function fma32(x: number, y: number, z: number): number {
   const p = x * y;
   const s = p + z;
   const v = s - p;

@@ -70,7 +70,7 @@ let fmaSupported: boolean | undefined;
  * headless scripts compute what the page does. Where an engine lacks it the kernels multiply
  * then add, as WebAssembly SIMD alone can: other floats, within rounding.
  */
-export function fusedMultiplyAddSupported(): boolean {
+function fusedMultiplyAddSupported(): boolean {
   fmaSupported ??= typeof WebAssembly === 'object' && WebAssembly.validate(decode(SIMD_KERNELS_PLAIN_FMA));
   return fmaSupported;
 }
