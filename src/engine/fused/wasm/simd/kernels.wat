@@ -315,7 +315,7 @@
                            (param $B i32) (param $T i32) (param $H i32) (param $dh i32) (param $transposed i32)
     (local $rowBytes i32) (local $mStep i32) (local $b i32) (local $h i32) (local $r i32) (local $c i32) (local $s i32)
     (local $m0 i32) (local $y0 i32) (local $o i32) (local $mp i32) (local $yp i32) (local $n i32) (local $acc v128) (local $mv v128)
-    (local $mRow i32) (local $two i32) (local $mp1 i32) (local $mv1 v128) (local $rowM i32) (local $rowO i32) (local $pair i32) (local $wide i32)
+    (local $mRow i32) (local $two i32) (local $mp1 i32) (local $mv1 v128) (local $pair i32) (local $wide i32)
     ;; @each a b c d
     (local $acc# v128) (local $acc#1 v128) (local $yv# v128)
     ;; @end
@@ -375,13 +375,9 @@
             (local.set $c (i32.add (local.get $c) (i32.const 16)))
             (br $eachWide)))
           ;; The columns left (dh not a multiple of 16), row by row: r, then r + 1.
-          (local.set $rowM (local.get $m0))
-          (local.set $rowO (local.get $o))
           (local.set $pair (i32.add (local.get $two) (i32.const 1)))
           (local.set $wide (local.get $c))
           (loop $eachOfPair
-          (local.set $m0 (local.get $rowM))
-          (local.set $o (local.get $rowO))
           (local.set $c (local.get $wide))
           (if (i32.lt_s (local.get $c) (local.get $dh)) (then
           (loop $eachBlock
@@ -406,8 +402,8 @@
                   (br_if $eachSPart (i32.lt_s (local.tee $s (i32.add (local.get $s) (i32.const 1))) (local.get $T))))
                 (call $storePart (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 2))) (local.get $acc) (local.get $n))))
             (br_if $eachBlock (i32.lt_s (local.tee $c (i32.add (local.get $c) (i32.const 4))) (local.get $dh))))))
-          (local.set $rowM (i32.add (local.get $rowM) (local.get $mRow)))
-          (local.set $rowO (i32.add (local.get $rowO) (local.get $rowBytes)))
+          (local.set $m0 (i32.add (local.get $m0) (local.get $mRow)))
+          (local.set $o (i32.add (local.get $o) (local.get $rowBytes)))
           (br_if $eachOfPair (local.tee $pair (i32.sub (local.get $pair) (i32.const 1)))))
           (br_if $eachR (i32.lt_s (local.tee $r (i32.add (local.get $r) (i32.const 2))) (local.get $T))))
         (br_if $eachH (i32.lt_s (local.tee $h (i32.add (local.get $h) (i32.const 1))) (local.get $H))))
