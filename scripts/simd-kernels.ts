@@ -76,7 +76,10 @@ const BENCH = `(a64, b64, rounds) => {
     ['attnMix, M transposed', (k) => k.attnMix(z, y, out, B, T, H, dh, 1), M * D],
     ['attnGradScores', (k) => k.attnGradScores(x, y, out, B * H * T, T, 0.25), B * H * T * T],
     ['linear x W + b (1088x48 by 48x192)', (k) => k.linear(x, 4 * D, 4, y, z, 1, out, M, 192, D, scratch), M * 192],
-    ['linear x^T dy (48x1088 by 1088x192)', (k) => k.linear(x, 4, 4 * D, y, 0, 0, out, D, 192, M, scratch), D * 192],
+    // x^T dy in chunks of 64 rows, as src/engine/fused/wasm/linear.ts runs it (a build before the
+    // chunks ignores the last argument and passes over all rows at once: the same bytes).
+    ['linear x^T dy (48x1088 by 1088x192)', (k) => k.linear(x, 4, 4 * D, y, 0, 0, out, D, 192, M, scratch, 64), D * 192],
+    ['linear x^T dy (192x2080 by 2080x48: toy-B-64 fc2)', (k) => k.linear(x, 4, 4 * 192, y, 0, 0, out, 192, D, 2080, scratch, 64), 192 * D],
     ['linear dy W^T (1088x192 by 192x48)', (k) => k.linear(x, 4 * 192, 4, y, 0, 0, out, M, D, 192, scratch), M * D],
     ['swapMiddle (a patchify: 256x8x4x24)', (k) => k.swapMiddle(x, out, 256, 8, 4, 24), 256 * 8 * 4 * 24, 'swapMiddle'],
   ];

@@ -72,7 +72,7 @@ describe('f32x4.madd: the float32 emulations', () => {
         const k = instantiate(b64, memory);
         const h = heap(memory);
         const [a, w, bias, c, panel] = [h.alloc([x]), h.alloc([y]), h.alloc([z]), h.alloc(1), h.alloc(8)];
-        k.linear(4 * a, 4, 4, 4 * w, 4 * bias, 1, 4 * c, 1, 1, 1, 4 * panel);
+        k.linear(4 * a, 4, 4, 4 * w, 4 * bias, 1, 4 * c, 1, 1, 1, 4 * panel, 0);
         expect(h.f[c]).toBe(want);
       }
     }
@@ -131,12 +131,13 @@ describe.each(FORMS)('the SIMD products, $name', ({ name, b64, madd }) => {
   }
 
   it(`linear: x W + b, x^T dy and dy W^T (after transpose) bit for bit as float32 sums in order, ${name}, writing nothing past C`, () => {
-    const memory = new WebAssembly.Memory({ initial: 4 });
+    const memory = new WebAssembly.Memory({ initial: 8 });
     const k = instantiate(b64, memory);
     const h = heap(memory);
     const vals = (n: number, s: number) => Array.from({ length: n }, (_, i) => Math.fround(Math.sin(i * 0.37 + s) * 2));
-    // Rows and columns off the 4 x 8 blocks (1, 3, 5 rows; 1, 5, 8, 13, 17 columns), P from 0;
-    // P past the kernel's chunks of 256 (x^T dy of 517 rows: 256 + 256 + 5; x W with K = 300).
+    // Rows and columns off the 4 x 8 blocks (1, 3, 5 rows; 1, 5, 8, 13, 17 columns), P from 0; P
+    // taken in chunks that cut it every way (1 row at a time, 7, 64 as x^T dy runs, more than P;
+    // 517 = 8 x 64 + 5 and 300 = 4 x 64 + 44 leave a short last chunk).
     for (const [M, K, N] of [
       [1, 1, 1],
       [3, 4, 5],
@@ -152,22 +153,28 @@ describe.each(FORMS)('the SIMD products, $name', ({ name, b64, madd }) => {
       const panel = h.alloc(8 * Math.max(M, K, N));
       const xs = h.f.subarray(x, x + M * K);
       // Forward with and without the bias.
-      for (const withBias of [true, false]) {
-        const y = h.alloc(M * N);
-        k.linear(4 * x, 4 * K, 4, 4 * w, 4 * bias, withBias ? 1 : 0, 4 * y, M, N, K, 4 * panel);
-        const want = linear32(xs, K, 1, h.f.subarray(w, w + K * N), withBias ? h.f.subarray(bias, bias + N) : null, M, N, K);
-        expect(Array.from(h.f.subarray(y, y + M * N)), `x W, ${M}x${K}x${N}${withBias ? ' + b' : ''}`).toEqual(want);
-        expect(h.f[y + M * N]).toBe(SENTINEL);
-        expect(h.f[y - 1]).toBe(SENTINEL);
-      }
+      for (const withBias of [true, false])
+        for (const chunk of [0, 7, 64]) {
+          const y = h.alloc(M * N);
+          k.linear(4 * x, 4 * K, 4, 4 * w, 4 * bias, withBias ? 1 : 0, 4 * y, M, N, K, 4 * panel, chunk);
+          const want = linear32(xs, K, 1, h.f.subarray(w, w + K * N), withBias ? h.f.subarray(bias, bias + N) : null, M, N, K);
+          expect(Array.from(h.f.subarray(y, y + M * N)), `x W, ${M}x${K}x${N}${withBias ? ' + b' : ''}, chunk ${chunk}`).toEqual(want);
+          expect(h.f[y + M * N]).toBe(SENTINEL);
+          expect(h.f[y - 1]).toBe(SENTINEL);
+        }
       // dW = x^T dy: A(i, p) = x[p * K + i], P = M rows.
       const dy = h.alloc(vals(M * N, 7));
-      const dw = h.alloc(K * N);
-      if (K > 0) {
-        k.linear(4 * x, 4, 4 * K, 4 * dy, 0, 0, 4 * dw, K, N, M, 4 * panel);
-        expect(Array.from(h.f.subarray(dw, dw + K * N)), `x^T dy, ${M}x${K}x${N}`).toEqual(linear32(xs, 1, K, h.f.subarray(dy, dy + M * N), null, K, N, M));
+      for (const chunk of [0, 1, 7, 64, M + 3]) {
+        const dw = h.alloc(K * N);
+        if (K > 0) {
+          k.linear(4 * x, 4, 4 * K, 4 * dy, 0, 0, 4 * dw, K, N, M, 4 * panel, chunk);
+          expect(Array.from(h.f.subarray(dw, dw + K * N)), `x^T dy, ${M}x${K}x${N}, chunk ${chunk}`).toEqual(
+            linear32(xs, 1, K, h.f.subarray(dy, dy + M * N), null, K, N, M),
+          );
+        }
+        expect(h.f[dw + K * N]).toBe(SENTINEL);
+        expect(h.f[dw - 1]).toBe(SENTINEL);
       }
-      expect(h.f[dw + K * N]).toBe(SENTINEL);
       // dx = dy W^T: W^T [N, K] first, then A = dy (rows of N).
       if (K > 0) {
         const wt = h.alloc(N * K);
@@ -175,7 +182,7 @@ describe.each(FORMS)('the SIMD products, $name', ({ name, b64, madd }) => {
         expect(h.f[wt + N * K]).toBe(SENTINEL);
         for (let r = 0; r < K; r++) for (let c = 0; c < N; c++) expect(h.f[wt + c * K + r]).toBe(h.f[w + r * N + c]);
         const dx = h.alloc(M * K);
-        k.linear(4 * dy, 4 * N, 4, 4 * wt, 0, 0, 4 * dx, M, K, N, 4 * panel);
+        k.linear(4 * dy, 4 * N, 4, 4 * wt, 0, 0, 4 * dx, M, K, N, 4 * panel, 0);
         expect(Array.from(h.f.subarray(dx, dx + M * K)), `dy W^T, ${M}x${K}x${N}`).toEqual(
           linear32(h.f.subarray(dy, dy + M * N), N, 1, h.f.subarray(wt, wt + N * K), null, M, K, N),
         );
@@ -195,7 +202,7 @@ describe('the two forms', () => {
       const vals = (n: number, s: number) => Array.from({ length: n }, (_, i) => f(Math.sin(i * 0.37 + s) * 2));
       const [M, K, N] = [8, 48, 16];
       const [x, w, y, panel] = [h.alloc(vals(M * K, 1)), h.alloc(vals(K * N, 2)), h.alloc(M * N), h.alloc(8 * K)];
-      k.linear(4 * x, 4 * K, 4, 4 * w, 0, 0, 4 * y, M, N, K, 4 * panel);
+      k.linear(4 * x, 4 * K, 4, 4 * w, 0, 0, 4 * y, M, N, K, 4 * panel, 0);
       return Array.from(h.f.subarray(y, y + M * N));
     });
     const differ = outputs[0].filter((v, i) => v !== outputs[1][i]).length;

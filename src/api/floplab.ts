@@ -106,7 +106,7 @@ export interface FlopLabApi {
   /** FNV-1a digest of a generated scene: compares browser and Node output byte for byte. */
   sceneDigest(seed: number, index: number, options: SceneOptions): string;
   /** Steady-state timing for the benchmark script (see scripts/bench.ts). */
-  benchmark(config: unknown, opts?: { steps?: number; warmup?: number; hooks?: boolean }): Promise<BenchResult & { backend: BackendInfo }>;
+  benchmark(config: unknown, opts?: { steps?: number; warmup?: number; hooks?: boolean; profile?: boolean }): Promise<BenchResult & { backend: BackendInfo }>;
 }
 
 export function createApi(client: LabClient, store: LabStore, ready: Promise<void> = Promise.resolve()): FlopLabApi {
@@ -205,7 +205,7 @@ export function createApi(client: LabClient, store: LabStore, ready: Promise<voi
     sceneDigest: (seed, index, options) => sceneDigest(generateScene(seed, index, options)),
     async benchmark(config, opts = {}) {
       resolveConfig(config);
-      return client.benchmark(config, { steps: opts.steps ?? 10, warmup: opts.warmup ?? 3, hooks: opts.hooks ?? true });
+      return client.benchmark(config, { steps: opts.steps ?? 10, warmup: opts.warmup ?? 3, hooks: opts.hooks ?? true, profile: opts.profile ?? false });
     },
   };
 }

@@ -19,6 +19,15 @@ import type { VitConfig } from '../models/vit';
 export interface BenchOptions {
   steps: number;
   warmup: number;
+  /** After the timed steps, one more step under `tf.profile`: its kernels' times (`kernelTimes`). */
+  profile?: boolean;
+}
+
+/** One kernel's share of a profiled step: its calls and their summed time (ms). */
+export interface KernelTime {
+  kernel: string;
+  ms: number;
+  calls: number;
 }
 
 /** What scripts/bench_torch.py builds: the lab's model, batch, optimiser and method sizes, all resolved. */
@@ -70,7 +79,36 @@ export interface BenchResult {
   highWaterBytes?: number;
   /** Threads the wasm backend runs on (1 without multithreading); absent on other backends. */
   threads?: number;
+  /** With `profile`: one step's kernels by time, longest first, and that step's wall time (ms). */
+  kernelTimes?: KernelTime[];
+  profiledStepMs?: number;
   mirror: TorchMirrorSpec;
+}
+
+/**
+ * One step under `tf.profile` (on a batch made before it): each kernel's calls and summed time,
+ * longest first. Where the page runs the lab, so the figures are the page's engine's, not Node's.
+ */
+async function profileOneStep(trainer: Trainer, step: number): Promise<{ kernelTimes: KernelTime[]; profiledStepMs: number }> {
+  const batch = trainer.makeBatch(step);
+  const t0 = performance.now();
+  const info = await tf
+    .profile(async () => {
+      const { loss } = trainer.stepOn(step, batch);
+      await loss.data();
+      loss.dispose();
+    })
+    .finally(() => tf.dispose(batch as unknown as tf.TensorContainer));
+  const profiledStepMs = performance.now() - t0;
+  const byKernel = new Map<string, KernelTime>();
+  for (const k of info.kernels) {
+    const ms = await k.kernelTimeMs; // a promise on WebGPU
+    const row = byKernel.get(k.name) ?? { kernel: k.name, ms: 0, calls: 0 };
+    row.ms += typeof ms === 'number' ? ms : 0;
+    row.calls++;
+    byKernel.set(k.name, row);
+  }
+  return { kernelTimes: [...byKernel.values()].sort((a, b) => b.ms - a.ms), profiledStepMs };
 }
 
 /** The sum of a FlopCounts `calls` record: kernel calls in one step. */
@@ -195,7 +233,9 @@ export async function benchSteps(config: ExperimentConfig, opts: BenchOptions, b
     for (let s = opts.warmup; s < opts.warmup + opts.steps; s++) tf.dispose(trainer.makeBatch(s) as unknown as tf.TensorContainer);
     const batchMsPerStep = (performance.now() - t1) / opts.steps;
     const readyMsPerStep = await stepsOnReadyBatches(trainer, opts);
+    const profiled = opts.profile ? await profileOneStep(trainer, opts.warmup + opts.steps) : {};
     return {
+      ...profiled,
       msPerStep,
       batchMsPerStep,
       readyMsPerStep,

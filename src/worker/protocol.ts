@@ -52,5 +52,5 @@ export interface LabWorkerApi {
   /** Drops the imported set: preset 'imported' has no images until the next import. */
   forgetImported(): Promise<void>;
   /** Steady-state ms/step; `hooks: false` removes the FLOP wrappers to measure their overhead. */
-  benchmark(config: unknown, opts: { steps: number; warmup: number; hooks: boolean }): Promise<BenchResult & { backend: BackendInfo }>;
+  benchmark(config: unknown, opts: { steps: number; warmup: number; hooks: boolean; profile?: boolean }): Promise<BenchResult & { backend: BackendInfo }>;
 }

@@ -37,11 +37,22 @@ interface Product {
 /** Bytes of the padded column panel a product with inner size p may need. */
 const panelBytes = (p: number) => 32 * p;
 
-/** Runs `product` into `out` ([m, n]), with `panel` (panelBytes(p) of scratch) for a last, partial column block. */
-function run(k: SimdKernels, wasm: WasmBackend, out: Info, product: Product, panel: number): void {
+/**
+ * x^T dy takes the batch's rows 64 at a time (simd/linear.wat): a chunk of x and of dy stays in L1
+ * while every block of dW passes it, the same sums in the same order. In Chromium 1.5-1.7x as fast
+ * as one pass over all rows at toy-B-64's shapes; 48 and 96 rows measured the same
+ * (scripts/simd-kernels.ts, docs/results.md).
+ */
+const GRAD_W_CHUNK_ROWS = 64;
+
+/**
+ * Runs `product` into `out` ([m, n]), with `panel` (panelBytes(p) of scratch) for a last, partial
+ * column block; `chunk` > 0 takes B's rows that many at a time.
+ */
+function run(k: SimdKernels, wasm: WasmBackend, out: Info, product: Product, panel: number, chunk = 0): void {
   const { a, ai, ap, b, m, n, p, bias } = product;
   if (m === 0 || n === 0) return;
-  k.linear(a, 4 * ai, 4 * ap, b, bias ?? 0, bias === undefined ? 0 : 1, offset(wasm, out), m, n, p, panel);
+  k.linear(a, 4 * ai, 4 * ap, b, bias ?? 0, bias === undefined ? 0 : 1, offset(wasm, out), m, n, p, panel, chunk);
 }
 
 type Kernel = (args: KernelArgs) => Info;
@@ -100,7 +111,7 @@ const gradW = withFallback(LINEAR_GRAD_W, (k, wasm, { inputs }) => {
   const [K, N] = [last(x.shape), last(dy.shape)];
   const out = wasm.makeOutput([K, N], 'float32');
   const p = rowsOf(x.shape);
-  run(k, wasm, out, { a: offset(wasm, x), ai: 1, ap: K, b: offset(wasm, dy), m: K, n: N, p }, simdScratch(wasm.wasm, panelBytes(p)));
+  run(k, wasm, out, { a: offset(wasm, x), ai: 1, ap: K, b: offset(wasm, dy), m: K, n: N, p }, simdScratch(wasm.wasm, panelBytes(p)), GRAD_W_CHUNK_ROWS);
   return out;
 });
 

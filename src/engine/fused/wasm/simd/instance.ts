@@ -27,7 +27,20 @@ export interface SimdKernels {
   layerNormStats(x: number, out: number, rows: number, d: number, eps: number): void;
   layerNormGradX(dy: number, x: number, gamma: number, stats: number, out: number, rows: number, d: number): void;
   layerNormGradGamma(dy: number, x: number, stats: number, out: number, rows: number, d: number): void;
-  linear(a: number, ai: number, ap: number, b: number, bias: number, hasBias: number, c: number, m: number, n: number, p: number, panel: number): void;
+  linear(
+    a: number,
+    ai: number,
+    ap: number,
+    b: number,
+    bias: number,
+    hasBias: number,
+    c: number,
+    m: number,
+    n: number,
+    p: number,
+    panel: number,
+    chunk: number,
+  ): void;
   transpose(src: number, dst: number, rows: number, cols: number): void;
   swapMiddle(src: number, dst: number, A: number, I: number, J: number, L: number): void;
 }

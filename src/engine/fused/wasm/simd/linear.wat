@@ -18,47 +18,99 @@
   ;; stored; columns past N in the last block come from a copy of B's last columns padded with
   ;; zeros (`panel`, P x 8 floats of scratch), so no load reads past a tensor.
 
-  ;; One block: C[r, 0..n) for r < rows (1..4), n (1..8) columns, from the 4 row pointers of A
-  ;; (a0..a3, each advancing by ap), B's 8 columns at b (rows ldb bytes apart), P >= 1.
-  (func $gemmBlock (param $a0 i32) (param $a1 i32) (param $a2 i32) (param $a3 i32) (param $ap i32)
+  ;; One column panel: C[i, 0..n) for every row i < M, n (1..8) columns, block by block (4 rows
+  ;; each; a last block of fewer re-reads row M-1 and stores only the rows that exist). A's rows
+  ;; are ai bytes apart, a row's floats ap bytes apart; B's 8 columns at b, rows ldb bytes apart.
+  ;; Each row's sums start from init0/init1 (the bias, or 0), or, `resume` non-zero, from what C
+  ;; holds (a later chunk of P). P >= 1. One call a panel: the blocks of a chunk of P are short,
+  ;; and a call per block (its arguments and stores) cost more than its chunk's products.
+  (func $gemmPanel (param $a i32) (param $ai i32) (param $ap i32)
                    (param $b i32) (param $ldb i32) (param $P i32)
-                   (param $c i32) (param $ldc i32) (param $rows i32) (param $n i32)
-                   (param $init0 v128) (param $init1 v128)
+                   (param $c i32) (param $ldc i32) (param $M i32) (param $n i32)
+                   (param $init0 v128) (param $init1 v128) (param $resume i32)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
-    (local $x v128) (local $b0 v128) (local $b1 v128)
-    (local.set $c00 (local.get $init0)) (local.set $c01 (local.get $init1))
-    (local.set $c10 (local.get $init0)) (local.set $c11 (local.get $init1))
-    (local.set $c20 (local.get $init0)) (local.set $c21 (local.get $init1))
-    (local.set $c30 (local.get $init0)) (local.set $c31 (local.get $init1))
-    (loop $eachP
-      (local.set $b0 (v128.load (local.get $b)))
-      (local.set $b1 (v128.load offset=16 (local.get $b)))
-      (local.set $x (v128.load32_splat (local.get $a0)))
-      (local.set $c00 (f32x4.madd (local.get $x) (local.get $b0) (local.get $c00)))
-      (local.set $c01 (f32x4.madd (local.get $x) (local.get $b1) (local.get $c01)))
-      (local.set $x (v128.load32_splat (local.get $a1)))
-      (local.set $c10 (f32x4.madd (local.get $x) (local.get $b0) (local.get $c10)))
-      (local.set $c11 (f32x4.madd (local.get $x) (local.get $b1) (local.get $c11)))
-      (local.set $x (v128.load32_splat (local.get $a2)))
-      (local.set $c20 (f32x4.madd (local.get $x) (local.get $b0) (local.get $c20)))
-      (local.set $c21 (f32x4.madd (local.get $x) (local.get $b1) (local.get $c21)))
-      (local.set $x (v128.load32_splat (local.get $a3)))
-      (local.set $c30 (f32x4.madd (local.get $x) (local.get $b0) (local.get $c30)))
-      (local.set $c31 (f32x4.madd (local.get $x) (local.get $b1) (local.get $c31)))
-      (local.set $a0 (i32.add (local.get $a0) (local.get $ap)))
-      (local.set $a1 (i32.add (local.get $a1) (local.get $ap)))
-      (local.set $a2 (i32.add (local.get $a2) (local.get $ap)))
-      (local.set $a3 (i32.add (local.get $a3) (local.get $ap)))
-      (local.set $b (i32.add (local.get $b) (local.get $ldb)))
-      (br_if $eachP (local.tee $P (i32.sub (local.get $P) (i32.const 1)))))
-    (call $storeRow (local.get $c) (local.get $c00) (local.get $c01) (local.get $n))
-    (if (i32.gt_s (local.get $rows) (i32.const 1)) (then
-      (call $storeRow (local.tee $c (i32.add (local.get $c) (local.get $ldc))) (local.get $c10) (local.get $c11) (local.get $n))))
-    (if (i32.gt_s (local.get $rows) (i32.const 2)) (then
-      (call $storeRow (local.tee $c (i32.add (local.get $c) (local.get $ldc))) (local.get $c20) (local.get $c21) (local.get $n))))
-    (if (i32.gt_s (local.get $rows) (i32.const 3)) (then
-      (call $storeRow (i32.add (local.get $c) (local.get $ldc)) (local.get $c30) (local.get $c31) (local.get $n)))))
+    (local $x v128) (local $b0 v128) (local $b1 v128) (local $cr i32)
+    (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $bp i32) (local $p i32)
+    (local $i i32) (local $rows i32) (local $full i32) (local $last i32)
+    (local.set $last (i32.sub (local.get $M) (i32.const 1)))
+    (loop $eachBlock
+      (local.set $rows (select (i32.const 4) (i32.sub (local.get $M) (local.get $i)) (i32.ge_s (i32.sub (local.get $M) (local.get $i)) (i32.const 4))))
+      (local.set $full (i32.and (i32.eq (local.get $rows) (i32.const 4)) (i32.eq (local.get $n) (i32.const 8))))
+      (local.set $a0 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $ai))))
+      (local.set $a1 (i32.add (local.get $a) (i32.mul (call $minRow (i32.add (local.get $i) (i32.const 1)) (local.get $last)) (local.get $ai))))
+      (local.set $a2 (i32.add (local.get $a) (i32.mul (call $minRow (i32.add (local.get $i) (i32.const 2)) (local.get $last)) (local.get $ai))))
+      (local.set $a3 (i32.add (local.get $a) (i32.mul (call $minRow (i32.add (local.get $i) (i32.const 3)) (local.get $last)) (local.get $ai))))
+      (local.set $c00 (local.get $init0)) (local.set $c01 (local.get $init1))
+      (local.set $c10 (local.get $init0)) (local.set $c11 (local.get $init1))
+      (local.set $c20 (local.get $init0)) (local.set $c21 (local.get $init1))
+      (local.set $c30 (local.get $init0)) (local.set $c31 (local.get $init1))
+      (if (local.get $resume) (then
+        (if (local.get $full)
+          (then
+            (local.set $c00 (v128.load (local.get $c)))
+            (local.set $c01 (v128.load offset=16 (local.get $c)))
+            (local.set $c10 (v128.load (local.tee $cr (i32.add (local.get $c) (local.get $ldc)))))
+            (local.set $c11 (v128.load offset=16 (local.get $cr)))
+            (local.set $c20 (v128.load (local.tee $cr (i32.add (local.get $cr) (local.get $ldc)))))
+            (local.set $c21 (v128.load offset=16 (local.get $cr)))
+            (local.set $c30 (v128.load (local.tee $cr (i32.add (local.get $cr) (local.get $ldc)))))
+            (local.set $c31 (v128.load offset=16 (local.get $cr))))
+          (else
+            (local.set $c00 (call $loadPart (local.get $c) (local.get $n)))
+            (local.set $c01 (call $loadPart (i32.add (local.get $c) (i32.const 16)) (i32.sub (local.get $n) (i32.const 4))))
+            (if (i32.gt_s (local.get $rows) (i32.const 1)) (then
+              (local.set $c10 (call $loadPart (local.tee $cr (i32.add (local.get $c) (local.get $ldc))) (local.get $n)))
+              (local.set $c11 (call $loadPart (i32.add (local.get $cr) (i32.const 16)) (i32.sub (local.get $n) (i32.const 4))))))
+            (if (i32.gt_s (local.get $rows) (i32.const 2)) (then
+              (local.set $c20 (call $loadPart (local.tee $cr (i32.add (local.get $cr) (local.get $ldc))) (local.get $n)))
+              (local.set $c21 (call $loadPart (i32.add (local.get $cr) (i32.const 16)) (i32.sub (local.get $n) (i32.const 4))))))
+            (if (i32.gt_s (local.get $rows) (i32.const 3)) (then
+              (local.set $c30 (call $loadPart (local.tee $cr (i32.add (local.get $cr) (local.get $ldc))) (local.get $n)))
+              (local.set $c31 (call $loadPart (i32.add (local.get $cr) (i32.const 16)) (i32.sub (local.get $n) (i32.const 4))))))))))
+      (local.set $bp (local.get $b))
+      (local.set $p (local.get $P))
+      (loop $eachP
+        (local.set $b0 (v128.load (local.get $bp)))
+        (local.set $b1 (v128.load offset=16 (local.get $bp)))
+        (local.set $x (v128.load32_splat (local.get $a0)))
+        (local.set $c00 (f32x4.madd (local.get $x) (local.get $b0) (local.get $c00)))
+        (local.set $c01 (f32x4.madd (local.get $x) (local.get $b1) (local.get $c01)))
+        (local.set $x (v128.load32_splat (local.get $a1)))
+        (local.set $c10 (f32x4.madd (local.get $x) (local.get $b0) (local.get $c10)))
+        (local.set $c11 (f32x4.madd (local.get $x) (local.get $b1) (local.get $c11)))
+        (local.set $x (v128.load32_splat (local.get $a2)))
+        (local.set $c20 (f32x4.madd (local.get $x) (local.get $b0) (local.get $c20)))
+        (local.set $c21 (f32x4.madd (local.get $x) (local.get $b1) (local.get $c21)))
+        (local.set $x (v128.load32_splat (local.get $a3)))
+        (local.set $c30 (f32x4.madd (local.get $x) (local.get $b0) (local.get $c30)))
+        (local.set $c31 (f32x4.madd (local.get $x) (local.get $b1) (local.get $c31)))
+        (local.set $a0 (i32.add (local.get $a0) (local.get $ap)))
+        (local.set $a1 (i32.add (local.get $a1) (local.get $ap)))
+        (local.set $a2 (i32.add (local.get $a2) (local.get $ap)))
+        (local.set $a3 (i32.add (local.get $a3) (local.get $ap)))
+        (local.set $bp (i32.add (local.get $bp) (local.get $ldb)))
+        (br_if $eachP (local.tee $p (i32.sub (local.get $p) (i32.const 1)))))
+      (if (local.get $full)
+        (then
+          (v128.store (local.get $c) (local.get $c00))
+          (v128.store offset=16 (local.get $c) (local.get $c01))
+          (v128.store (local.tee $cr (i32.add (local.get $c) (local.get $ldc))) (local.get $c10))
+          (v128.store offset=16 (local.get $cr) (local.get $c11))
+          (v128.store (local.tee $cr (i32.add (local.get $cr) (local.get $ldc))) (local.get $c20))
+          (v128.store offset=16 (local.get $cr) (local.get $c21))
+          (v128.store (local.tee $cr (i32.add (local.get $cr) (local.get $ldc))) (local.get $c30))
+          (v128.store offset=16 (local.get $cr) (local.get $c31)))
+        (else
+          (call $storeRow (local.get $c) (local.get $c00) (local.get $c01) (local.get $n))
+          (if (i32.gt_s (local.get $rows) (i32.const 1)) (then
+            (call $storeRow (local.tee $cr (i32.add (local.get $c) (local.get $ldc))) (local.get $c10) (local.get $c11) (local.get $n))))
+          (if (i32.gt_s (local.get $rows) (i32.const 2)) (then
+            (call $storeRow (local.tee $cr (i32.add (local.get $cr) (local.get $ldc))) (local.get $c20) (local.get $c21) (local.get $n))))
+          (if (i32.gt_s (local.get $rows) (i32.const 3)) (then
+            (call $storeRow (i32.add (local.get $cr) (local.get $ldc)) (local.get $c30) (local.get $c31) (local.get $n))))))
+      (local.set $c (i32.add (local.get $c) (i32.shl (local.get $ldc) (i32.const 2))))
+      (br_if $eachBlock (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $M)))))
 
   ;; n (1..8) floats of a row: lanes of lo, then of hi.
   (func $storeRow (param $c i32) (param $lo v128) (param $hi v128) (param $n i32)
@@ -81,16 +133,37 @@
       (br $eachP))))
 
   ;; C = A B (+ bias when hasBias), as described above. M, N >= 1; P >= 0 (0: C is the bias, or 0).
-  ;; Blocks go column-panel by column-panel: a panel of B (P x 8 floats) stays in cache while
-  ;; every row block of A passes it.
+  ;; chunk > 0: P is taken `chunk` rows of B at a time, every block of C passing each chunk before
+  ;; the next, and resuming from what C holds (the same sums, in the same order: the same bytes).
+  ;; For x^T dy, where P is the batch's rows and A's rows lie side by side in x: a block's pass
+  ;; over all of P streamed a cache line of x and one of dy per p from L2 (about 1.7x the time of
+  ;; the forward product); a chunk of both stays in L1 while every block passes it.
   (func (export "linear") (param $a i32) (param $ai i32) (param $ap i32) (param $b i32)
                           (param $bias i32) (param $hasBias i32) (param $c i32)
-                          (param $M i32) (param $N i32) (param $P i32) (param $panel i32)
-    (local $j i32) (local $i i32) (local $n i32) (local $rows i32) (local $last i32)
-    (local $ldb i32) (local $ldc i32) (local $bp i32) (local $stride i32) (local $row i32)
+                          (param $M i32) (param $N i32) (param $P i32) (param $panel i32) (param $chunk i32)
+    (local $p0 i32)
+    (if (i32.or (i32.le_s (local.get $chunk) (i32.const 0)) (i32.ge_s (local.get $chunk) (local.get $P))) (then
+      (call $linearPass (local.get $a) (local.get $ai) (local.get $ap) (local.get $b) (local.get $bias) (local.get $hasBias)
+                        (local.get $c) (local.get $M) (local.get $N) (local.get $P) (local.get $panel) (i32.const 0))
+      (return)))
+    (loop $eachChunk
+      (call $linearPass (i32.add (local.get $a) (i32.mul (local.get $p0) (local.get $ap))) (local.get $ai) (local.get $ap)
+                        (i32.add (local.get $b) (i32.shl (i32.mul (local.get $p0) (local.get $N)) (i32.const 2)))
+                        (local.get $bias) (local.get $hasBias) (local.get $c) (local.get $M) (local.get $N)
+                        (select (local.get $chunk) (i32.sub (local.get $P) (local.get $p0)) (i32.le_s (i32.add (local.get $p0) (local.get $chunk)) (local.get $P)))
+                        (local.get $panel) (local.get $p0))
+      (br_if $eachChunk (i32.lt_s (local.tee $p0 (i32.add (local.get $p0) (local.get $chunk))) (local.get $P)))))
+
+  ;; One pass of C = A B (+ bias) over P rows of B, or, `resume` non-zero, C += A B.
+  ;; Blocks go column-panel by column-panel: a panel of B (P x 8 floats) stays in cache while
+  ;; every row block of A passes it.
+  (func $linearPass (param $a i32) (param $ai i32) (param $ap i32) (param $b i32)
+                    (param $bias i32) (param $hasBias i32) (param $c i32)
+                    (param $M i32) (param $N i32) (param $P i32) (param $panel i32) (param $resume i32)
+    (local $j i32) (local $i i32) (local $n i32)
+    (local $ldb i32) (local $ldc i32) (local $bp i32) (local $row i32)
     (local $init0 v128) (local $init1 v128)
     (local.set $ldc (i32.shl (local.get $N) (i32.const 2)))
-    (local.set $last (i32.sub (local.get $M) (i32.const 1)))
     (loop $eachPanel
       (local.set $n (select (i32.const 8) (i32.sub (local.get $N) (local.get $j)) (i32.ge_s (i32.sub (local.get $N) (local.get $j)) (i32.const 8))))
       (local.set $init0 (v128.const f32x4 0 0 0 0))
@@ -105,26 +178,18 @@
         (call $padColumns (local.get $bp) (local.get $ldb) (local.get $P) (local.get $n) (local.get $panel))
         (local.set $bp (local.get $panel))
         (local.set $ldb (i32.const 32))))
-      (local.set $i (i32.const 0))
-      (loop $eachBlock
-        (local.set $rows (select (i32.const 4) (i32.sub (local.get $M) (local.get $i)) (i32.ge_s (i32.sub (local.get $M) (local.get $i)) (i32.const 4))))
-        (local.set $row (i32.add (local.get $c) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $N)) (local.get $j)) (i32.const 2))))
-        (if (local.get $P)
-          (then
-            (call $gemmBlock
-              (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $ai)))
-              (i32.add (local.get $a) (i32.mul (call $minRow (i32.add (local.get $i) (i32.const 1)) (local.get $last)) (local.get $ai)))
-              (i32.add (local.get $a) (i32.mul (call $minRow (i32.add (local.get $i) (i32.const 2)) (local.get $last)) (local.get $ai)))
-              (i32.add (local.get $a) (i32.mul (call $minRow (i32.add (local.get $i) (i32.const 3)) (local.get $last)) (local.get $ai)))
-              (local.get $ap) (local.get $bp) (local.get $ldb) (local.get $P)
-              (local.get $row) (local.get $ldc) (local.get $rows) (local.get $n)
-              (local.get $init0) (local.get $init1)))
-          (else
-            (local.set $stride (i32.const 0))
-            (loop $eachRow
-              (call $storeRow (i32.add (local.get $row) (i32.mul (local.get $stride) (local.get $ldc))) (local.get $init0) (local.get $init1) (local.get $n))
-              (br_if $eachRow (i32.lt_s (local.tee $stride (i32.add (local.get $stride) (i32.const 1))) (local.get $rows))))))
-        (br_if $eachBlock (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $M))))
+      (if (local.get $P)
+        (then
+          (call $gemmPanel (local.get $a) (local.get $ai) (local.get $ap) (local.get $bp) (local.get $ldb) (local.get $P)
+                           (i32.add (local.get $c) (i32.shl (local.get $j) (i32.const 2))) (local.get $ldc) (local.get $M) (local.get $n)
+                           (local.get $init0) (local.get $init1) (local.get $resume)))
+        (else
+          (local.set $row (i32.add (local.get $c) (i32.shl (local.get $j) (i32.const 2))))
+          (local.set $i (i32.const 0))
+          (loop $eachRow
+            (call $storeRow (local.get $row) (local.get $init0) (local.get $init1) (local.get $n))
+            (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+            (br_if $eachRow (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $M))))))
       (br_if $eachPanel (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $N)))))
 
   (func $minRow (param $r i32) (param $last i32) (result i32)
