@@ -179,6 +179,7 @@
   ;; scratch holds dh * tp floats.
   (func $scores (param $x i32) (param $y i32) (param $out i32) (param $scratch i32)
                 (param $B i32) (param $T i32) (param $H i32) (param $dh i32)
+                (param $softmax i32) (param $scale f32) (param $causal i32)
     (local $rowBytes i32) (local $tp i32) (local $b i32) (local $h i32) (local $i i32) (local $j i32) (local $c i32)
     (local $src i32) (local $dst i32) (local $orow i32) (local $sp i32) (local $yv v128)
     ;; @each a b c d
@@ -236,6 +237,10 @@
             ;; @end
             (br_if $eachBlock (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 4))) (local.get $T))))
           (br_if $eachI (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $T))))
+        ;; attnProbs: this head's T rows through the softmax now, while they are in L1.
+        (if (local.get $softmax) (then
+          (call $softmaxRows (i32.add (local.get $out) (i32.shl (i32.mul (i32.mul (i32.add (i32.mul (local.get $b) (local.get $H)) (local.get $h)) (local.get $T)) (local.get $T)) (i32.const 2)))
+                             (local.get $T) (local.get $T) (local.get $scale) (local.get $causal))))
         (br_if $eachH (i32.lt_s (local.tee $h (i32.add (local.get $h) (i32.const 1))) (local.get $H))))
       (br_if $eachB (i32.lt_s (local.tee $b (i32.add (local.get $b) (i32.const 1))) (local.get $B)))))
 
@@ -243,21 +248,29 @@
   (func (export "attnGradProbs") (param $dy i32) (param $v i32) (param $out i32) (param $scratch i32)
                                  (param $B i32) (param $T i32) (param $H i32) (param $dh i32)
     (call $scores (local.get $dy) (local.get $v) (local.get $out) (local.get $scratch)
-                  (local.get $B) (local.get $T) (local.get $H) (local.get $dh)))
+                  (local.get $B) (local.get $T) (local.get $H) (local.get $dh) (i32.const 0) (f32.const 0) (i32.const 0)))
 
-  ;; P[bh, i, :] = softmax(q_i . k_j * scale (+ -1e9 where j > i when causal)) over j: each row
-  ;; scaled, masked and less its max first (a quad at a time), then the exponentials over all rows
-  ;; at once (16 floats a pass: a row of T = 17 would leave most of a pass empty), then each row's
-  ;; sum (float by float, in order) and division (a quad at a time).
+  ;; P[bh, i, :] = softmax(q_i . k_j * scale (+ -1e9 where j > i when causal)) over j, one head
+  ;; of one batch element at a time: its scores, then their softmax while they are still in L1
+  ;; (T^2 floats: 17 KB at 64 tokens; all of the batch's, 1.6 MB, left L2 between the passes).
   (func (export "attnProbs") (param $q i32) (param $k i32) (param $out i32) (param $scratch i32)
                              (param $B i32) (param $T i32) (param $H i32) (param $dh i32)
                              (param $scale f32) (param $causal i32)
-    (local $rows i32) (local $r i32) (local $i i32) (local $j i32) (local $p i32) (local $mx f32) (local $n i32)
-    (local $sum f32) (local $scaleV v128) (local $sv v128) (local $mxv v128) (local $sumV v128) (local $v v128)
     (call $scores (local.get $q) (local.get $k) (local.get $out) (local.get $scratch)
-                  (local.get $B) (local.get $T) (local.get $H) (local.get $dh))
-    (local.set $rows (i32.mul (i32.mul (local.get $B) (local.get $H)) (local.get $T)))
-    (local.set $p (local.get $out))
+                  (local.get $B) (local.get $T) (local.get $H) (local.get $dh) (i32.const 1) (local.get $scale) (local.get $causal)))
+
+  ;; softmax(row * scale (+ -1e9 where j > i, i the row's index mod T, when causal)) of `rows` rows
+  ;; of T at p, in place: each row scaled, masked and less its max first (a quad at a time), then
+  ;; the exponentials over all rows at once (16 floats a pass: a row of T = 17 would leave most of
+  ;; a pass empty), then each row's sum (float by float, in order) and division (a quad at a time).
+  (func $softmaxRows (param $p i32) (param $rows i32) (param $T i32) (param $scale f32) (param $causal i32)
+    (local $out i32) (local $r i32) (local $i i32) (local $j i32) (local $mx f32) (local $n i32)
+    (local $sum f32) (local $scaleV v128) (local $sv v128) (local $mxv v128) (local $v v128)
+    (local $rowBytes i32) (local $end i32)
+    ;; @each a b c d
+    (local $sum# f32) (local $q# i32)
+    ;; @end
+    (local.set $out (local.get $p))
     (local.set $r (i32.const 0))
     (local.set $scaleV (f32x4.splat (local.get $scale)))
     (loop $eachRow
@@ -289,24 +302,54 @@
       (local.set $p (i32.add (local.get $p) (i32.shl (local.get $T) (i32.const 2))))
       (br_if $eachRow (i32.lt_s (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows))))
     (call $expInPlace (local.get $out) (i32.mul (local.get $rows) (local.get $T)))
+    ;; Each row's sum float by float in j order; four rows' sums at once, their add chains
+    ;; interleaved (one row at a time waited out T add latencies), then the rows left one by one.
     (local.set $p (local.get $out))
+    (local.set $rowBytes (i32.shl (local.get $T) (i32.const 2)))
+    ;; @each a=0 b=1 c=2 d=3
+    (local.set $q# (i32.mul (local.get $rowBytes) (i32.const %)))
+    ;; @end
     (local.set $r (i32.const 0))
-    (loop $eachRow
+    (block $groupsDone (loop $eachGroup
+      (br_if $groupsDone (i32.gt_s (i32.add (local.get $r) (i32.const 4)) (local.get $rows)))
+      ;; @each a b c d
+      (local.set $sum# (f32.const 0))
+      ;; @end
+      (local.set $j (local.get $p))
+      (local.set $end (i32.add (local.get $p) (local.get $rowBytes)))
+      (loop $add4
+        ;; @each a b c d
+        (local.set $sum# (f32.add (local.get $sum#) (f32.load (i32.add (local.get $j) (local.get $q#)))))
+        ;; @end
+        (br_if $add4 (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 4))) (local.get $end))))
+      ;; @each a b c d
+      (call $divideRow (i32.add (local.get $p) (local.get $q#)) (local.get $T) (local.get $sum#))
+      ;; @end
+      (local.set $p (i32.add (local.get $p) (i32.shl (local.get $rowBytes) (i32.const 2))))
+      (local.set $r (i32.add (local.get $r) (i32.const 4)))
+      (br $eachGroup)))
+    (block $rowsDone (loop $eachRow
+      (br_if $rowsDone (i32.ge_s (local.get $r) (local.get $rows)))
       (local.set $sum (f32.const 0))
       (local.set $j (i32.const 0))
       (loop $add
         (local.set $sum (f32.add (local.get $sum) (f32.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))))))
         (br_if $add (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $T))))
-      (local.set $sumV (f32x4.splat (local.get $sum)))
-      (local.set $j (i32.const 0))
-      (loop $divide
-        (local.set $n (i32.sub (local.get $T) (local.get $j)))
-        (local.set $v (f32x4.div (if (result v128) (i32.ge_s (local.get $n) (i32.const 4))
-          (then (v128.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))))) (else (call $loadPart (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))) (local.get $n)))) (local.get $sumV)))
-        (if (i32.ge_s (local.get $n) (i32.const 4)) (then (v128.store (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))) (local.get $v))) (else (call $storePart (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))) (local.get $v) (local.get $n))))
-        (br_if $divide (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 4))) (local.get $T))))
-      (local.set $p (i32.add (local.get $p) (i32.shl (local.get $T) (i32.const 2))))
-      (br_if $eachRow (i32.lt_s (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows)))))
+      (call $divideRow (local.get $p) (local.get $T) (local.get $sum))
+      (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $eachRow))))
+
+  ;; row[j] /= sum for j < T, a quad at a time.
+  (func $divideRow (param $p i32) (param $T i32) (param $sum f32)
+    (local $j i32) (local $n i32) (local $sumV v128)
+    (local.set $sumV (f32x4.splat (local.get $sum)))
+    (loop $divide
+      (local.set $n (i32.sub (local.get $T) (local.get $j)))
+      (if (i32.ge_s (local.get $n) (i32.const 4))
+        (then (v128.store (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))) (f32x4.div (v128.load (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2)))) (local.get $sumV))))
+        (else (call $storePart (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))) (f32x4.div (call $loadPart (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))) (local.get $n)) (local.get $sumV)) (local.get $n))))
+      (br_if $divide (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 4))) (local.get $T)))))
 
   ;; out[(b*T + r)*D + h*dh + c] = sum_s M[bh, r, s] * y[(b*T + s)*D + h*dh + c], M[bh, s, r] when
   ;; `transposed`: the context P v, dv = P^T dy, dq = dS k and dk = dS^T q. Four output columns at
