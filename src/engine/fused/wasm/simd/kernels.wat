@@ -285,8 +285,10 @@
           (local.set $sv (v128.bitselect (f32x4.add (local.get $sv) (v128.const f32x4 -1e9 -1e9 -1e9 -1e9)) (local.get $sv)
             (i32x4.gt_s (i32x4.add (i32x4.splat (local.get $j)) (v128.const i32x4 0 1 2 3)) (i32x4.splat (local.get $i)))))))
         (if (i32.ge_s (local.get $n) (i32.const 4)) (then (v128.store (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))) (local.get $sv))) (else (call $storePart (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 2))) (local.get $sv) (local.get $n))))
-        ;; Lanes past the row's end are -inf for the max (only the last quad has any).
-        (local.set $mxv (f32x4.max (local.get $mxv) (if (result v128) (i32.ge_s (local.get $n) (i32.const 4)) (then (local.get $sv))
+        ;; Lanes past the row's end are -inf for the max (only the last quad has any). pmax, not
+        ;; max (exp16.wat says why): they differ only on NaN and on the sign of a zero maximum,
+        ;; whose exp(x - max) is the same.
+        (local.set $mxv (f32x4.pmax (local.get $mxv) (if (result v128) (i32.ge_s (local.get $n) (i32.const 4)) (then (local.get $sv))
           (else (v128.bitselect (local.get $sv) (v128.const f32x4 -inf -inf -inf -inf) (call $laneMask (local.get $n)))))))
         (br_if $scale (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 4))) (local.get $T))))
       (local.set $mx (f32.max (f32.max (f32x4.extract_lane 0 (local.get $mxv)) (f32x4.extract_lane 1 (local.get $mxv)))

@@ -5,8 +5,9 @@
 ;; +-1 at +-4), odd degree-13 numerator over even degree-8 denominator in z; absolute error 4e-7,
 ;; measured against a float64 erf. No exp, unlike the erfc form the WebGPU kernel evaluates: the
 ;; forward pass costs two short polynomials (their Horner steps f32x4.madd) and one division.
+;; The clamp is pmax/pmin, as in exp16.wat.
 ;; @each a b c d
-(local.set $phz# (f32x4.min (f32x4.max (f32x4.mul (local.get $x#) (v128.const f32x4 0.70710678 0.70710678 0.70710678 0.70710678)) (v128.const f32x4 -4 -4 -4 -4)) (v128.const f32x4 4 4 4 4)))
+(local.set $phz# (f32x4.pmin (f32x4.pmax (f32x4.mul (local.get $x#) (v128.const f32x4 0.70710678 0.70710678 0.70710678 0.70710678)) (v128.const f32x4 -4 -4 -4 -4)) (v128.const f32x4 4 4 4 4)))
 (local.set $phz2# (f32x4.mul (local.get $phz#) (local.get $phz#)))
 (local.set $php# (v128.const f32x4 -2.72614225801306e-10 -2.72614225801306e-10 -2.72614225801306e-10 -2.72614225801306e-10))
 (local.set $php# (f32x4.madd (local.get $php#) (local.get $phz2#) (v128.const f32x4 2.77068142495902e-08 2.77068142495902e-08 2.77068142495902e-08 2.77068142495902e-08)))
