@@ -1,10 +1,10 @@
 /**
- * Where one training step's kernel time goes, by kernel: `tf.profile` of a step after warm-up
- * steps, on wasm or WebGPU, in Node (Dawn for WebGPU; here SwiftShader, software) or in the built
+ * Where one training step's kernel time goes, by kernel: `tf.profile` of five steps after warm-up
+ * steps (each kernel's median time a step), on wasm or WebGPU, in Node (Dawn for WebGPU; here SwiftShader, software) or in the built
  * app's page (`--where=page`: headless Chromium through `window.floplab.benchmark`, whose engine
  * is the one the bench times; Node 20's V8 runs the wasm products about 2x slower). Prints the
- * step's wall time, the kernel total and the kernels by time with their calls. For finding what
- * to fuse next: a table of one step, not a benchmark (`npm run bench` alternates and repeats).
+ * median step's wall time, the kernel total and the kernels by time with their calls. For finding
+ * what to fuse next: a table of a step, not a benchmark (`npm run bench` alternates and repeats).
  *
  *   npx tsx scripts/kernel-profile.ts                                  # wasm, toy-B, supervised, Node
  *   npx vite build && npx tsx scripts/kernel-profile.ts --where=page --config=toy-B-64
@@ -48,7 +48,7 @@ const kernels = result.kernelTimes ?? [];
 const total = kernels.reduce((a, r) => a + r.ms, 0);
 const calls = kernels.reduce((a, r) => a + r.calls, 0);
 console.log(
-  `${backend} ${values.config} ${method} (${values.where}): step ${(result.profiledStepMs ?? NaN).toFixed(1)} ms wall under the profiler, ${total.toFixed(1)} ms of kernels in ${calls} calls`,
+  `${backend} ${values.config} ${method} (${values.where}): median step ${(result.profiledStepMs ?? NaN).toFixed(1)} ms wall under the profiler, ${total.toFixed(1)} ms of kernels in ${calls} calls`,
 );
 console.log('| kernel | ms | share | calls |');
 console.log('|---|---|---|---|');

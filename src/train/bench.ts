@@ -19,7 +19,7 @@ import type { VitConfig } from '../models/vit';
 export interface BenchOptions {
   steps: number;
   warmup: number;
-  /** After the timed steps, one more step under `tf.profile`: its kernels' times (`kernelTimes`). */
+  /** After the timed steps, five more under `tf.profile`: each kernel's median time a step (`kernelTimes`). */
   profile?: boolean;
 }
 
@@ -79,36 +79,54 @@ export interface BenchResult {
   highWaterBytes?: number;
   /** Threads the wasm backend runs on (1 without multithreading); absent on other backends. */
   threads?: number;
-  /** With `profile`: one step's kernels by time, longest first, and that step's wall time (ms). */
+  /** With `profile`: the kernels' median ms a step, longest first, and the median profiled step's wall time (ms). */
   kernelTimes?: KernelTime[];
   profiledStepMs?: number;
   mirror: TorchMirrorSpec;
 }
 
+/** Profiled steps: a kernel's time is the median of its per-step totals (one step alone moved by 2x under a VM's noise). */
+const PROFILED_STEPS = 5;
+
+const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[xs.length >> 1];
+
 /**
- * One step under `tf.profile` (on a batch made before it): each kernel's calls and summed time,
- * longest first. Where the page runs the lab, so the figures are the page's engine's, not Node's.
+ * PROFILED_STEPS steps under `tf.profile` (on one batch made before them): each kernel's calls
+ * per step and the median of its per-step time, longest first, and the median step's wall time.
+ * Where the page runs the lab, so the figures are the page's engine's, not Node's.
  */
-async function profileOneStep(trainer: Trainer, step: number): Promise<{ kernelTimes: KernelTime[]; profiledStepMs: number }> {
+async function profileSteps(trainer: Trainer, step: number): Promise<{ kernelTimes: KernelTime[]; profiledStepMs: number }> {
   const batch = trainer.makeBatch(step);
-  const t0 = performance.now();
-  const info = await tf
-    .profile(async () => {
-      const { loss } = trainer.stepOn(step, batch);
-      await loss.data();
-      loss.dispose();
-    })
-    .finally(() => tf.dispose(batch as unknown as tf.TensorContainer));
-  const profiledStepMs = performance.now() - t0;
-  const byKernel = new Map<string, KernelTime>();
-  for (const k of info.kernels) {
-    const ms = await k.kernelTimeMs; // a promise on WebGPU
-    const row = byKernel.get(k.name) ?? { kernel: k.name, ms: 0, calls: 0 };
-    row.ms += typeof ms === 'number' ? ms : 0;
-    row.calls++;
-    byKernel.set(k.name, row);
+  const walls: number[] = [];
+  const perKernel = new Map<string, { ms: number[]; calls: number }>();
+  try {
+    for (let s = 0; s < PROFILED_STEPS; s++) {
+      const t0 = performance.now();
+      const info = await tf.profile(async () => {
+        const { loss } = trainer.stepOn(step + s, batch);
+        await loss.data();
+        loss.dispose();
+      });
+      walls.push(performance.now() - t0);
+      const thisStep = new Map<string, { ms: number; calls: number }>();
+      for (const k of info.kernels) {
+        const ms = await k.kernelTimeMs; // a promise on WebGPU
+        const row = thisStep.get(k.name) ?? { ms: 0, calls: 0 };
+        row.ms += typeof ms === 'number' ? ms : 0;
+        row.calls++;
+        thisStep.set(k.name, row);
+      }
+      for (const [name, { ms, calls }] of thisStep) {
+        const row = perKernel.get(name) ?? { ms: [], calls };
+        row.ms.push(ms);
+        perKernel.set(name, row);
+      }
+    }
+  } finally {
+    tf.dispose(batch as unknown as tf.TensorContainer);
   }
-  return { kernelTimes: [...byKernel.values()].sort((a, b) => b.ms - a.ms), profiledStepMs };
+  const kernelTimes = [...perKernel].map(([kernel, { ms, calls }]) => ({ kernel, ms: median(ms), calls }));
+  return { kernelTimes: kernelTimes.sort((a, b) => b.ms - a.ms), profiledStepMs: median(walls) };
 }
 
 /** The sum of a FlopCounts `calls` record: kernel calls in one step. */
@@ -233,7 +251,7 @@ export async function benchSteps(config: ExperimentConfig, opts: BenchOptions, b
     for (let s = opts.warmup; s < opts.warmup + opts.steps; s++) tf.dispose(trainer.makeBatch(s) as unknown as tf.TensorContainer);
     const batchMsPerStep = (performance.now() - t1) / opts.steps;
     const readyMsPerStep = await stepsOnReadyBatches(trainer, opts);
-    const profiled = opts.profile ? await profileOneStep(trainer, opts.warmup + opts.steps) : {};
+    const profiled = opts.profile ? await profileSteps(trainer, opts.warmup + opts.steps) : {};
     return {
       ...profiled,
       msPerStep,
