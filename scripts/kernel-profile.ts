@@ -2,7 +2,7 @@
  * Where one training step's kernel time goes, by kernel: `tf.profile` of five steps after warm-up
  * steps (each kernel's median time a step), on wasm or WebGPU, in Node (Dawn for WebGPU; here SwiftShader, software) or in the built
  * app's page (`--where=page`: headless Chromium through `window.floplab.benchmark`, whose engine
- * is the one the bench times; Node 20's V8 runs the wasm products about 2x slower). Prints the
+ * is the one the bench times; Node 20's V8 is an older one, and kernels' times differ). Prints the
  * median step's wall time, the kernel total and the kernels by time with their calls. For finding
  * what to fuse next: a table of a step, not a benchmark (`npm run bench` alternates and repeats).
  *

@@ -49,7 +49,6 @@ describe('f32x4.madd: the float32 emulations', () => {
   });
 });
 
-
 describe.each(FORMS)('the SIMD products, $name', ({ name, b64, madd }) => {
   it(`attnMix bit for bit as float32 sums over s in order, ${name} (dh = 16, 19, 20, 35: passes of 16 columns, quads, tails), M read plain or transposed`, () => {
     const memory = new WebAssembly.Memory({ initial: 2 });
