@@ -131,14 +131,18 @@ describe.each(FORMS)('the SIMD products, $name', ({ name, b64, madd }) => {
       const dy = h.alloc(vals(M * N, 7));
       for (const chunk of [0, 1, 7, 64, M + 3]) {
         const dw = h.alloc(K * N);
+        // The padded panel holds one chunk's rows (src/engine/fused/wasm/linear.ts sizes it so).
+        const chunkPanel = 8 * (chunk > 0 ? Math.min(M, chunk) : M);
+        const pan = h.alloc(chunkPanel);
         if (K > 0) {
-          k.linear(4 * x, 4, 4 * K, 4 * dy, 0, 0, 4 * dw, K, N, M, 4 * panel, chunk);
+          k.linear(4 * x, 4, 4 * K, 4 * dy, 0, 0, 4 * dw, K, N, M, 4 * pan, chunk);
           expect(Array.from(h.f.subarray(dw, dw + K * N)), `x^T dy, ${M}x${K}x${N}, chunk ${chunk}`).toEqual(
             linear32(xs, 1, K, h.f.subarray(dy, dy + M * N), null, K, N, M),
           );
         }
         expect(h.f[dw + K * N]).toBe(SENTINEL);
         expect(h.f[dw - 1]).toBe(SENTINEL);
+        expect(h.f[pan + chunkPanel]).toBe(SENTINEL);
       }
       // dx = dy W^T: W^T [N, K] first, then A = dy (rows of N).
       if (K > 0) {

@@ -111,7 +111,9 @@ const gradW = withFallback(LINEAR_GRAD_W, (k, wasm, { inputs }) => {
   const [K, N] = [last(x.shape), last(dy.shape)];
   const out = wasm.makeOutput([K, N], 'float32');
   const p = rowsOf(x.shape);
-  run(k, wasm, out, { a: offset(wasm, x), ai: 1, ap: K, b: offset(wasm, dy), m: K, n: N, p }, simdScratch(wasm.wasm, panelBytes(p)), GRAD_W_CHUNK_ROWS);
+  // A partial column block pads one chunk's rows at a time.
+  const panel = simdScratch(wasm.wasm, panelBytes(Math.min(p, GRAD_W_CHUNK_ROWS)));
+  run(k, wasm, out, { a: offset(wasm, x), ai: 1, ap: K, b: offset(wasm, dy), m: K, n: N, p }, panel, GRAD_W_CHUNK_ROWS);
   return out;
 });
 
