@@ -151,6 +151,40 @@ describe('wasm SIMD kernels', () => {
     }
   });
 
+  it('LayerNorm, its statistics and dx on 1..9 rows (groups of four side by side, rows left) give each row what it gets alone, bit for bit (d = 48, and 7: a tail)', () => {
+    const memory = new WebAssembly.Memory({ initial: 2 });
+    const k = instantiate(SIMD_KERNELS_PLAIN, memory);
+    for (const d of [48, 7]) {
+      const h = heap(memory);
+      const rows = 9;
+      const xs = Array.from({ length: rows * d }, (_, i) => Math.sin(i * 0.37) * 2 + (i % 5) * 0.1);
+      const dys = Array.from({ length: rows * d }, (_, i) => Math.cos(i * 0.23));
+      const [gamma, beta] = [h.alloc(Array.from({ length: d }, (_, i) => 1 + i * 0.03)), h.alloc(Array.from({ length: d }, (_, i) => i * 0.01 - 0.2))];
+      const [x, dy] = [h.alloc(xs), h.alloc(dys)];
+      // Each row alone: its y, its stats and its dx, one row per call.
+      const alone = { y: [] as number[], stats: [] as number[], dx: [] as number[] };
+      const [y1, s1, dx1] = [h.alloc(d), h.alloc(2), h.alloc(d)];
+      for (let r = 0; r < rows; r++) {
+        k.layerNorm(4 * (x + r * d), 4 * gamma, 4 * beta, 4 * y1, 1, d, 1e-6);
+        k.layerNormStats(4 * (x + r * d), 4 * s1, 1, d, 1e-6);
+        k.layerNormGradX(4 * (dy + r * d), 4 * (x + r * d), 4 * gamma, 4 * s1, 4 * dx1, 1, d);
+        alone.y.push(...h.f.subarray(y1, y1 + d));
+        alone.stats.push(...h.f.subarray(s1, s1 + 2));
+        alone.dx.push(...h.f.subarray(dx1, dx1 + d));
+      }
+      for (let n = 1; n <= rows; n++) {
+        const [y, stats, dx] = [h.alloc(n * d), h.alloc(2 * n), h.alloc(n * d)];
+        k.layerNorm(4 * x, 4 * gamma, 4 * beta, 4 * y, n, d, 1e-6);
+        k.layerNormStats(4 * x, 4 * stats, n, d, 1e-6);
+        k.layerNormGradX(4 * dy, 4 * x, 4 * gamma, 4 * stats, 4 * dx, n, d);
+        expect(Array.from(h.f.subarray(y, y + n * d)), `layerNorm, ${n} rows of ${d}`).toEqual(alone.y.slice(0, n * d));
+        expect(Array.from(h.f.subarray(stats, stats + 2 * n)), `layerNormStats, ${n} rows of ${d}`).toEqual(alone.stats.slice(0, 2 * n));
+        expect(Array.from(h.f.subarray(dx, dx + n * d)), `layerNormGradX, ${n} rows of ${d}`).toEqual(alone.dx.slice(0, n * d));
+        for (const [at, len] of [[y, n * d], [stats, 2 * n], [dx, n * d]]) expect(h.f[at + len]).toBe(SENTINEL);
+      }
+    }
+  });
+
   it('attnGradScores bit for bit as float32 row sums in order, then P (dP - sum) scale (7 rows: a group of 4 and 3 alone; T = 5, 6)', () => {
     const memory = new WebAssembly.Memory({ initial: 1 });
     const k = instantiate(SIMD_KERNELS_PLAIN, memory);
