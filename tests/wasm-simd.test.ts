@@ -180,7 +180,12 @@ describe('wasm SIMD kernels', () => {
         expect(Array.from(h.f.subarray(y, y + n * d)), `layerNorm, ${n} rows of ${d}`).toEqual(alone.y.slice(0, n * d));
         expect(Array.from(h.f.subarray(stats, stats + 2 * n)), `layerNormStats, ${n} rows of ${d}`).toEqual(alone.stats.slice(0, 2 * n));
         expect(Array.from(h.f.subarray(dx, dx + n * d)), `layerNormGradX, ${n} rows of ${d}`).toEqual(alone.dx.slice(0, n * d));
-        for (const [at, len] of [[y, n * d], [stats, 2 * n], [dx, n * d]]) expect(h.f[at + len]).toBe(SENTINEL);
+        for (const [at, len] of [
+          [y, n * d],
+          [stats, 2 * n],
+          [dx, n * d],
+        ])
+          expect(h.f[at + len]).toBe(SENTINEL);
       }
     }
   });
