@@ -82,6 +82,7 @@ const BENCH = `(a64, b64, rounds) => {
     ['linear x^T dy (192x2080 by 2080x48: toy-B-64 fc2)', (k) => k.linear(x, 4, 4 * 192, y, 0, 0, out, 192, D, 2080, scratch, 64), 192 * D],
     ['linear dy W^T (1088x192 by 192x48)', (k) => k.linear(x, 4 * 192, 4, y, 0, 0, out, M, D, 192, scratch), M * D],
     ['swapMiddle (a patchify: 256x8x4x24)', (k) => k.swapMiddle(x, out, 256, 8, 4, 24), 256 * 8 * 4 * 24, 'swapMiddle'],
+    ['sameShapeBinary (a residual add: 1088x48)', (k) => k.sameShapeBinary(x, y, out, M * D, 0), M * D, 'sameShapeBinary'],
   ];
   const time = (k, run) => {
     const t0 = performance.now();

@@ -1,7 +1,10 @@
 /**
  * wasm's Sum over leading axes through the SIMD column sum (src/engine/fused/wasm/columnSum.ts)
  * gives tfjs-wasm's own floats, bit for bit, under the same kernel name and counted FLOPs; other
- * sums still go to tfjs-wasm's kernel. And the SIMD EMA gives the TypeScript loop's floats.
+ * sums still go to tfjs-wasm's kernel. Add and Multiply of same-shape float32 tensors through one
+ * SIMD pass (src/engine/fused/wasm/sameShapeBinary.ts) give each float its IEEE sum or product,
+ * as tfjs-wasm does; broadcasts and other dtypes still go to tfjs-wasm. And the SIMD EMA gives the
+ * TypeScript loop's floats.
  * (AdamW's SIMD kernels against the loops: tests/fused-optimizer.test.ts.)
  */
 import * as tf from '@tensorflow/tfjs';
@@ -97,6 +100,40 @@ describe('wasm SIMD column sum and EMA', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(tf.memory().numBytes).toBe(bytes);
     x.dispose();
+  });
+
+  // Sizes: whole passes of 16, quads and floats left (1..3), the residual stream's [B, T, D].
+  for (const shape of [[1], [3], [5, 7], [16], [37], [2, 17, 48]])
+    it(`Add and Multiply of two [${shape}] float32 tensors: each float's IEEE sum or product, one call each, its FLOPs`, async () => {
+      const [a, b] = [seeded(shape, 11 + shape.length, 3), seeded(shape, 29 + shape[0], 2)];
+      const counter = new FlopCounter();
+      counter.begin('forward');
+      const [sum, product] = [tf.add(a, b), tf.mul(a, b)];
+      const counts = counter.end();
+      const [av, bv] = [await read(a), await read(b)];
+      expect(await read(sum)).toEqual(av.map((v, i) => Math.fround(v + bv[i])));
+      expect(await read(product)).toEqual(av.map((v, i) => Math.fround(v * bv[i])));
+      expect(counts.calls).toEqual({ Add: 1, Multiply: 1 });
+      // Through the SIMD pass, not tfjs-wasm's own kernels (which give the same floats).
+      for (const name of ['Add', 'Multiply']) expect((tf.getKernel(name, 'wasm') as unknown as Record<string, unknown>).sameShape).toBe(true);
+      expect(counts.total).toBe(2 * a.size);
+      expect(sum.shape).toEqual(shape);
+      tf.dispose([a, b, sum, product]);
+    });
+
+  it('Add and Multiply with a broadcast, or on int32, still go to tfjs-wasm; the SIMD pass leaks nothing', async () => {
+    const [x, row] = [seeded([3, 4], 5), seeded([4], 6)];
+    const [xs, rs] = [await read(x), await read(row)];
+    expect(await read(tf.add(x, row))).toEqual(xs.map((v, i) => Math.fround(v + rs[i % 4])));
+    expect(await read(tf.mul(x, 2))).toEqual(xs.map((v) => Math.fround(v * 2)));
+    const ints = tf.add(tf.tensor1d([1, 2, 3], 'int32'), tf.tensor1d([4, 5, 6], 'int32'));
+    expect(ints.dtype).toBe('int32');
+    expect(Array.from(await ints.data())).toEqual([5, 7, 9]);
+    tf.add(x, x).dispose();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) tf.tidy(() => void tf.mul(tf.add(x, x), x));
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, row, ints]);
   });
 
   it("the SIMD EMA gives the TypeScript loop's floats, bit for bit", async () => {

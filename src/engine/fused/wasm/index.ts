@@ -35,6 +35,7 @@ import { tokensModule } from '../webgpu/tokens';
 import { simdKernelsSupported } from './simd/instance';
 import { SIMD_FUSED_OPS, setWasmFusedOps, WASM_FUSED_OPS } from '../enabled';
 import { registerColumnSum } from './columnSum';
+import { registerSameShapeBinary } from './sameShapeBinary';
 
 /** Registers the wasm fused kernels, their gradients and FLOP formulas, once. */
 export function registerWasmFusedKernels(): void {
@@ -48,6 +49,7 @@ export function registerWasmFusedKernels(): void {
     ...(simd ? [...WASM_GELU_KERNELS, ...WASM_ATTENTION_KERNELS] : []),
   ];
   registerColumnSum();
+  registerSameShapeBinary();
   for (const [kernelName, kernelFunc] of loops) {
     if (!tf.getKernel(kernelName, 'wasm')) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc });
   }

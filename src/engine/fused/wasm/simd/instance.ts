@@ -23,6 +23,7 @@ export interface SimdKernels {
   adamwParam(p: number, mv: number, out: number, n: number, lr: number, bc1: number, bc2: number, eps: number, wdLr: number, decay: number): void;
   ema(t: number, s: number, out: number, n: number, momentum: number, oneMinusMomentum: number): void;
   columnSum(x: number, out: number, rows: number, cols: number): void;
+  sameShapeBinary(a: number, b: number, out: number, n: number, op: number): void;
   layerNorm(x: number, gamma: number, beta: number, out: number, rows: number, d: number, eps: number): void;
   layerNormStats(x: number, out: number, rows: number, d: number, eps: number): void;
   layerNormGradX(dy: number, x: number, gamma: number, stats: number, out: number, rows: number, d: number): void;

@@ -133,6 +133,42 @@
         (call $ema4 (call $loadPart (local.get $t) (local.get $tail)) (call $loadPart (local.get $s) (local.get $tail)) (local.get $m) (local.get $c))
         (local.get $tail)))))
 
+  ;; out[i] = a[i] + b[i] (op 0) or a[i] * b[i] (op 1), i < n: tfjs's Add and Multiply of two
+  ;; float32 tensors of one shape (../sameShapeBinary.ts), 16 floats a pass, then the quads and
+  ;; floats left. One IEEE operation a float, so the floats are tfjs-wasm's own.
+  (func (export "sameShapeBinary") (param $a i32) (param $b i32) (param $out i32) (param $n i32) (param $op i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $out) (i32.shl (i32.and (local.get $n) (i32.const -16)) (i32.const 2))))
+    (block $done16 (loop $each16
+      (br_if $done16 (i32.ge_u (local.get $out) (local.get $end)))
+      (if (local.get $op)
+        (then
+          ;; @each a=0 b=16 c=32 d=48
+          (v128.store offset=% (local.get $out) (f32x4.mul (v128.load offset=% (local.get $a)) (v128.load offset=% (local.get $b))))
+          ;; @end
+          )
+        (else
+          ;; @each a=0 b=16 c=32 d=48
+          (v128.store offset=% (local.get $out) (f32x4.add (v128.load offset=% (local.get $a)) (v128.load offset=% (local.get $b))))
+          ;; @end
+          ))
+      (local.set $a (i32.add (local.get $a) (i32.const 64)))
+      (local.set $b (i32.add (local.get $b) (i32.const 64)))
+      (local.set $out (i32.add (local.get $out) (i32.const 64)))
+      (br $each16)))
+    (local.set $n (i32.and (local.get $n) (i32.const 15)))
+    (block $done (loop $eachQuad
+      (br_if $done (i32.le_s (local.get $n) (i32.const 0)))
+      (call $storePart (local.get $out) (call $binaryOp (call $loadPart (local.get $a) (local.get $n)) (call $loadPart (local.get $b) (local.get $n)) (local.get $op)) (local.get $n))
+      (local.set $a (i32.add (local.get $a) (i32.const 16)))
+      (local.set $b (i32.add (local.get $b) (i32.const 16)))
+      (local.set $out (i32.add (local.get $out) (i32.const 16)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+      (br $eachQuad))))
+
+  (func $binaryOp (param $x v128) (param $y v128) (param $op i32) (result v128)
+    (if (result v128) (local.get $op) (then (f32x4.mul (local.get $x) (local.get $y))) (else (f32x4.add (local.get $x) (local.get $y)))))
+
   ;; out[j] = the sum over i < rows of x[i * cols + j], j < cols: each column summed in row order
   ;; from 0, as tfjs-wasm's Sum over leading axes does (it transposes, then sums each row of the
   ;; transpose in order), so the floats are the same. `out` holds the running sums, so x is read
