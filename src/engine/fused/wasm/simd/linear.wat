@@ -10,13 +10,15 @@
   ;; the backward products' transposed operand copied first; at toy sizes (K = 48) that cost as
   ;; much as the arithmetic (docs/results.md, "the matmul floor").
   ;;
-  ;; A block of 4 rows x 8 columns keeps its 8 running sums in registers over the whole of P:
+  ;; A block of 4 rows x 8 columns keeps its 8 running sums in registers over the whole of P (or
+  ;; of a chunk of it, x^T dy: see `linear`):
   ;; per p, two loads of B, four splats of A and eight multiply-adds (`f32x4.madd`: relaxed
   ;; SIMD's fused multiply-add where the engine has it, else a multiply and an add; see
   ;; kernels.wat). Each C float is bias (or 0) plus the products in p order, each product added
   ;; with one rounding (fused) or two. Rows past M in the last block re-read row M-1 and are not
   ;; stored; columns past N in the last block come from a copy of B's last columns padded with
-  ;; zeros (`panel`, P x 8 floats of scratch), so no load reads past a tensor.
+  ;; zeros (`panel`, P x 8 floats of scratch; a chunk's rows when P is taken in chunks), so no
+  ;; load reads past a tensor.
 
   ;; One column panel: C[i, 0..n) for every row i < M, n (1..8) columns, block by block (4 rows
   ;; each; a last block of fewer re-reads row M-1 and stores only the rows that exist). A's rows
