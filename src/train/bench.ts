@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig } from './config';
 import { createTrainer, type Trainer } from './trainer';
+import { median } from '../lib/stats';
 import type { BatchFeed } from './batchFeed';
 import type { BatchNeeds } from '../data/methodBatch';
 import { maeDecoderConfig, type MaeDecoderConfig } from '../models/maeDecoderShape';
@@ -87,8 +88,6 @@ export interface BenchResult {
 
 /** Profiled steps: a kernel's time is the median of its per-step totals (one step alone moved by 2x under a VM's noise). */
 const PROFILED_STEPS = 5;
-
-const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[xs.length >> 1];
 
 /**
  * PROFILED_STEPS steps under `tf.profile` (on one batch made before them): each kernel's calls

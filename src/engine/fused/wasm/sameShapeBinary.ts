@@ -10,12 +10,10 @@
  * output), so counts and gradients are unchanged. Registered by ./index.ts in front of wasm's
  * kernels when the engine has WebAssembly SIMD, before the FLOP hooks wrap the backend.
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { offset, size, type Info, type WasmBackend } from './heap';
 import { simdKernelsSupported, simdOrFallback } from './simd/instance';
 import { replaceKernel } from '../../replaceKernel';
-
-const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
 function sameShapeKernel(op: 0 | 1) {
   return (original: tf.KernelFunc): tf.KernelFunc =>
@@ -23,7 +21,7 @@ function sameShapeKernel(op: 0 | 1) {
       const { a, b } = args.inputs as { a: Info; b: Info };
       const wasm = args.backend as unknown as WasmBackend;
       const simd = simdOrFallback(wasm.wasm);
-      if (!simd || a.dtype !== 'float32' || b.dtype !== 'float32' || !sameShape(a.shape, b.shape)) return original(args);
+      if (!simd || a.dtype !== 'float32' || b.dtype !== 'float32' || !tf.util.arraysEqual(a.shape, b.shape)) return original(args);
       const out = wasm.makeOutput([...a.shape], 'float32');
       const n = size(a.shape);
       if (n > 0) simd.sameShapeBinary(offset(wasm, a), offset(wasm, b), offset(wasm, out), n, op);
