@@ -151,7 +151,7 @@ describe('wasm SIMD kernels', () => {
     }
   });
 
-  it('LayerNorm, its statistics and dx on 1..9 rows (groups of four side by side, rows left) give each row what it gets alone, bit for bit (d = 48, and 7: a tail)', () => {
+  it('LayerNorm, its statistics and dx on 1..9 rows (groups of four side by side; a last group of fewer re-reads the last row and writes only its own) give each row what it gets alone, bit for bit (d = 48, and 7: a tail)', () => {
     const memory = new WebAssembly.Memory({ initial: 2 });
     const k = instantiate(SIMD_KERNELS_PLAIN, memory);
     for (const d of [48, 7]) {

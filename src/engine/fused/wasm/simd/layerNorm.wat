@@ -12,37 +12,12 @@
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
              (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
 
-  ;; The row at x: its mean in lane 0, 1 / sqrt(var + eps) in lane 1 (var of the centred values).
-  (func $rowStats (param $x i32) (param $d i32) (param $eps f32) (result v128)
-    (local $p i32) (local $end i32) (local $tail i32) (local $acc v128) (local $c v128) (local $mean f32) (local $mv v128)
-    (local.set $end (i32.add (local.get $x) (i32.shl (i32.and (local.get $d) (i32.const -4)) (i32.const 2))))
-    (local.set $tail (i32.and (local.get $d) (i32.const 3)))
-    (local.set $p (local.get $x))
-    (block $done (loop $next
-      (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-      (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $p))))
-      (local.set $p (i32.add (local.get $p) (i32.const 16)))
-      (br $next)))
-    (local.set $acc (f32x4.add (local.get $acc) (call $loadPart (local.get $p) (local.get $tail))))
-    (local.set $mean (f32.div (call $hsum (local.get $acc)) (f32.convert_i32_s (local.get $d))))
-    (local.set $mv (f32x4.splat (local.get $mean)))
-    (local.set $acc (v128.const i32x4 0 0 0 0))
-    (local.set $p (local.get $x))
-    (block $done (loop $next
-      (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-      (local.set $c (f32x4.sub (v128.load (local.get $p)) (local.get $mv)))
-      (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $c) (local.get $c))))
-      (local.set $p (i32.add (local.get $p) (i32.const 16)))
-      (br $next)))
-    (local.set $c (v128.and (f32x4.sub (call $loadPart (local.get $p) (local.get $tail)) (local.get $mv)) (call $laneMask (local.get $tail))))
-    (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $c) (local.get $c))))
-    (f32x4.replace_lane 1 (local.get $mv)
-      (f32.div (f32.const 1) (f32.sqrt (f32.add (f32.div (call $hsum (local.get $acc)) (f32.convert_i32_s (local.get $d))) (local.get $eps))))))
-
-  ;; The same for four rows side by side (rows x, x + d, x + 2d, x + 3d floats), each row's floats
-  ;; computed as $rowStats computes them: one row's sums form one chain of dependent adds (48
-  ;; columns: 12 in a row); four rows' chains interleave.
-  (func $rowStats4 (param $x i32) (param $d i32) (param $eps f32) (result v128 v128 v128 v128)
+  ;; Four rows' statistics side by side: rows x, x + d, x + 2d, x + 3d floats, each a v128 with
+  ;; its mean in lane 0 and 1 / sqrt(var + eps) in lane 1 (var of the centred values). `left`
+  ;; rows exist (1..4, or more): a row past them re-reads the last one, for the caller to drop.
+  ;; One row's sums form one chain of dependent adds (48 columns: 12 in a row); four rows'
+  ;; chains interleave, each still summed in its order.
+  (func $rowStats4 (param $x i32) (param $d i32) (param $eps f32) (param $left i32) (result v128 v128 v128 v128)
     (local $rowBytes i32) (local $endOff i32) (local $tail i32) (local $off i32)
     ;; @each a b c d
     (local $x# i32) (local $acc# v128) (local $c# v128) (local $mv# v128)
@@ -51,7 +26,7 @@
     (local.set $endOff (i32.shl (i32.and (local.get $d) (i32.const -4)) (i32.const 2)))
     (local.set $tail (i32.and (local.get $d) (i32.const 3)))
     ;; @each a=0 b=1 c=2 d=3
-    (local.set $x# (i32.add (local.get $x) (i32.mul (local.get $rowBytes) (i32.const %))))
+    (local.set $x# (i32.add (local.get $x) (i32.mul (local.get $rowBytes) (call $minRow (i32.const %) (i32.sub (local.get $left) (i32.const 1))))))
     ;; @end
     (block $done (loop $next
       (br_if $done (i32.ge_u (local.get $off) (local.get $endOff)))
@@ -96,8 +71,7 @@
     (f32x4.mul (local.get $dy) (local.get $g))
     (f32x4.mul (f32x4.sub (local.get $x) (local.get $mean)) (local.get $rstd)))
 
-  ;; y = (x - mean) rstd gamma + beta, four rows at a time (their statistics side by side), then
-  ;; the rows left one by one.
+  ;; y = (x - mean) rstd gamma + beta, four rows at a time (their statistics side by side).
   (func (export "layerNorm") (param $x i32) (param $gamma i32) (param $beta i32) (param $out i32) (param $rows i32) (param $d i32) (param $eps f32)
     (local $r i32) (local $rowBytes i32)
     ;; @each a b c d
@@ -105,24 +79,16 @@
     ;; @end
     (local.set $rowBytes (i32.shl (local.get $d) (i32.const 2)))
     (block $groupsDone (loop $eachGroup
-      (br_if $groupsDone (i32.gt_s (i32.add (local.get $r) (i32.const 4)) (local.get $rows)))
-      (call $rowStats4 (local.get $x) (local.get $d) (local.get $eps))
+      (br_if $groupsDone (i32.ge_s (local.get $r) (local.get $rows)))
+      (call $rowStats4 (local.get $x) (local.get $d) (local.get $eps) (i32.sub (local.get $rows) (local.get $r)))
       (local.set $std) (local.set $stc) (local.set $stb) (local.set $sta)
       ;; @each a=0 b=1 c=2 d=3
-      (call $affineRow (i32.add (local.get $x) (i32.mul (local.get $rowBytes) (i32.const %))) (local.get $gamma) (local.get $beta) (i32.add (local.get $out) (i32.mul (local.get $rowBytes) (i32.const %))) (local.get $d) (local.get $st#))
+      (if (i32.lt_s (i32.add (local.get $r) (i32.const %)) (local.get $rows)) (then (call $affineRow (i32.add (local.get $x) (i32.mul (local.get $rowBytes) (i32.const %))) (local.get $gamma) (local.get $beta) (i32.add (local.get $out) (i32.mul (local.get $rowBytes) (i32.const %))) (local.get $d) (local.get $st#))))
       ;; @end
       (local.set $x (i32.add (local.get $x) (i32.shl (local.get $rowBytes) (i32.const 2))))
       (local.set $out (i32.add (local.get $out) (i32.shl (local.get $rowBytes) (i32.const 2))))
       (local.set $r (i32.add (local.get $r) (i32.const 4)))
-      (br $eachGroup)))
-    (block $rowsDone (loop $eachRow
-      (br_if $rowsDone (i32.ge_s (local.get $r) (local.get $rows)))
-      (call $affineRow (local.get $x) (local.get $gamma) (local.get $beta) (local.get $out) (local.get $d)
-                       (call $rowStats (local.get $x) (local.get $d) (local.get $eps)))
-      (local.set $x (i32.add (local.get $x) (local.get $rowBytes)))
-      (local.set $out (i32.add (local.get $out) (local.get $rowBytes)))
-      (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $eachRow))))
+      (br $eachGroup))))
 
   ;; One row of y = (x - mean) rstd gamma + beta, st holding mean (lane 0) and rstd (lane 1).
   (func $affineRow (param $x i32) (param $gamma i32) (param $beta i32) (param $out i32) (param $d i32) (param $st v128)
@@ -145,50 +111,40 @@
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
       (br $eachQuad))))
 
-  ;; stats[r] = (mean, rstd) of row r: four rows at a time, then the rows left one by one.
+  ;; stats[r] = (mean, rstd) of row r, four rows at a time.
   (func (export "layerNormStats") (param $x i32) (param $out i32) (param $rows i32) (param $d i32) (param $eps f32)
-    (local $r i32) (local $st v128)
+    (local $r i32)
     ;; @each a b c d
     (local $st# v128)
     ;; @end
     (block $groupsDone (loop $eachGroup
-      (br_if $groupsDone (i32.gt_s (i32.add (local.get $r) (i32.const 4)) (local.get $rows)))
-      (call $rowStats4 (local.get $x) (local.get $d) (local.get $eps))
+      (br_if $groupsDone (i32.ge_s (local.get $r) (local.get $rows)))
+      (call $rowStats4 (local.get $x) (local.get $d) (local.get $eps) (i32.sub (local.get $rows) (local.get $r)))
       (local.set $std) (local.set $stc) (local.set $stb) (local.set $sta)
-      ;; @each a=0/4 b=8/12 c=16/20 d=24/28
-      (f32.store offset=%1 (local.get $out) (f32x4.extract_lane 0 (local.get $st#)))
-      (f32.store offset=%2 (local.get $out) (f32x4.extract_lane 1 (local.get $st#)))
+      ;; @each a=0/0/4 b=1/8/12 c=2/16/20 d=3/24/28
+      (if (i32.lt_s (i32.add (local.get $r) (i32.const %1)) (local.get $rows)) (then (f32.store offset=%2 (local.get $out) (f32x4.extract_lane 0 (local.get $st#))) (f32.store offset=%3 (local.get $out) (f32x4.extract_lane 1 (local.get $st#)))))
       ;; @end
       (local.set $out (i32.add (local.get $out) (i32.const 32)))
       (local.set $x (i32.add (local.get $x) (i32.shl (local.get $d) (i32.const 4))))
       (local.set $r (i32.add (local.get $r) (i32.const 4)))
-      (br $eachGroup)))
-    (block $rowsDone (loop $eachRow
-      (br_if $rowsDone (i32.ge_s (local.get $r) (local.get $rows)))
-      (local.set $st (call $rowStats (local.get $x) (local.get $d) (local.get $eps)))
-      (f32.store (local.get $out) (f32x4.extract_lane 0 (local.get $st)))
-      (f32.store offset=4 (local.get $out) (f32x4.extract_lane 1 (local.get $st)))
-      (local.set $x (i32.add (local.get $x) (i32.shl (local.get $d) (i32.const 2))))
-      (local.set $out (i32.add (local.get $out) (i32.const 8)))
-      (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $eachRow))))
+      (br $eachGroup))))
 
   ;; dx = rstd (dy gamma - mean(dy gamma) - xhat mean(dy gamma xhat)): each row's two sums (a
-  ;; chain of dependent adds each), four rows side by side, then each row's dx; the rows left one by one.
+  ;; chain of dependent adds each), four rows side by side, then each row's dx. In the last group
+  ;; a row past `rows` re-reads the last row (k#) and writes nothing.
   (func (export "layerNormGradX") (param $dy i32) (param $x i32) (param $gamma i32) (param $stats i32) (param $out i32) (param $rows i32) (param $d i32)
-    (local $r i32) (local $j i32) (local $n i32) (local $off i32) (local $mean v128) (local $rstd v128)
-    (local $gdy v128) (local $xhat v128) (local $a v128) (local $b v128) (local $invD f32)
-    (local $dyq v128) (local $gq v128) (local $xq v128) (local $rowBytes i32)
+    (local $r i32) (local $j i32) (local $n i32) (local $off i32) (local $gq v128) (local $invD f32) (local $rowBytes i32)
     ;; @each a b c d
-    (local $mean# v128) (local $rstd# v128) (local $a# v128) (local $b# v128) (local $gdy# v128) (local $xhat# v128)
+    (local $k# i32) (local $mean# v128) (local $rstd# v128) (local $a# v128) (local $b# v128) (local $gdy# v128) (local $xhat# v128)
     ;; @end
     (local.set $invD (f32.div (f32.const 1) (f32.convert_i32_s (local.get $d))))
     (local.set $rowBytes (i32.shl (local.get $d) (i32.const 2)))
     (block $groupsDone (loop $eachGroup
-      (br_if $groupsDone (i32.gt_s (i32.add (local.get $r) (i32.const 4)) (local.get $rows)))
-      ;; @each a=0/4 b=8/12 c=16/20 d=24/28
-      (local.set $mean# (f32x4.splat (f32.load offset=%1 (local.get $stats))))
-      (local.set $rstd# (f32x4.splat (f32.load offset=%2 (local.get $stats))))
+      (br_if $groupsDone (i32.ge_s (local.get $r) (local.get $rows)))
+      ;; @each a=0 b=1 c=2 d=3
+      (local.set $k# (call $minRow (i32.const %) (i32.sub (i32.sub (local.get $rows) (local.get $r)) (i32.const 1))))
+      (local.set $mean# (f32x4.splat (f32.load (i32.add (local.get $stats) (i32.shl (local.get $k#) (i32.const 3))))))
+      (local.set $rstd# (f32x4.splat (f32.load offset=4 (i32.add (local.get $stats) (i32.shl (local.get $k#) (i32.const 3))))))
       (local.set $a# (v128.const i32x4 0 0 0 0))
       (local.set $b# (v128.const i32x4 0 0 0 0))
       ;; @end
@@ -198,8 +154,8 @@
       (block $sumsDone (loop $eachQuad
         (br_if $sumsDone (i32.ge_u (local.get $off) (local.get $n)))
         (local.set $gq (v128.load (i32.add (local.get $gamma) (local.get $off))))
-        ;; @each a=0 b=1 c=2 d=3
-        (call $gdyXhat (v128.load (i32.add (i32.add (local.get $dy) (i32.mul (local.get $rowBytes) (i32.const %))) (local.get $off))) (local.get $gq) (v128.load (i32.add (i32.add (local.get $x) (i32.mul (local.get $rowBytes) (i32.const %))) (local.get $off))) (local.get $mean#) (local.get $rstd#)) (local.set $xhat#) (local.set $gdy#)
+        ;; @each a b c d
+        (call $gdyXhat (v128.load (i32.add (i32.add (local.get $dy) (i32.mul (local.get $rowBytes) (local.get $k#))) (local.get $off))) (local.get $gq) (v128.load (i32.add (i32.add (local.get $x) (i32.mul (local.get $rowBytes) (local.get $k#))) (local.get $off))) (local.get $mean#) (local.get $rstd#)) (local.set $xhat#) (local.set $gdy#)
         (local.set $a# (f32x4.add (local.get $a#) (local.get $gdy#)))
         (local.set $b# (f32x4.add (local.get $b#) (f32x4.mul (local.get $gdy#) (local.get $xhat#))))
         ;; @end
@@ -208,14 +164,14 @@
       (if (i32.and (local.get $d) (i32.const 3)) (then
         (local.set $j (i32.and (local.get $d) (i32.const 3)))
         (local.set $gq (call $loadPart (i32.add (local.get $gamma) (local.get $off)) (local.get $j)))
-        ;; @each a=0 b=1 c=2 d=3
-        (call $gdyXhat (call $loadPart (i32.add (i32.add (local.get $dy) (i32.mul (local.get $rowBytes) (i32.const %))) (local.get $off)) (local.get $j)) (local.get $gq) (call $loadPart (i32.add (i32.add (local.get $x) (i32.mul (local.get $rowBytes) (i32.const %))) (local.get $off)) (local.get $j)) (local.get $mean#) (local.get $rstd#)) (local.set $xhat#) (local.set $gdy#)
+        ;; @each a b c d
+        (call $gdyXhat (call $loadPart (i32.add (i32.add (local.get $dy) (i32.mul (local.get $rowBytes) (local.get $k#))) (local.get $off)) (local.get $j)) (local.get $gq) (call $loadPart (i32.add (i32.add (local.get $x) (i32.mul (local.get $rowBytes) (local.get $k#))) (local.get $off)) (local.get $j)) (local.get $mean#) (local.get $rstd#)) (local.set $xhat#) (local.set $gdy#)
         (local.set $a# (f32x4.add (local.get $a#) (local.get $gdy#)))
         (local.set $b# (f32x4.add (local.get $b#) (f32x4.mul (local.get $gdy#) (local.get $xhat#))))
         ;; @end
         ))
       ;; @each a=0 b=1 c=2 d=3
-      (call $gradXRow (i32.add (local.get $dy) (i32.mul (local.get $rowBytes) (i32.const %))) (i32.add (local.get $x) (i32.mul (local.get $rowBytes) (i32.const %))) (local.get $gamma) (i32.add (local.get $out) (i32.mul (local.get $rowBytes) (i32.const %))) (local.get $d) (local.get $mean#) (local.get $rstd#) (f32x4.splat (f32.mul (call $hsum (local.get $a#)) (local.get $invD))) (f32x4.splat (f32.mul (call $hsum (local.get $b#)) (local.get $invD))))
+      (if (i32.lt_s (i32.add (local.get $r) (i32.const %)) (local.get $rows)) (then (call $gradXRow (i32.add (local.get $dy) (i32.mul (local.get $rowBytes) (i32.const %))) (i32.add (local.get $x) (i32.mul (local.get $rowBytes) (i32.const %))) (local.get $gamma) (i32.add (local.get $out) (i32.mul (local.get $rowBytes) (i32.const %))) (local.get $d) (local.get $mean#) (local.get $rstd#) (f32x4.splat (f32.mul (call $hsum (local.get $a#)) (local.get $invD))) (f32x4.splat (f32.mul (call $hsum (local.get $b#)) (local.get $invD))))))
       ;; @end
       (local.set $off (i32.shl (local.get $rowBytes) (i32.const 2)))
       (local.set $dy (i32.add (local.get $dy) (local.get $off)))
@@ -223,37 +179,7 @@
       (local.set $out (i32.add (local.get $out) (local.get $off)))
       (local.set $stats (i32.add (local.get $stats) (i32.const 32)))
       (local.set $r (i32.add (local.get $r) (i32.const 4)))
-      (br $eachGroup)))
-    (block $rowsDone (loop $eachRow
-      (br_if $rowsDone (i32.ge_s (local.get $r) (local.get $rows)))
-      (local.set $mean (f32x4.splat (f32.load (local.get $stats))))
-      (local.set $rstd (f32x4.splat (f32.load offset=4 (local.get $stats))))
-      ;; a, b: the row sums of dy gamma and of dy gamma xhat (a tail's zero dy adds nothing).
-      (local.set $a (v128.const i32x4 0 0 0 0))
-      (local.set $b (v128.const i32x4 0 0 0 0))
-      (local.set $j (i32.const 0))
-      (block $sumsDone (loop $eachQuad
-        (br_if $sumsDone (i32.ge_s (local.get $j) (local.get $d)))
-        (local.set $n (i32.sub (local.get $d) (local.get $j)))
-        (local.set $off (i32.shl (local.get $j) (i32.const 2)))
-        (if (result v128 v128 v128) (i32.ge_s (local.get $n) (i32.const 4))
-          (then (v128.load (i32.add (local.get $dy) (local.get $off))) (v128.load (i32.add (local.get $gamma) (local.get $off))) (v128.load (i32.add (local.get $x) (local.get $off))))
-          (else (call $loadPart (i32.add (local.get $dy) (local.get $off)) (local.get $n)) (call $loadPart (i32.add (local.get $gamma) (local.get $off)) (local.get $n)) (call $loadPart (i32.add (local.get $x) (local.get $off)) (local.get $n))))
-        (local.set $xq) (local.set $gq) (local.set $dyq)
-        (call $gdyXhat (local.get $dyq) (local.get $gq) (local.get $xq) (local.get $mean) (local.get $rstd))
-        (local.set $xhat) (local.set $gdy)
-        (local.set $a (f32x4.add (local.get $a) (local.get $gdy)))
-        (local.set $b (f32x4.add (local.get $b) (f32x4.mul (local.get $gdy) (local.get $xhat))))
-        (local.set $j (i32.add (local.get $j) (i32.const 4)))
-        (br $eachQuad)))
-      (call $gradXRow (local.get $dy) (local.get $x) (local.get $gamma) (local.get $out) (local.get $d) (local.get $mean) (local.get $rstd)
-                      (f32x4.splat (f32.mul (call $hsum (local.get $a)) (local.get $invD))) (f32x4.splat (f32.mul (call $hsum (local.get $b)) (local.get $invD))))
-      (local.set $dy (i32.add (local.get $dy) (local.get $rowBytes)))
-      (local.set $x (i32.add (local.get $x) (local.get $rowBytes)))
-      (local.set $out (i32.add (local.get $out) (local.get $rowBytes)))
-      (local.set $stats (i32.add (local.get $stats) (i32.const 8)))
-      (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $eachRow))))
+      (br $eachGroup))))
 
   ;; One row of dx = rstd (dy gamma - a - xhat b), a and b the row's means of dy gamma and of dy gamma xhat.
   (func $gradXRow (param $dy i32) (param $x i32) (param $gamma i32) (param $out i32) (param $d i32)
